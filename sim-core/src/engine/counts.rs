@@ -1,0 +1,177 @@
+//! Integer counters and the latency histogram. Sums of integers are exact in any order, which is
+//! what keeps results identical for any thread count.
+
+/// Every counter the engine keeps, per device class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(usize)]
+pub enum Counter {
+    Generated,
+    Delivered,
+    /// Unacknowledged message dropped by the channel (Gilbert-Elliott loss).
+    LostChannel,
+    /// Unacknowledged message sent while the link was down.
+    LostOutage,
+    /// LoRa frame destroyed by an overlapping frame on the same gateway, channel and SF.
+    LostCollision,
+    /// LoRa frame not sent because the regional duty-cycle limit had not elapsed.
+    LostDutyCycle,
+    DroppedOverflow,
+    DroppedReboot,
+    StrandedDead,
+    Reboots,
+    Deaths,
+    HardwareFailures,
+    TruckRolls,
+    BatteryReplacements,
+    /// Device ticks processed (device-steps).
+    Ticks,
+    /// Ticks at which the link was down (outage or reconnecting).
+    OutageTicks,
+    /// Ticks a mains device spent without power.
+    PoweredOffTicks,
+    /// Transmission attempts (each costs radio energy).
+    Attempts,
+    /// Attempts lost by the channel (acknowledged mode: the message stays buffered).
+    LostAttempts,
+    /// Messages held back by the broker's publish quota.
+    Throttled,
+}
+
+impl Counter {
+    pub const COUNT: usize = Counter::Throttled as usize + 1;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counts(pub [u64; Counter::COUNT]);
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts([0; Counter::COUNT])
+    }
+}
+
+impl Counts {
+    #[inline]
+    pub fn add(&mut self, c: Counter, n: u64) {
+        self.0[c as usize] += n;
+    }
+    #[inline]
+    pub fn inc(&mut self, c: Counter) {
+        self.0[c as usize] += 1;
+    }
+    #[inline]
+    pub fn get(&self, c: Counter) -> u64 {
+        self.0[c as usize]
+    }
+    pub fn merge(&mut self, other: &Counts) {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a += b;
+        }
+    }
+    /// Messages lost by the network, every cause together.
+    pub fn lost_network(&self) -> u64 {
+        self.get(Counter::LostChannel)
+            + self.get(Counter::LostOutage)
+            + self.get(Counter::LostCollision)
+            + self.get(Counter::LostDutyCycle)
+    }
+}
+
+/// Bins per doubling of latency; the relative error of a percentile is at most 2^(1/64) - 1 (1.1 %).
+const BINS_PER_OCTAVE: f64 = 32.0;
+const OCTAVES: usize = 36;
+pub const LATENCY_BINS: usize = 1 + OCTAVES * BINS_PER_OCTAVE as usize;
+
+/// Latency of delivered messages: exact count, sum and maximum, percentiles from log-spaced bins
+/// (bin 0 is below 1 ms).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatencyStats {
+    pub count: u64,
+    pub sum_us: u128,
+    pub max_us: u64,
+    pub bins: Vec<u64>,
+}
+
+impl Default for LatencyStats {
+    fn default() -> Self {
+        LatencyStats {
+            count: 0,
+            sum_us: 0,
+            max_us: 0,
+            bins: vec![0; LATENCY_BINS],
+        }
+    }
+}
+
+impl LatencyStats {
+    #[inline]
+    pub fn record(&mut self, latency_us: u64) {
+        self.count += 1;
+        self.sum_us += latency_us as u128;
+        self.max_us = self.max_us.max(latency_us);
+        self.bins[bin_of(latency_us)] += 1;
+    }
+    pub fn merge(&mut self, o: &LatencyStats) {
+        self.count += o.count;
+        self.sum_us += o.sum_us;
+        self.max_us = self.max_us.max(o.max_us);
+        for (a, b) in self.bins.iter_mut().zip(&o.bins) {
+            *a += b;
+        }
+    }
+    pub fn mean_s(&self) -> f64 {
+        if self.count == 0 {
+            0.0
+        } else {
+            self.sum_us as f64 / self.count as f64 / 1e6
+        }
+    }
+    /// The q-quantile in seconds (bin midpoint in log space, capped at the exact maximum).
+    pub fn quantile_s(&self, q: f64) -> f64 {
+        if self.count == 0 {
+            return 0.0;
+        }
+        let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
+        let mut seen = 0;
+        for (b, &n) in self.bins.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                let us = if b == 0 {
+                    500.0
+                } else {
+                    1000.0 * 2f64.powf((b as f64 - 0.5) / BINS_PER_OCTAVE)
+                };
+                return us.min(self.max_us as f64) / 1e6;
+            }
+        }
+        self.max_us as f64 / 1e6
+    }
+}
+
+#[inline]
+fn bin_of(us: u64) -> usize {
+    if us < 1000 {
+        return 0;
+    }
+    let octaves = (us as f64 / 1000.0).log2();
+    (1 + (octaves * BINS_PER_OCTAVE) as usize).min(LATENCY_BINS - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_within_bin_resolution() {
+        let mut s = LatencyStats::default();
+        for ms in 1..=1000u64 {
+            s.record(ms * 1000);
+        }
+        for (q, exact) in [(0.5, 0.5), (0.95, 0.95), (0.99, 0.99)] {
+            let got = s.quantile_s(q);
+            assert!((got / exact - 1.0).abs() < 0.012, "q{q}: {got} vs {exact}");
+        }
+        assert_eq!(s.max_us, 1_000_000);
+        assert!((s.mean_s() - 0.5005).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,636 @@
+//! One device: its compact hot state, the per-class constants derived from the scenario, and the
+//! tick that advances it. A tick does, in this order: repair, mains power, battery death, idle
+//! drain, hardware failure, reboot, sample, channel step, link check, flush.
+
+use super::counts::{Counter, Counts, LatencyStats};
+use super::medium::Frame;
+use super::timeline::Interval;
+use crate::rng::{Draws, Purpose, Stream};
+use crate::scenario::{BufferStorage, Latency, Loss, OverflowPolicy, PowerSource, Scenario};
+use crate::time::{US_PER_DAY, US_PER_MS, US_PER_S, US_PER_YEAR};
+
+/// Draws per tick reserved in each counter-based stream (tick k uses counters k<<12 ..).
+const DRAWS_PER_TICK_SHIFT: u32 = 12;
+
+/// Per-class constants, derived once from the scenario.
+#[derive(Clone, Debug)]
+pub struct ClassModel {
+    pub period_us: u64,
+    pub jitter_us: u64,
+    pub ge: Option<(f64, f64, f64, f64)>,
+    pub acked: bool,
+    pub attempts: u32,
+    pub backoff_base_us: f64,
+    pub backoff_cap_us: f64,
+    pub latency: Latency,
+    /// (airtime, airtime + duty-cycle off time, channels, spreading factor)
+    pub lora: Option<(u64, u64, u32, u8)>,
+    /// Device-scope outage process: (mean up s, mean down s, distribution).
+    pub device_outage: Option<(f64, f64, crate::scenario::DownTime)>,
+    pub battery: Option<BatteryModel>,
+    pub mains: bool,
+    pub p_reboot: f64,
+    pub p_fail: f64,
+    pub capacity: u32,
+    pub drop_oldest: bool,
+    pub ram_buffer: bool,
+    pub flush_per_tick: u32,
+    /// Publishes the backend allows this device per tick (None: unlimited).
+    pub publish_allowance: Option<f64>,
+    pub tx_mah: f64,
+    pub maintenance: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct BatteryModel {
+    pub capacity_mah: f64,
+    pub init_min_frac: f64,
+    pub init_max_frac: f64,
+    /// Sleep, sampling and self-discharge per tick.
+    pub drain_per_tick_mah: f64,
+    pub low_mah: f64,
+    pub p_low_reboot: f64,
+}
+
+impl ClassModel {
+    pub fn new(s: &Scenario, class: usize) -> ClassModel {
+        let c = &s.classes[class];
+        let net = &s.networks[c.network];
+        let power = &s.powers[c.power];
+        let period_us = c.telemetry.period.0;
+        let period_s = period_us as f64 / US_PER_S as f64;
+        let per_tick = |per_day: f64| (per_day * period_s / 86_400.0).min(1.0);
+        let lora = net.lora.map(|r| {
+            let airtime_s = crate::models::lora::uplink_airtime_s(&r, c.telemetry.payload_bytes);
+            let airtime = (airtime_s * US_PER_S as f64).round() as u64;
+            let cycle = (airtime_s * 100.0 / r.duty_cycle_pct * US_PER_S as f64).round() as u64;
+            (airtime, cycle, r.channels, r.spreading_factor)
+        });
+        let tx_ms = match lora {
+            Some((airtime, ..)) => airtime as f64 / US_PER_MS as f64,
+            None => net.tx_ms,
+        };
+        let cur = power.currents;
+        let tx_mah = (cur.tx_ma * tx_ms + cur.rx_ma * net.rx_ms) / 3_600_000.0;
+        let (battery, mains) = match power.source {
+            PowerSource::Battery {
+                capacity_mah,
+                initial_charge_pct,
+                self_discharge_pct_per_year,
+                low_battery_pct,
+                low_battery_reboots_per_day,
+            } => {
+                let self_discharge_mah = capacity_mah * self_discharge_pct_per_year / 100.0
+                    * period_us as f64
+                    / US_PER_YEAR as f64;
+                let drain = cur.sleep_ma * period_s / 3600.0
+                    + cur.sample_ma * power.sample_ms / 3_600_000.0
+                    + self_discharge_mah;
+                (
+                    Some(BatteryModel {
+                        capacity_mah,
+                        init_min_frac: initial_charge_pct.0 / 100.0,
+                        init_max_frac: initial_charge_pct.1 / 100.0,
+                        drain_per_tick_mah: drain,
+                        low_mah: capacity_mah * low_battery_pct / 100.0,
+                        p_low_reboot: per_tick(low_battery_reboots_per_day),
+                    }),
+                    false,
+                )
+            }
+            PowerSource::Mains { .. } => (None, true),
+        };
+        let device_outage = net
+            .outages
+            .filter(|o| o.scope == crate::scenario::Scope::Device)
+            .map(|o| {
+                (
+                    o.mean_up.as_secs_f64(),
+                    o.mean_down.as_secs_f64(),
+                    o.down_distribution,
+                )
+            });
+        let total_devices = s.device_count().max(1) as f64;
+        let publish_allowance = s
+            .backend
+            .publishes_per_s
+            .map(|q| q * period_s / total_devices);
+        ClassModel {
+            period_us,
+            jitter_us: c.telemetry.jitter.0,
+            ge: match net.loss {
+                Loss::None => None,
+                Loss::GilbertElliott {
+                    p_good_to_bad,
+                    p_bad_to_good,
+                    loss_good,
+                    loss_bad,
+                } => Some((p_good_to_bad, p_bad_to_good, loss_good, loss_bad)),
+            },
+            acked: net.delivery.acked,
+            attempts: net.delivery.attempts,
+            backoff_base_us: net.delivery.backoff_base.0 as f64,
+            backoff_cap_us: net.delivery.backoff_cap.0 as f64,
+            latency: net.latency,
+            lora,
+            device_outage,
+            battery,
+            mains,
+            p_reboot: per_tick(c.reboots_per_day),
+            // AFR is a yearly probability: per-tick hazard = -ln(1 - AFR) * period / year.
+            p_fail: (-(1.0 - c.afr_pct / 100.0).max(1e-12).ln() * period_us as f64
+                / US_PER_YEAR as f64)
+                .min(1.0),
+            capacity: c.buffer.capacity,
+            drop_oldest: c.buffer.policy == OverflowPolicy::DropOldest,
+            ram_buffer: c.buffer.storage == BufferStorage::Ram,
+            flush_per_tick: c.buffer.flush_per_tick,
+            publish_allowance,
+            tx_mah,
+            maintenance: s
+                .maintenance
+                .enabled
+                .then_some(s.maintenance.detection_delay.0 + s.maintenance.truck_roll_response.0),
+        }
+    }
+}
+
+/// Consecutive buffered messages: ticks `first .. first + len`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Run {
+    pub first: u32,
+    pub len: u32,
+}
+
+pub const DEAD: u8 = 1;
+pub const FAILED: u8 = 2;
+pub const POWERED_OFF: u8 = 4;
+pub const GE_BAD: u8 = 8;
+pub const BATTERY_DEATH: u8 = 16;
+
+/// The hot state of one device. Buffered messages are runs of consecutive ticks: one run inline,
+/// more runs (gaps from drop-newest or missed ticks) spill to the heap only when they occur.
+#[derive(Clone, Debug)]
+pub struct Dev {
+    pub battery_mah: f64,
+    pub next_down_us: u64,
+    pub next_up_us: u64,
+    pub reconnect_at_us: u64,
+    pub repair_at_us: u64,
+    pub next_lora_us: u64,
+    pub phase_us: u64,
+    pub entity: u64,
+    pub head: Run,
+    pub buffered: u32,
+    pub next_tick: u32,
+    pub link: u32,
+    pub link_cursor: u32,
+    pub mains_cursor: u32,
+    pub sag_cursor: u32,
+    pub outage_n: u32,
+    pub class: u16,
+    pub site: u16,
+    pub gateway: u32,
+    pub flags: u8,
+    pub spill: Option<Box<std::collections::VecDeque<Run>>>,
+}
+
+impl Dev {
+    /// A new device; `entity` keys its random streams.
+    pub fn new(
+        m: &ClassModel,
+        seed: u64,
+        entity: u64,
+        class: u16,
+        site: u16,
+        gateway: u32,
+        link: u32,
+    ) -> Dev {
+        let mut init = Stream::new(seed, entity, Purpose::Init).draws(0);
+        let phase_us = (init.uniform() * m.period_us as f64) as u64;
+        let battery_mah = match m.battery {
+            Some(b) => {
+                b.capacity_mah
+                    * (b.init_min_frac + (b.init_max_frac - b.init_min_frac) * init.uniform())
+            }
+            None => 0.0,
+        };
+        let mut flags = 0;
+        if let Some((p, r, ..)) = m.ge
+            && init.uniform() < crate::models::gilbert_elliott::stationary_bad(p, r)
+        {
+            flags |= GE_BAD;
+        }
+        let mut dev = Dev {
+            battery_mah,
+            next_down_us: u64::MAX,
+            next_up_us: u64::MAX,
+            reconnect_at_us: 0,
+            repair_at_us: u64::MAX,
+            next_lora_us: 0,
+            phase_us,
+            entity,
+            head: Run::default(),
+            buffered: 0,
+            next_tick: 0,
+            link,
+            link_cursor: 0,
+            mains_cursor: 0,
+            sag_cursor: 0,
+            outage_n: 0,
+            class,
+            site,
+            gateway,
+            flags,
+            spill: None,
+        };
+        if let Some((up, down, dist)) = m.device_outage {
+            let mut d = Stream::new(seed, entity, Purpose::DeviceOutage).draws(0);
+            let start = d.exponential(up) * US_PER_S as f64;
+            let len = crate::models::renewal::draw_down_s(&mut d, down, dist) * US_PER_S as f64;
+            dev.next_down_us = start as u64;
+            dev.next_up_us = ((start + len) as u64).max(dev.next_down_us + 1);
+            dev.outage_n = 1;
+        }
+        dev
+    }
+
+    /// Time of tick `k`: phase + k * period + jitter (a pure function of k).
+    #[inline]
+    pub fn tick_time(&self, m: &ClassModel, seed_stream: Stream, k: u32) -> u64 {
+        let base = self.phase_us + k as u64 * m.period_us;
+        if m.jitter_us == 0 {
+            return base;
+        }
+        let u = seed_stream.uniform_at(k as u64);
+        let j = ((2.0 * u - 1.0) * m.jitter_us as f64) as i64;
+        (base as i64 + j).max(0) as u64
+    }
+
+    fn clear_buffer(&mut self) -> u64 {
+        let n = self.buffered as u64;
+        self.buffered = 0;
+        self.head = Run::default();
+        self.spill = None;
+        n
+    }
+
+    fn push(&mut self, k: u32) {
+        self.buffered += 1;
+        if let Some(spill) = self.spill.as_mut() {
+            match spill.back_mut() {
+                Some(last) if last.first + last.len == k => last.len += 1,
+                _ => spill.push_back(Run { first: k, len: 1 }),
+            }
+            return;
+        }
+        if self.head.len == 0 {
+            self.head = Run { first: k, len: 1 };
+        } else if self.head.first + self.head.len == k {
+            self.head.len += 1;
+        } else {
+            let mut spill = std::collections::VecDeque::new();
+            spill.push_back(Run { first: k, len: 1 });
+            self.spill = Some(Box::new(spill));
+        }
+    }
+
+    /// Removes the oldest message and returns its tick index.
+    fn pop(&mut self) -> u32 {
+        debug_assert!(self.buffered > 0, "pop from an empty buffer");
+        let k = self.head.first;
+        self.head.first += 1;
+        self.head.len -= 1;
+        self.buffered -= 1;
+        if self.head.len == 0
+            && let Some(spill) = self.spill.as_mut()
+        {
+            self.head = spill.pop_front().unwrap_or_default();
+            if spill.is_empty() {
+                self.spill = None;
+            }
+        }
+        k
+    }
+
+    fn drain_battery(&mut self, mah: f64, energy: &mut f64) {
+        let used = mah.min(self.battery_mah);
+        self.battery_mah -= used;
+        *energy += used;
+    }
+
+    pub fn is_out_of_service(&self) -> bool {
+        self.flags & (DEAD | FAILED) != 0
+    }
+}
+
+/// What a tick needs besides the device.
+pub struct TickEnv<'a> {
+    pub seed: u64,
+    pub m: &'a ClassModel,
+    pub link: &'a [Interval],
+    pub mains: &'a [Interval],
+    pub sags: &'a [(u64, f64)],
+    pub horizon_us: u64,
+    pub connects_per_s: Option<f64>,
+    pub reconnect_window_us: u64,
+}
+
+/// Per-class accumulators a tick writes to.
+pub struct Sink<'a> {
+    pub counts: &'a mut Counts,
+    pub latency: &'a mut LatencyStats,
+    pub energy_mah: &'a mut f64,
+    pub frames: &'a mut Vec<Frame>,
+}
+
+/// Advances `dev` through tick `k` at time `t`.
+pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>) {
+    let m = env.m;
+    // Out of service: wait for the truck roll.
+    if dev.is_out_of_service() {
+        if t < dev.repair_at_us {
+            return;
+        }
+        out.counts.inc(Counter::TruckRolls);
+        if dev.flags & BATTERY_DEATH != 0 {
+            out.counts.inc(Counter::BatteryReplacements);
+        }
+        if let Some(b) = m.battery {
+            dev.battery_mah = b.capacity_mah;
+        }
+        dev.flags &= !(DEAD | FAILED | BATTERY_DEATH);
+        dev.repair_at_us = u64::MAX;
+        dev.reconnect_at_us = dev.reconnect_at_us.max(t);
+    }
+    let tick_base = (k as u64) << DRAWS_PER_TICK_SHIFT;
+    let mut fault = Stream::new(env.seed, dev.entity, Purpose::Fault).draws(tick_base);
+
+    // Mains power.
+    if m.mains {
+        let mut c = dev.mains_cursor as usize;
+        while c < env.mains.len() && env.mains[c].end_us <= t {
+            c += 1;
+        }
+        dev.mains_cursor = c as u32;
+        if c < env.mains.len() && env.mains[c].start_us <= t {
+            if dev.flags & POWERED_OFF == 0 {
+                dev.flags |= POWERED_OFF;
+                out.counts.inc(Counter::Reboots);
+                if m.ram_buffer {
+                    let n = dev.clear_buffer();
+                    out.counts.add(Counter::DroppedReboot, n);
+                }
+            }
+            out.counts.inc(Counter::PoweredOffTicks);
+            return;
+        }
+        if dev.flags & POWERED_OFF != 0 {
+            dev.flags &= !POWERED_OFF;
+            // Power is back: the device boots and reconnects after the site's storm.
+            let storm = env.mains.get(c.wrapping_sub(1)).map_or(1, |iv| iv.storm);
+            let end = env.mains.get(c.wrapping_sub(1)).map_or(t, |iv| iv.end_us);
+            let delay = reconnect_delay(env, dev, storm, c as u64 | 1 << 40);
+            dev.reconnect_at_us = dev.reconnect_at_us.max(end + delay);
+        }
+        let mut reset = false;
+        let mut sc = dev.sag_cursor as usize;
+        while sc < env.sags.len() && env.sags[sc].0 <= t {
+            reset |= fault.bernoulli(env.sags[sc].1);
+            sc += 1;
+        }
+        dev.sag_cursor = sc as u32;
+        if reset {
+            out.counts.inc(Counter::Reboots);
+            if m.ram_buffer {
+                let n = dev.clear_buffer();
+                out.counts.add(Counter::DroppedReboot, n);
+            }
+            return;
+        }
+    }
+
+    // Battery death.
+    if let Some(b) = m.battery {
+        if dev.battery_mah <= 0.0 {
+            out.counts.inc(Counter::Deaths);
+            let n = dev.clear_buffer();
+            out.counts.add(Counter::StrandedDead, n);
+            dev.flags |= DEAD | BATTERY_DEATH;
+            dev.repair_at_us = m.maintenance.map_or(u64::MAX, |d| t + d);
+            return;
+        }
+        out.counts.inc(Counter::Ticks);
+        dev.drain_battery(b.drain_per_tick_mah, out.energy_mah);
+    } else {
+        out.counts.inc(Counter::Ticks);
+    }
+
+    // Hardware failure.
+    if m.p_fail > 0.0 && fault.bernoulli(m.p_fail) {
+        out.counts.inc(Counter::HardwareFailures);
+        let n = dev.clear_buffer();
+        out.counts.add(Counter::StrandedDead, n);
+        dev.flags |= FAILED;
+        dev.repair_at_us = m.maintenance.map_or(u64::MAX, |d| t + d);
+        return;
+    }
+
+    // Reboot: firmware crash, or brownout on a low battery.
+    let p_reboot = match m.battery {
+        Some(b) if dev.battery_mah < b.low_mah => b.p_low_reboot,
+        _ => m.p_reboot,
+    };
+    if p_reboot > 0.0 && fault.bernoulli(p_reboot) {
+        out.counts.inc(Counter::Reboots);
+        if m.ram_buffer {
+            let n = dev.clear_buffer();
+            out.counts.add(Counter::DroppedReboot, n);
+        }
+        return;
+    }
+
+    // Sample.
+    out.counts.inc(Counter::Generated);
+    if dev.buffered >= m.capacity {
+        out.counts.inc(Counter::DroppedOverflow);
+        if m.drop_oldest {
+            dev.pop();
+            dev.push(k);
+        }
+    } else {
+        dev.push(k);
+    }
+
+    // Channel: one Gilbert-Elliott transition per tick; this tick's attempts see the new state.
+    let mut chan = Stream::new(env.seed, dev.entity, Purpose::Channel).draws(tick_base);
+    let loss = match m.ge {
+        None => 0.0,
+        Some((p, r, lg, lb)) => {
+            let u = chan.uniform();
+            if dev.flags & GE_BAD != 0 {
+                if u < r {
+                    dev.flags &= !GE_BAD;
+                }
+            } else if u < p {
+                dev.flags |= GE_BAD;
+            }
+            if dev.flags & GE_BAD != 0 { lb } else { lg }
+        }
+    };
+
+    // Link.
+    let link_down = link_down_at(dev, t, env);
+    if link_down {
+        out.counts.inc(Counter::OutageTicks);
+        if m.acked {
+            return;
+        }
+    }
+
+    // Flush, oldest first.
+    let mut allowance = dev.buffered.min(m.flush_per_tick);
+    if let Some(q) = m.publish_allowance {
+        let mut qd = Stream::new(env.seed, dev.entity, Purpose::Quota).draws(tick_base);
+        let allowed = q.floor() as u64 + u64::from(qd.uniform() < q.fract());
+        if (allowance as u64) > allowed {
+            out.counts
+                .add(Counter::Throttled, allowance as u64 - allowed);
+            allowance = allowed as u32;
+        }
+    }
+    let mut lat = Stream::new(env.seed, dev.entity, Purpose::Latency).draws(tick_base);
+    let jitter_stream = Stream::new(env.seed, dev.entity, Purpose::Jitter);
+    let mut send_at = t;
+    for _ in 0..allowance {
+        if !m.acked {
+            // Unacknowledged: one transmission; the message leaves the buffer whatever happens.
+            let k_sent = dev.pop();
+            let created = dev.tick_time(m, jitter_stream, k_sent);
+            out.counts.inc(Counter::Attempts);
+            if let Some((airtime, cycle, channels, sf)) = m.lora {
+                if send_at < dev.next_lora_us {
+                    out.counts.inc(Counter::LostDutyCycle);
+                    continue;
+                }
+                dev.drain_battery(m.tx_mah, out.energy_mah);
+                dev.next_lora_us = send_at + cycle;
+                if link_down {
+                    out.counts.inc(Counter::LostOutage);
+                } else if chan.bernoulli(loss) {
+                    out.counts.inc(Counter::LostAttempts);
+                    out.counts.inc(Counter::LostChannel);
+                } else {
+                    let channel = (chan.uniform() * channels as f64) as u32;
+                    let latency_us = sample_latency(&m.latency, &mut lat);
+                    out.frames.push(Frame {
+                        key: (dev.gateway as u64) << 16 | (sf as u64) << 8 | channel as u64,
+                        start_us: send_at,
+                        end_us: send_at + airtime,
+                        created_us: created,
+                        extra_latency_us: latency_us,
+                        class: dev.class,
+                        collided: false,
+                    });
+                }
+                send_at += airtime;
+                continue;
+            }
+            dev.drain_battery(m.tx_mah, out.energy_mah);
+            if link_down {
+                out.counts.inc(Counter::LostOutage);
+            } else if chan.bernoulli(loss) {
+                out.counts.inc(Counter::LostAttempts);
+                out.counts.inc(Counter::LostChannel);
+            } else {
+                out.counts.inc(Counter::Delivered);
+                let latency =
+                    send_at.saturating_sub(created) + sample_latency(&m.latency, &mut lat);
+                out.latency.record(latency);
+            }
+            continue;
+        }
+        // Acknowledged: up to `attempts` tries with backoff; on failure the message stays.
+        let mut delivered = false;
+        for a in 0..m.attempts {
+            out.counts.inc(Counter::Attempts);
+            dev.drain_battery(m.tx_mah, out.energy_mah);
+            if chan.bernoulli(loss) {
+                out.counts.inc(Counter::LostAttempts);
+                if a + 1 < m.attempts {
+                    let backoff = (m.backoff_base_us * 2f64.powi(a as i32)).min(m.backoff_cap_us)
+                        * chan.uniform();
+                    send_at += backoff as u64;
+                }
+                continue;
+            }
+            delivered = true;
+            break;
+        }
+        if !delivered {
+            break;
+        }
+        let k_sent = dev.pop();
+        let created = dev.tick_time(m, jitter_stream, k_sent);
+        out.counts.inc(Counter::Delivered);
+        let latency = send_at.saturating_sub(created) + sample_latency(&m.latency, &mut lat);
+        out.latency.record(latency);
+    }
+}
+
+/// Advances the device's own outage process to `t`; returns whether `t` is inside an outage.
+pub fn advance_device_outage(dev: &mut Dev, t: u64, seed: u64, m: &ClassModel) -> bool {
+    let Some((up, mean_down, dist)) = m.device_outage else {
+        return false;
+    };
+    while t >= dev.next_up_us {
+        let mut d =
+            Stream::new(seed, dev.entity, Purpose::DeviceOutage).draws((dev.outage_n as u64) << 2);
+        dev.outage_n += 1;
+        let start = dev.next_up_us as f64 + d.exponential(up) * US_PER_S as f64;
+        let len = crate::models::renewal::draw_down_s(&mut d, mean_down, dist) * US_PER_S as f64;
+        dev.next_down_us = start as u64;
+        dev.next_up_us = ((start + len) as u64).max(dev.next_down_us + 1);
+    }
+    t >= dev.next_down_us
+}
+
+/// Whether the device's link is unusable at `t` (its own outage, a shared outage, or still
+/// reconnecting after one).
+pub fn link_down_at(dev: &mut Dev, t: u64, env: &TickEnv<'_>) -> bool {
+    let mut down = advance_device_outage(dev, t, env.seed, env.m);
+    let mut c = dev.link_cursor as usize;
+    let mut passed = None;
+    while c < env.link.len() && env.link[c].end_us <= t {
+        passed = Some((c, env.link[c]));
+        c += 1;
+    }
+    dev.link_cursor = c as u32;
+    if let Some((i, iv)) = passed {
+        let delay = reconnect_delay(env, dev, iv.storm, i as u64);
+        dev.reconnect_at_us = dev.reconnect_at_us.max(iv.end_us + delay);
+    }
+    down |= c < env.link.len() && env.link[c].start_us <= t;
+    down || t < dev.reconnect_at_us
+}
+
+/// Reconnect delay after a shared outage of `storm` devices: each device waits a uniform share of
+/// max(reconnect window, storm / broker connect rate) (a fluid model of the reconnect storm).
+fn reconnect_delay(env: &TickEnv<'_>, dev: &Dev, storm: u32, which: u64) -> u64 {
+    let u = Stream::new(env.seed, dev.entity, Purpose::Reconnect).uniform_at(which);
+    let drain_us = env
+        .connects_per_s
+        .map_or(0.0, |c| storm as f64 / c * US_PER_S as f64);
+    (u * (env.reconnect_window_us as f64).max(drain_us)) as u64
+}
+
+fn sample_latency(l: &Latency, d: &mut Draws) -> u64 {
+    match *l {
+        Latency::None => 0,
+        Latency::Fixed(v) => v.0,
+        Latency::LogNormal { median, p99 } => {
+            let sigma = (p99.0 as f64 / median.0 as f64).ln() / 2.326_347_874;
+            d.lognormal(median.0 as f64, sigma).min(US_PER_DAY as f64) as u64
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! The engine: a pure function of (scenario, seed) that pushes hourly reports into an observer
+//! and returns the run's totals.
+//!
+//! Time advances in epochs of one simulated hour. In each epoch every chunk of devices advances
+//! its devices tick by tick to the epoch's end (chunks run in parallel; a chunk is a fixed number
+//! of devices, so results do not depend on the thread count); then the chunks' counters are merged
+//! in chunk order and the shared LoRa medium settles its frames. Devices never wait on each
+//! other inside an epoch: shared outages are precomputed timelines ([`timeline`]), and the only
+//! coupling through the medium is resolved after the fact ([`medium`]).
+
+pub mod counts;
+pub mod device;
+pub mod medium;
+pub mod timeline;
+
+use rayon::prelude::*;
+
+use crate::rng::{Purpose, Stream, mix64};
+use crate::scenario::Scenario;
+use crate::time::US_PER_H;
+use counts::{Counts, LatencyStats};
+use device::{ClassModel, Dev, Sink, TickEnv};
+use medium::{Frame, Medium};
+use timeline::{Layout, Timelines};
+
+/// Devices per chunk: the unit of parallel work. Fixed, so sums are formed in the same order
+/// whatever the thread count.
+pub const CHUNK_DEVICES: usize = 1024;
+/// Length of one epoch (the resolution of the time series).
+pub const EPOCH_US: u64 = US_PER_H;
+
+/// The state of each class at the end of an epoch, plus what happened during it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClassEpoch {
+    pub counts: Counts,
+    /// Devices in service, powered and with a usable link at the epoch's end.
+    pub online: u64,
+    /// Devices in service (not dead, not failed) at the epoch's end.
+    pub in_service: u64,
+    pub buffered: u64,
+    pub battery_sum_mah: f64,
+    pub battery_devices: u64,
+}
+
+impl ClassEpoch {
+    fn merge(&mut self, o: &ClassEpoch) {
+        self.counts.merge(&o.counts);
+        self.online += o.online;
+        self.in_service += o.in_service;
+        self.buffered += o.buffered;
+        self.battery_sum_mah += o.battery_sum_mah;
+        self.battery_devices += o.battery_devices;
+    }
+}
+
+/// One hour of the run.
+#[derive(Clone, Debug)]
+pub struct EpochReport {
+    pub index: u32,
+    pub epochs: u32,
+    pub start_us: u64,
+    pub end_us: u64,
+    pub per_class: Vec<ClassEpoch>,
+}
+
+/// Receives the engine's reports as the run advances.
+pub trait Observer {
+    fn epoch(&mut self, report: &EpochReport);
+}
+
+/// An observer that ignores everything.
+pub struct NoObserver;
+impl Observer for NoObserver {
+    fn epoch(&mut self, _: &EpochReport) {}
+}
+
+/// Everything a run produced, per device class.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    pub per_class: Vec<ClassOutput>,
+    pub network_outages: u64,
+    pub power_outages: u64,
+    pub epochs: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassOutput {
+    pub counts: Counts,
+    pub latency: LatencyStats,
+    /// Charge drawn from batteries, mAh (0 for mains devices).
+    pub energy_mah: f64,
+    /// State at the end of the run.
+    pub end: ClassEpoch,
+}
+
+struct Chunk {
+    devs: Vec<Dev>,
+    epoch: Vec<ClassEpoch>,
+    latency: Vec<LatencyStats>,
+    energy: Vec<f64>,
+    frames: Vec<Frame>,
+}
+
+struct World<'s> {
+    scenario: &'s Scenario,
+    seed: u64,
+    models: Vec<ClassModel>,
+    timelines: Timelines,
+}
+
+/// A stable key for device `index` of class `name`: adding devices to one class never changes
+/// another class's random numbers.
+pub fn device_entity(class_name: &str, index: u32) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in class_name.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01B3);
+    }
+    mix64(h).wrapping_add(index as u64)
+}
+
+/// Runs the scenario with `seed` to its end.
+pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutput {
+    let layout = Layout::new(s);
+    let timelines = timeline::build(s, seed, &layout);
+    let models: Vec<ClassModel> = (0..s.classes.len())
+        .map(|c| ClassModel::new(s, c))
+        .collect();
+    let n_classes = s.classes.len();
+
+    let mut devs = Vec::with_capacity(s.device_count() as usize);
+    for (ci, c) in s.classes.iter().enumerate() {
+        for i in 0..c.count {
+            let (site, gw) = layout.place(s, c, i);
+            let link = timelines.link_of[c.network][gw];
+            devs.push(Dev::new(
+                &models[ci],
+                seed,
+                device_entity(&c.name, i),
+                ci as u16,
+                site as u16,
+                gw as u32,
+                link,
+            ));
+        }
+    }
+    let mut chunks: Vec<Chunk> = Vec::new();
+    let mut it = devs.into_iter().peekable();
+    while it.peek().is_some() {
+        let devs: Vec<Dev> = it.by_ref().take(CHUNK_DEVICES).collect();
+        chunks.push(Chunk {
+            devs,
+            epoch: vec![ClassEpoch::default(); n_classes],
+            latency: vec![LatencyStats::default(); n_classes],
+            energy: vec![0.0; n_classes],
+            frames: Vec::new(),
+        });
+    }
+
+    let world = World {
+        scenario: s,
+        seed,
+        models,
+        timelines,
+    };
+    let horizon = s.duration.0;
+    let epochs = horizon.div_ceil(EPOCH_US) as u32;
+    let mut totals: Vec<Counts> = vec![Counts::default(); n_classes];
+    let mut medium = Medium::default();
+    let mut medium_latency = vec![LatencyStats::default(); n_classes];
+    let mut last = vec![ClassEpoch::default(); n_classes];
+
+    for e in 0..epochs {
+        let start = e as u64 * EPOCH_US;
+        let end = (start + EPOCH_US).min(horizon);
+        chunks.par_iter_mut().for_each(|c| c.advance(&world, end));
+        let mut per_class = vec![ClassEpoch::default(); n_classes];
+        let mut frames = Vec::new();
+        for c in &mut chunks {
+            for (acc, ce) in per_class.iter_mut().zip(c.epoch.iter_mut()) {
+                acc.merge(ce);
+                *ce = ClassEpoch::default();
+            }
+            frames.append(&mut c.frames);
+        }
+        let mut medium_counts = vec![Counts::default(); n_classes];
+        let settle = if e + 1 == epochs { u64::MAX } else { end };
+        medium.resolve(frames, settle, &mut medium_counts, &mut medium_latency);
+        for (pc, mc) in per_class.iter_mut().zip(&medium_counts) {
+            pc.counts.merge(mc);
+        }
+        for (t, pc) in totals.iter_mut().zip(&per_class) {
+            t.merge(&pc.counts);
+        }
+        observer.epoch(&EpochReport {
+            index: e,
+            epochs,
+            start_us: start,
+            end_us: end,
+            per_class: per_class.clone(),
+        });
+        last = per_class;
+    }
+    debug_assert_eq!(
+        medium.in_flight(),
+        0,
+        "every LoRa frame is settled by the last epoch"
+    );
+
+    let mut per_class = Vec::with_capacity(n_classes);
+    for ci in 0..n_classes {
+        let mut latency = medium_latency[ci].clone();
+        let mut energy = 0.0;
+        for c in &chunks {
+            latency.merge(&c.latency[ci]);
+            energy += c.energy[ci];
+        }
+        let mut end = last[ci].clone();
+        end.counts = totals[ci];
+        per_class.push(ClassOutput {
+            counts: totals[ci],
+            latency,
+            energy_mah: energy,
+            end,
+        });
+    }
+    RunOutput {
+        per_class,
+        network_outages: world.timelines.network_outages + device_outages(&world, &chunks),
+        power_outages: world.timelines.power_outages,
+        epochs,
+    }
+}
+
+/// Device-scope outages that started before the horizon (counted at the end from each device's
+/// renewal counter).
+fn device_outages(w: &World<'_>, chunks: &[Chunk]) -> u64 {
+    let horizon = w.scenario.duration.0;
+    let mut n = 0;
+    for c in chunks {
+        for d in &c.devs {
+            let m = &w.models[d.class as usize];
+            if m.device_outage.is_some() {
+                // Draw on to the horizon (dead devices stopped drawing); of the outages drawn,
+                // only the last one can start after the horizon.
+                let mut d = d.clone();
+                device::advance_device_outage(&mut d, horizon - 1, w.seed, m);
+                n += d.outage_n as u64 - u64::from(d.next_down_us >= horizon);
+            }
+        }
+    }
+    n
+}
+
+impl Chunk {
+    fn advance(&mut self, w: &World<'_>, epoch_end: u64) {
+        let s = w.scenario;
+        let horizon = s.duration.0;
+        for dev in &mut self.devs {
+            let ci = dev.class as usize;
+            let m = &w.models[ci];
+            let class = &s.classes[ci];
+            let env = TickEnv {
+                seed: w.seed,
+                m,
+                link: w
+                    .timelines
+                    .links
+                    .get(dev.link as usize)
+                    .map_or(&[], |v| v.as_slice()),
+                mains: if m.mains {
+                    &w.timelines.mains[class.power][dev.site as usize]
+                } else {
+                    &[]
+                },
+                sags: if m.mains {
+                    &w.timelines.sags[class.power][dev.site as usize]
+                } else {
+                    &[]
+                },
+                horizon_us: horizon,
+                connects_per_s: s.backend.connects_per_s,
+                reconnect_window_us: s.backend.reconnect_window.0,
+            };
+            let jitter = Stream::new(w.seed, dev.entity, Purpose::Jitter);
+            let ce = &mut self.epoch[ci];
+            let mut sink = Sink {
+                counts: &mut ce.counts,
+                latency: &mut self.latency[ci],
+                energy_mah: &mut self.energy[ci],
+                frames: &mut self.frames,
+            };
+            loop {
+                let k = dev.next_tick;
+                let t = dev.tick_time(m, jitter, k);
+                if t >= epoch_end || t >= horizon {
+                    break;
+                }
+                device::tick(dev, k, t, &env, &mut sink);
+                dev.next_tick += 1;
+            }
+            // End-of-epoch snapshot.
+            if !dev.is_out_of_service() {
+                ce.in_service += 1;
+                ce.buffered += dev.buffered as u64;
+                if m.battery.is_some() {
+                    ce.battery_sum_mah += dev.battery_mah;
+                    ce.battery_devices += 1;
+                }
+                if dev.flags & device::POWERED_OFF == 0
+                    && !device::link_down_at(dev, epoch_end, &env)
+                {
+                    ce.online += 1;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! sim-core: scenario types and validation, fleet models and the deterministic simulation engine.
+//!
+//! **Invariant:** nothing here does IO, reads the wall clock or uses OS randomness; a run is a
+//! pure function of (scenario, seed).
+
+pub mod diagnostic;
+pub mod engine;
+pub mod models;
+pub mod replication;
+pub mod rng;
+pub mod scenario;
+pub mod summary;
+pub mod time;
+
+/// Version of the engine; stored with every run. Bump it when results change for the same input.
+pub const ENGINE_VERSION: &str = concat!("sim-core ", env!("CARGO_PKG_VERSION"), "+model1");

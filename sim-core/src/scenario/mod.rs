@@ -1,0 +1,275 @@
+//! The validated scenario: what a scenario file means once every field has been checked.
+//! Files are read in two stages (see [`read`]): TOML text -> spanned tree -> `Scenario`, with every
+//! problem collected as a [`Diagnostic`](crate::diagnostic::Diagnostic).
+
+pub mod read;
+pub mod schema;
+
+use crate::time::SimDuration;
+
+pub use read::{ScenarioSource, parse_scenario};
+
+/// The file format version this build reads.
+pub const SCHEMA_VERSION: i64 = 1;
+/// The largest fleet a scenario may declare (all classes together).
+pub const MAX_DEVICES: u64 = 10_000_000;
+/// The longest simulated duration a scenario may declare.
+pub const MAX_DURATION: SimDuration = SimDuration(50 * crate::time::US_PER_YEAR);
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    pub seed: u64,
+    pub duration: SimDuration,
+    /// TCO horizon in years (used by the business case).
+    pub horizon_years: f64,
+    pub price_book: Option<String>,
+    pub sites: Vec<Site>,
+    pub networks: Vec<NetworkProfile>,
+    pub powers: Vec<PowerProfile>,
+    pub classes: Vec<DeviceClass>,
+    pub backend: Backend,
+    pub maintenance: Maintenance,
+    pub events: Vec<Event>,
+}
+
+impl Scenario {
+    pub fn device_count(&self) -> u64 {
+        self.classes.iter().map(|c| c.count as u64).sum()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Site {
+    pub id: String,
+    /// Latitude, longitude in degrees (for the map).
+    pub position: [f64; 2],
+    /// Gateways (or cells) serving the site; devices are spread over them evenly.
+    pub gateways: u32,
+}
+
+/// Where an outage process lives: one per device, or one shared by every device behind a
+/// gateway or at a site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Device,
+    Gateway,
+    Site,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Loss {
+    None,
+    /// Gilbert-Elliott two-state channel, stepped once per device tick (NTIA order: loss drawn
+    /// from the current state, then the transition).
+    GilbertElliott {
+        p_good_to_bad: f64,
+        p_bad_to_good: f64,
+        loss_good: f64,
+        loss_bad: f64,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Latency {
+    None,
+    Fixed(SimDuration),
+    /// Lognormal one-way latency given by its median and 99th percentile.
+    LogNormal {
+        median: SimDuration,
+        p99: SimDuration,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum DownTime {
+    Exponential,
+    /// Lognormal outage durations with this log-space standard deviation (mean kept at `mean_down`).
+    LogNormal {
+        sigma: f64,
+    },
+}
+
+/// An alternating renewal process: up ~ Exp(mean_up), down ~ `down_distribution`(mean_down).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OutageProcess {
+    pub scope: Scope,
+    pub mean_up: SimDuration,
+    pub mean_down: SimDuration,
+    pub down_distribution: DownTime,
+}
+
+/// How a message is delivered over the link.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Delivery {
+    /// Acknowledged (e.g. MQTT QoS 1, CoAP CON): a failed message stays buffered and is retried.
+    /// Unacknowledged (LoRaWAN unconfirmed, QoS 0): sent once, lost if the link drops it.
+    pub acked: bool,
+    /// Attempts per message within one tick before the device gives up until its next tick.
+    pub attempts: u32,
+    /// Exponential backoff with full jitter between attempts: min(cap, base * 2^n) * U(0,1).
+    pub backoff_base: SimDuration,
+    pub backoff_cap: SimDuration,
+}
+
+/// A shared LoRa channel plan: devices on the same gateway and channel collide (pure ALOHA).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoraRadio {
+    pub spreading_factor: u8,
+    pub bandwidth_khz: u32,
+    /// 1..=4 for coding rates 4/5 .. 4/8.
+    pub coding_rate: u8,
+    pub channels: u32,
+    pub duty_cycle_pct: f64,
+    /// LoRaWAN MAC overhead added to the application payload (13 bytes by the spec).
+    pub overhead_bytes: u32,
+    pub preamble_symbols: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkProfile {
+    pub name: String,
+    pub loss: Loss,
+    pub latency: Latency,
+    pub outages: Option<OutageProcess>,
+    pub delivery: Delivery,
+    pub lora: Option<LoraRadio>,
+    /// Radio-on time per transmission attempt, ms (LoRa: computed from the airtime instead).
+    pub tx_ms: f64,
+    /// Receive window per attempt (acknowledgement), ms.
+    pub rx_ms: f64,
+}
+
+/// Currents of the device in each state, mA.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Currents {
+    pub sleep_ma: f64,
+    pub sample_ma: f64,
+    pub tx_ma: f64,
+    pub rx_ma: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PowerSource {
+    Battery {
+        capacity_mah: f64,
+        /// Initial charge drawn uniformly in [min, max] percent of capacity.
+        initial_charge_pct: (f64, f64),
+        self_discharge_pct_per_year: f64,
+        /// Below this charge, brownout reboots become likely.
+        low_battery_pct: f64,
+        low_battery_reboots_per_day: f64,
+    },
+    Mains {
+        /// Utility interruptions per year at a site (SAIFI), lognormal durations.
+        outages_per_year: f64,
+        mean_outage: SimDuration,
+        outage_sigma_ln: f64,
+        /// Momentary sags per year at a site; each resets a device with `reset_probability`.
+        sags_per_year: f64,
+        reset_probability: f64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PowerProfile {
+    pub name: String,
+    pub source: PowerSource,
+    pub currents: Currents,
+    /// Time spent sampling the sensor each tick, ms.
+    pub sample_ms: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OverflowPolicy {
+    DropOldest,
+    DropNewest,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BufferStorage {
+    /// Lost on reboot.
+    Ram,
+    /// Survives reboots.
+    Flash,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Buffer {
+    /// Messages the device can hold, the newest sample included (1 = no store-and-forward).
+    pub capacity: u32,
+    pub policy: OverflowPolicy,
+    pub storage: BufferStorage,
+    /// Messages sent per tick at most (the flush rate after a reconnect).
+    pub flush_per_tick: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Telemetry {
+    pub period: SimDuration,
+    /// Each tick is moved by U(-jitter, +jitter).
+    pub jitter: SimDuration,
+    pub payload_bytes: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceClass {
+    pub name: String,
+    pub count: u32,
+    /// Indices into `Scenario::sites`.
+    pub sites: Vec<usize>,
+    /// Index into `Scenario::networks`.
+    pub network: usize,
+    /// Index into `Scenario::powers`.
+    pub power: usize,
+    pub telemetry: Telemetry,
+    pub buffer: Buffer,
+    /// Spontaneous firmware crashes/resets per device-day.
+    pub reboots_per_day: f64,
+    /// Hardware annual failure rate, percent per device-year.
+    pub afr_pct: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Backend {
+    /// Broker/cloud limit on new connections per second (e.g. Azure S1: 100/s).
+    pub connects_per_s: Option<f64>,
+    /// Broker/cloud limit on device-to-cloud publishes per second.
+    pub publishes_per_s: Option<f64>,
+    /// Devices reconnect uniformly spread over this window after a shared outage ends.
+    pub reconnect_window: SimDuration,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Maintenance {
+    /// Whether dead or failed devices are visited and brought back at all.
+    pub enabled: bool,
+    /// Time until the operator notices a silent device.
+    pub detection_delay: SimDuration,
+    /// Time from dispatch until the technician is on site (truck roll).
+    pub truck_roll_response: SimDuration,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EventKind {
+    /// The network at a site is down (every gateway at the site).
+    SiteOutage { site: usize, duration: SimDuration },
+    /// One gateway (0-based) at a site is down.
+    GatewayOutage {
+        site: usize,
+        gateway: u32,
+        duration: SimDuration,
+    },
+    /// Mains power is cut at a site: mains devices are off, the site's gateways are down.
+    PowerOutage { site: usize, duration: SimDuration },
+    /// A momentary sag at a site: every mains-powered device there resets with this probability.
+    Brownout { site: usize, reset_probability: f64 },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub at: SimDuration,
+    pub kind: EventKind,
+    pub caption: String,
+}

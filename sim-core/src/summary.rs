@@ -1,0 +1,263 @@
+//! The RunSummary (DESIGN.md section 7, version 1): what a run produced, as the CLI prints it with
+//! `--json` and the store keeps it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::RunOutput;
+use crate::engine::counts::{Counter, Counts, LatencyStats};
+use crate::scenario::{PowerSource, Scenario};
+use crate::time::US_PER_S;
+
+pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub schema_version: u32,
+    /// Filled in by whoever stores the run.
+    pub run_id: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub devices: u64,
+    pub simulated_s: f64,
+    /// Wall-clock seconds, measured by the caller (the only field besides `run_id` that varies
+    /// between identical runs).
+    pub wall_s: f64,
+    pub engine_version: String,
+    pub messages: Messages,
+    /// Messages lost by the network, by cause (they add up to `messages.lost_network`).
+    pub loss_causes: LossCauses,
+    pub delivery_ratio: f64,
+    pub latency_s: LatencySummary,
+    pub reboots: u64,
+    /// Network outages (a shared outage counts once).
+    pub outages: u64,
+    /// Mains power outages at sites.
+    pub power_outages: u64,
+    pub deaths: u64,
+    pub hardware_failures: u64,
+    pub truck_rolls: u64,
+    pub battery_replacements: u64,
+    pub radio: Radio,
+    pub per_class: Vec<ClassSummary>,
+}
+
+/// Where every generated message ended up. generated = delivered + lost_network +
+/// dropped_overflow + dropped_reboot + stranded_dead + buffered_end.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Messages {
+    pub generated: u64,
+    pub delivered: u64,
+    pub lost_network: u64,
+    pub dropped_overflow: u64,
+    pub dropped_reboot: u64,
+    pub stranded_dead: u64,
+    pub buffered_end: u64,
+}
+
+impl Messages {
+    pub fn balanced(&self) -> bool {
+        self.generated
+            == self.delivered
+                + self.lost_network
+                + self.dropped_overflow
+                + self.dropped_reboot
+                + self.stranded_dead
+                + self.buffered_end
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LossCauses {
+    /// Dropped by the channel (unacknowledged delivery).
+    pub channel: u64,
+    /// Sent while the link was down (unacknowledged delivery).
+    pub outage: u64,
+    /// LoRa frames that overlapped another frame on the same gateway, channel and SF.
+    pub collision: u64,
+    /// LoRa frames not sent because of the regional duty-cycle limit.
+    pub duty_cycle: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencySummary {
+    pub mean: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Radio {
+    /// Device ticks simulated (device-steps).
+    pub device_steps: u64,
+    pub attempts: u64,
+    pub lost_attempts: u64,
+    /// Messages held back by the backend's publish quota.
+    pub throttled_publishes: u64,
+    pub outage_ticks: u64,
+    pub powered_off_ticks: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassSummary {
+    pub name: String,
+    pub devices: u64,
+    pub messages: Messages,
+    pub loss_causes: LossCauses,
+    pub delivery_ratio: f64,
+    pub latency_s: LatencySummary,
+    pub reboots: u64,
+    pub deaths: u64,
+    pub hardware_failures: u64,
+    pub truck_rolls: u64,
+    /// Devices online (in service, powered, link up) at the end of the run.
+    pub online_end: u64,
+    /// How long an outage the buffer rides through before it overflows, seconds.
+    pub buffer_covers_s: f64,
+    /// Battery figures (absent for mains-powered classes).
+    pub battery: Option<BatterySummary>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatterySummary {
+    /// Mean remaining charge of the devices in service at the end, percent of capacity.
+    pub mean_remaining_pct: f64,
+    /// Capacity / mean charge drawn per device-day in service: how long a full battery lasts.
+    pub projected_life_days: f64,
+    pub energy_used_mah: f64,
+}
+
+fn messages(c: &Counts, buffered_end: u64) -> Messages {
+    Messages {
+        generated: c.get(Counter::Generated),
+        delivered: c.get(Counter::Delivered),
+        lost_network: c.lost_network(),
+        dropped_overflow: c.get(Counter::DroppedOverflow),
+        dropped_reboot: c.get(Counter::DroppedReboot),
+        stranded_dead: c.get(Counter::StrandedDead),
+        buffered_end,
+    }
+}
+
+fn causes(c: &Counts) -> LossCauses {
+    LossCauses {
+        channel: c.get(Counter::LostChannel),
+        outage: c.get(Counter::LostOutage),
+        collision: c.get(Counter::LostCollision),
+        duty_cycle: c.get(Counter::LostDutyCycle),
+    }
+}
+
+fn latency(l: &LatencyStats) -> LatencySummary {
+    LatencySummary {
+        mean: l.mean_s(),
+        p50: l.quantile_s(0.5),
+        p95: l.quantile_s(0.95),
+        p99: l.quantile_s(0.99),
+        max: l.max_us as f64 / US_PER_S as f64,
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 1.0 } else { a as f64 / b as f64 }
+}
+
+/// Builds the summary of a finished run.
+pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
+    let mut total = Counts::default();
+    let mut total_latency = LatencyStats::default();
+    let mut buffered_end = 0;
+    let mut per_class = Vec::new();
+    for (c, o) in s.classes.iter().zip(&out.per_class) {
+        total.merge(&o.counts);
+        total_latency.merge(&o.latency);
+        buffered_end += o.end.buffered;
+        let battery = match s.powers[c.power].source {
+            PowerSource::Battery { capacity_mah, .. } => {
+                let device_days = o.counts.get(Counter::Ticks) as f64
+                    * c.telemetry.period.as_secs_f64()
+                    / 86_400.0;
+                let per_day = if device_days > 0.0 {
+                    o.energy_mah / device_days
+                } else {
+                    0.0
+                };
+                Some(BatterySummary {
+                    mean_remaining_pct: if o.end.battery_devices > 0 {
+                        o.end.battery_sum_mah / o.end.battery_devices as f64 / capacity_mah * 100.0
+                    } else {
+                        0.0
+                    },
+                    projected_life_days: if per_day > 0.0 {
+                        capacity_mah / per_day
+                    } else {
+                        f64::INFINITY.min(1e9)
+                    },
+                    energy_used_mah: o.energy_mah,
+                })
+            }
+            PowerSource::Mains { .. } => None,
+        };
+        per_class.push(ClassSummary {
+            name: c.name.clone(),
+            devices: c.count as u64,
+            messages: messages(&o.counts, o.end.buffered),
+            loss_causes: causes(&o.counts),
+            delivery_ratio: ratio(
+                o.counts.get(Counter::Delivered),
+                o.counts.get(Counter::Generated),
+            ),
+            latency_s: latency(&o.latency),
+            reboots: o.counts.get(Counter::Reboots),
+            deaths: o.counts.get(Counter::Deaths),
+            hardware_failures: o.counts.get(Counter::HardwareFailures),
+            truck_rolls: o.counts.get(Counter::TruckRolls),
+            online_end: o.end.online,
+            buffer_covers_s: c.buffer.capacity.saturating_sub(1) as f64
+                * c.telemetry.period.as_secs_f64(),
+            battery,
+        });
+    }
+    RunSummary {
+        schema_version: SUMMARY_SCHEMA_VERSION,
+        run_id: String::new(),
+        scenario: s.name.clone(),
+        seed,
+        devices: s.device_count(),
+        simulated_s: s.duration.as_secs_f64(),
+        wall_s: 0.0,
+        engine_version: crate::ENGINE_VERSION.to_string(),
+        messages: messages(&total, buffered_end),
+        loss_causes: causes(&total),
+        delivery_ratio: ratio(total.get(Counter::Delivered), total.get(Counter::Generated)),
+        latency_s: latency(&total_latency),
+        reboots: total.get(Counter::Reboots),
+        outages: out.network_outages,
+        power_outages: out.power_outages,
+        deaths: total.get(Counter::Deaths),
+        hardware_failures: total.get(Counter::HardwareFailures),
+        truck_rolls: total.get(Counter::TruckRolls),
+        battery_replacements: total.get(Counter::BatteryReplacements),
+        radio: Radio {
+            device_steps: total.get(Counter::Ticks),
+            attempts: total.get(Counter::Attempts),
+            lost_attempts: total.get(Counter::LostAttempts),
+            throttled_publishes: total.get(Counter::Throttled),
+            outage_ticks: total.get(Counter::OutageTicks),
+            powered_off_ticks: total.get(Counter::PoweredOffTicks),
+        },
+        per_class,
+    }
+}
+
+impl RunSummary {
+    /// The summary without the fields that legitimately differ between identical runs
+    /// (`run_id`, `wall_s`), as canonical JSON: equal strings mean identical results.
+    pub fn fingerprint(&self) -> String {
+        let mut s = self.clone();
+        s.run_id.clear();
+        s.wall_s = 0.0;
+        serde_json::to_string(&s).expect("a summary always serializes")
+    }
+}

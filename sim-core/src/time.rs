@@ -1,0 +1,210 @@
+//! Simulation time: integer microseconds (`SimTime`, `SimDuration`) and the duration syntax of
+//! scenario files (`"90s"`, `"1d12h"`, `"400ms"`, `"12d 10:00"`).
+
+use std::fmt;
+
+/// Microseconds per unit, for readability.
+pub const US_PER_MS: u64 = 1_000;
+pub const US_PER_S: u64 = 1_000_000;
+pub const US_PER_MIN: u64 = 60 * US_PER_S;
+pub const US_PER_H: u64 = 60 * US_PER_MIN;
+pub const US_PER_DAY: u64 = 24 * US_PER_H;
+pub const US_PER_YEAR: u64 = 365 * US_PER_DAY;
+
+/// A point in simulated time, in microseconds since the start of the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(pub u64);
+
+/// A span of simulated time, in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimDuration(pub u64);
+
+impl SimDuration {
+    pub const ZERO: SimDuration = SimDuration(0);
+    pub fn from_secs(s: u64) -> Self {
+        SimDuration(s * US_PER_S)
+    }
+    pub fn from_secs_f64(s: f64) -> Self {
+        SimDuration((s * US_PER_S as f64).round().max(0.0) as u64)
+    }
+    pub fn as_micros(self) -> u64 {
+        self.0
+    }
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / US_PER_S as f64
+    }
+    pub fn as_hours_f64(self) -> f64 {
+        self.0 as f64 / US_PER_H as f64
+    }
+}
+
+impl SimTime {
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 / US_PER_S as f64
+    }
+}
+
+impl std::ops::Add<SimDuration> for SimTime {
+    type Output = SimTime;
+    fn add(self, d: SimDuration) -> SimTime {
+        SimTime(self.0.saturating_add(d.0))
+    }
+}
+
+impl fmt::Display for SimDuration {
+    /// Formats with the largest units that keep it exact: `1d12h`, `90s`, `400ms`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut us = self.0;
+        if us == 0 {
+            return f.write_str("0s");
+        }
+        for (unit, name) in [
+            (US_PER_DAY, "d"),
+            (US_PER_H, "h"),
+            (US_PER_MIN, "min"),
+            (US_PER_S, "s"),
+            (US_PER_MS, "ms"),
+            (1, "us"),
+        ] {
+            if us >= unit {
+                write!(f, "{}{}", us / unit, name)?;
+                us %= unit;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parses a duration: one or more `<number><unit>` terms, optionally separated by spaces, with
+/// units `us`, `ms`, `s`, `min` (or `m`), `h`, `d`, `w`, `y` (365 days); a trailing `HH:MM[:SS]`
+/// clock part is allowed (`"12d 10:00"`). Numbers may have a fraction (`"2.5h"`).
+pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    let s = text.trim();
+    if s.is_empty() {
+        return Err("empty duration".into());
+    }
+    let mut total: u128 = 0;
+    let mut rest = s;
+    let mut terms = 0;
+    while !rest.is_empty() {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        // A clock part `HH:MM[:SS]` ends the string.
+        if let Some(clock) = parse_clock(rest) {
+            total += clock as u128;
+            terms += 1;
+            break;
+        }
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return Err(format!("expected a number in {text:?}"));
+        }
+        let number: f64 = rest[..num_len]
+            .replace('_', "")
+            .parse()
+            .map_err(|_| format!("bad number {:?} in {text:?}", &rest[..num_len]))?;
+        rest = &rest[num_len..];
+        let unit_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        let scale = match unit {
+            "us" | "µs" => 1,
+            "ms" => US_PER_MS,
+            "s" | "sec" => US_PER_S,
+            "m" | "min" => US_PER_MIN,
+            "h" => US_PER_H,
+            "d" => US_PER_DAY,
+            "w" => 7 * US_PER_DAY,
+            "y" => US_PER_YEAR,
+            "" => {
+                return Err(format!(
+                    "missing unit after {number} in {text:?} (use us, ms, s, min, h, d, w or y)"
+                ));
+            }
+            other => {
+                return Err(format!(
+                    "unknown unit {other:?} in {text:?} (use us, ms, s, min, h, d, w or y)"
+                ));
+            }
+        };
+        let us = number * scale as f64;
+        if !us.is_finite() || us > 1e20 {
+            return Err(format!("duration {text:?} is too large"));
+        }
+        total += us.round() as u128;
+        terms += 1;
+    }
+    if terms == 0 {
+        return Err(format!("no duration in {text:?}"));
+    }
+    u64::try_from(total)
+        .map(SimDuration)
+        .map_err(|_| format!("duration {text:?} is too large"))
+}
+
+fn parse_clock(s: &str) -> Option<u64> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let h: u64 = parts[0].parse().ok()?;
+    let m: u64 = parts[1].parse().ok()?;
+    let sec: u64 = parts.get(2).map_or(Some(0), |p| p.parse().ok())?;
+    if h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    Some(h * US_PER_H + m * US_PER_MIN + sec * US_PER_S)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected_us: Option<u64>) {
+        assert_eq!(
+            parse_duration(text).ok().map(|d| d.0),
+            expected_us,
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn parses_durations() {
+        check("90s", Some(90 * US_PER_S));
+        check("400ms", Some(400 * US_PER_MS));
+        check("1d12h", Some(36 * US_PER_H));
+        check("1d 12h", Some(36 * US_PER_H));
+        check("2.5h", Some(150 * US_PER_MIN));
+        check("12d 10:00", Some(12 * US_PER_DAY + 10 * US_PER_H));
+        check(
+            "10:30:15",
+            Some(10 * US_PER_H + 30 * US_PER_MIN + 15 * US_PER_S),
+        );
+        check("5min", Some(5 * US_PER_MIN));
+        check("1y", Some(US_PER_YEAR));
+        check("", None);
+        check("10", None);
+        check("10 parsecs", None);
+        check("-5s", None);
+        check("1e30y", None);
+        check("25:00", None);
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for us in [1, 999, 1_500_000, US_PER_DAY + 3 * US_PER_H + 7 * US_PER_S] {
+            let d = SimDuration(us);
+            assert_eq!(parse_duration(&d.to_string()).unwrap(), d);
+        }
+    }
+}
