@@ -1,0 +1,271 @@
+//! The `scaleproof` binary: argument parsing, printing and exit codes (0 success, 2 invalid
+//! input, 1 anything else). All work is done by `studio`.
+
+mod progress;
+mod table;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use studio::LoadError;
+
+#[derive(Parser)]
+#[command(
+    name = "scaleproof",
+    version,
+    about = "Stress-test an IoT fleet design before you buy it: simulate thousands to millions of devices over months."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario, store it, and print a summary (or the RunSummary JSON with --json).
+    Run {
+        file: PathBuf,
+        /// Seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override a field: --set fleet.sensors.count=20000 (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Independent replications (derived seeds), reported as means with 95 % intervals.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        replications: u32,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Print the RunSummary JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Run database (default: $SCALEPROOF_DB or $XDG_DATA_HOME/scaleproof/runs.db).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Check a scenario and report every problem with file, line and field; exit 2 if any.
+    Validate {
+        file: PathBuf,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Print the problems as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a JSON Schema (`scenario`) for editors.
+    Schema {
+        #[arg(value_parser = ["scenario"])]
+        what: String,
+    },
+    /// List stored runs, newest first.
+    Runs {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Show one stored run (`last` for the newest).
+    Show {
+        run: String,
+        #[arg(long)]
+        json: bool,
+        /// Also print the hourly series as CSV.
+        #[arg(long)]
+        series: bool,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+}
+
+/// An error that means the user's input was invalid (exit code 2).
+#[derive(Debug)]
+struct InvalidInput(String);
+impl std::fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for InvalidInput {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(InvalidInput(msg)) = e.downcast_ref::<InvalidInput>() {
+                eprintln!("{msg}");
+                return ExitCode::from(2);
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn load(file: &std::path::Path, set: &[String]) -> Result<studio::LoadedScenario> {
+    studio::load_scenario(file, set).map_err(|e| match e {
+        LoadError::Io(m) => anyhow::Error::new(InvalidInput(format!("error: {m}"))),
+        LoadError::Invalid(d) => anyhow::Error::new(InvalidInput(d.to_string())),
+    })
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run {
+            file,
+            seed,
+            set,
+            replications,
+            threads,
+            json,
+            db,
+        } => {
+            let loaded = load(&file, &set)?;
+            let db = studio::paths::resolve_db(db);
+            let bar = progress::Bar::new(std::io::stderr().is_terminal());
+            let progress = |f: f64| bar.set(f);
+            let outcome = studio::run_scenario(&studio::RunRequest {
+                loaded: &loaded,
+                seed,
+                replications,
+                threads,
+                db: db.clone(),
+                progress: Some(&progress),
+            })?;
+            bar.finish();
+            let mut out = std::io::stdout().lock();
+            if json {
+                let v = match &outcome.combined {
+                    Some(c) => c.clone(),
+                    None => serde_json::to_value(&outcome.summaries[0])?,
+                };
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+            } else {
+                write!(
+                    out,
+                    "{}",
+                    table::summary(&loaded.scenario, &outcome.summaries[0])
+                )?;
+                if let Some(c) = &outcome.combined {
+                    write!(out, "{}", table::replications(c))?;
+                }
+                writeln!(
+                    out,
+                    "\nStored as run {} in {} (scaleproof show {}).",
+                    outcome.summaries[0].run_id,
+                    db.display(),
+                    outcome.summaries[0].run_id
+                )?;
+            }
+            Ok(())
+        }
+        Command::Validate { file, set, json } => match studio::load_scenario(&file, &set) {
+            Ok(l) => {
+                if json {
+                    println!("[]");
+                } else {
+                    println!(
+                        "{}: valid ({} devices in {} classes, {} simulated)",
+                        file.display(),
+                        l.scenario.device_count(),
+                        l.scenario.classes.len(),
+                        l.scenario.duration
+                    );
+                }
+                Ok(())
+            }
+            Err(LoadError::Invalid(d)) if json => {
+                println!("{}", serde_json::to_string_pretty(&d.0)?);
+                Err(InvalidInput(format!("{} problem(s) found", d.0.len())).into())
+            }
+            Err(e) => Err(load(&file, &set)
+                .err()
+                .unwrap_or_else(|| anyhow::anyhow!("{e}"))),
+        },
+        Command::Schema { .. } => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&sim_core::scenario::schema::scenario_schema())?
+            );
+            Ok(())
+        }
+        Command::Runs { limit, json, db } => {
+            let db = studio::paths::resolve_db(db);
+            let store =
+                store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            let runs = store.list_runs(limit)?;
+            if json {
+                let v: Vec<serde_json::Value> = runs
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({
+                            "id": r.id, "created_at": r.created_at, "scenario": r.scenario_name, "file": r.scenario_file,
+                            "seed": r.seed, "devices": r.devices, "status": r.status, "replication_of": r.replication_of,
+                            "wall_s": r.wall_s,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                print!("{}", table::runs(&runs));
+            }
+            Ok(())
+        }
+        Command::Show {
+            run,
+            json,
+            series,
+            db,
+        } => {
+            let db = studio::paths::resolve_db(db);
+            let store =
+                store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            let id = if run == "last" {
+                store
+                    .last_run()?
+                    .ok_or_else(|| InvalidInput("error: no runs stored yet".into()))?
+            } else {
+                run.trim_start_matches('#').parse::<i64>().map_err(|_| {
+                    InvalidInput(format!(
+                        "error: {run:?} is not a run id (a number, or `last`)"
+                    ))
+                })?
+            };
+            let Some(rec) = store.get_run(id)? else {
+                bail!(InvalidInput(format!(
+                    "error: no run {id} in {}",
+                    db.display()
+                )))
+            };
+            if json {
+                let summary: serde_json::Value = rec
+                    .row
+                    .summary_json
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()?
+                    .unwrap_or(serde_json::Value::Null);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "id": rec.row.id, "status": rec.row.status, "created_at": rec.row.created_at, "scenario_file": rec.row.scenario_file,
+                        "seed": rec.row.seed, "engine_version": rec.engine_version, "overrides": serde_json::from_str::<serde_json::Value>(&rec.overrides_json)?,
+                        "summary": summary,
+                    }))?
+                );
+            } else {
+                print!("{}", table::show(&rec));
+            }
+            if series {
+                print!("{}", table::series_csv(&store.series(id)?));
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! Human-readable output: the run summary (where messages were lost and why), run lists, series.
+
+use std::fmt::Write;
+
+use sim_core::scenario::{Scenario, Scope};
+use sim_core::summary::{ClassSummary, RunSummary};
+use store::{RunRecord, RunRow, SeriesRow};
+
+/// 1234567 -> "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn pct(a: u64, b: u64) -> String {
+    if b == 0 {
+        "-".into()
+    } else {
+        format!("{:.2} %", a as f64 * 100.0 / b as f64)
+    }
+}
+
+/// Seconds as the largest sensible unit.
+pub fn human_s(s: f64) -> String {
+    if !s.is_finite() {
+        return "never".into();
+    }
+    if s < 1.0 {
+        format!("{:.0} ms", s * 1000.0)
+    } else if s < 120.0 {
+        format!("{s:.1} s")
+    } else if s < 2.0 * 3600.0 {
+        format!("{:.1} min", s / 60.0)
+    } else if s < 3.0 * 86_400.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else if s < 2.0 * 365.0 * 86_400.0 {
+        format!("{:.1} days", s / 86_400.0)
+    } else {
+        format!("{:.1} years", s / 86_400.0 / 365.0)
+    }
+}
+
+/// One loss cause with its count and an explanation of why it happens in this design.
+struct Cause {
+    count: u64,
+    what: String,
+    why: String,
+}
+
+fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
+    let m = &r.messages;
+    let mut out = Vec::new();
+    let by_class = |f: &dyn Fn(&ClassSummary) -> u64| -> String {
+        let mut parts: Vec<(u64, &str)> = r
+            .per_class
+            .iter()
+            .map(|c| (f(c), c.name.as_str()))
+            .filter(|(n, _)| *n > 0)
+            .collect();
+        parts.sort_by(|a, b| b.0.cmp(&a.0));
+        parts
+            .iter()
+            .take(3)
+            .map(|(n, name)| format!("{name} {}", thousands(*n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if m.dropped_overflow > 0 {
+        let mut why = String::from("the edge buffer filled while the link was down or throttled");
+        let covers: Vec<String> = r
+            .per_class
+            .iter()
+            .filter(|c| c.messages.dropped_overflow > 0)
+            .map(|c| format!("{} holds {} of data", c.name, human_s(c.buffer_covers_s)))
+            .collect();
+        if !covers.is_empty() {
+            let _ = write!(
+                why,
+                "; {}: outages longer than that overflow",
+                covers.join(", ")
+            );
+        }
+        if r.radio.throttled_publishes > 0 {
+            let _ = write!(
+                why,
+                "; the backend's publish quota held back {} sends",
+                thousands(r.radio.throttled_publishes)
+            );
+        }
+        out.push(Cause {
+            count: m.dropped_overflow,
+            what: format!(
+                "buffer overflow ({})",
+                by_class(&|c| c.messages.dropped_overflow)
+            ),
+            why,
+        });
+    }
+    if m.dropped_reboot > 0 {
+        out.push(Cause {
+            count: m.dropped_reboot,
+            what: format!(
+                "lost on reboot ({})",
+                by_class(&|c| c.messages.dropped_reboot)
+            ),
+            why: format!(
+                "{} reboots and power cuts wiped RAM buffers; flash storage keeps them",
+                thousands(r.reboots)
+            ),
+        });
+    }
+    if m.stranded_dead > 0 {
+        out.push(Cause {
+            count: m.stranded_dead,
+            what: format!(
+                "stranded in dead or failed devices ({})",
+                by_class(&|c| c.messages.stranded_dead)
+            ),
+            why: format!(
+                "{} battery deaths and {} hardware failures took buffered data with them",
+                thousands(r.deaths),
+                thousands(r.hardware_failures)
+            ),
+        });
+    }
+    let lc = &r.loss_causes;
+    if lc.collision > 0 {
+        out.push(Cause {
+            count: lc.collision,
+            what: format!("LoRa collisions ({})", by_class(&|c| c.loss_causes.collision)),
+            why: "frames overlapped on the same gateway, channel and spreading factor (pure ALOHA): this grows with devices per gateway".into(),
+        });
+    }
+    if lc.duty_cycle > 0 {
+        out.push(Cause {
+            count: lc.duty_cycle,
+            what: format!("duty-cycle limit ({})", by_class(&|c| c.loss_causes.duty_cycle)),
+            why: "the regional duty cycle forbade sending: airtime per frame is too long for the reporting period".into(),
+        });
+    }
+    if lc.outage > 0 {
+        out.push(Cause {
+            count: lc.outage,
+            what: format!("sent into an outage ({})", by_class(&|c| c.loss_causes.outage)),
+            why: "unacknowledged uplinks cannot tell that the gateway is down, so nothing is kept for later".into(),
+        });
+    }
+    if lc.channel > 0 {
+        out.push(Cause {
+            count: lc.channel,
+            what: format!(
+                "dropped by the radio channel ({})",
+                by_class(&|c| c.loss_causes.channel)
+            ),
+            why: "bursty channel loss on unacknowledged uplinks".into(),
+        });
+    }
+    out.sort_by(|a, b| b.count.cmp(&a.count));
+    let _ = s;
+    out
+}
+
+/// The summary a person reads after `scaleproof run`.
+pub fn summary(s: &Scenario, r: &RunSummary) -> String {
+    let mut o = String::new();
+    let m = &r.messages;
+    let _ = writeln!(o, "{}", r.scenario);
+    let _ = writeln!(
+        o,
+        "{} devices, {} simulated, seed {}, run {} ({:.1} s wall, {} device-steps)\n",
+        thousands(r.devices),
+        human_s(r.simulated_s),
+        r.seed,
+        r.run_id,
+        r.wall_s,
+        thousands(r.radio.device_steps)
+    );
+    let _ = writeln!(
+        o,
+        "Messages                                  count        share"
+    );
+    let rows = [
+        ("generated", m.generated),
+        ("delivered", m.delivered),
+        ("lost in the network", m.lost_network),
+        ("dropped: buffer overflow", m.dropped_overflow),
+        ("dropped: reboot wiped the buffer", m.dropped_reboot),
+        ("stranded in dead/failed devices", m.stranded_dead),
+        ("still buffered at the end", m.buffered_end),
+    ];
+    for (name, n) in rows {
+        let _ = writeln!(
+            o,
+            "  {name:<34} {:>14} {:>10}",
+            thousands(n),
+            pct(n, m.generated)
+        );
+    }
+    let lost = m.generated - m.delivered - m.buffered_end;
+    let _ = writeln!(o, "  delivery ratio {:.4} %", r.delivery_ratio * 100.0);
+
+    let _ = writeln!(o, "\nWhere messages were lost, and why");
+    let cs = causes(s, r);
+    if cs.is_empty() {
+        let _ = writeln!(o, "  nothing was lost");
+    }
+    for (i, c) in cs.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "  {}. {} {} ({} of all losses): {}",
+            i + 1,
+            thousands(c.count),
+            c.what,
+            pct(c.count, lost),
+            c.why
+        );
+    }
+
+    let l = &r.latency_s;
+    let _ = writeln!(
+        o,
+        "\nLatency of delivered messages: mean {}, p50 {}, p95 {}, p99 {}, max {}",
+        human_s(l.mean),
+        human_s(l.p50),
+        human_s(l.p95),
+        human_s(l.p99),
+        human_s(l.max)
+    );
+    let _ = writeln!(
+        o,
+        "Fleet events: {} network outages, {} power outages, {} reboots, {} battery deaths, {} hardware failures, {} truck rolls",
+        thousands(r.outages),
+        thousands(r.power_outages),
+        thousands(r.reboots),
+        thousands(r.deaths),
+        thousands(r.hardware_failures),
+        thousands(r.truck_rolls)
+    );
+    if r.radio.throttled_publishes > 0 {
+        let _ = writeln!(
+            o,
+            "Backend quota: {} sends were held back by the publish limit",
+            thousands(r.radio.throttled_publishes)
+        );
+    }
+    let shared: Vec<String> = s
+        .networks
+        .iter()
+        .filter_map(|n| {
+            n.outages.filter(|o| o.scope != Scope::Device).map(|o| {
+                format!(
+                    "{} ({:?}-wide, every {} for {})",
+                    n.name, o.scope, o.mean_up, o.mean_down
+                )
+            })
+        })
+        .collect();
+    if !shared.is_empty() {
+        let _ = writeln!(o, "Shared outages: {}", shared.join("; ").to_lowercase());
+    }
+
+    let _ = writeln!(
+        o,
+        "\nPer class             devices    delivered   overflow     reboot   stranded    network  online at end   battery"
+    );
+    for c in &r.per_class {
+        let cm = &c.messages;
+        let battery = match &c.battery {
+            Some(b) => format!(
+                "{:.0} % left, lasts {}",
+                b.mean_remaining_pct,
+                human_s(b.projected_life_days * 86_400.0)
+            ),
+            None => "mains".into(),
+        };
+        let _ = writeln!(
+            o,
+            "  {:<18} {:>9} {:>12} {:>10} {:>10} {:>10} {:>10} {:>14}   {}",
+            truncate(&c.name, 18),
+            thousands(c.devices),
+            pct(cm.delivered, cm.generated),
+            pct(cm.dropped_overflow, cm.generated),
+            pct(cm.dropped_reboot, cm.generated),
+            pct(cm.stranded_dead, cm.generated),
+            pct(cm.lost_network, cm.generated),
+            thousands(c.online_end),
+            battery
+        );
+    }
+    o
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+/// The replication block: mean and 95 % interval of the headline figures.
+pub fn replications(c: &serde_json::Value) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "\nAcross {} replications (mean, 95 % interval)",
+        c["replications"]
+    );
+    let row = |o: &mut String, name: &str, v: &serde_json::Value, scale: f64, unit: &str| {
+        let (m, lo, hi) = (
+            v["mean"].as_f64().unwrap_or(0.0),
+            v["ci95_low"].as_f64().unwrap_or(0.0),
+            v["ci95_high"].as_f64().unwrap_or(0.0),
+        );
+        let _ = writeln!(
+            o,
+            "  {name:<28} {:>14.4}{unit}  [{:.4}, {:.4}]",
+            m * scale,
+            lo * scale,
+            hi * scale
+        );
+    };
+    row(&mut o, "delivery ratio", &c["delivery_ratio"], 100.0, " %");
+    row(
+        &mut o,
+        "dropped: buffer overflow",
+        &c["messages"]["dropped_overflow"],
+        1.0,
+        "",
+    );
+    row(
+        &mut o,
+        "dropped: reboot",
+        &c["messages"]["dropped_reboot"],
+        1.0,
+        "",
+    );
+    row(
+        &mut o,
+        "lost in the network",
+        &c["messages"]["lost_network"],
+        1.0,
+        "",
+    );
+    row(&mut o, "latency p99 (s)", &c["latency_s"]["p99"], 1.0, "");
+    row(&mut o, "battery deaths", &c["deaths"], 1.0, "");
+    let ids: Vec<String> = c["run_ids"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = writeln!(o, "  runs: {}", ids.join(", "));
+    o
+}
+
+pub fn runs(rows: &[RunRow]) -> String {
+    let mut o = String::new();
+    if rows.is_empty() {
+        return "no runs stored yet (scaleproof run FILE)\n".into();
+    }
+    let _ = writeln!(
+        o,
+        "{:>5}  {:<20}  {:<11}  {:>9}  {:>20}  {:>9}  {:>8}  scenario",
+        "run", "created", "status", "devices", "seed", "delivery", "wall"
+    );
+    for r in rows {
+        let delivery = r
+            .summary_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+            .and_then(|v| v["delivery_ratio"].as_f64())
+            .map_or("-".to_string(), |d| format!("{:.3} %", d * 100.0));
+        let rep = r.replication_of.map_or(String::new(), |of| {
+            format!(" (replication {} of run {of})", r.replication_index)
+        });
+        let _ = writeln!(
+            o,
+            "{:>5}  {:<20}  {:<11}  {:>9}  {:>20}  {:>9}  {:>8}  {}{}",
+            r.id,
+            r.created_at,
+            r.status,
+            thousands(r.devices),
+            r.seed,
+            delivery,
+            r.wall_s.map_or("-".into(), |w| format!("{w:.1} s")),
+            r.scenario_name,
+            rep
+        );
+    }
+    o
+}
+
+pub fn show(rec: &RunRecord) -> String {
+    let mut o = String::new();
+    let r = &rec.row;
+    let _ = writeln!(
+        o,
+        "run {} ({}), created {}, {}",
+        r.id, r.status, r.created_at, rec.engine_version
+    );
+    let _ = writeln!(
+        o,
+        "scenario {} from {}, seed {}, overrides {}",
+        r.scenario_name, r.scenario_file, r.seed, rec.overrides_json
+    );
+    match r
+        .summary_json
+        .as_deref()
+        .map(serde_json::from_str::<RunSummary>)
+    {
+        Some(Ok(s)) => {
+            let bytes = rec.scenario_text.as_bytes();
+            let overrides: Vec<String> =
+                serde_json::from_str(&rec.overrides_json).unwrap_or_default();
+            match sim_core::scenario::parse_scenario(&sim_core::scenario::ScenarioSource {
+                file: &r.scenario_file,
+                bytes,
+                overrides: &overrides,
+            }) {
+                Ok(scn) => o.push_str(&summary(&scn, &s)),
+                Err(_) => {
+                    let _ = writeln!(
+                        o,
+                        "{}",
+                        serde_json::to_string_pretty(&s).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(o, "the stored summary cannot be read by this version: {e}");
+        }
+        None => {
+            let _ = writeln!(
+                o,
+                "no summary: the run did not finish (it was interrupted or is still running)"
+            );
+        }
+    }
+    o
+}
+
+pub fn series_csv(rows: &[SeriesRow]) -> String {
+    let mut o = String::from(
+        "hour,class,generated,delivered,lost_network,lost_collision,dropped_overflow,dropped_reboot,stranded_dead,online,buffered,battery_mean_mah\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            o,
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.hour,
+            r.class,
+            r.generated,
+            r.delivered,
+            r.lost_network,
+            r.lost_collision,
+            r.dropped_overflow,
+            r.dropped_reboot,
+            r.stranded_dead,
+            r.online,
+            r.buffered,
+            r.battery_mean_mah
+                .map_or(String::new(), |b| format!("{b:.3}"))
+        );
+    }
+    o
+}

@@ -1,0 +1,420 @@
+//! The run database (SQLite, WAL): runs with their scenario text, seed, engine version and
+//! RunSummary, and hourly series per device class. Schema changes are numbered migrations tracked
+//! in `PRAGMA user_version`.
+//!
+//! **Invariant:** a run row is written (status `running`) before any of its series, series are
+//! appended in committed transactions, and the status becomes `complete` last; a process killed
+//! mid-run leaves a readable database whose earlier runs are intact, and [`Store::open`] marks
+//! such orphaned runs `incomplete`.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened, read or written.
+    #[error("run database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer Scaleproof.
+    #[error(
+        "run database has schema version {found}, newer than this build understands ({supported}); upgrade Scaleproof"
+    )]
+    TooNew { found: i64, supported: i64 },
+    /// The directory for the database could not be created.
+    #[error("cannot create {path}: {source}")]
+    Dir {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Numbered migrations: migration i brings the schema from version i to i + 1.
+const MIGRATIONS: &[&str] = &[
+    // 1: runs and hourly series.
+    "CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL,
+        scenario_name TEXT NOT NULL,
+        scenario_file TEXT NOT NULL,
+        scenario_text TEXT NOT NULL,
+        overrides_json TEXT NOT NULL,
+        seed TEXT NOT NULL,
+        engine_version TEXT NOT NULL,
+        devices INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'incomplete')),
+        pid INTEGER,
+        replication_of INTEGER REFERENCES runs(id),
+        replication_index INTEGER NOT NULL DEFAULT 0,
+        summary_json TEXT,
+        wall_s REAL
+    );
+    CREATE TABLE series (
+        run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        class TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        generated INTEGER NOT NULL,
+        delivered INTEGER NOT NULL,
+        lost_network INTEGER NOT NULL,
+        lost_collision INTEGER NOT NULL,
+        dropped_overflow INTEGER NOT NULL,
+        dropped_reboot INTEGER NOT NULL,
+        stranded_dead INTEGER NOT NULL,
+        online INTEGER NOT NULL,
+        buffered INTEGER NOT NULL,
+        battery_mean_mah REAL,
+        PRIMARY KEY (run, class, hour)
+    ) WITHOUT ROWID;",
+];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A run about to start.
+#[derive(Clone, Debug)]
+pub struct NewRun<'a> {
+    pub created_at: &'a str,
+    pub scenario_name: &'a str,
+    pub scenario_file: &'a str,
+    pub scenario_text: &'a str,
+    pub overrides_json: &'a str,
+    pub seed: u64,
+    pub engine_version: &'a str,
+    pub devices: u64,
+    pub pid: u32,
+    pub replication_of: Option<i64>,
+    pub replication_index: u32,
+}
+
+/// One hour of one device class.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesRow {
+    pub class: String,
+    pub hour: u32,
+    pub generated: u64,
+    pub delivered: u64,
+    pub lost_network: u64,
+    pub lost_collision: u64,
+    pub dropped_overflow: u64,
+    pub dropped_reboot: u64,
+    pub stranded_dead: u64,
+    pub online: u64,
+    pub buffered: u64,
+    /// Mean charge of the battery devices in service (None for mains classes).
+    pub battery_mean_mah: Option<f64>,
+}
+
+/// A stored run as listed by `runs`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunRow {
+    pub id: i64,
+    pub created_at: String,
+    pub scenario_name: String,
+    pub scenario_file: String,
+    pub seed: u64,
+    pub devices: u64,
+    pub status: String,
+    pub replication_of: Option<i64>,
+    pub replication_index: u32,
+    pub wall_s: Option<f64>,
+    pub summary_json: Option<String>,
+}
+
+/// Everything stored about one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunRecord {
+    pub row: RunRow,
+    pub scenario_text: String,
+    pub overrides_json: String,
+    pub engine_version: String,
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+/// Whether a process is still running (Linux: /proc; elsewhere runs are never marked orphaned).
+fn process_alive(pid: i64) -> bool {
+    if !Path::new("/proc").exists() {
+        return true;
+    }
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, migrates it, and marks runs whose
+    /// process is gone as `incomplete`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        store.mark_orphans()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    fn mark_orphans(&mut self) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, pid FROM runs WHERE status = 'running'")?;
+        let rows: Vec<(i64, Option<i64>)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        for (id, pid) in rows {
+            if pid.is_none_or(|p| !process_alive(p)) {
+                self.conn
+                    .execute("UPDATE runs SET status = 'incomplete' WHERE id = ?1", [id])?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    /// Records a run as `running` and returns its id.
+    pub fn begin_run(&mut self, r: &NewRun<'_>) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO runs (created_at, scenario_name, scenario_file, scenario_text, overrides_json, seed, engine_version, devices, status, pid, replication_of, replication_index)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11)",
+            params![
+                r.created_at,
+                r.scenario_name,
+                r.scenario_file,
+                r.scenario_text,
+                r.overrides_json,
+                r.seed.to_string(),
+                r.engine_version,
+                r.devices as i64,
+                r.pid as i64,
+                r.replication_of,
+                r.replication_index as i64
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Appends series rows in one transaction.
+    pub fn append_series(&mut self, run: i64, rows: &[SeriesRow]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO series (run, class, hour, generated, delivered, lost_network, lost_collision, dropped_overflow, dropped_reboot, stranded_dead, online, buffered, battery_mean_mah)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?;
+            for s in rows {
+                stmt.execute(params![
+                    run,
+                    s.class,
+                    s.hour as i64,
+                    s.generated as i64,
+                    s.delivered as i64,
+                    s.lost_network as i64,
+                    s.lost_collision as i64,
+                    s.dropped_overflow as i64,
+                    s.dropped_reboot as i64,
+                    s.stranded_dead as i64,
+                    s.online as i64,
+                    s.buffered as i64,
+                    s.battery_mean_mah
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores the summary and marks the run `complete`.
+    pub fn finish_run(&mut self, run: i64, summary_json: &str, wall_s: f64) -> Result<()> {
+        self.conn.execute("UPDATE runs SET status = 'complete', summary_json = ?2, wall_s = ?3, pid = NULL WHERE id = ?1", params![run, summary_json, wall_s])?;
+        Ok(())
+    }
+
+    /// Runs, newest first.
+    pub fn list_runs(&self, limit: usize) -> Result<Vec<RunRow>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{RUN_COLUMNS} ORDER BY id DESC LIMIT ?1"))?;
+        let rows = stmt
+            .query_map([limit as i64], run_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    pub fn get_run(&self, id: i64) -> Result<Option<RunRecord>> {
+        let row = self
+            .conn
+            .query_row(&format!("{RUN_COLUMNS} WHERE id = ?1"), [id], run_row)
+            .optional()?;
+        let Some(row) = row else { return Ok(None) };
+        let (scenario_text, overrides_json, engine_version) = self.conn.query_row(
+            "SELECT scenario_text, overrides_json, engine_version FROM runs WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(Some(RunRecord {
+            row,
+            scenario_text,
+            overrides_json,
+            engine_version,
+        }))
+    }
+
+    /// The newest run's id.
+    pub fn last_run(&self) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(id) FROM runs", [], |r| r.get(0))?)
+    }
+
+    pub fn series(&self, run: i64) -> Result<Vec<SeriesRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT class, hour, generated, delivered, lost_network, lost_collision, dropped_overflow, dropped_reboot, stranded_dead, online, buffered, battery_mean_mah
+             FROM series WHERE run = ?1 ORDER BY hour, class",
+        )?;
+        let rows = stmt
+            .query_map([run], |r| {
+                Ok(SeriesRow {
+                    class: r.get(0)?,
+                    hour: r.get::<_, i64>(1)? as u32,
+                    generated: r.get::<_, i64>(2)? as u64,
+                    delivered: r.get::<_, i64>(3)? as u64,
+                    lost_network: r.get::<_, i64>(4)? as u64,
+                    lost_collision: r.get::<_, i64>(5)? as u64,
+                    dropped_overflow: r.get::<_, i64>(6)? as u64,
+                    dropped_reboot: r.get::<_, i64>(7)? as u64,
+                    stranded_dead: r.get::<_, i64>(8)? as u64,
+                    online: r.get::<_, i64>(9)? as u64,
+                    buffered: r.get::<_, i64>(10)? as u64,
+                    battery_mean_mah: r.get(11)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// SQLite's own consistency check ("ok" when the file is sound).
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+const RUN_COLUMNS: &str = "SELECT id, created_at, scenario_name, scenario_file, seed, devices, status, replication_of, replication_index, wall_s, summary_json FROM runs";
+
+fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
+    Ok(RunRow {
+        id: r.get(0)?,
+        created_at: r.get(1)?,
+        scenario_name: r.get(2)?,
+        scenario_file: r.get(3)?,
+        seed: r.get::<_, String>(4)?.parse().unwrap_or(0),
+        devices: r.get::<_, i64>(5)? as u64,
+        status: r.get(6)?,
+        replication_of: r.get(7)?,
+        replication_index: r.get::<_, i64>(8)? as u32,
+        wall_s: r.get(9)?,
+        summary_json: r.get(10)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_run(pid: u32) -> NewRun<'static> {
+        NewRun {
+            created_at: "2026-11-22T00:00:00Z",
+            scenario_name: "t",
+            scenario_file: "t.toml",
+            scenario_text: "schema = 1",
+            overrides_json: "[]",
+            seed: u64::MAX,
+            engine_version: "test",
+            devices: 3,
+            pid,
+            replication_of: None,
+            replication_index: 0,
+        }
+    }
+
+    fn row(hour: u32) -> SeriesRow {
+        SeriesRow {
+            class: "a".into(),
+            hour,
+            generated: 10,
+            delivered: 9,
+            lost_network: 1,
+            lost_collision: 0,
+            dropped_overflow: 0,
+            dropped_reboot: 0,
+            stranded_dead: 0,
+            online: 3,
+            buffered: 0,
+            battery_mean_mah: Some(1.5),
+        }
+    }
+
+    #[test]
+    fn run_round_trip_and_orphans() {
+        let dir =
+            std::env::temp_dir().join(format!("scaleproof-store-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("runs.db");
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        let a = s.begin_run(&new_run(std::process::id())).unwrap();
+        s.append_series(a, &[row(0), row(1)]).unwrap();
+        s.finish_run(a, "{}", 1.0).unwrap();
+        // A run whose process is gone (pid 0x7fff_fff0 does not exist) becomes incomplete on open.
+        let b = s.begin_run(&new_run(0x7fff_fff0)).unwrap();
+        s.append_series(b, &[row(0)]).unwrap();
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        let runs = s.list_runs(10).unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(runs[0].status, "incomplete");
+        assert_eq!(runs[1].status, "complete");
+        assert_eq!(runs[1].seed, u64::MAX);
+        assert_eq!(s.series(a).unwrap(), vec![row(0), row(1)]);
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+        assert_eq!(s.last_run().unwrap(), Some(b));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

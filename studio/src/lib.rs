@@ -1,0 +1,85 @@
+//! studio: the façade the CLI (and later the desktop app and the fleet view) call. It owns
+//! everything that touches the OS around the pure engine: reading files, the wall clock, thread
+//! pools and the run database.
+
+pub mod paths;
+pub mod run;
+
+pub use run::{RunOutcome, RunRequest, run_scenario};
+
+use std::path::Path;
+
+use sim_core::diagnostic::Diagnostics;
+use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
+
+/// Why a scenario could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be read.
+    Io(String),
+    /// The file was read but is not a valid scenario (every problem, with locations).
+    Invalid(Diagnostics),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Io(m) => f.write_str(m),
+            LoadError::Invalid(d) => d.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A scenario as loaded from a file: its text (stored with every run) and its validated form.
+pub struct LoadedScenario {
+    pub file: String,
+    pub text: String,
+    pub overrides: Vec<String>,
+    pub scenario: Scenario,
+}
+
+/// Reads and validates a scenario file with `--set` overrides.
+pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<LoadedScenario, LoadError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path)
+        .map_err(|e| LoadError::Io(format!("{file}: cannot read the scenario: {e}")))?;
+    let scenario = parse_scenario(&ScenarioSource {
+        file: &file,
+        bytes: &bytes,
+        overrides,
+    })
+    .map_err(LoadError::Invalid)?;
+    Ok(LoadedScenario {
+        file,
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+        overrides: overrides.to_vec(),
+        scenario,
+    })
+}
+
+/// The current UTC time as RFC 3339 (`2026-11-22T10:00:00Z`).
+pub fn utc_now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
