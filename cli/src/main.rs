@@ -117,15 +117,7 @@ fn load(file: &std::path::Path, set: &[String]) -> Result<studio::LoadedScenario
 
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run {
-            file,
-            seed,
-            set,
-            replications,
-            threads,
-            json,
-            db,
-        } => {
+        Command::Run { file, seed, set, replications, threads, json, db } => {
             let loaded = load(&file, &set)?;
             let db = studio::paths::resolve_db(db);
             let bar = progress::Bar::new(std::io::stderr().is_terminal());
@@ -147,11 +139,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 };
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {
-                write!(
-                    out,
-                    "{}",
-                    table::summary(&loaded.scenario, &outcome.summaries[0])
-                )?;
+                write!(out, "{}", table::summary(&loaded.scenario, &outcome.summaries[0]))?;
                 if let Some(c) = &outcome.combined {
                     write!(out, "{}", table::replications(c))?;
                 }
@@ -184,21 +172,15 @@ fn dispatch(cli: Cli) -> Result<()> {
                 println!("{}", serde_json::to_string_pretty(&d.0)?);
                 Err(InvalidInput(format!("{} problem(s) found", d.0.len())).into())
             }
-            Err(e) => Err(load(&file, &set)
-                .err()
-                .unwrap_or_else(|| anyhow::anyhow!("{e}"))),
+            Err(e) => Err(load(&file, &set).err().unwrap_or_else(|| anyhow::anyhow!("{e}"))),
         },
         Command::Schema { .. } => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&sim_core::scenario::schema::scenario_schema())?
-            );
+            println!("{}", serde_json::to_string_pretty(&sim_core::scenario::schema::scenario_schema())?);
             Ok(())
         }
         Command::Runs { limit, json, db } => {
             let db = studio::paths::resolve_db(db);
-            let store =
-                store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            let store = store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
             let runs = store.list_runs(limit)?;
             if json {
                 let v: Vec<serde_json::Value> = runs
@@ -217,31 +199,18 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Show {
-            run,
-            json,
-            series,
-            db,
-        } => {
+        Command::Show { run, json, series, db } => {
             let db = studio::paths::resolve_db(db);
-            let store =
-                store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            let store = store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
             let id = if run == "last" {
-                store
-                    .last_run()?
-                    .ok_or_else(|| InvalidInput("error: no runs stored yet".into()))?
+                store.last_run()?.ok_or_else(|| InvalidInput("error: no runs stored yet".into()))?
             } else {
-                run.trim_start_matches('#').parse::<i64>().map_err(|_| {
-                    InvalidInput(format!(
-                        "error: {run:?} is not a run id (a number, or `last`)"
-                    ))
-                })?
+                run.trim_start_matches('#')
+                    .parse::<i64>()
+                    .map_err(|_| InvalidInput(format!("error: {run:?} is not a run id (a number, or `last`)")))?
             };
             let Some(rec) = store.get_run(id)? else {
-                bail!(InvalidInput(format!(
-                    "error: no run {id} in {}",
-                    db.display()
-                )))
+                bail!(InvalidInput(format!("error: no run {id} in {}", db.display())))
             };
             if json {
                 let summary: serde_json::Value = rec

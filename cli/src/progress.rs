@@ -10,10 +10,7 @@ pub struct Bar {
 
 impl Bar {
     pub fn new(enabled: bool) -> Bar {
-        Bar {
-            enabled,
-            last: Mutex::new(u32::MAX),
-        }
+        Bar { enabled, last: Mutex::new(u32::MAX) }
     }
 
     pub fn set(&self, fraction: f64) {

@@ -20,11 +20,7 @@ pub fn thousands(n: u64) -> String {
 }
 
 fn pct(a: u64, b: u64) -> String {
-    if b == 0 {
-        "-".into()
-    } else {
-        format!("{:.2} %", a as f64 * 100.0 / b as f64)
-    }
+    if b == 0 { "-".into() } else { format!("{:.2} %", a as f64 * 100.0 / b as f64) }
 }
 
 /// Seconds as the largest sensible unit.
@@ -58,19 +54,10 @@ fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
     let m = &r.messages;
     let mut out = Vec::new();
     let by_class = |f: &dyn Fn(&ClassSummary) -> u64| -> String {
-        let mut parts: Vec<(u64, &str)> = r
-            .per_class
-            .iter()
-            .map(|c| (f(c), c.name.as_str()))
-            .filter(|(n, _)| *n > 0)
-            .collect();
+        let mut parts: Vec<(u64, &str)> =
+            r.per_class.iter().map(|c| (f(c), c.name.as_str())).filter(|(n, _)| *n > 0).collect();
         parts.sort_by(|a, b| b.0.cmp(&a.0));
-        parts
-            .iter()
-            .take(3)
-            .map(|(n, name)| format!("{name} {}", thousands(*n)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        parts.iter().take(3).map(|(n, name)| format!("{name} {}", thousands(*n))).collect::<Vec<_>>().join(", ")
     };
     if m.dropped_overflow > 0 {
         let mut why = String::from("the edge buffer filled while the link was down or throttled");
@@ -81,48 +68,29 @@ fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
             .map(|c| format!("{} holds {} of data", c.name, human_s(c.buffer_covers_s)))
             .collect();
         if !covers.is_empty() {
-            let _ = write!(
-                why,
-                "; {}: outages longer than that overflow",
-                covers.join(", ")
-            );
+            let _ = write!(why, "; {}: outages longer than that overflow", covers.join(", "));
         }
         if r.radio.throttled_publishes > 0 {
-            let _ = write!(
-                why,
-                "; the backend's publish quota held back {} sends",
-                thousands(r.radio.throttled_publishes)
-            );
+            let _ =
+                write!(why, "; the backend's publish quota held back {} sends", thousands(r.radio.throttled_publishes));
         }
         out.push(Cause {
             count: m.dropped_overflow,
-            what: format!(
-                "buffer overflow ({})",
-                by_class(&|c| c.messages.dropped_overflow)
-            ),
+            what: format!("buffer overflow ({})", by_class(&|c| c.messages.dropped_overflow)),
             why,
         });
     }
     if m.dropped_reboot > 0 {
         out.push(Cause {
             count: m.dropped_reboot,
-            what: format!(
-                "lost on reboot ({})",
-                by_class(&|c| c.messages.dropped_reboot)
-            ),
-            why: format!(
-                "{} reboots and power cuts wiped RAM buffers; flash storage keeps them",
-                thousands(r.reboots)
-            ),
+            what: format!("lost on reboot ({})", by_class(&|c| c.messages.dropped_reboot)),
+            why: format!("{} reboots and power cuts wiped RAM buffers; flash storage keeps them", thousands(r.reboots)),
         });
     }
     if m.stranded_dead > 0 {
         out.push(Cause {
             count: m.stranded_dead,
-            what: format!(
-                "stranded in dead or failed devices ({})",
-                by_class(&|c| c.messages.stranded_dead)
-            ),
+            what: format!("stranded in dead or failed devices ({})", by_class(&|c| c.messages.stranded_dead)),
             why: format!(
                 "{} battery deaths and {} hardware failures took buffered data with them",
                 thousands(r.deaths),
@@ -142,7 +110,8 @@ fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
         out.push(Cause {
             count: lc.duty_cycle,
             what: format!("duty-cycle limit ({})", by_class(&|c| c.loss_causes.duty_cycle)),
-            why: "the regional duty cycle forbade sending: airtime per frame is too long for the reporting period".into(),
+            why: "the regional duty cycle forbade sending: airtime per frame is too long for the reporting period"
+                .into(),
         });
     }
     if lc.outage > 0 {
@@ -155,10 +124,7 @@ fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
     if lc.channel > 0 {
         out.push(Cause {
             count: lc.channel,
-            what: format!(
-                "dropped by the radio channel ({})",
-                by_class(&|c| c.loss_causes.channel)
-            ),
+            what: format!("dropped by the radio channel ({})", by_class(&|c| c.loss_causes.channel)),
             why: "bursty channel loss on unacknowledged uplinks".into(),
         });
     }
@@ -182,10 +148,7 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
         r.wall_s,
         thousands(r.radio.device_steps)
     );
-    let _ = writeln!(
-        o,
-        "Messages                                  count        share"
-    );
+    let _ = writeln!(o, "Messages                                  count        share");
     let rows = [
         ("generated", m.generated),
         ("delivered", m.delivered),
@@ -196,12 +159,7 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
         ("still buffered at the end", m.buffered_end),
     ];
     for (name, n) in rows {
-        let _ = writeln!(
-            o,
-            "  {name:<34} {:>14} {:>10}",
-            thousands(n),
-            pct(n, m.generated)
-        );
+        let _ = writeln!(o, "  {name:<34} {:>14} {:>10}", thousands(n), pct(n, m.generated));
     }
     let lost = m.generated - m.delivered - m.buffered_end;
     let _ = writeln!(o, "  delivery ratio {:.4} %", r.delivery_ratio * 100.0);
@@ -253,17 +211,16 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
     let shared: Vec<String> = s
         .networks
         .iter()
-        .filter_map(|n| {
-            n.outages.filter(|o| o.scope != Scope::Device).map(|o| {
-                format!(
-                    "{} ({:?}-wide, every {} for {})",
-                    n.name, o.scope, o.mean_up, o.mean_down
-                )
+        .flat_map(|n| {
+            n.outages.iter().filter(|o| o.scope != Scope::Device).map(|o| {
+                let scope = if o.scope == Scope::Site { "site" } else { "gateway" };
+                format!("{}: {scope}-wide, mean {} every {}", n.name, o.mean_down, o.mean_up)
             })
         })
         .collect();
     if !shared.is_empty() {
-        let _ = writeln!(o, "Shared outages: {}", shared.join("; ").to_lowercase());
+        let _ =
+            writeln!(o, "Shared outages (every device behind the gateway or site goes dark): {}", shared.join("; "));
     }
 
     let _ = writeln!(
@@ -273,11 +230,9 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
     for c in &r.per_class {
         let cm = &c.messages;
         let battery = match &c.battery {
-            Some(b) => format!(
-                "{:.0} % left, lasts {}",
-                b.mean_remaining_pct,
-                human_s(b.projected_life_days * 86_400.0)
-            ),
+            Some(b) => {
+                format!("{:.0} % left, lasts {}", b.mean_remaining_pct, human_s(b.projected_life_days * 86_400.0))
+            }
             None => "mains".into(),
         };
         let _ = writeln!(
@@ -298,66 +253,30 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).collect::<String>() + "…"
-    }
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
 /// The replication block: mean and 95 % interval of the headline figures.
 pub fn replications(c: &serde_json::Value) -> String {
     let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "\nAcross {} replications (mean, 95 % interval)",
-        c["replications"]
-    );
+    let _ = writeln!(o, "\nAcross {} replications (mean, 95 % interval)", c["replications"]);
     let row = |o: &mut String, name: &str, v: &serde_json::Value, scale: f64, unit: &str| {
         let (m, lo, hi) = (
             v["mean"].as_f64().unwrap_or(0.0),
             v["ci95_low"].as_f64().unwrap_or(0.0),
             v["ci95_high"].as_f64().unwrap_or(0.0),
         );
-        let _ = writeln!(
-            o,
-            "  {name:<28} {:>14.4}{unit}  [{:.4}, {:.4}]",
-            m * scale,
-            lo * scale,
-            hi * scale
-        );
+        let _ = writeln!(o, "  {name:<28} {:>14.4}{unit}  [{:.4}, {:.4}]", m * scale, lo * scale, hi * scale);
     };
     row(&mut o, "delivery ratio", &c["delivery_ratio"], 100.0, " %");
-    row(
-        &mut o,
-        "dropped: buffer overflow",
-        &c["messages"]["dropped_overflow"],
-        1.0,
-        "",
-    );
-    row(
-        &mut o,
-        "dropped: reboot",
-        &c["messages"]["dropped_reboot"],
-        1.0,
-        "",
-    );
-    row(
-        &mut o,
-        "lost in the network",
-        &c["messages"]["lost_network"],
-        1.0,
-        "",
-    );
+    row(&mut o, "dropped: buffer overflow", &c["messages"]["dropped_overflow"], 1.0, "");
+    row(&mut o, "dropped: reboot", &c["messages"]["dropped_reboot"], 1.0, "");
+    row(&mut o, "lost in the network", &c["messages"]["lost_network"], 1.0, "");
     row(&mut o, "latency p99 (s)", &c["latency_s"]["p99"], 1.0, "");
     row(&mut o, "battery deaths", &c["deaths"], 1.0, "");
     let ids: Vec<String> = c["run_ids"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
         .unwrap_or_default();
     let _ = writeln!(o, "  runs: {}", ids.join(", "));
     o
@@ -380,9 +299,8 @@ pub fn runs(rows: &[RunRow]) -> String {
             .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
             .and_then(|v| v["delivery_ratio"].as_f64())
             .map_or("-".to_string(), |d| format!("{:.3} %", d * 100.0));
-        let rep = r.replication_of.map_or(String::new(), |of| {
-            format!(" (replication {} of run {of})", r.replication_index)
-        });
+        let rep =
+            r.replication_of.map_or(String::new(), |of| format!(" (replication {} of run {of})", r.replication_index));
         let _ = writeln!(
             o,
             "{:>5}  {:<20}  {:<11}  {:>9}  {:>20}  {:>9}  {:>8}  {}{}",
@@ -403,25 +321,16 @@ pub fn runs(rows: &[RunRow]) -> String {
 pub fn show(rec: &RunRecord) -> String {
     let mut o = String::new();
     let r = &rec.row;
-    let _ = writeln!(
-        o,
-        "run {} ({}), created {}, {}",
-        r.id, r.status, r.created_at, rec.engine_version
-    );
+    let _ = writeln!(o, "run {} ({}), created {}, {}", r.id, r.status, r.created_at, rec.engine_version);
     let _ = writeln!(
         o,
         "scenario {} from {}, seed {}, overrides {}",
         r.scenario_name, r.scenario_file, r.seed, rec.overrides_json
     );
-    match r
-        .summary_json
-        .as_deref()
-        .map(serde_json::from_str::<RunSummary>)
-    {
+    match r.summary_json.as_deref().map(serde_json::from_str::<RunSummary>) {
         Some(Ok(s)) => {
             let bytes = rec.scenario_text.as_bytes();
-            let overrides: Vec<String> =
-                serde_json::from_str(&rec.overrides_json).unwrap_or_default();
+            let overrides: Vec<String> = serde_json::from_str(&rec.overrides_json).unwrap_or_default();
             match sim_core::scenario::parse_scenario(&sim_core::scenario::ScenarioSource {
                 file: &r.scenario_file,
                 bytes,
@@ -429,11 +338,7 @@ pub fn show(rec: &RunRecord) -> String {
             }) {
                 Ok(scn) => o.push_str(&summary(&scn, &s)),
                 Err(_) => {
-                    let _ = writeln!(
-                        o,
-                        "{}",
-                        serde_json::to_string_pretty(&s).unwrap_or_default()
-                    );
+                    let _ = writeln!(o, "{}", serde_json::to_string_pretty(&s).unwrap_or_default());
                 }
             }
         }
@@ -441,10 +346,7 @@ pub fn show(rec: &RunRecord) -> String {
             let _ = writeln!(o, "the stored summary cannot be read by this version: {e}");
         }
         None => {
-            let _ = writeln!(
-                o,
-                "no summary: the run did not finish (it was interrupted or is still running)"
-            );
+            let _ = writeln!(o, "no summary: the run did not finish (it was interrupted or is still running)");
         }
     }
     o
@@ -469,8 +371,7 @@ pub fn series_csv(rows: &[SeriesRow]) -> String {
             r.stranded_dead,
             r.online,
             r.buffered,
-            r.battery_mean_mah
-                .map_or(String::new(), |b| format!("{b:.3}"))
+            r.battery_mean_mah.map_or(String::new(), |b| format!("{b:.3}"))
         );
     }
     o

@@ -23,11 +23,7 @@ impl fmt::Display for Diagnostic {
             Some(o) => write!(f, "{} (--set {o}): ", self.file)?,
             None => write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?,
         }
-        if self.path.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
+        if self.path.is_empty() { write!(f, "{}", self.message) } else { write!(f, "{}: {}", self.path, self.message) }
     }
 }
 
@@ -40,12 +36,7 @@ impl fmt::Display for Diagnostics {
         for d in &self.0 {
             writeln!(f, "error: {d}")?;
         }
-        write!(
-            f,
-            "{} problem{} found",
-            self.0.len(),
-            if self.0.len() == 1 { "" } else { "s" }
-        )
+        write!(f, "{} problem{} found", self.0.len(), if self.0.len() == 1 { "" } else { "s" })
     }
 }
 
@@ -67,10 +58,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate to `word`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (edit_distance(&word.to_lowercase(), c), c))

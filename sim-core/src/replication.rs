@@ -7,19 +7,14 @@ use crate::rng::{Purpose, Stream};
 
 /// The seed of replication `i` (replication 0 keeps the scenario's seed).
 pub fn replication_seed(seed: u64, i: u32) -> u64 {
-    if i == 0 {
-        seed
-    } else {
-        Stream::new(seed, i as u64, Purpose::Replication).u64_at(0)
-    }
+    if i == 0 { seed } else { Stream::new(seed, i as u64, Purpose::Replication).u64_at(0) }
 }
 
 /// Two-sided 95 % Student's t quantile for `df` degrees of freedom.
 pub fn t95(df: usize) -> f64 {
     const T: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
     ];
     match df {
         0 => f64::NAN,
@@ -53,10 +48,7 @@ pub fn combine(values: &[Value]) -> Value {
         Value::Object(first) => {
             let mut out = Map::new();
             for k in first.keys() {
-                let parts: Vec<Value> = values
-                    .iter()
-                    .map(|v| v.get(k).cloned().unwrap_or(Value::Null))
-                    .collect();
+                let parts: Vec<Value> = values.iter().map(|v| v.get(k).cloned().unwrap_or(Value::Null)).collect();
                 out.insert(k.clone(), combine(&parts));
             }
             Value::Object(out)
@@ -66,10 +58,8 @@ pub fn combine(values: &[Value]) -> Value {
             Value::Array(
                 (0..n)
                     .map(|i| {
-                        let parts: Vec<Value> = values
-                            .iter()
-                            .map(|v| v.get(i).cloned().unwrap_or(Value::Null))
-                            .collect();
+                        let parts: Vec<Value> =
+                            values.iter().map(|v| v.get(i).cloned().unwrap_or(Value::Null)).collect();
                         combine(&parts)
                     })
                     .collect(),

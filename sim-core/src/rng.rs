@@ -35,13 +35,21 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The key of one entity (a device, a gateway, ...) under `seed`; its streams derive from it.
+#[inline]
+pub fn entity_key(seed: u64, entity: u64) -> u64 {
+    mix64(mix64(seed ^ 0x5CA1_E9F0_0F5E_ED00).wrapping_add(entity))
+}
+
 /// The key of one stream.
 #[inline]
 pub fn stream_key(seed: u64, entity: u64, purpose: Purpose) -> u64 {
-    mix64(
-        mix64(mix64(seed ^ 0x5CA1_E9F0_0F5E_ED00).wrapping_add(entity))
-            .wrapping_add(purpose as u64),
-    )
+    purpose_key(entity_key(seed, entity), purpose)
+}
+
+#[inline]
+fn purpose_key(entity_key: u64, purpose: Purpose) -> u64 {
+    mix64(entity_key ^ (purpose as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93))
 }
 
 /// One random stream: draws are indexed by a counter, so a caller may address them directly
@@ -54,17 +62,17 @@ pub struct Stream {
 impl Stream {
     #[inline]
     pub fn new(seed: u64, entity: u64, purpose: Purpose) -> Self {
-        Stream {
-            key: stream_key(seed, entity, purpose),
-        }
+        Stream { key: stream_key(seed, entity, purpose) }
+    }
+    /// The same stream as `new(seed, entity, purpose)`, from a precomputed [`entity_key`].
+    #[inline]
+    pub fn of(entity_key: u64, purpose: Purpose) -> Self {
+        Stream { key: purpose_key(entity_key, purpose) }
     }
     /// The raw 64-bit draw number `counter`.
     #[inline]
     pub fn u64_at(self, counter: u64) -> u64 {
-        mix64(
-            self.key
-                .wrapping_add(counter.wrapping_add(1).wrapping_mul(GOLDEN)),
-        )
+        mix64(self.key.wrapping_add(counter.wrapping_add(1).wrapping_mul(GOLDEN)))
     }
     /// A uniform draw in [0, 1) with 53 bits of precision.
     #[inline]
@@ -74,10 +82,7 @@ impl Stream {
     /// A cursor over draws `base, base+1, ...`.
     #[inline]
     pub fn draws(self, base: u64) -> Draws {
-        Draws {
-            stream: self,
-            next: base,
-        }
+        Draws { stream: self, next: base }
     }
 }
 
@@ -141,10 +146,7 @@ mod tests {
             bins[(d.uniform() * 64.0) as usize] += 1;
         }
         let expected = n as f64 / 64.0;
-        let chi2: f64 = bins
-            .iter()
-            .map(|&b| (b as f64 - expected).powi(2) / expected)
-            .sum();
+        let chi2: f64 = bins.iter().map(|&b| (b as f64 - expected).powi(2) / expected).sum();
         assert!(chi2 < 103.4, "chi2 = {chi2}");
     }
 
@@ -153,9 +155,7 @@ mod tests {
         let a = Stream::new(1, 10, Purpose::Channel);
         let b = Stream::new(1, 11, Purpose::Channel);
         let c = Stream::new(1, 10, Purpose::Fault);
-        let same = (0..1000)
-            .filter(|&i| a.u64_at(i) == b.u64_at(i) || a.u64_at(i) == c.u64_at(i))
-            .count();
+        let same = (0..1000).filter(|&i| a.u64_at(i) == b.u64_at(i) || a.u64_at(i) == c.u64_at(i)).count();
         assert_eq!(same, 0);
         // Correlation between neighbouring devices' uniforms is near zero.
         let n = 100_000;
@@ -169,6 +169,20 @@ mod tests {
         }
         let cov = sxy / n as f64 - (sx / n as f64) * (sy / n as f64);
         assert!(cov.abs() < 0.001, "cov = {cov}");
+    }
+
+    #[test]
+    fn keyed_streams_match() {
+        let a = Stream::new(5, 77, Purpose::Latency);
+        let b = Stream::of(entity_key(5, 77), Purpose::Latency);
+        assert_eq!(a.u64_at(3), b.u64_at(3));
+    }
+
+    #[test]
+    fn keyed_streams_match() {
+        let a = Stream::new(5, 77, Purpose::Latency);
+        let b = Stream::of(entity_key(5, 77), Purpose::Latency);
+        assert_eq!(a.u64_at(3), b.u64_at(3));
     }
 
     #[test]

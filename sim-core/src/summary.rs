@@ -175,25 +175,15 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
         buffered_end += o.end.buffered;
         let battery = match s.powers[c.power].source {
             PowerSource::Battery { capacity_mah, .. } => {
-                let device_days = o.counts.get(Counter::Ticks) as f64
-                    * c.telemetry.period.as_secs_f64()
-                    / 86_400.0;
-                let per_day = if device_days > 0.0 {
-                    o.energy_mah / device_days
-                } else {
-                    0.0
-                };
+                let device_days = o.counts.get(Counter::Ticks) as f64 * c.telemetry.period.as_secs_f64() / 86_400.0;
+                let per_day = if device_days > 0.0 { o.energy_mah / device_days } else { 0.0 };
                 Some(BatterySummary {
                     mean_remaining_pct: if o.end.battery_devices > 0 {
                         o.end.battery_sum_mah / o.end.battery_devices as f64 / capacity_mah * 100.0
                     } else {
                         0.0
                     },
-                    projected_life_days: if per_day > 0.0 {
-                        capacity_mah / per_day
-                    } else {
-                        f64::INFINITY.min(1e9)
-                    },
+                    projected_life_days: if per_day > 0.0 { capacity_mah / per_day } else { f64::INFINITY.min(1e9) },
                     energy_used_mah: o.energy_mah,
                 })
             }
@@ -204,18 +194,14 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
             devices: c.count as u64,
             messages: messages(&o.counts, o.end.buffered),
             loss_causes: causes(&o.counts),
-            delivery_ratio: ratio(
-                o.counts.get(Counter::Delivered),
-                o.counts.get(Counter::Generated),
-            ),
+            delivery_ratio: ratio(o.counts.get(Counter::Delivered), o.counts.get(Counter::Generated)),
             latency_s: latency(&o.latency),
             reboots: o.counts.get(Counter::Reboots),
             deaths: o.counts.get(Counter::Deaths),
             hardware_failures: o.counts.get(Counter::HardwareFailures),
             truck_rolls: o.counts.get(Counter::TruckRolls),
             online_end: o.end.online,
-            buffer_covers_s: c.buffer.capacity.saturating_sub(1) as f64
-                * c.telemetry.period.as_secs_f64(),
+            buffer_covers_s: c.buffer.capacity.saturating_sub(1) as f64 * c.telemetry.period.as_secs_f64(),
             battery,
         });
     }

@@ -58,14 +58,9 @@ impl fmt::Display for SimDuration {
         if us == 0 {
             return f.write_str("0s");
         }
-        for (unit, name) in [
-            (US_PER_DAY, "d"),
-            (US_PER_H, "h"),
-            (US_PER_MIN, "min"),
-            (US_PER_S, "s"),
-            (US_PER_MS, "ms"),
-            (1, "us"),
-        ] {
+        for (unit, name) in
+            [(US_PER_DAY, "d"), (US_PER_H, "h"), (US_PER_MIN, "min"), (US_PER_S, "s"), (US_PER_MS, "ms"), (1, "us")]
+        {
             if us >= unit {
                 write!(f, "{}{}", us / unit, name)?;
                 us %= unit;
@@ -97,9 +92,7 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
             terms += 1;
             break;
         }
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_'))
-            .unwrap_or(rest.len());
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(rest.len());
         if num_len == 0 {
             return Err(format!("expected a number in {text:?}"));
         }
@@ -108,9 +101,7 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
             .parse()
             .map_err(|_| format!("bad number {:?} in {text:?}", &rest[..num_len]))?;
         rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let scale = match unit {
@@ -123,14 +114,10 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
             "w" => 7 * US_PER_DAY,
             "y" => US_PER_YEAR,
             "" => {
-                return Err(format!(
-                    "missing unit after {number} in {text:?} (use us, ms, s, min, h, d, w or y)"
-                ));
+                return Err(format!("missing unit after {number} in {text:?} (use us, ms, s, min, h, d, w or y)"));
             }
             other => {
-                return Err(format!(
-                    "unknown unit {other:?} in {text:?} (use us, ms, s, min, h, d, w or y)"
-                ));
+                return Err(format!("unknown unit {other:?} in {text:?} (use us, ms, s, min, h, d, w or y)"));
             }
         };
         let us = number * scale as f64;
@@ -143,18 +130,12 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
     if terms == 0 {
         return Err(format!("no duration in {text:?}"));
     }
-    u64::try_from(total)
-        .map(SimDuration)
-        .map_err(|_| format!("duration {text:?} is too large"))
+    u64::try_from(total).map(SimDuration).map_err(|_| format!("duration {text:?} is too large"))
 }
 
 fn parse_clock(s: &str) -> Option<u64> {
     let parts: Vec<&str> = s.split(':').collect();
-    if !(2..=3).contains(&parts.len())
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
         return None;
     }
     let h: u64 = parts[0].parse().ok()?;
@@ -171,11 +152,7 @@ mod tests {
     use super::*;
 
     fn check(text: &str, expected_us: Option<u64>) {
-        assert_eq!(
-            parse_duration(text).ok().map(|d| d.0),
-            expected_us,
-            "{text}"
-        );
+        assert_eq!(parse_duration(text).ok().map(|d| d.0), expected_us, "{text}");
     }
 
     #[test]
@@ -186,10 +163,7 @@ mod tests {
         check("1d 12h", Some(36 * US_PER_H));
         check("2.5h", Some(150 * US_PER_MIN));
         check("12d 10:00", Some(12 * US_PER_DAY + 10 * US_PER_H));
-        check(
-            "10:30:15",
-            Some(10 * US_PER_H + 30 * US_PER_MIN + 15 * US_PER_S),
-        );
+        check("10:30:15", Some(10 * US_PER_H + 30 * US_PER_MIN + 15 * US_PER_S));
         check("5min", Some(5 * US_PER_MIN));
         check("1y", Some(US_PER_YEAR));
         check("", None);

@@ -23,10 +23,7 @@ pub enum StoreError {
     TooNew { found: i64, supported: i64 },
     /// The directory for the database could not be created.
     #[error("cannot create {path}: {source}")]
-    Dir {
-        path: String,
-        source: std::io::Error,
-    },
+    Dir { path: String, source: std::io::Error },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -149,10 +146,8 @@ impl Store {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Dir {
-                path: dir.display().to_string(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir)
+                .map_err(|source| StoreError::Dir { path: dir.display().to_string(), source })?;
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
@@ -166,14 +161,9 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew {
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
+            return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction()?;
@@ -185,26 +175,20 @@ impl Store {
     }
 
     fn mark_orphans(&mut self) -> Result<()> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, pid FROM runs WHERE status = 'running'")?;
-        let rows: Vec<(i64, Option<i64>)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare("SELECT id, pid FROM runs WHERE status = 'running'")?;
+        let rows: Vec<(i64, Option<i64>)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
         drop(stmt);
         for (id, pid) in rows {
             if pid.is_none_or(|p| !process_alive(p)) {
-                self.conn
-                    .execute("UPDATE runs SET status = 'incomplete' WHERE id = ?1", [id])?;
+                self.conn.execute("UPDATE runs SET status = 'incomplete' WHERE id = ?1", [id])?;
             }
         }
         Ok(())
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     /// Records a run as `running` and returns its id.
@@ -261,45 +245,34 @@ impl Store {
 
     /// Stores the summary and marks the run `complete`.
     pub fn finish_run(&mut self, run: i64, summary_json: &str, wall_s: f64) -> Result<()> {
-        self.conn.execute("UPDATE runs SET status = 'complete', summary_json = ?2, wall_s = ?3, pid = NULL WHERE id = ?1", params![run, summary_json, wall_s])?;
+        self.conn.execute(
+            "UPDATE runs SET status = 'complete', summary_json = ?2, wall_s = ?3, pid = NULL WHERE id = ?1",
+            params![run, summary_json, wall_s],
+        )?;
         Ok(())
     }
 
     /// Runs, newest first.
     pub fn list_runs(&self, limit: usize) -> Result<Vec<RunRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{RUN_COLUMNS} ORDER BY id DESC LIMIT ?1"))?;
-        let rows = stmt
-            .query_map([limit as i64], run_row)?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut stmt = self.conn.prepare(&format!("{RUN_COLUMNS} ORDER BY id DESC LIMIT ?1"))?;
+        let rows = stmt.query_map([limit as i64], run_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
 
     pub fn get_run(&self, id: i64) -> Result<Option<RunRecord>> {
-        let row = self
-            .conn
-            .query_row(&format!("{RUN_COLUMNS} WHERE id = ?1"), [id], run_row)
-            .optional()?;
+        let row = self.conn.query_row(&format!("{RUN_COLUMNS} WHERE id = ?1"), [id], run_row).optional()?;
         let Some(row) = row else { return Ok(None) };
         let (scenario_text, overrides_json, engine_version) = self.conn.query_row(
             "SELECT scenario_text, overrides_json, engine_version FROM runs WHERE id = ?1",
             [id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
-        Ok(Some(RunRecord {
-            row,
-            scenario_text,
-            overrides_json,
-            engine_version,
-        }))
+        Ok(Some(RunRecord { row, scenario_text, overrides_json, engine_version }))
     }
 
     /// The newest run's id.
     pub fn last_run(&self) -> Result<Option<i64>> {
-        Ok(self
-            .conn
-            .query_row("SELECT max(id) FROM runs", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT max(id) FROM runs", [], |r| r.get(0))?)
     }
 
     pub fn series(&self, run: i64) -> Result<Vec<SeriesRow>> {
@@ -330,9 +303,7 @@ impl Store {
 
     /// SQLite's own consistency check ("ok" when the file is sound).
     pub fn integrity_check(&self) -> Result<String> {
-        Ok(self
-            .conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 }
 
@@ -393,8 +364,7 @@ mod tests {
 
     #[test]
     fn run_round_trip_and_orphans() {
-        let dir =
-            std::env::temp_dir().join(format!("scaleproof-store-test-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("scaleproof-store-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let path = dir.join("runs.db");
         let mut s = Store::open(&path).unwrap();

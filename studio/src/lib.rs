@@ -43,14 +43,9 @@ pub struct LoadedScenario {
 /// Reads and validates a scenario file with `--set` overrides.
 pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<LoadedScenario, LoadError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path)
-        .map_err(|e| LoadError::Io(format!("{file}: cannot read the scenario: {e}")))?;
-    let scenario = parse_scenario(&ScenarioSource {
-        file: &file,
-        bytes: &bytes,
-        overrides,
-    })
-    .map_err(LoadError::Invalid)?;
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io(format!("{file}: cannot read the scenario: {e}")))?;
+    let scenario =
+        parse_scenario(&ScenarioSource { file: &file, bytes: &bytes, overrides }).map_err(LoadError::Invalid)?;
     Ok(LoadedScenario {
         file,
         text: String::from_utf8_lossy(&bytes).into_owned(),
@@ -61,10 +56,7 @@ pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<LoadedScenario
 
 /// The current UTC time as RFC 3339 (`2026-11-22T10:00:00Z`).
 pub fn utc_now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
     let z = days as i64 + 719_468;
@@ -76,10 +68,5 @@ pub fn utc_now_rfc3339() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
 }

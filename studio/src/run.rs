@@ -109,8 +109,7 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
     let total = epochs * replications as u64;
 
     // Replication 0 is recorded first so the others can point at it.
-    let mut first_store =
-        Store::open(&req.db).with_context(|| format!("opening {}", req.db.display()))?;
+    let mut first_store = Store::open(&req.db).with_context(|| format!("opening {}", req.db.display()))?;
     let new_run = |i: u32, of: Option<i64>| NewRun {
         created_at: &created_at,
         scenario_name: &s.name,
@@ -161,29 +160,19 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
                 let mut summary = summarize(s, rep_seed, &out);
                 summary.run_id = id.to_string();
                 summary.wall_s = start.elapsed().as_secs_f64();
-                writer
-                    .store
-                    .finish_run(id, &serde_json::to_string(&summary)?, summary.wall_s)?;
+                writer.store.finish_run(id, &serde_json::to_string(&summary)?, summary.wall_s)?;
                 Ok(summary)
             })
             .collect()
     });
     let summaries = results.into_iter().collect::<Result<Vec<_>>>()?;
     let combined = (summaries.len() > 1).then(|| {
-        let values: Vec<Value> = summaries
-            .iter()
-            .map(|s| serde_json::to_value(s).expect("a summary serializes"))
-            .collect();
+        let values: Vec<Value> =
+            summaries.iter().map(|s| serde_json::to_value(s).expect("a summary serializes")).collect();
         let mut c = combine(&values);
         // Identity fields are the same in every replication (or differ by design, like the
         // seed): keep them as they are rather than as statistics.
-        for key in [
-            "schema_version",
-            "devices",
-            "simulated_s",
-            "engine_version",
-            "scenario",
-        ] {
+        for key in ["schema_version", "devices", "simulated_s", "engine_version", "scenario"] {
             c[key] = values[0][key].clone();
         }
         if let Some(obj) = c.as_object_mut() {
@@ -192,16 +181,8 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
         }
         c["seeds"] = Value::from(summaries.iter().map(|s| s.seed).collect::<Vec<_>>());
         c["replications"] = Value::from(summaries.len());
-        c["run_ids"] = Value::from(
-            summaries
-                .iter()
-                .map(|s| s.run_id.clone())
-                .collect::<Vec<_>>(),
-        );
+        c["run_ids"] = Value::from(summaries.iter().map(|s| s.run_id.clone()).collect::<Vec<_>>());
         c
     });
-    Ok(RunOutcome {
-        summaries,
-        combined,
-    })
+    Ok(RunOutcome { summaries, combined })
 }

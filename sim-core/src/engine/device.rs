@@ -5,9 +5,9 @@
 use super::counts::{Counter, Counts, LatencyStats};
 use super::medium::Frame;
 use super::timeline::Interval;
-use crate::rng::{Draws, Purpose, Stream};
-use crate::scenario::{BufferStorage, Latency, Loss, OverflowPolicy, PowerSource, Scenario};
-use crate::time::{US_PER_DAY, US_PER_MS, US_PER_S, US_PER_YEAR};
+use crate::rng::{Purpose, Stream};
+use crate::scenario::{BufferStorage, Loss, OverflowPolicy, PowerSource, Scenario};
+use crate::time::{US_PER_MS, US_PER_S, US_PER_YEAR};
 
 /// Draws per tick reserved in each counter-based stream (tick k uses counters k<<12 ..).
 const DRAWS_PER_TICK_SHIFT: u32 = 12;
@@ -22,7 +22,7 @@ pub struct ClassModel {
     pub attempts: u32,
     pub backoff_base_us: f64,
     pub backoff_cap_us: f64,
-    pub latency: Latency,
+    pub latency: crate::models::latency::LatencySampler,
     /// (airtime, airtime + duty-cycle off time, channels, spreading factor)
     pub lora: Option<(u64, u64, u32, u8)>,
     /// Device-scope outage process: (mean up s, mean down s, distribution).
@@ -80,9 +80,8 @@ impl ClassModel {
                 low_battery_pct,
                 low_battery_reboots_per_day,
             } => {
-                let self_discharge_mah = capacity_mah * self_discharge_pct_per_year / 100.0
-                    * period_us as f64
-                    / US_PER_YEAR as f64;
+                let self_discharge_mah =
+                    capacity_mah * self_discharge_pct_per_year / 100.0 * period_us as f64 / US_PER_YEAR as f64;
                 let drain = cur.sleep_ma * period_s / 3600.0
                     + cur.sample_ma * power.sample_ms / 3_600_000.0
                     + self_discharge_mah;
@@ -102,45 +101,32 @@ impl ClassModel {
         };
         let device_outage = net
             .outages
-            .filter(|o| o.scope == crate::scenario::Scope::Device)
-            .map(|o| {
-                (
-                    o.mean_up.as_secs_f64(),
-                    o.mean_down.as_secs_f64(),
-                    o.down_distribution,
-                )
-            });
+            .iter()
+            .find(|o| o.scope == crate::scenario::Scope::Device)
+            .map(|o| (o.mean_up.as_secs_f64(), o.mean_down.as_secs_f64(), o.down_distribution));
         let total_devices = s.device_count().max(1) as f64;
-        let publish_allowance = s
-            .backend
-            .publishes_per_s
-            .map(|q| q * period_s / total_devices);
+        let publish_allowance = s.backend.publishes_per_s.map(|q| q * period_s / total_devices);
         ClassModel {
             period_us,
             jitter_us: c.telemetry.jitter.0,
             ge: match net.loss {
                 Loss::None => None,
-                Loss::GilbertElliott {
-                    p_good_to_bad,
-                    p_bad_to_good,
-                    loss_good,
-                    loss_bad,
-                } => Some((p_good_to_bad, p_bad_to_good, loss_good, loss_bad)),
+                Loss::GilbertElliott { p_good_to_bad, p_bad_to_good, loss_good, loss_bad } => {
+                    Some((p_good_to_bad, p_bad_to_good, loss_good, loss_bad))
+                }
             },
             acked: net.delivery.acked,
             attempts: net.delivery.attempts,
             backoff_base_us: net.delivery.backoff_base.0 as f64,
             backoff_cap_us: net.delivery.backoff_cap.0 as f64,
-            latency: net.latency,
+            latency: crate::models::latency::LatencySampler::new(&net.latency),
             lora,
             device_outage,
             battery,
             mains,
             p_reboot: per_tick(c.reboots_per_day),
             // AFR is a yearly probability: per-tick hazard = -ln(1 - AFR) * period / year.
-            p_fail: (-(1.0 - c.afr_pct / 100.0).max(1e-12).ln() * period_us as f64
-                / US_PER_YEAR as f64)
-                .min(1.0),
+            p_fail: (-(1.0 - c.afr_pct / 100.0).max(1e-12).ln() * period_us as f64 / US_PER_YEAR as f64).min(1.0),
             capacity: c.buffer.capacity,
             drop_oldest: c.buffer.policy == OverflowPolicy::DropOldest,
             ram_buffer: c.buffer.storage == BufferStorage::Ram,
@@ -179,7 +165,8 @@ pub struct Dev {
     pub repair_at_us: u64,
     pub next_lora_us: u64,
     pub phase_us: u64,
-    pub entity: u64,
+    /// Key of this device's random streams (from the seed and its stable entity id).
+    pub key: u64,
     pub head: Run,
     pub buffered: u32,
     pub next_tick: u32,
@@ -197,22 +184,12 @@ pub struct Dev {
 
 impl Dev {
     /// A new device; `entity` keys its random streams.
-    pub fn new(
-        m: &ClassModel,
-        seed: u64,
-        entity: u64,
-        class: u16,
-        site: u16,
-        gateway: u32,
-        link: u32,
-    ) -> Dev {
-        let mut init = Stream::new(seed, entity, Purpose::Init).draws(0);
+    pub fn new(m: &ClassModel, seed: u64, entity: u64, class: u16, site: u16, gateway: u32, link: u32) -> Dev {
+        let key = crate::rng::entity_key(seed, entity);
+        let mut init = Stream::of(key, Purpose::Init).draws(0);
         let phase_us = (init.uniform() * m.period_us as f64) as u64;
         let battery_mah = match m.battery {
-            Some(b) => {
-                b.capacity_mah
-                    * (b.init_min_frac + (b.init_max_frac - b.init_min_frac) * init.uniform())
-            }
+            Some(b) => b.capacity_mah * (b.init_min_frac + (b.init_max_frac - b.init_min_frac) * init.uniform()),
             None => 0.0,
         };
         let mut flags = 0;
@@ -229,7 +206,7 @@ impl Dev {
             repair_at_us: u64::MAX,
             next_lora_us: 0,
             phase_us,
-            entity,
+            key,
             head: Run::default(),
             buffered: 0,
             next_tick: 0,
@@ -245,7 +222,7 @@ impl Dev {
             spill: None,
         };
         if let Some((up, down, dist)) = m.device_outage {
-            let mut d = Stream::new(seed, entity, Purpose::DeviceOutage).draws(0);
+            let mut d = Stream::of(key, Purpose::DeviceOutage).draws(0);
             let start = d.exponential(up) * US_PER_S as f64;
             let len = crate::models::renewal::draw_down_s(&mut d, down, dist) * US_PER_S as f64;
             dev.next_down_us = start as u64;
@@ -364,7 +341,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
         dev.reconnect_at_us = dev.reconnect_at_us.max(t);
     }
     let tick_base = (k as u64) << DRAWS_PER_TICK_SHIFT;
-    let mut fault = Stream::new(env.seed, dev.entity, Purpose::Fault).draws(tick_base);
+    let mut fault = Stream::of(dev.key, Purpose::Fault).draws(tick_base);
 
     // Mains power.
     if m.mains {
@@ -463,7 +440,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
     }
 
     // Channel: one Gilbert-Elliott transition per tick; this tick's attempts see the new state.
-    let mut chan = Stream::new(env.seed, dev.entity, Purpose::Channel).draws(tick_base);
+    let mut chan = Stream::of(dev.key, Purpose::Channel).draws(tick_base);
     let loss = match m.ge {
         None => 0.0,
         Some((p, r, lg, lb)) => {
@@ -491,16 +468,15 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
     // Flush, oldest first.
     let mut allowance = dev.buffered.min(m.flush_per_tick);
     if let Some(q) = m.publish_allowance {
-        let mut qd = Stream::new(env.seed, dev.entity, Purpose::Quota).draws(tick_base);
+        let mut qd = Stream::of(dev.key, Purpose::Quota).draws(tick_base);
         let allowed = q.floor() as u64 + u64::from(qd.uniform() < q.fract());
         if (allowance as u64) > allowed {
-            out.counts
-                .add(Counter::Throttled, allowance as u64 - allowed);
+            out.counts.add(Counter::Throttled, allowance as u64 - allowed);
             allowance = allowed as u32;
         }
     }
-    let mut lat = Stream::new(env.seed, dev.entity, Purpose::Latency).draws(tick_base);
-    let jitter_stream = Stream::new(env.seed, dev.entity, Purpose::Jitter);
+    let mut lat = Stream::of(dev.key, Purpose::Latency).draws(tick_base);
+    let jitter_stream = Stream::of(dev.key, Purpose::Jitter);
     let mut send_at = t;
     for _ in 0..allowance {
         if !m.acked {
@@ -522,7 +498,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
                     out.counts.inc(Counter::LostChannel);
                 } else {
                     let channel = (chan.uniform() * channels as f64) as u32;
-                    let latency_us = sample_latency(&m.latency, &mut lat);
+                    let latency_us = m.latency.sample_us(lat.uniform());
                     out.frames.push(Frame {
                         key: (dev.gateway as u64) << 16 | (sf as u64) << 8 | channel as u64,
                         start_us: send_at,
@@ -544,8 +520,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
                 out.counts.inc(Counter::LostChannel);
             } else {
                 out.counts.inc(Counter::Delivered);
-                let latency =
-                    send_at.saturating_sub(created) + sample_latency(&m.latency, &mut lat);
+                let latency = send_at.saturating_sub(created) + m.latency.sample_us(lat.uniform());
                 out.latency.record(latency);
             }
             continue;
@@ -558,8 +533,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
             if chan.bernoulli(loss) {
                 out.counts.inc(Counter::LostAttempts);
                 if a + 1 < m.attempts {
-                    let backoff = (m.backoff_base_us * 2f64.powi(a as i32)).min(m.backoff_cap_us)
-                        * chan.uniform();
+                    let backoff = (m.backoff_base_us * 2f64.powi(a as i32)).min(m.backoff_cap_us) * chan.uniform();
                     send_at += backoff as u64;
                 }
                 continue;
@@ -573,19 +547,18 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
         let k_sent = dev.pop();
         let created = dev.tick_time(m, jitter_stream, k_sent);
         out.counts.inc(Counter::Delivered);
-        let latency = send_at.saturating_sub(created) + sample_latency(&m.latency, &mut lat);
+        let latency = send_at.saturating_sub(created) + m.latency.sample_us(lat.uniform());
         out.latency.record(latency);
     }
 }
 
 /// Advances the device's own outage process to `t`; returns whether `t` is inside an outage.
-pub fn advance_device_outage(dev: &mut Dev, t: u64, seed: u64, m: &ClassModel) -> bool {
+pub fn advance_device_outage(dev: &mut Dev, t: u64, m: &ClassModel) -> bool {
     let Some((up, mean_down, dist)) = m.device_outage else {
         return false;
     };
     while t >= dev.next_up_us {
-        let mut d =
-            Stream::new(seed, dev.entity, Purpose::DeviceOutage).draws((dev.outage_n as u64) << 2);
+        let mut d = Stream::of(dev.key, Purpose::DeviceOutage).draws((dev.outage_n as u64) << 2);
         dev.outage_n += 1;
         let start = dev.next_up_us as f64 + d.exponential(up) * US_PER_S as f64;
         let len = crate::models::renewal::draw_down_s(&mut d, mean_down, dist) * US_PER_S as f64;
@@ -598,7 +571,7 @@ pub fn advance_device_outage(dev: &mut Dev, t: u64, seed: u64, m: &ClassModel) -
 /// Whether the device's link is unusable at `t` (its own outage, a shared outage, or still
 /// reconnecting after one).
 pub fn link_down_at(dev: &mut Dev, t: u64, env: &TickEnv<'_>) -> bool {
-    let mut down = advance_device_outage(dev, t, env.seed, env.m);
+    let mut down = advance_device_outage(dev, t, env.m);
     let mut c = dev.link_cursor as usize;
     let mut passed = None;
     while c < env.link.len() && env.link[c].end_us <= t {
@@ -617,20 +590,7 @@ pub fn link_down_at(dev: &mut Dev, t: u64, env: &TickEnv<'_>) -> bool {
 /// Reconnect delay after a shared outage of `storm` devices: each device waits a uniform share of
 /// max(reconnect window, storm / broker connect rate) (a fluid model of the reconnect storm).
 fn reconnect_delay(env: &TickEnv<'_>, dev: &Dev, storm: u32, which: u64) -> u64 {
-    let u = Stream::new(env.seed, dev.entity, Purpose::Reconnect).uniform_at(which);
-    let drain_us = env
-        .connects_per_s
-        .map_or(0.0, |c| storm as f64 / c * US_PER_S as f64);
+    let u = Stream::of(dev.key, Purpose::Reconnect).uniform_at(which);
+    let drain_us = env.connects_per_s.map_or(0.0, |c| storm as f64 / c * US_PER_S as f64);
     (u * (env.reconnect_window_us as f64).max(drain_us)) as u64
-}
-
-fn sample_latency(l: &Latency, d: &mut Draws) -> u64 {
-    match *l {
-        Latency::None => 0,
-        Latency::Fixed(v) => v.0,
-        Latency::LogNormal { median, p99 } => {
-            let sigma = (p99.0 as f64 / median.0 as f64).ln() / 2.326_347_874;
-            d.lognormal(median.0 as f64, sigma).min(US_PER_DAY as f64) as u64
-        }
-    }
 }

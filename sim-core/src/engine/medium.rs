@@ -38,8 +38,7 @@ impl Medium {
         if self.pending.is_empty() {
             return;
         }
-        self.pending
-            .sort_by_key(|f| (f.key, f.start_us, f.end_us, f.created_us, f.class));
+        self.pending.sort_by_key(|f| (f.key, f.start_us, f.end_us, f.created_us, f.class));
         let n = self.pending.len();
         let mut i = 0;
         while i < n {
@@ -49,9 +48,8 @@ impl Medium {
             while j < n && self.pending[j].key == key {
                 let f = self.pending[j];
                 let overlaps_earlier = j > i && f.start_us < max_end;
-                let overlaps_next = j + 1 < n
-                    && self.pending[j + 1].key == key
-                    && self.pending[j + 1].start_us < f.end_us;
+                let overlaps_next =
+                    j + 1 < n && self.pending[j + 1].key == key && self.pending[j + 1].start_us < f.end_us;
                 if overlaps_earlier || overlaps_next {
                     self.pending[j].collided = true;
                 }

@@ -122,9 +122,7 @@ pub fn device_entity(class_name: &str, index: u32) -> u64 {
 pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutput {
     let layout = Layout::new(s);
     let timelines = timeline::build(s, seed, &layout);
-    let models: Vec<ClassModel> = (0..s.classes.len())
-        .map(|c| ClassModel::new(s, c))
-        .collect();
+    let models: Vec<ClassModel> = (0..s.classes.len()).map(|c| ClassModel::new(s, c)).collect();
     let n_classes = s.classes.len();
 
     let mut devs = Vec::with_capacity(s.device_count() as usize);
@@ -132,15 +130,7 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
         for i in 0..c.count {
             let (site, gw) = layout.place(s, c, i);
             let link = timelines.link_of[c.network][gw];
-            devs.push(Dev::new(
-                &models[ci],
-                seed,
-                device_entity(&c.name, i),
-                ci as u16,
-                site as u16,
-                gw as u32,
-                link,
-            ));
+            devs.push(Dev::new(&models[ci], seed, device_entity(&c.name, i), ci as u16, site as u16, gw as u32, link));
         }
     }
     let mut chunks: Vec<Chunk> = Vec::new();
@@ -156,12 +146,7 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
         });
     }
 
-    let world = World {
-        scenario: s,
-        seed,
-        models,
-        timelines,
-    };
+    let world = World { scenario: s, seed, models, timelines };
     let horizon = s.duration.0;
     let epochs = horizon.div_ceil(EPOCH_US) as u32;
     let mut totals: Vec<Counts> = vec![Counts::default(); n_classes];
@@ -191,20 +176,10 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
         for (t, pc) in totals.iter_mut().zip(&per_class) {
             t.merge(&pc.counts);
         }
-        observer.epoch(&EpochReport {
-            index: e,
-            epochs,
-            start_us: start,
-            end_us: end,
-            per_class: per_class.clone(),
-        });
+        observer.epoch(&EpochReport { index: e, epochs, start_us: start, end_us: end, per_class: per_class.clone() });
         last = per_class;
     }
-    debug_assert_eq!(
-        medium.in_flight(),
-        0,
-        "every LoRa frame is settled by the last epoch"
-    );
+    debug_assert_eq!(medium.in_flight(), 0, "every LoRa frame is settled by the last epoch");
 
     let mut per_class = Vec::with_capacity(n_classes);
     for ci in 0..n_classes {
@@ -216,12 +191,7 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
         }
         let mut end = last[ci].clone();
         end.counts = totals[ci];
-        per_class.push(ClassOutput {
-            counts: totals[ci],
-            latency,
-            energy_mah: energy,
-            end,
-        });
+        per_class.push(ClassOutput { counts: totals[ci], latency, energy_mah: energy, end });
     }
     RunOutput {
         per_class,
@@ -243,7 +213,7 @@ fn device_outages(w: &World<'_>, chunks: &[Chunk]) -> u64 {
                 // Draw on to the horizon (dead devices stopped drawing); of the outages drawn,
                 // only the last one can start after the horizon.
                 let mut d = d.clone();
-                device::advance_device_outage(&mut d, horizon - 1, w.seed, m);
+                device::advance_device_outage(&mut d, horizon - 1, m);
                 n += d.outage_n as u64 - u64::from(d.next_down_us >= horizon);
             }
         }
@@ -262,26 +232,14 @@ impl Chunk {
             let env = TickEnv {
                 seed: w.seed,
                 m,
-                link: w
-                    .timelines
-                    .links
-                    .get(dev.link as usize)
-                    .map_or(&[], |v| v.as_slice()),
-                mains: if m.mains {
-                    &w.timelines.mains[class.power][dev.site as usize]
-                } else {
-                    &[]
-                },
-                sags: if m.mains {
-                    &w.timelines.sags[class.power][dev.site as usize]
-                } else {
-                    &[]
-                },
+                link: w.timelines.links.get(dev.link as usize).map_or(&[], |v| v.as_slice()),
+                mains: if m.mains { &w.timelines.mains[class.power][dev.site as usize] } else { &[] },
+                sags: if m.mains { &w.timelines.sags[class.power][dev.site as usize] } else { &[] },
                 horizon_us: horizon,
                 connects_per_s: s.backend.connects_per_s,
                 reconnect_window_us: s.backend.reconnect_window.0,
             };
-            let jitter = Stream::new(w.seed, dev.entity, Purpose::Jitter);
+            let jitter = Stream::of(dev.key, Purpose::Jitter);
             let ce = &mut self.epoch[ci];
             let mut sink = Sink {
                 counts: &mut ce.counts,
@@ -306,9 +264,7 @@ impl Chunk {
                     ce.battery_sum_mah += dev.battery_mah;
                     ce.battery_devices += 1;
                 }
-                if dev.flags & device::POWERED_OFF == 0
-                    && !device::link_down_at(dev, epoch_end, &env)
-                {
+                if dev.flags & device::POWERED_OFF == 0 && !device::link_down_at(dev, epoch_end, &env) {
                     ce.online += 1;
                 }
             }

@@ -107,11 +107,7 @@ fn renewal(
         let down = draw_down_s(&mut d, mean_down_s, dist) * US_PER_S as f64;
         let start = t as u64;
         let end = ((t + down) as u64).max(start + 1);
-        out.push(Interval {
-            start_us: start,
-            end_us: end,
-            storm,
-        });
+        out.push(Interval { start_us: start, end_us: end, storm });
         t += down;
     }
 }
@@ -141,13 +137,8 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
     for e in &s.events {
         let at = e.at.0;
         match e.kind {
-            EventKind::SiteOutage { site, duration }
-            | EventKind::PowerOutage { site, duration } => {
-                let iv = Interval {
-                    start_us: at,
-                    end_us: at + duration.0,
-                    storm: layout.per_site[site],
-                };
+            EventKind::SiteOutage { site, duration } | EventKind::PowerOutage { site, duration } => {
+                let iv = Interval { start_us: at, end_us: at + duration.0, storm: layout.per_site[site] };
                 let first = layout.site_gateway_offset[site];
                 for g in first..first + s.sites[site].gateways as usize {
                     event_gw[g].push(iv);
@@ -159,17 +150,9 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
                     network_outages += 1;
                 }
             }
-            EventKind::GatewayOutage {
-                site,
-                gateway,
-                duration,
-            } => {
+            EventKind::GatewayOutage { site, gateway, duration } => {
                 let g = layout.site_gateway_offset[site] + gateway as usize;
-                event_gw[g].push(Interval {
-                    start_us: at,
-                    end_us: at + duration.0,
-                    storm: layout.per_gateway[g],
-                });
+                event_gw[g].push(Interval { start_us: at, end_us: at + duration.0, storm: layout.per_gateway[g] });
                 network_outages += 1;
             }
             EventKind::Brownout { .. } => {}
@@ -180,40 +163,26 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
     let mut link_of = vec![vec![u32::MAX; n_gw]; s.networks.len()];
     for (n, net) in s.networks.iter().enumerate() {
         // Site-scope processes are drawn once per site and shared by its gateways.
-        let mut site_ivs: Vec<Option<Vec<Interval>>> = vec![None; s.sites.len()];
+        let mut site_ivs: Vec<Vec<Option<Vec<Interval>>>> = vec![vec![None; s.sites.len()]; net.outages.len()];
         for g in 0..n_gw {
             if layout.per_net_gateway[n][g] == 0 {
                 continue;
             }
             let site = layout.gateway_site[g];
             let mut ivs = event_gw[g].clone();
-            if let Some(op) = net.outages {
+            for (pi, op) in net.outages.iter().enumerate() {
                 let (up, down) = (op.mean_up.as_secs_f64(), op.mean_down.as_secs_f64());
                 match op.scope {
                     Scope::Gateway => {
-                        let st = Stream::new(seed, entity(1, n, g), Purpose::SharedOutage);
-                        let v = renewal(
-                            st,
-                            up,
-                            down,
-                            op.down_distribution,
-                            horizon,
-                            layout.per_net_gateway[n][g],
-                        );
+                        let st = Stream::new(seed, entity(1, n * 64 + pi, g), Purpose::SharedOutage);
+                        let v = renewal(st, up, down, op.down_distribution, horizon, layout.per_net_gateway[n][g]);
                         network_outages += v.len() as u64;
                         ivs.extend(v);
                     }
                     Scope::Site => {
-                        let v = site_ivs[site].get_or_insert_with(|| {
-                            let st = Stream::new(seed, entity(2, n, site), Purpose::SharedOutage);
-                            let v = renewal(
-                                st,
-                                up,
-                                down,
-                                op.down_distribution,
-                                horizon,
-                                layout.per_net_site[n][site],
-                            );
+                        let v = site_ivs[pi][site].get_or_insert_with(|| {
+                            let st = Stream::new(seed, entity(2, n * 64 + pi, site), Purpose::SharedOutage);
+                            let v = renewal(st, up, down, op.down_distribution, horizon, layout.per_net_site[n][site]);
                             network_outages += v.len() as u64;
                             v
                         });
@@ -230,13 +199,8 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
     let mut mains = vec![vec![Vec::new(); s.sites.len()]; s.powers.len()];
     let mut sags = vec![vec![Vec::new(); s.sites.len()]; s.powers.len()];
     for (p, power) in s.powers.iter().enumerate() {
-        let PowerSource::Mains {
-            outages_per_year,
-            mean_outage,
-            outage_sigma_ln,
-            sags_per_year,
-            reset_probability,
-        } = power.source
+        let PowerSource::Mains { outages_per_year, mean_outage, outage_sigma_ln, sags_per_year, reset_probability } =
+            power.source
         else {
             continue;
         };
@@ -245,17 +209,8 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
             if outages_per_year > 0.0 {
                 let st = Stream::new(seed, entity(3, p, site), Purpose::Mains);
                 let mean_up_s = US_PER_YEAR as f64 / US_PER_S as f64 / outages_per_year;
-                let dist = crate::scenario::DownTime::LogNormal {
-                    sigma: outage_sigma_ln.max(1e-9),
-                };
-                let v = renewal(
-                    st,
-                    mean_up_s,
-                    mean_outage.as_secs_f64(),
-                    dist,
-                    horizon,
-                    layout.per_site[site],
-                );
+                let dist = crate::scenario::DownTime::LogNormal { sigma: outage_sigma_ln.max(1e-9) };
+                let v = renewal(st, mean_up_s, mean_outage.as_secs_f64(), dist, horizon, layout.per_site[site]);
                 power_outages += v.len() as u64;
                 ivs.extend(v);
             }
@@ -274,10 +229,7 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
                 }
             }
             for e in &s.events {
-                if let EventKind::Brownout {
-                    site: es,
-                    reset_probability,
-                } = e.kind
+                if let EventKind::Brownout { site: es, reset_probability } = e.kind
                     && es == site
                 {
                     sv.push((e.at.0, reset_probability));
@@ -287,14 +239,7 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
             sags[p][site] = sv;
         }
     }
-    Timelines {
-        links,
-        link_of,
-        mains,
-        sags,
-        network_outages,
-        power_outages,
-    }
+    Timelines { links, link_of, mains, sags, network_outages, power_outages }
 }
 
 #[cfg(test)]
@@ -304,36 +249,13 @@ mod tests {
     #[test]
     fn merge_keeps_largest_storm() {
         let v = vec![
-            Interval {
-                start_us: 10,
-                end_us: 20,
-                storm: 5,
-            },
-            Interval {
-                start_us: 0,
-                end_us: 12,
-                storm: 9,
-            },
-            Interval {
-                start_us: 30,
-                end_us: 40,
-                storm: 1,
-            },
+            Interval { start_us: 10, end_us: 20, storm: 5 },
+            Interval { start_us: 0, end_us: 12, storm: 9 },
+            Interval { start_us: 30, end_us: 40, storm: 1 },
         ];
         assert_eq!(
             merge(v),
-            vec![
-                Interval {
-                    start_us: 0,
-                    end_us: 20,
-                    storm: 9
-                },
-                Interval {
-                    start_us: 30,
-                    end_us: 40,
-                    storm: 1
-                }
-            ]
+            vec![Interval { start_us: 0, end_us: 20, storm: 9 }, Interval { start_us: 30, end_us: 40, storm: 1 }]
         );
     }
 }

@@ -15,11 +15,7 @@ pub fn time_on_air_s(
     let bw_hz = bandwidth_khz as f64 * 1000.0;
     let t_sym = 2f64.powi(sf as i32) / bw_hz;
     let t_preamble = (preamble_symbols as f64 + 4.25) * t_sym;
-    let de = if bandwidth_khz == 125 && sf >= 11 {
-        1.0
-    } else {
-        0.0
-    };
+    let de = if bandwidth_khz == 125 && sf >= 11 { 1.0 } else { 0.0 };
     let ih = 0.0;
     let crc = 1.0;
     let pl = phy_payload_bytes as f64;

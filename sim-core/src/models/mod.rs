@@ -3,5 +3,6 @@
 
 pub mod battery;
 pub mod gilbert_elliott;
+pub mod latency;
 pub mod lora;
 pub mod renewal;

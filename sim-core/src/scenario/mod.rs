@@ -132,7 +132,8 @@ pub struct NetworkProfile {
     pub name: String,
     pub loss: Loss,
     pub latency: Latency,
-    pub outages: Option<OutageProcess>,
+    /// Outage processes of this link (per device, per gateway, per site), all applied.
+    pub outages: Vec<OutageProcess>,
     pub delivery: Delivery,
     pub lora: Option<LoraRadio>,
     /// Radio-on time per transmission attempt, ms (LoRa: computed from the airtime instead).
@@ -256,11 +257,7 @@ pub enum EventKind {
     /// The network at a site is down (every gateway at the site).
     SiteOutage { site: usize, duration: SimDuration },
     /// One gateway (0-based) at a site is down.
-    GatewayOutage {
-        site: usize,
-        gateway: u32,
-        duration: SimDuration,
-    },
+    GatewayOutage { site: usize, gateway: u32, duration: SimDuration },
     /// Mains power is cut at a site: mains devices are off, the site's gateways are down.
     PowerOutage { site: usize, duration: SimDuration },
     /// A momentary sag at a site: every mains-powered device there resets with this probability.

@@ -33,20 +33,13 @@ pub fn parse_scenario(src: &ScenarioSource<'_>) -> Result<Scenario, Diagnostics>
             cx.error(
                 at..at,
                 "",
-                format!(
-                    "the file is not valid UTF-8 (byte 0x{:02x} at offset {at}); save it as UTF-8",
-                    src.bytes[at]
-                ),
+                format!("the file is not valid UTF-8 (byte 0x{:02x} at offset {at}); save it as UTF-8", src.bytes[at]),
             );
             return Err(cx.finish());
         }
     };
     if text.trim().is_empty() {
-        cx.error(
-            0..0,
-            "",
-            "the file is empty; a scenario starts with `schema = 1` and a [scenario] table".into(),
-        );
+        cx.error(0..0, "", "the file is empty; a scenario starts with `schema = 1` and a [scenario] table".into());
         return Err(cx.finish());
     }
     let (root, errors) = DeTable::parse_recoverable(text);
@@ -98,13 +91,7 @@ struct Ctx {
 impl Ctx {
     fn new(file: &str, bytes: &[u8]) -> Ctx {
         let mut line_starts = vec![0];
-        line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
         Ctx {
             file: file.to_string(),
             line_starts,
@@ -120,32 +107,13 @@ impl Ctx {
             .overridden
             .iter()
             .rev()
-            .find(|(p, _)| {
-                path == p
-                    || path.starts_with(&format!("{p}."))
-                    || path.starts_with(&format!("{p}["))
-            })
+            .find(|(p, _)| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")))
             .map(|(_, o)| o.clone());
-        let (line, column) = if from_override.is_some() {
-            (0, 0)
-        } else {
-            self.line_col(span.start)
-        };
-        let sort_key = if from_override.is_some() {
-            usize::MAX
-        } else {
-            span.start
-        };
+        let (line, column) = if from_override.is_some() { (0, 0) } else { self.line_col(span.start) };
+        let sort_key = if from_override.is_some() { usize::MAX } else { span.start };
         self.diags.push((
             sort_key,
-            Diagnostic {
-                file: self.file.clone(),
-                line,
-                column,
-                path: path.to_string(),
-                message,
-                from_override,
-            },
+            Diagnostic { file: self.file.clone(), line, column, path: path.to_string(), message, from_override },
         ));
     }
 
@@ -153,16 +121,12 @@ impl Ctx {
         let offset = offset.min(self.bytes.len());
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        let column = String::from_utf8_lossy(&self.bytes[start..offset])
-            .chars()
-            .count()
-            + 1;
+        let column = String::from_utf8_lossy(&self.bytes[start..offset]).chars().count() + 1;
         (line, column)
     }
 
     fn finish(mut self) -> Diagnostics {
-        self.diags
-            .sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.path.cmp(&b.1.path)));
+        self.diags.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.path.cmp(&b.1.path)));
         self.diags.dedup_by(|a, b| a.1 == b.1);
         Diagnostics(self.diags.into_iter().map(|(_, d)| d).collect())
     }
@@ -174,7 +138,11 @@ impl Ctx {
 fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i str) {
     let Some((path, value)) = text.split_once('=') else {
         cx.overridden.push((String::new(), text.to_string()));
-        cx.error(0..0, "", format!("an override must look like path=value, e.g. fleet.sensors.count=20000; got {text:?}"));
+        cx.error(
+            0..0,
+            "",
+            format!("an override must look like path=value, e.g. fleet.sensors.count=20000; got {text:?}"),
+        );
         return;
     };
     let path = path.trim();
@@ -188,21 +156,14 @@ fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i str) {
     };
     let segments: Vec<&str> = path.split('.').collect();
     if path.is_empty() || segments.iter().any(|s| s.is_empty()) {
-        cx.error(
-            0..0,
-            path,
-            "an override needs a dotted field path, e.g. fleet.sensors.count".into(),
-        );
+        cx.error(0..0, path, "an override needs a dotted field path, e.g. fleet.sensors.count".into());
         return;
     }
     let mut table: &mut DeTable<'i> = root;
     for (i, seg) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
         if last {
-            table.insert(
-                Spanned::new(0..0, Cow::Owned(seg.to_string())),
-                Spanned::new(0..0, value),
-            );
+            table.insert(Spanned::new(0..0, Cow::Owned(seg.to_string())), Spanned::new(0..0, value));
             return;
         }
         let next_is_index = segments[i + 1].parse::<usize>().is_ok();
@@ -219,11 +180,7 @@ fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i str) {
                 let idx: usize = segments[i + 1].parse().expect("checked above");
                 let n_items = items.len();
                 let Some(item) = items.get_mut(idx) else {
-                    cx.error(
-                        0..0,
-                        path,
-                        format!("index {idx} is out of range: `{seg}` has {n_items} entries"),
-                    );
+                    cx.error(0..0, path, format!("index {idx} is out of range: `{seg}` has {n_items} entries"));
                     return;
                 };
                 if i + 2 == segments.len() {
@@ -241,31 +198,18 @@ fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i str) {
                 return apply_rest(cx, table, &segments[i + 2..], path, value);
             }
             _ => {
-                cx.error(
-                    0..0,
-                    path,
-                    format!("`{seg}` is not a table, so `{path}` cannot be set"),
-                );
+                cx.error(0..0, path, format!("`{seg}` is not a table, so `{path}` cannot be set"));
                 return;
             }
         }
     }
 }
 
-fn apply_rest<'i>(
-    cx: &mut Ctx,
-    table: &mut DeTable<'i>,
-    segments: &[&str],
-    path: &str,
-    value: DeValue<'i>,
-) {
+fn apply_rest<'i>(cx: &mut Ctx, table: &mut DeTable<'i>, segments: &[&str], path: &str, value: DeValue<'i>) {
     let mut t = table;
     for (i, seg) in segments.iter().enumerate() {
         if i + 1 == segments.len() {
-            t.insert(
-                Spanned::new(0..0, Cow::Owned(seg.to_string())),
-                Spanned::new(0..0, value),
-            );
+            t.insert(Spanned::new(0..0, Cow::Owned(seg.to_string())), Spanned::new(0..0, value));
             return;
         }
         if t.get(*seg).is_none() {
@@ -277,11 +221,7 @@ fn apply_rest<'i>(
         match t.get_mut(*seg).expect("inserted above").get_mut() {
             DeValue::Table(inner) => t = inner,
             _ => {
-                cx.error(
-                    0..0,
-                    path,
-                    format!("`{seg}` is not a table, so `{path}` cannot be set"),
-                );
+                cx.error(0..0, path, format!("`{seg}` is not a table, so `{path}` cannot be set"));
                 return;
             }
         }
@@ -302,11 +242,7 @@ struct Tbl<'a, 'i> {
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {
@@ -323,13 +259,7 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
 
 impl<'a, 'i> Tbl<'a, 'i> {
     fn new(path: String, pattern: String, span: Range<usize>, map: &'a DeTable<'i>) -> Self {
-        Tbl {
-            path,
-            pattern,
-            span,
-            map,
-            known: Vec::new(),
-        }
+        Tbl { path, pattern, span, map, known: Vec::new() }
     }
 
     /// Opens `v` as a table, or reports what it is instead.
@@ -337,11 +267,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
         match v.get_ref() {
             DeValue::Table(t) => Some(Tbl::new(path, pattern, v.span(), t)),
             other => {
-                cx.error(
-                    v.span(),
-                    &path,
-                    format!("expected a table, found {}", type_name(other)),
-                );
+                cx.error(v.span(), &path, format!("expected a table, found {}", type_name(other)));
                 None
             }
         }
@@ -353,11 +279,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     fn missing(&self, cx: &mut Ctx, key: &str, what: &str) {
-        cx.error(
-            self.span.clone(),
-            &join(&self.path, key),
-            format!("missing required field `{key}` ({what})"),
-        );
+        cx.error(self.span.clone(), &join(&self.path, key), format!("missing required field `{key}` ({what})"));
     }
 
     /// A required or optional value converted by `conv`; `what` describes what is allowed.
@@ -379,70 +301,38 @@ impl<'a, 'i> Tbl<'a, 'i> {
             Some(v) => match conv(v.get_ref()) {
                 Ok(t) => Some(t),
                 Err(msg) => {
-                    cx.error(
-                        v.span(),
-                        &join(&self.path, key),
-                        format!("{msg}; expected {what}"),
-                    );
+                    cx.error(v.span(), &join(&self.path, key), format!("{msg}; expected {what}"));
                     None
                 }
             },
         }
     }
 
-    fn f64(
-        &mut self,
-        cx: &mut Ctx,
-        key: &'static str,
-        required: bool,
-        min: f64,
-        max: f64,
-    ) -> Option<f64> {
+    fn f64(&mut self, cx: &mut Ctx, key: &'static str, required: bool, min: f64, max: f64) -> Option<f64> {
         let what = format!("a number from {min} to {max}");
         self.field(cx, key, required, &what, |v| {
             let x = as_f64(v)?;
-            if x.is_nan() || x < min || x > max {
-                Err(format!("{x} is out of range"))
-            } else {
-                Ok(x)
-            }
+            if x.is_nan() || x < min || x > max { Err(format!("{x} is out of range")) } else { Ok(x) }
         })
     }
 
     fn prob(&mut self, cx: &mut Ctx, key: &'static str, required: bool) -> Option<f64> {
         self.field(cx, key, required, "a probability from 0 to 1", |v| {
             let x = as_f64(v)?;
-            if (0.0..=1.0).contains(&x) {
-                Ok(x)
-            } else {
-                Err(format!("{x} is not a probability"))
-            }
+            if (0.0..=1.0).contains(&x) { Ok(x) } else { Err(format!("{x} is not a probability")) }
         })
     }
 
-    fn u64(
-        &mut self,
-        cx: &mut Ctx,
-        key: &'static str,
-        required: bool,
-        min: u64,
-        max: u64,
-    ) -> Option<u64> {
+    fn u64(&mut self, cx: &mut Ctx, key: &'static str, required: bool, min: u64, max: u64) -> Option<u64> {
         let what = format!("an integer from {min} to {max}");
         self.field(cx, key, required, &what, |v| {
             let x = as_i128(v)?;
-            if x < min as i128 || x > max as i128 {
-                Err(format!("{x} is out of range"))
-            } else {
-                Ok(x as u64)
-            }
+            if x < min as i128 || x > max as i128 { Err(format!("{x} is out of range")) } else { Ok(x as u64) }
         })
     }
 
     fn string(&mut self, cx: &mut Ctx, key: &'static str, required: bool) -> Option<String> {
-        self.field(cx, key, required, "a string", |v| {
-            as_str(v).map(str::to_string)
-        })
+        self.field(cx, key, required, "a string", |v| as_str(v).map(str::to_string))
     }
 
     fn choice(
@@ -452,21 +342,12 @@ impl<'a, 'i> Tbl<'a, 'i> {
         required: bool,
         allowed: &[&'static str],
     ) -> Option<&'static str> {
-        let what = format!(
-            "one of {}",
-            allowed
-                .iter()
-                .map(|a| format!("\"{a}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let what = format!("one of {}", allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", "));
         self.field(cx, key, required, &what, |v| {
             let s = as_str(v)?;
-            allowed.iter().copied().find(|a| *a == s).ok_or_else(|| {
-                match did_you_mean(s, allowed.iter().copied()) {
-                    Some(m) => format!("unknown value \"{s}\" (did you mean \"{m}\"?)"),
-                    None => format!("unknown value \"{s}\""),
-                }
+            allowed.iter().copied().find(|a| *a == s).ok_or_else(|| match did_you_mean(s, allowed.iter().copied()) {
+                Some(m) => format!("unknown value \"{s}\" (did you mean \"{m}\"?)"),
+                None => format!("unknown value \"{s}\""),
             })
         })
     }
@@ -479,8 +360,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
         min: SimDuration,
         max: SimDuration,
     ) -> Option<SimDuration> {
-        let what =
-            format!("a duration string from \"{min}\" to \"{max}\", e.g. \"90s\", \"2h\", \"30d\"");
+        let what = format!("a duration string from \"{min}\" to \"{max}\", e.g. \"90s\", \"2h\", \"30d\"");
         self.field(cx, key, required, &what, |v| {
             let s = match v {
                 DeValue::String(s) => s.as_ref(),
@@ -493,11 +373,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
                 return Err(format!("\"{s}\" is negative"));
             }
             let d = parse_duration(s)?;
-            if d < min || d > max {
-                Err(format!("\"{s}\" is out of range"))
-            } else {
-                Ok(d)
-            }
+            if d < min || d > max { Err(format!("\"{s}\" is out of range")) } else { Ok(d) }
         })
     }
 
@@ -508,13 +384,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
         })
     }
 
-    fn sub(
-        &mut self,
-        cx: &mut Ctx,
-        key: &'static str,
-        required: bool,
-        what: &str,
-    ) -> Option<Tbl<'a, 'i>> {
+    fn sub(&mut self, cx: &mut Ctx, key: &'static str, required: bool, what: &str) -> Option<Tbl<'a, 'i>> {
         match self.get(key) {
             None => {
                 if required {
@@ -545,11 +415,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
                 }
             };
             let span = if k.span().end > 0 { k.span() } else { v.span() };
-            cx.error(
-                span,
-                &join(&self.path, key),
-                format!("unknown field `{key}`{hint}"),
-            );
+            cx.error(span, &join(&self.path, key), format!("unknown field `{key}`{hint}"));
         }
     }
 }
@@ -583,11 +449,7 @@ fn as_f64(v: &DeValue<'_>) -> Result<f64, String> {
                 "nan" | "+nan" | "-nan" => f64::NAN,
                 _ => s.parse().map_err(|_| format!("{s} is not a number"))?,
             };
-            if x.is_finite() {
-                Ok(x)
-            } else {
-                Err(format!("{s} is not a finite number"))
-            }
+            if x.is_finite() { Ok(x) } else { Err(format!("{s} is not a finite number")) }
         }
         other => Err(format!("found {}", type_name(other))),
     }
@@ -609,11 +471,7 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
     let mut t = Tbl::new(String::new(), String::new(), span, root);
     let schema = t.field(cx, "schema", true, "the integer 1", |v| {
         let x = as_i128(v)?;
-        if x == SCHEMA_VERSION as i128 {
-            Ok(x)
-        } else {
-            Err(format!("schema {x} is not supported by this build"))
-        }
+        if x == SCHEMA_VERSION as i128 { Ok(x) } else { Err(format!("schema {x} is not supported by this build")) }
     });
 
     // [scenario]
@@ -627,25 +485,14 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
         name = s.string(cx, "name", true);
         description = s.string(cx, "description", false);
         seed = s.u64(cx, "seed", false, 0, u64::MAX).or(Some(0));
-        duration = s.duration(
-            cx,
-            "duration",
-            true,
-            SimDuration::from_secs(1),
-            MAX_DURATION,
-        );
-        horizon_years = s
-            .f64(cx, "horizon_years", false, 0.1, 50.0)
-            .or(horizon_years);
+        duration = s.duration(cx, "duration", true, SimDuration::from_secs(1), MAX_DURATION);
+        horizon_years = s.f64(cx, "horizon_years", false, 0.1, 50.0).or(horizon_years);
         price_book = s.string(cx, "price_book", false);
         s.finish(cx);
     }
 
     let sites = read_sites(cx, &mut t);
-    let site_names: Vec<String> = sites
-        .iter()
-        .map(|s| s.as_ref().map(|s| s.id.clone()).unwrap_or_default())
-        .collect();
+    let site_names: Vec<String> = sites.iter().map(|s| s.as_ref().map(|s| s.id.clone()).unwrap_or_default()).collect();
     let networks = read_named(cx, &mut t, "network", read_network);
     let powers = read_named(cx, &mut t, "power", read_power);
     let net_names: Vec<&str> = networks.iter().map(|(n, _)| n.as_str()).collect();
@@ -653,19 +500,13 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
 
     let mut classes = Vec::new();
     let mut total_devices: u64 = 0;
-    match t.sub(
-        cx,
-        "fleet",
-        true,
-        "one table per device class, e.g. [fleet.sensors]",
-    ) {
+    match t.sub(cx, "fleet", true, "one table per device class, e.g. [fleet.sensors]") {
         Some(fleet) => {
             if fleet.map.is_empty() {
                 cx.error(
                     fleet.span.clone(),
                     "fleet",
-                    "the fleet has no device classes; add e.g. [fleet.sensors] with count = 20"
-                        .into(),
+                    "the fleet has no device classes; add e.g. [fleet.sensors] with count = 20".into(),
                 );
             }
             for (k, v) in fleet.map.iter() {
@@ -683,11 +524,7 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
         None => {}
     }
     if total_devices > MAX_DEVICES {
-        cx.error(
-            0..0,
-            "fleet",
-            format!("{total_devices} devices in total; at most {MAX_DEVICES} are supported"),
-        );
+        cx.error(0..0, "fleet", format!("{total_devices} devices in total; at most {MAX_DEVICES} are supported"));
     }
 
     let backend = read_backend(cx, &mut t);
@@ -720,18 +557,15 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
 
 fn read_sites(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Vec<Option<Site>> {
     let Some(v) = t.get("site") else {
-        cx.error(t.span.clone(), "site", "missing required field `site` (one [[site]] table per site, with id, position and gateways)".into());
+        cx.error(
+            t.span.clone(),
+            "site",
+            "missing required field `site` (one [[site]] table per site, with id, position and gateways)".into(),
+        );
         return Vec::new();
     };
     let DeValue::Array(items) = v.get_ref() else {
-        cx.error(
-            v.span(),
-            "site",
-            format!(
-                "expected an array of tables ([[site]]), found {}",
-                type_name(v.get_ref())
-            ),
-        );
+        cx.error(v.span(), "site", format!("expected an array of tables ([[site]]), found {}", type_name(v.get_ref())));
         return Vec::new();
     };
     if items.is_empty() {
@@ -749,37 +583,23 @@ fn read_sites(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Vec<Option<Site>> {
             && !seen.insert(id.clone())
         {
             let span = s.map.get("id").map(|v| v.span()).unwrap_or(s.span.clone());
-            cx.error(
-                span,
-                &format!("site[{i}].id"),
-                format!("site id \"{id}\" is used twice"),
-            );
+            cx.error(span, &format!("site[{i}].id"), format!("site id \"{id}\" is used twice"));
         }
-        let position = s.field(
-            cx,
-            "position",
-            false,
-            "[latitude, longitude] in degrees",
-            |v| match v {
-                DeValue::Array(a) if a.len() == 2 => {
-                    let lat = as_f64(a[0].get_ref())?;
-                    let lon = as_f64(a[1].get_ref())?;
-                    if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-                        return Err(format!("[{lat}, {lon}] is not a valid position"));
-                    }
-                    Ok([lat, lon])
+        let position = s.field(cx, "position", false, "[latitude, longitude] in degrees", |v| match v {
+            DeValue::Array(a) if a.len() == 2 => {
+                let lat = as_f64(a[0].get_ref())?;
+                let lon = as_f64(a[1].get_ref())?;
+                if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+                    return Err(format!("[{lat}, {lon}] is not a valid position"));
                 }
-                other => Err(format!("found {}", type_name(other))),
-            },
-        );
+                Ok([lat, lon])
+            }
+            other => Err(format!("found {}", type_name(other))),
+        });
         let gateways = s.u64(cx, "gateways", false, 1, 10_000).or(Some(1));
         s.finish(cx);
         out.push(match (id, gateways) {
-            (Some(id), Some(g)) => Some(Site {
-                id,
-                position: position.unwrap_or([0.0, 0.0]),
-                gateways: g as u32,
-            }),
+            (Some(id), Some(g)) => Some(Site { id, position: position.unwrap_or([0.0, 0.0]), gateways: g as u32 }),
             _ => None,
         });
     }
@@ -798,17 +618,13 @@ fn read_named<T>(
         return Vec::new();
     };
     if profiles.map.is_empty() {
-        cx.error(
-            profiles.span.clone(),
-            kind,
-            format!("no {kind} profile is defined; add e.g. [{kind}.default]"),
-        );
+        cx.error(profiles.span.clone(), kind, format!("no {kind} profile is defined; add e.g. [{kind}.default]"));
     }
     let mut out = Vec::new();
     for (k, v) in profiles.map.iter() {
         let name = k.get_ref().to_string();
-        let item = Tbl::open(cx, format!("{kind}.{name}"), format!("{kind}.*"), v)
-            .and_then(|p| read(cx, p, name.clone()));
+        let item =
+            Tbl::open(cx, format!("{kind}.{name}"), format!("{kind}.*"), v).and_then(|p| read(cx, p, name.clone()));
         out.push((name, item));
     }
     out
@@ -828,18 +644,9 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
                     if let (Some(p), Some(r)) = (p, r)
                         && p + r == 0.0
                     {
-                        cx.error(
-                            l.span.clone(),
-                            &l.path,
-                            "p_good_to_bad and p_bad_to_good cannot both be 0".into(),
-                        );
+                        cx.error(l.span.clone(), &l.path, "p_good_to_bad and p_bad_to_good cannot both be 0".into());
                     }
-                    Some(Loss::GilbertElliott {
-                        p_good_to_bad: p?,
-                        p_bad_to_good: r?,
-                        loss_good: lg?,
-                        loss_bad: lb?,
-                    })
+                    Some(Loss::GilbertElliott { p_good_to_bad: p?, p_bad_to_good: r?, loss_good: lg?, loss_bad: lb? })
                 }
                 Some(_) => Some(Loss::None),
                 None => None,
@@ -866,14 +673,9 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
                             format!("p99 ({p}) must not be below the median ({m})"),
                         );
                     }
-                    Some(Latency::LogNormal {
-                        median: median?,
-                        p99: p99?,
-                    })
+                    Some(Latency::LogNormal { median: median?, p99: p99? })
                 }
-                Some("fixed") => l
-                    .duration(cx, "value", true, MIN_D, hour)
-                    .map(Latency::Fixed),
+                Some("fixed") => l.duration(cx, "value", true, MIN_D, hour).map(Latency::Fixed),
                 Some(_) => Some(Latency::None),
                 None => None,
             };
@@ -881,93 +683,20 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
             lat
         }
     };
-    let outages = match t.sub(cx, "outages", false, "") {
-        None => Some(None),
-        Some(mut o) => {
-            let scope = o
-                .choice(cx, "scope", true, &["device", "gateway", "site"])
-                .map(|s| match s {
-                    "device" => Scope::Device,
-                    "gateway" => Scope::Gateway,
-                    _ => Scope::Site,
-                });
-            let mean_up = o.duration(
-                cx,
-                "mean_up",
-                true,
-                SimDuration::from_secs(60),
-                MAX_DURATION,
-            );
-            let mean_down = o.duration(
-                cx,
-                "mean_down",
-                true,
-                SimDuration::from_secs(1),
-                SimDuration(365 * crate::time::US_PER_DAY),
-            );
-            let dist = o
-                .choice(
-                    cx,
-                    "down_distribution",
-                    false,
-                    &["exponential", "lognormal"],
-                )
-                .unwrap_or("exponential");
-            let down_distribution = if dist == "lognormal" {
-                o.f64(cx, "sigma_ln", true, 0.01, 4.0)
-                    .map(|sigma| DownTime::LogNormal { sigma })
-            } else {
-                Some(DownTime::Exponential)
-            };
-            o.finish(cx);
-            Some(Some(OutageProcess {
-                scope: scope?,
-                mean_up: mean_up?,
-                mean_down: mean_down?,
-                down_distribution: down_distribution?,
-            }))
-        }
-    };
+    let outages = read_outages(cx, &mut t);
     let delivery = {
         let mut acked = Some(true);
         let mut attempts = Some(1);
         let mut base = Some(SimDuration::from_secs(1));
         let mut cap = Some(SimDuration::from_secs(300));
         if let Some(mut d) = t.sub(cx, "delivery", false, "") {
-            acked = d
-                .choice(cx, "mode", false, &["acked", "unacked"])
-                .map(|m| m == "acked")
-                .or(acked);
-            attempts = d
-                .u64(cx, "attempts", false, 1, 20)
-                .map(|a| a as u32)
-                .or(attempts);
-            base = d
-                .duration(
-                    cx,
-                    "backoff_base",
-                    false,
-                    MIN_D,
-                    SimDuration(crate::time::US_PER_H),
-                )
-                .or(base);
-            cap = d
-                .duration(
-                    cx,
-                    "backoff_cap",
-                    false,
-                    MIN_D,
-                    SimDuration(crate::time::US_PER_DAY),
-                )
-                .or(cap);
+            acked = d.choice(cx, "mode", false, &["acked", "unacked"]).map(|m| m == "acked").or(acked);
+            attempts = d.u64(cx, "attempts", false, 1, 20).map(|a| a as u32).or(attempts);
+            base = d.duration(cx, "backoff_base", false, MIN_D, SimDuration(crate::time::US_PER_H)).or(base);
+            cap = d.duration(cx, "backoff_cap", false, MIN_D, SimDuration(crate::time::US_PER_DAY)).or(cap);
             d.finish(cx);
         }
-        Some(Delivery {
-            acked: acked?,
-            attempts: attempts?,
-            backoff_base: base?,
-            backoff_cap: cap?,
-        })
+        Some(Delivery { acked: acked?, attempts: attempts?, backoff_base: base?, backoff_cap: cap? })
     };
     let lora = match t.sub(cx, "lora", false, "") {
         None => Some(None),
@@ -983,9 +712,7 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
             });
             let cr = l.u64(cx, "coding_rate", false, 1, 4).or(Some(1));
             let channels = l.u64(cx, "channels", false, 1, 64).or(Some(3));
-            let dc = l
-                .f64(cx, "duty_cycle_pct", false, 0.001, 100.0)
-                .or(Some(1.0));
+            let dc = l.f64(cx, "duty_cycle_pct", false, 0.001, 100.0).or(Some(1.0));
             let overhead = l.u64(cx, "overhead_bytes", false, 0, 64).or(Some(13));
             let preamble = l.u64(cx, "preamble_symbols", false, 6, 65_535).or(Some(8));
             l.finish(cx);
@@ -1003,11 +730,7 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
     if let (Some(Some(_)), Some(d)) = (&lora, &delivery)
         && d.acked
     {
-        let span = t
-            .map
-            .get("delivery")
-            .map(|v| v.span())
-            .unwrap_or(t.span.clone());
+        let span = t.map.get("delivery").map(|v| v.span()).unwrap_or(t.span.clone());
         cx.error(
             span,
             &join(&t.path, "delivery.mode"),
@@ -1029,21 +752,67 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
     })
 }
 
+fn read_outage(cx: &mut Ctx, mut o: Tbl<'_, '_>) -> Option<OutageProcess> {
+    let scope = o.choice(cx, "scope", true, &["device", "gateway", "site"]).map(|s| match s {
+        "device" => Scope::Device,
+        "gateway" => Scope::Gateway,
+        _ => Scope::Site,
+    });
+    let mean_up = o.duration(cx, "mean_up", true, SimDuration::from_secs(60), MAX_DURATION);
+    let mean_down =
+        o.duration(cx, "mean_down", true, SimDuration::from_secs(1), SimDuration(365 * crate::time::US_PER_DAY));
+    let dist = o.choice(cx, "down_distribution", false, &["exponential", "lognormal"]).unwrap_or("exponential");
+    let down_distribution = if dist == "lognormal" {
+        o.f64(cx, "sigma_ln", true, 0.01, 4.0).map(|sigma| DownTime::LogNormal { sigma })
+    } else {
+        Some(DownTime::Exponential)
+    };
+    o.finish(cx);
+    Some(OutageProcess {
+        scope: scope?,
+        mean_up: mean_up?,
+        mean_down: mean_down?,
+        down_distribution: down_distribution?,
+    })
+}
+
+/// `outages` is one table or an array of tables (e.g. per-device coverage gaps plus rare
+/// site-wide outages); at most one process may have device scope.
+fn read_outages(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Vec<OutageProcess>> {
+    let path = join(&t.path, "outages");
+    let pattern = join(&t.pattern, "outages");
+    let Some(v) = t.get("outages") else { return Some(Vec::new()) };
+    let list: Vec<Option<OutageProcess>> = match v.get_ref() {
+        DeValue::Table(_) => vec![Tbl::open(cx, path.clone(), pattern, v).and_then(|o| read_outage(cx, o))],
+        DeValue::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                Tbl::open(cx, format!("{path}[{i}]"), pattern.clone(), item).and_then(|o| read_outage(cx, o))
+            })
+            .collect(),
+        other => {
+            cx.error(v.span(), &path, format!("expected a table or an array of tables, found {}", type_name(other)));
+            return None;
+        }
+    };
+    let list: Vec<OutageProcess> = list.into_iter().collect::<Option<_>>()?;
+    if list.iter().filter(|o| o.scope == Scope::Device).count() > 1 {
+        cx.error(v.span(), &path, "at most one outage process may have scope = \"device\"".into());
+        return None;
+    }
+    Some(list)
+}
+
 fn read_power(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<PowerProfile> {
     let kind = t.choice(cx, "kind", true, &["battery", "mains"]);
     let source = match kind {
         Some("battery") => {
             let capacity = t.f64(cx, "capacity_mah", true, 1.0, 10_000_000.0);
-            let initial = t.field(
-                cx,
-                "initial_charge_pct",
-                false,
-                "a percentage or [min, max] percentages (0 to 100)",
-                |v| {
+            let initial =
+                t.field(cx, "initial_charge_pct", false, "a percentage or [min, max] percentages (0 to 100)", |v| {
                     let pair = match v {
-                        DeValue::Array(a) if a.len() == 2 => {
-                            (as_f64(a[0].get_ref())?, as_f64(a[1].get_ref())?)
-                        }
+                        DeValue::Array(a) if a.len() == 2 => (as_f64(a[0].get_ref())?, as_f64(a[1].get_ref())?),
                         DeValue::Array(_) => {
                             return Err("an array must hold exactly [min, max]".into());
                         }
@@ -1057,17 +826,10 @@ fn read_power(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<PowerPro
                     } else {
                         Ok(pair)
                     }
-                },
-            );
-            let sd = t
-                .f64(cx, "self_discharge_pct_per_year", false, 0.0, 100.0)
-                .or(Some(1.0));
-            let low = t
-                .f64(cx, "low_battery_pct", false, 0.0, 100.0)
-                .or(Some(0.0));
-            let low_reboots = t
-                .f64(cx, "low_battery_reboots_per_day", false, 0.0, 100_000.0)
-                .or(Some(0.0));
+                });
+            let sd = t.f64(cx, "self_discharge_pct_per_year", false, 0.0, 100.0).or(Some(1.0));
+            let low = t.f64(cx, "low_battery_pct", false, 0.0, 100.0).or(Some(0.0));
+            let low_reboots = t.f64(cx, "low_battery_reboots_per_day", false, 0.0, 100_000.0).or(Some(0.0));
             Some(PowerSource::Battery {
                 capacity_mah: capacity?,
                 initial_charge_pct: initial.unwrap_or((100.0, 100.0)),
@@ -1077,9 +839,7 @@ fn read_power(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<PowerPro
             })
         }
         Some("mains") => {
-            let outages = t
-                .f64(cx, "outages_per_year", false, 0.0, 1000.0)
-                .or(Some(0.0));
+            let outages = t.f64(cx, "outages_per_year", false, 0.0, 1000.0).or(Some(0.0));
             let mean = t
                 .duration(
                     cx,
@@ -1090,9 +850,7 @@ fn read_power(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<PowerPro
                 )
                 .or(Some(SimDuration::from_secs(7200)));
             let sigma = t.f64(cx, "outage_sigma_ln", false, 0.0, 4.0).or(Some(1.2));
-            let sags = t
-                .f64(cx, "sags_per_year", false, 0.0, 100_000.0)
-                .or(Some(0.0));
+            let sags = t.f64(cx, "sags_per_year", false, 0.0, 100_000.0).or(Some(0.0));
             let reset = t.prob(cx, "reset_probability", false).or(Some(0.3));
             Some(PowerSource::Mains {
                 outages_per_year: outages?,
@@ -1105,54 +863,28 @@ fn read_power(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<PowerPro
         _ => None,
     };
     let currents = match t.sub(cx, "currents_ma", false, "") {
-        None => Some(Currents {
-            sleep_ma: 0.0,
-            sample_ma: 0.0,
-            tx_ma: 0.0,
-            rx_ma: 0.0,
-        }),
+        None => Some(Currents { sleep_ma: 0.0, sample_ma: 0.0, tx_ma: 0.0, rx_ma: 0.0 }),
         Some(mut c) => {
             let sleep = c.f64(cx, "sleep", false, 0.0, 100_000.0).or(Some(0.0));
             let sample = c.f64(cx, "sample", false, 0.0, 100_000.0).or(Some(0.0));
             let tx = c.f64(cx, "tx", false, 0.0, 100_000.0).or(Some(0.0));
             let rx = c.f64(cx, "rx", false, 0.0, 100_000.0).or(Some(0.0));
             c.finish(cx);
-            Some(Currents {
-                sleep_ma: sleep?,
-                sample_ma: sample?,
-                tx_ma: tx?,
-                rx_ma: rx?,
-            })
+            Some(Currents { sleep_ma: sleep?, sample_ma: sample?, tx_ma: tx?, rx_ma: rx? })
         }
     };
-    let sample_ms = t
-        .f64(cx, "sample_ms", false, 0.0, 3_600_000.0)
-        .or(Some(0.0));
+    let sample_ms = t.f64(cx, "sample_ms", false, 0.0, 3_600_000.0).or(Some(0.0));
     t.finish(cx);
-    Some(PowerProfile {
-        name,
-        source: source?,
-        currents: currents?,
-        sample_ms: sample_ms?,
-    })
+    Some(PowerProfile { name, source: source?, currents: currents?, sample_ms: sample_ms? })
 }
 
-fn lookup(
-    cx: &mut Ctx,
-    t: &mut Tbl<'_, '_>,
-    key: &'static str,
-    names: &[&str],
-    kind: &str,
-) -> Option<usize> {
+fn lookup(cx: &mut Ctx, t: &mut Tbl<'_, '_>, key: &'static str, names: &[&str], kind: &str) -> Option<usize> {
     let v = t.get(key)?;
     let Ok(name) = as_str(v.get_ref()) else {
         cx.error(
             v.span(),
             &join(&t.path, key),
-            format!(
-                "expected the name of a {kind} profile (a string), found {}",
-                type_name(v.get_ref())
-            ),
+            format!("expected the name of a {kind} profile (a string), found {}", type_name(v.get_ref())),
         );
         return None;
     };
@@ -1161,20 +893,9 @@ fn lookup(
         None => {
             let hint = match did_you_mean(name, names.iter().copied()) {
                 Some(m) => format!("did you mean \"{m}\"?"),
-                None => format!(
-                    "defined: {}",
-                    if names.is_empty() {
-                        "none".to_string()
-                    } else {
-                        names.join(", ")
-                    }
-                ),
+                None => format!("defined: {}", if names.is_empty() { "none".to_string() } else { names.join(", ") }),
             };
-            cx.error(
-                v.span(),
-                &join(&t.path, key),
-                format!("no {kind} profile named \"{name}\" ({hint})"),
-            );
+            cx.error(v.span(), &join(&t.path, key), format!("no {kind} profile named \"{name}\" ({hint})"));
             None
         }
     }
@@ -1213,12 +934,7 @@ fn read_class(
         t.missing(cx, "power", "the name of a [power.NAME] profile");
     }
     let power = lookup(cx, &mut t, "power", powers, "power");
-    let telemetry = match t.sub(
-        cx,
-        "telemetry",
-        true,
-        "a table with period and payload_bytes",
-    ) {
+    let telemetry = match t.sub(cx, "telemetry", true, "a table with period and payload_bytes") {
         None => None,
         Some(mut tm) => {
             let period = tm.duration(
@@ -1228,18 +944,8 @@ fn read_class(
                 SimDuration(100 * crate::time::US_PER_MS),
                 SimDuration(7 * crate::time::US_PER_DAY),
             );
-            let jitter = tm
-                .duration(
-                    cx,
-                    "jitter",
-                    false,
-                    MIN_D,
-                    SimDuration(crate::time::US_PER_DAY),
-                )
-                .or(Some(MIN_D));
-            let payload = tm
-                .u64(cx, "payload_bytes", false, 1, 1_000_000)
-                .or(Some(50));
+            let jitter = tm.duration(cx, "jitter", false, MIN_D, SimDuration(crate::time::US_PER_DAY)).or(Some(MIN_D));
+            let payload = tm.u64(cx, "payload_bytes", false, 1, 1_000_000).or(Some(50));
             if let (Some(p), Some(j)) = (period, jitter)
                 && j.0 * 2 >= p.0
             {
@@ -1250,11 +956,7 @@ fn read_class(
                 );
             }
             tm.finish(cx);
-            Some(Telemetry {
-                period: period?,
-                jitter: jitter?,
-                payload_bytes: payload? as u32,
-            })
+            Some(Telemetry { period: period?, jitter: jitter?, payload_bytes: payload? as u32 })
         }
     };
     let buffer = match t.sub(cx, "buffer", false, "") {
@@ -1268,20 +970,10 @@ fn read_class(
             let capacity = b.u64(cx, "capacity", true, 1, 100_000_000);
             let policy = b
                 .choice(cx, "policy", false, &["drop-oldest", "drop-newest"])
-                .map(|p| {
-                    if p == "drop-oldest" {
-                        OverflowPolicy::DropOldest
-                    } else {
-                        OverflowPolicy::DropNewest
-                    }
-                });
-            let storage = b.choice(cx, "storage", false, &["ram", "flash"]).map(|s| {
-                if s == "ram" {
-                    BufferStorage::Ram
-                } else {
-                    BufferStorage::Flash
-                }
-            });
+                .map(|p| if p == "drop-oldest" { OverflowPolicy::DropOldest } else { OverflowPolicy::DropNewest });
+            let storage = b
+                .choice(cx, "storage", false, &["ram", "flash"])
+                .map(|s| if s == "ram" { BufferStorage::Ram } else { BufferStorage::Flash });
             let flush = b.u64(cx, "flush_per_tick", false, 1, 100_000).or(Some(20));
             b.finish(cx);
             Some(Buffer {
@@ -1292,9 +984,7 @@ fn read_class(
             })
         }
     };
-    let reboots = t
-        .f64(cx, "reboots_per_day", false, 0.0, 100_000.0)
-        .or(Some(0.0));
+    let reboots = t.f64(cx, "reboots_per_day", false, 0.0, 100_000.0).or(Some(0.0));
     let afr = t.f64(cx, "afr_pct", false, 0.0, 100.0).or(Some(0.0));
     t.finish(cx);
     Some(DeviceClass {
@@ -1311,23 +1001,13 @@ fn read_class(
 }
 
 fn read_backend(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Backend> {
-    let mut b = Backend {
-        connects_per_s: None,
-        publishes_per_s: None,
-        reconnect_window: SimDuration::from_secs(30),
-    };
+    let mut b = Backend { connects_per_s: None, publishes_per_s: None, reconnect_window: SimDuration::from_secs(30) };
     let Some(mut s) = t.sub(cx, "backend", false, "") else {
         return Some(b);
     };
     b.connects_per_s = s.f64(cx, "connects_per_s", false, 0.001, 1e9);
     b.publishes_per_s = s.f64(cx, "publishes_per_s", false, 0.001, 1e9);
-    let window = s.duration(
-        cx,
-        "reconnect_window",
-        false,
-        MIN_D,
-        SimDuration(crate::time::US_PER_DAY),
-    );
+    let window = s.duration(cx, "reconnect_window", false, MIN_D, SimDuration(crate::time::US_PER_DAY));
     s.finish(cx);
     if let Some(w) = window {
         b.reconnect_window = w;
@@ -1345,22 +1025,10 @@ fn read_maintenance(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Maintenance> {
         return Some(m);
     };
     m.enabled = s.bool(cx, "enabled", false).unwrap_or(true);
-    if let Some(d) = s.duration(
-        cx,
-        "detection_delay",
-        false,
-        MIN_D,
-        SimDuration(365 * crate::time::US_PER_DAY),
-    ) {
+    if let Some(d) = s.duration(cx, "detection_delay", false, MIN_D, SimDuration(365 * crate::time::US_PER_DAY)) {
         m.detection_delay = d;
     }
-    if let Some(d) = s.duration(
-        cx,
-        "truck_roll_response",
-        false,
-        MIN_D,
-        SimDuration(365 * crate::time::US_PER_DAY),
-    ) {
+    if let Some(d) = s.duration(cx, "truck_roll_response", false, MIN_D, SimDuration(365 * crate::time::US_PER_DAY)) {
         m.truck_roll_response = d;
     }
     s.finish(cx);
@@ -1380,17 +1048,11 @@ fn read_events(
         cx.error(
             v.span(),
             "event",
-            format!(
-                "expected an array of tables ([[event]]), found {}",
-                type_name(v.get_ref())
-            ),
+            format!("expected an array of tables ([[event]]), found {}", type_name(v.get_ref())),
         );
         return None;
     };
-    let site_ids: Vec<&str> = sites
-        .iter()
-        .map(|s| s.as_ref().map_or("", |s| s.id.as_str()))
-        .collect();
+    let site_ids: Vec<&str> = sites.iter().map(|s| s.as_ref().map_or("", |s| s.id.as_str())).collect();
     let mut out = Vec::new();
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
@@ -1403,18 +1065,9 @@ fn read_events(
             && at >= d
         {
             let span = e.map.get("at").map(|v| v.span()).unwrap_or(e.span.clone());
-            cx.error(
-                span,
-                &format!("event[{i}].at"),
-                format!("the event at {at} is after the end of the run ({d})"),
-            );
+            cx.error(span, &format!("event[{i}].at"), format!("the event at {at} is after the end of the run ({d})"));
         }
-        let kind = e.choice(
-            cx,
-            "kind",
-            true,
-            &["site-outage", "gateway-outage", "power-outage", "brownout"],
-        );
+        let kind = e.choice(cx, "kind", true, &["site-outage", "gateway-outage", "power-outage", "brownout"]);
         let site = match e.get("site") {
             None => {
                 e.missing(cx, "site", "the id of a [[site]]");
@@ -1427,20 +1080,12 @@ fn read_events(
                         let hint = did_you_mean(id, site_ids.iter().copied())
                             .map(|m| format!(" (did you mean \"{m}\"?)"))
                             .unwrap_or_default();
-                        cx.error(
-                            sv.span(),
-                            &format!("event[{i}].site"),
-                            format!("no site \"{id}\"{hint}"),
-                        );
+                        cx.error(sv.span(), &format!("event[{i}].site"), format!("no site \"{id}\"{hint}"));
                         None
                     }
                 },
                 Err(m) => {
-                    cx.error(
-                        sv.span(),
-                        &format!("event[{i}].site"),
-                        format!("{m}; expected a site id"),
-                    );
+                    cx.error(sv.span(), &format!("event[{i}].site"), format!("{m}; expected a site id"));
                     None
                 }
             },
@@ -1451,12 +1096,7 @@ fn read_events(
             Some("brownout") => e
                 .prob(cx, "reset_probability", false)
                 .or(Some(0.3))
-                .and_then(|p| {
-                    Some(EventKind::Brownout {
-                        site: site?,
-                        reset_probability: p,
-                    })
-                }),
+                .and_then(|p| Some(EventKind::Brownout { site: site?, reset_probability: p })),
             Some("gateway-outage") => {
                 let gw = e.u64(cx, "gateway", true, 0, 9_999);
                 let d = e.duration(cx, "duration", true, SimDuration(1), long);
@@ -1467,18 +1107,13 @@ fn read_events(
                     cx.error(
                         e.span.clone(),
                         &format!("event[{i}].gateway"),
-                        format!(
-                            "site \"{}\" has {} gateway(s), numbered from 0",
-                            site.id, site.gateways
-                        ),
+                        format!("site \"{}\" has {} gateway(s), numbered from 0", site.id, site.gateways),
                     );
                 }
                 match (site, gw, d) {
-                    (Some(site), Some(g), Some(duration)) => Some(EventKind::GatewayOutage {
-                        site,
-                        gateway: g as u32,
-                        duration,
-                    }),
+                    (Some(site), Some(g), Some(duration)) => {
+                        Some(EventKind::GatewayOutage { site, gateway: g as u32, duration })
+                    }
                     _ => None,
                 }
             }
