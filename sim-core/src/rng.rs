@@ -179,13 +179,6 @@ mod tests {
     }
 
     #[test]
-    fn keyed_streams_match() {
-        let a = Stream::new(5, 77, Purpose::Latency);
-        let b = Stream::of(entity_key(5, 77), Purpose::Latency);
-        assert_eq!(a.u64_at(3), b.u64_at(3));
-    }
-
-    #[test]
     fn exponential_mean() {
         let mut d = Stream::new(9, 0, Purpose::DeviceOutage).draws(0);
         let n = 200_000;
