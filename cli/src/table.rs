@@ -70,9 +70,13 @@ fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
         if !covers.is_empty() {
             let _ = write!(why, "; {}: outages longer than that overflow", covers.join(", "));
         }
-        if r.radio.throttled_publishes > 0 {
-            let _ =
-                write!(why, "; the backend's publish quota held back {} sends", thousands(r.radio.throttled_publishes));
+        if r.radio.throttled_ticks > 0 {
+            let _ = write!(
+                why,
+                "; the backend's publish quota ({}) throttled {} of device ticks",
+                quota(s),
+                pct(r.radio.throttled_ticks, r.radio.device_steps)
+            );
         }
         out.push(Cause {
             count: m.dropped_overflow,
@@ -129,8 +133,16 @@ fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
         });
     }
     out.sort_by(|a, b| b.count.cmp(&a.count));
-    let _ = s;
     out
+}
+
+fn quota(s: &Scenario) -> String {
+    s.backend.publishes_per_s.map_or("none".into(), |q| format!("{q} messages/s"))
+}
+
+/// Messages per second the whole fleet generates.
+fn offered_rate(s: &Scenario) -> f64 {
+    s.classes.iter().map(|c| c.count as f64 / c.telemetry.period.as_secs_f64()).sum()
 }
 
 /// The summary a person reads after `scaleproof run`.
@@ -201,11 +213,14 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
         thousands(r.hardware_failures),
         thousands(r.truck_rolls)
     );
-    if r.radio.throttled_publishes > 0 {
+    if r.radio.throttled_ticks > 0 {
         let _ = writeln!(
             o,
-            "Backend quota: {} sends were held back by the publish limit",
-            thousands(r.radio.throttled_publishes)
+            "Backend quota: the publish limit ({}) held back sends at {} device ticks ({} of all ticks); the fleet offers {:.0} messages/s",
+            quota(s),
+            thousands(r.radio.throttled_ticks),
+            pct(r.radio.throttled_ticks, r.radio.device_steps),
+            offered_rate(s)
         );
     }
     let shared: Vec<String> = s

@@ -93,8 +93,8 @@ pub struct Radio {
     pub device_steps: u64,
     pub attempts: u64,
     pub lost_attempts: u64,
-    /// Messages held back by the backend's publish quota.
-    pub throttled_publishes: u64,
+    /// Device ticks at which the backend's publish quota held back part of the flush.
+    pub throttled_ticks: u64,
     pub outage_ticks: u64,
     pub powered_off_ticks: u64,
 }
@@ -229,7 +229,7 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
             device_steps: total.get(Counter::Ticks),
             attempts: total.get(Counter::Attempts),
             lost_attempts: total.get(Counter::LostAttempts),
-            throttled_publishes: total.get(Counter::Throttled),
+            throttled_ticks: total.get(Counter::Throttled),
             outage_ticks: total.get(Counter::OutageTicks),
             powered_off_ticks: total.get(Counter::PoweredOffTicks),
         },

@@ -33,7 +33,7 @@ pub enum Counter {
     Attempts,
     /// Attempts lost by the channel (acknowledged mode: the message stays buffered).
     LostAttempts,
-    /// Messages held back by the broker's publish quota.
+    /// Device ticks at which the broker's publish quota held back part of the flush.
     Throttled,
 }
 

@@ -471,7 +471,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
         let mut qd = Stream::of(dev.key, Purpose::Quota).draws(tick_base);
         let allowed = q.floor() as u64 + u64::from(qd.uniform() < q.fract());
         if (allowance as u64) > allowed {
-            out.counts.add(Counter::Throttled, allowance as u64 - allowed);
+            out.counts.inc(Counter::Throttled);
             allowance = allowed as u32;
         }
     }
@@ -493,10 +493,12 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
                 dev.next_lora_us = send_at + cycle;
                 if link_down {
                     out.counts.inc(Counter::LostOutage);
-                } else if chan.bernoulli(loss) {
-                    out.counts.inc(Counter::LostAttempts);
-                    out.counts.inc(Counter::LostChannel);
                 } else {
+                    // A frame the channel drops was still on air and still interferes.
+                    let channel_lost = chan.bernoulli(loss);
+                    if channel_lost {
+                        out.counts.inc(Counter::LostAttempts);
+                    }
                     let channel = (chan.uniform() * channels as f64) as u32;
                     let latency_us = m.latency.sample_us(lat.uniform());
                     out.frames.push(Frame {
@@ -506,6 +508,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
                         created_us: created,
                         extra_latency_us: latency_us,
                         class: dev.class,
+                        channel_lost,
                         collided: false,
                     });
                 }

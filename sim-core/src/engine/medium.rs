@@ -15,6 +15,8 @@ pub struct Frame {
     /// Backhaul latency added on delivery.
     pub extra_latency_us: u64,
     pub class: u16,
+    /// Lost by the radio channel (fading), whatever else happens on air.
+    pub channel_lost: bool,
     pub collided: bool,
 }
 
@@ -65,7 +67,9 @@ impl Medium {
                 continue;
             }
             let c = f.class as usize;
-            if f.collided {
+            if f.channel_lost {
+                counts[c].inc(Counter::LostChannel);
+            } else if f.collided {
                 counts[c].inc(Counter::LostCollision);
             } else {
                 counts[c].inc(Counter::Delivered);
