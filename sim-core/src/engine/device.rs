@@ -444,15 +444,13 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
     let loss = match m.ge {
         None => 0.0,
         Some((p, r, lg, lb)) => {
-            let u = chan.uniform();
-            if dev.flags & GE_BAD != 0 {
-                if u < r {
-                    dev.flags &= !GE_BAD;
-                }
-            } else if u < p {
+            let bad = ge_step(dev.flags & GE_BAD != 0, chan.uniform(), p, r);
+            if bad {
                 dev.flags |= GE_BAD;
+            } else {
+                dev.flags &= !GE_BAD;
             }
-            if dev.flags & GE_BAD != 0 { lb } else { lg }
+            if bad { lb } else { lg }
         }
     };
 
@@ -553,6 +551,13 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
         let latency = send_at.saturating_sub(created) + m.latency.sample_us(lat.uniform());
         out.latency.record(latency);
     }
+}
+
+/// One Gilbert-Elliott transition from state `bad` with uniform draw `u`: good -> bad with
+/// probability p, bad -> good with probability r. Returns the new state.
+#[inline]
+pub fn ge_step(bad: bool, u: f64, p: f64, r: f64) -> bool {
+    if bad { u >= r } else { u < p }
 }
 
 /// Advances the device's own outage process to `t`; returns whether `t` is inside an outage.
