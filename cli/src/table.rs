@@ -11,7 +11,7 @@ pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -56,7 +56,7 @@ fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
     let by_class = |f: &dyn Fn(&ClassSummary) -> u64| -> String {
         let mut parts: Vec<(u64, &str)> =
             r.per_class.iter().map(|c| (f(c), c.name.as_str())).filter(|(n, _)| *n > 0).collect();
-        parts.sort_by(|a, b| b.0.cmp(&a.0));
+        parts.sort_by_key(|p| std::cmp::Reverse(p.0));
         parts.iter().take(3).map(|(n, name)| format!("{name} {}", thousands(*n))).collect::<Vec<_>>().join(", ")
     };
     if m.dropped_overflow > 0 {
@@ -132,7 +132,7 @@ fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
             why: "bursty channel loss on unacknowledged uplinks".into(),
         });
     }
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|c| std::cmp::Reverse(c.count));
     out
 }
 

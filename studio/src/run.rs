@@ -82,7 +82,7 @@ impl Observer for SeriesWriter<'_> {
                     .then(|| c.battery_sum_mah / c.battery_devices as f64),
             });
         }
-        if (r.index as usize + 1) % SERIES_BATCH_HOURS == 0 {
+        if (r.index as usize + 1).is_multiple_of(SERIES_BATCH_HOURS) {
             self.flush();
         }
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;

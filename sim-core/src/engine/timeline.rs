@@ -140,8 +140,8 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
             EventKind::SiteOutage { site, duration } | EventKind::PowerOutage { site, duration } => {
                 let iv = Interval { start_us: at, end_us: at + duration.0, storm: layout.per_site[site] };
                 let first = layout.site_gateway_offset[site];
-                for g in first..first + s.sites[site].gateways as usize {
-                    event_gw[g].push(iv);
+                for gw in &mut event_gw[first..first + s.sites[site].gateways as usize] {
+                    gw.push(iv);
                 }
                 if matches!(e.kind, EventKind::PowerOutage { .. }) {
                     event_power[site].push(iv);
@@ -235,7 +235,7 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
                     sv.push((e.at.0, reset_probability));
                 }
             }
-            sv.sort_by(|a, b| a.0.cmp(&b.0));
+            sv.sort_by_key(|a| a.0);
             sags[p][site] = sv;
         }
     }

@@ -43,11 +43,18 @@ pub fn parse_scenario(src: &ScenarioSource<'_>) -> Result<Scenario, Diagnostics>
         return Err(cx.finish());
     }
     let (root, errors) = DeTable::parse_recoverable(text);
-    if !errors.is_empty() {
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
-            cx.error(span, "", format!("TOML syntax: {}", e.message().trim()));
-        }
+    if let Some(first) = errors.first() {
+        // Later syntax errors are usually echoes of the first (the parser recovers and trips
+        // again), so only the first is reported, with the count of the rest.
+        let span = first.span().unwrap_or(0..0);
+        let more = match errors.len() - 1 {
+            0 => String::new(),
+            n => format!(
+                " ({n} more syntax error{} after it, most likely caused by this one)",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
+        cx.error(span, "", format!("TOML syntax: {}{more}", first.message().trim()));
         return Err(cx.finish());
     }
     let mut root = root;
@@ -147,7 +154,19 @@ fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i str) {
     };
     let path = path.trim();
     let value_text = value.trim();
-    cx.overridden.push((path.to_string(), text.to_string()));
+    // Diagnostics write array items as `site[0]`; record the override the same way.
+    let mut normalized = String::new();
+    for seg in path.split('.') {
+        if seg.parse::<usize>().is_ok() && !normalized.is_empty() {
+            normalized.push_str(&format!("[{seg}]"));
+        } else {
+            if !normalized.is_empty() {
+                normalized.push('.');
+            }
+            normalized.push_str(seg);
+        }
+    }
+    cx.overridden.push((normalized, text.to_string()));
     // A value that parses as TOML keeps its type; anything else is taken as a string, so
     // `scenario.duration=30d` works without quotes.
     let value: DeValue<'i> = match DeValue::parse(value_text) {
@@ -276,6 +295,11 @@ impl<'a, 'i> Tbl<'a, 'i> {
     fn get(&mut self, key: &'static str) -> Option<&'a Value<'i>> {
         self.known.push(key);
         self.map.get(key)
+    }
+
+    /// The span of `key`'s value, or of the table when the key is absent.
+    fn span_of(&self, key: &str) -> Range<usize> {
+        self.map.get(key).map_or(self.span.clone(), |v| v.span())
     }
 
     fn missing(&self, cx: &mut Ctx, key: &str, what: &str) {
@@ -500,31 +524,30 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
 
     let mut classes = Vec::new();
     let mut total_devices: u64 = 0;
-    match t.sub(cx, "fleet", true, "one table per device class, e.g. [fleet.sensors]") {
-        Some(fleet) => {
-            if fleet.map.is_empty() {
-                cx.error(
-                    fleet.span.clone(),
-                    "fleet",
-                    "the fleet has no device classes; add e.g. [fleet.sensors] with count = 20".into(),
-                );
-            }
-            for (k, v) in fleet.map.iter() {
-                let cname = k.get_ref().to_string();
-                if let Some(c) = Tbl::open(cx, format!("fleet.{cname}"), "fleet.*".into(), v) {
-                    let class = read_class(cx, c, cname, &site_names, &net_names, &power_names);
-                    if let Some(class) = class {
-                        total_devices += class.count as u64;
-                        classes.push(class);
-                    }
+    let mut fleet_span = 0..0;
+    if let Some(fleet) = t.sub(cx, "fleet", true, "one table per device class, e.g. [fleet.sensors]") {
+        fleet_span = fleet.span.clone();
+        if fleet.map.is_empty() {
+            cx.error(
+                fleet.span.clone(),
+                "fleet",
+                "the fleet has no device classes; add e.g. [fleet.sensors] with count = 20".into(),
+            );
+        }
+        // Every key under [fleet] is a class name, so no key there is unknown.
+        for (k, v) in fleet.map.iter() {
+            let cname = k.get_ref().to_string();
+            if let Some(c) = Tbl::open(cx, format!("fleet.{cname}"), "fleet.*".into(), v) {
+                let class = read_class(cx, c, cname, &site_names, &net_names, &power_names);
+                if let Some(class) = class {
+                    total_devices += class.count as u64;
+                    classes.push(class);
                 }
             }
-            // Every key under [fleet] is a class name, so no key there is unknown.
         }
-        None => {}
     }
     if total_devices > MAX_DEVICES {
-        cx.error(0..0, "fleet", format!("{total_devices} devices in total; at most {MAX_DEVICES} are supported"));
+        cx.error(fleet_span, "fleet", format!("{total_devices} devices in total; at most {MAX_DEVICES} are supported"));
     }
 
     let backend = read_backend(cx, &mut t);
@@ -668,7 +691,7 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
                         && p < m
                     {
                         cx.error(
-                            l.span.clone(),
+                            l.span_of("p99"),
                             &join(&l.path, "p99"),
                             format!("p99 ({p}) must not be below the median ({m})"),
                         );
@@ -730,7 +753,13 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
     if let (Some(Some(_)), Some(d)) = (&lora, &delivery)
         && d.acked
     {
-        let span = t.map.get("delivery").map(|v| v.span()).unwrap_or(t.span.clone());
+        let span = match t.map.get("delivery").map(|v| (v.span(), v.get_ref())) {
+            Some((_, DeValue::Table(d))) if d.get("mode").is_some() => {
+                d.get("mode").map(|m| m.span()).unwrap_or_default()
+            }
+            Some((span, _)) => span,
+            None => t.span.clone(),
+        };
         cx.error(
             span,
             &join(&t.path, "delivery.mode"),
@@ -950,7 +979,7 @@ fn read_class(
                 && j.0 * 2 >= p.0
             {
                 cx.error(
-                    tm.span.clone(),
+                    tm.span_of("jitter"),
                     &join(&tm.path, "jitter"),
                     format!("jitter ({j}) must be less than half the period ({p})"),
                 );
@@ -1105,7 +1134,7 @@ fn read_events(
                     && g >= site.gateways as u64
                 {
                     cx.error(
-                        e.span.clone(),
+                        e.span_of("gateway"),
                         &format!("event[{i}].gateway"),
                         format!("site \"{}\" has {} gateway(s), numbered from 0", site.id, site.gateways),
                     );

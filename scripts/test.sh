@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Every check CI runs, in one script that works the same locally: formatting, lints, the
+# dependency-direction rule, and all tests. Run scripts/setup.sh first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+echo "== cargo fmt --check"
+cargo fmt --all --check
+
+echo "== cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== sim-core stays free of IO, UI and async crates"
+for forbidden in rusqlite tokio rumqttc tauri bevy; do
+  if cargo tree -p sim-core -e normal --locked --prefix none 2>/dev/null | grep -q "^$forbidden "; then
+    echo "sim-core depends on $forbidden" >&2
+    exit 1
+  fi
+done
+
+echo "== tests"
+cargo test --workspace --locked
