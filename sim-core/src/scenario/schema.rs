@@ -44,13 +44,19 @@ pub fn scenario_schema() -> Value {
                 "p99": duration("99th percentile latency (lognormal)"),
                 "value": duration("latency (fixed)"),
             }), &["model"]),
-            "outages": obj(json!({
+            "outages": { "description": "one outage process or an array of them (at most one with scope device)", "oneOf": [ obj(json!({
                 "scope": choice("who shares an outage", &["device", "gateway", "site"]),
                 "mean_up": duration("mean time between outages (exponential)"),
                 "mean_down": duration("mean outage duration"),
                 "down_distribution": choice("outage duration distribution", &["exponential", "lognormal"]),
                 "sigma_ln": num("log-space standard deviation of lognormal outage durations", 0.01, 4.0),
-            }), &["scope", "mean_up", "mean_down"]),
+            }), &["scope", "mean_up", "mean_down"]), { "type": "array", "items": obj(json!({
+                "scope": choice("who shares an outage", &["device", "gateway", "site"]),
+                "mean_up": duration("mean time between outages (exponential)"),
+                "mean_down": duration("mean outage duration"),
+                "down_distribution": choice("outage duration distribution", &["exponential", "lognormal"]),
+                "sigma_ln": num("log-space standard deviation of lognormal outage durations", 0.01, 4.0),
+            }), &["scope", "mean_up", "mean_down"]) } ] },
             "delivery": obj(json!({
                 "mode": choice("acked: failed messages stay buffered and are retried; unacked: sent once", &["acked", "unacked"]),
                 "attempts": int("attempts per message per tick", 1, 20),

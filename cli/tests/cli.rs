@@ -1,0 +1,245 @@
+//! The `scaleproof` command line end to end, against a real SQLite file in a temp directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_scaleproof"))
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct TempDir(PathBuf);
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "scaleproof-cli-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    fn db(&self) -> PathBuf {
+        self.0.join("runs.db")
+    }
+}
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn ok(out: Output) -> String {
+    assert!(out.status.success(), "exit {:?}\nstderr:\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn scenario_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [root().join("scenarios"), root().join("scenarios/bench")] {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every field of DESIGN.md section 7 (all but `cost`, which the business-case issue adds).
+const SUMMARY_FIELDS: &[&str] = &[
+    "schema_version",
+    "run_id",
+    "scenario",
+    "seed",
+    "devices",
+    "simulated_s",
+    "wall_s",
+    "messages",
+    "delivery_ratio",
+    "latency_s",
+    "reboots",
+    "outages",
+    "deaths",
+    "truck_rolls",
+    "per_class",
+];
+
+fn check_balanced(m: &serde_json::Value, what: &str) {
+    let g = m["generated"].as_u64().unwrap();
+    let parts: u64 =
+        ["delivered", "lost_network", "dropped_overflow", "dropped_reboot", "stranded_dead", "buffered_end"]
+            .iter()
+            .map(|k| m[k].as_u64().unwrap_or_else(|| panic!("{what}: messages.{k} missing")))
+            .sum();
+    assert_eq!(g, parts, "{what}: messages do not balance: {m}");
+}
+
+/// Every scenario file validates, and runs (cut to 1 day, events moved into it) printing a
+/// RunSummary with every field and balanced messages.
+#[test]
+fn every_scenario_validates_and_runs_with_a_complete_summary() {
+    let tmp = TempDir::new("scenarios");
+    let files = scenario_files();
+    assert!(files.len() >= 9);
+    for f in files {
+        let name = f.display().to_string();
+        let out = ok(bin().arg("validate").arg(&f).output().unwrap());
+        assert!(out.contains("valid"), "{name}: {out}");
+        let events = std::fs::read_to_string(&f).unwrap().matches("[[event]]").count();
+        let mut cmd = bin();
+        cmd.arg("run").arg(&f).arg("--json").arg("--db").arg(tmp.db()).args(["--set", "scenario.duration=1d"]);
+        for i in 0..events {
+            cmd.args(["--set", &format!("event.{i}.at={}h", 6 + i)]);
+        }
+        let v: serde_json::Value = serde_json::from_str(&ok(cmd.output().unwrap())).unwrap();
+        for k in SUMMARY_FIELDS {
+            assert!(v.get(k).is_some(), "{name}: RunSummary lacks `{k}`");
+        }
+        for k in ["mean", "p50", "p95", "p99", "max"] {
+            assert!(v["latency_s"][k].is_number(), "{name}: latency_s.{k}");
+        }
+        assert_eq!(v["schema_version"], 1);
+        assert_eq!(v["simulated_s"], 86_400.0);
+        check_balanced(&v["messages"], &name);
+        for c in v["per_class"].as_array().unwrap() {
+            check_balanced(&c["messages"], &name);
+        }
+        assert!(v["messages"]["generated"].as_u64().unwrap() > 0, "{name}");
+    }
+}
+
+/// The human summary says where messages were lost and why, and the run is listed and shown.
+#[test]
+fn human_summary_runs_and_show() {
+    let tmp = TempDir::new("human");
+    let f = root().join("scenarios/plant-production.toml");
+    let out = ok(bin()
+        .arg("run")
+        .arg(&f)
+        .arg("--db")
+        .arg(tmp.db())
+        .args(["--set", "scenario.duration=6h", "--set", "event.0.at=1h", "--set", "event.1.at=2h"])
+        .output()
+        .unwrap());
+    for needle in [
+        "Where messages were lost, and why",
+        "buffer overflow",
+        "publish limit",
+        "Per class",
+        "machine-sensors",
+        "Stored as run 1",
+    ] {
+        assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
+    }
+    let runs = ok(bin().arg("runs").arg("--db").arg(tmp.db()).output().unwrap());
+    assert!(runs.contains("complete") && runs.contains("Plant B"), "{runs}");
+    let show = ok(bin().args(["show", "1", "--series", "--db"]).arg(tmp.db()).output().unwrap());
+    assert!(show.contains("run 1 (complete)") && show.contains("hour,class,generated"), "{show}");
+    // 6 hours of series for one class.
+    assert_eq!(show.lines().filter(|l| l.contains(",machine-sensors,")).count(), 6);
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(bin().args(["show", "last", "--json", "--db"]).arg(tmp.db()).output().unwrap()))
+            .unwrap();
+    assert_eq!(json["summary"]["run_id"], "1");
+    assert_eq!(json["overrides"][0], "scenario.duration=6h");
+    let missing = bin().args(["show", "99", "--db"]).arg(tmp.db()).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+/// Replications report a mean and a 95 % interval for every figure, store every replication,
+/// and do not depend on the thread count.
+#[test]
+fn replications_give_intervals_and_do_not_depend_on_threads() {
+    let tmp = TempDir::new("reps");
+    let f = root().join("scenarios/mine-pilot.toml");
+    let run = |threads: &str| -> serde_json::Value {
+        let out = ok(bin()
+            .arg("run")
+            .arg(&f)
+            .args(["--replications", "4", "--threads", threads, "--json", "--set", "scenario.duration=3d", "--db"])
+            .arg(tmp.db())
+            .output()
+            .unwrap());
+        serde_json::from_str(&out).unwrap()
+    };
+    let a = run("1");
+    let b = run("2");
+    assert_eq!(a["replications"], 4);
+    assert_eq!(a["seeds"].as_array().unwrap().len(), 4);
+    let d = &a["delivery_ratio"];
+    let (m, lo, hi) = (d["mean"].as_f64().unwrap(), d["ci95_low"].as_f64().unwrap(), d["ci95_high"].as_f64().unwrap());
+    assert!(lo <= m && m <= hi && hi - lo >= 0.0, "{d}");
+    assert!(a["messages"]["generated"]["mean"].as_f64().unwrap() > 0.0);
+    for key in ["delivery_ratio", "messages", "latency_s", "reboots", "outages"] {
+        assert_eq!(a[key], b[key], "{key} differs between 1 and 2 threads");
+    }
+    let runs = ok(bin().args(["runs", "--json", "--db"]).arg(tmp.db()).output().unwrap());
+    let runs: serde_json::Value = serde_json::from_str(&runs).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 8);
+}
+
+/// `schema scenario` prints a JSON Schema that describes the top-level tables.
+#[test]
+fn schema_is_printed() {
+    let v: serde_json::Value = serde_json::from_str(&ok(bin().args(["schema", "scenario"]).output().unwrap())).unwrap();
+    assert_eq!(v["title"], "Scaleproof scenario (schema 1)");
+    for k in ["schema", "scenario", "site", "network", "power", "fleet", "backend", "maintenance", "event"] {
+        assert!(v["properties"].get(k).is_some(), "{k}");
+    }
+}
+
+/// A run killed mid-way leaves the database readable, earlier runs intact and the killed run
+/// marked incomplete.
+#[test]
+fn a_killed_run_leaves_the_database_intact() {
+    let tmp = TempDir::new("kill");
+    let pilot = root().join("scenarios/mine-pilot.toml");
+    let before = ok(bin().arg("run").arg(&pilot).arg("--json").arg("--db").arg(tmp.db()).output().unwrap());
+    let before: serde_json::Value = serde_json::from_str(&before).unwrap();
+
+    // A long run (the 90-day production mine) that streams its hourly series as it goes.
+    let mut child = bin()
+        .arg("run")
+        .arg(root().join("scenarios/mine-production.toml"))
+        .arg("--db")
+        .arg(tmp.db())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the run has committed some series, then kill it (SIGKILL on Unix).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let store = store::Store::open(&tmp.db()).unwrap();
+        if store.series(2).map(|s| !s.is_empty()).unwrap_or(false) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the run never wrote its series");
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it could be killed");
+        std::thread::yield_now();
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let store = store::Store::open(&tmp.db()).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let runs = store.list_runs(10).unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0].status, "incomplete");
+    assert_eq!(runs[1].status, "complete");
+    let stored: serde_json::Value = serde_json::from_str(runs[1].summary_json.as_deref().unwrap()).unwrap();
+    assert_eq!(stored, before);
+    let listed = ok(bin().args(["runs", "--db"]).arg(tmp.db()).output().unwrap());
+    assert!(listed.contains("incomplete"), "{listed}");
+    let shown = ok(bin().args(["show", "2", "--db"]).arg(tmp.db()).output().unwrap());
+    assert!(shown.contains("did not finish"), "{shown}");
+}
