@@ -65,10 +65,16 @@ fn causes(s: &Scenario, r: &RunSummary) -> Vec<Cause> {
             .per_class
             .iter()
             .filter(|c| c.messages.dropped_overflow > 0)
-            .map(|c| format!("{} holds {} of data", c.name, human_s(c.buffer_covers_s)))
+            .map(|c| {
+                let long = match c.shared_outages_longer_than_buffer {
+                    0 => String::new(),
+                    n => format!(", and {n} gateway outage{} lasted longer than that", if n == 1 { "" } else { "s" }),
+                };
+                format!("the {} buffer holds {} of data{long}", c.name, human_s(c.buffer_covers_s))
+            })
             .collect();
         if !covers.is_empty() {
-            let _ = write!(why, "; {}: outages longer than that overflow", covers.join(", "));
+            let _ = write!(why, "; {}", covers.join("; "));
         }
         if r.radio.throttled_ticks > 0 {
             let _ = write!(

@@ -115,6 +115,9 @@ pub struct ClassSummary {
     pub online_end: u64,
     /// How long an outage the buffer rides through before it overflows, seconds.
     pub buffer_covers_s: f64,
+    /// Shared (gateway- or site-wide) outages on this class's gateways that lasted longer than
+    /// `buffer_covers_s`, counted once per gateway.
+    pub shared_outages_longer_than_buffer: u64,
     /// Battery figures (absent for mains-powered classes).
     pub battery: Option<BatterySummary>,
 }
@@ -202,6 +205,7 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
             truck_rolls: o.counts.get(Counter::TruckRolls),
             online_end: o.end.online,
             buffer_covers_s: c.buffer.capacity.saturating_sub(1) as f64 * c.telemetry.period.as_secs_f64(),
+            shared_outages_longer_than_buffer: o.outages_longer_than_buffer,
             battery,
         });
     }

@@ -91,6 +91,9 @@ pub struct ClassOutput {
     pub energy_mah: f64,
     /// State at the end of the run.
     pub end: ClassEpoch,
+    /// Shared outages (per gateway link of this class) longer than the class's buffer can ride
+    /// through: capacity x period.
+    pub outages_longer_than_buffer: u64,
 }
 
 struct Chunk {
@@ -126,7 +129,20 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
     let n_classes = s.classes.len();
 
     let mut devs = Vec::with_capacity(s.device_count() as usize);
+    let mut long_outages = vec![0u64; n_classes];
     for (ci, c) in s.classes.iter().enumerate() {
+        let covers_us = c.buffer.capacity.saturating_sub(1) as u64 * c.telemetry.period.0;
+        let mut links: Vec<u32> = (0..layout.gateway_site.len())
+            .filter(|&g| layout.per_net_gateway[c.network][g] > 0)
+            .map(|g| timelines.link_of[c.network][g])
+            .collect();
+        links.dedup();
+        long_outages[ci] = links
+            .iter()
+            .map(|&l| {
+                timelines.links[l as usize].iter().filter(|iv| iv.end_us - iv.start_us > covers_us).count() as u64
+            })
+            .sum();
         for i in 0..c.count {
             let (site, gw) = layout.place(s, c, i);
             let link = timelines.link_of[c.network][gw];
@@ -191,7 +207,13 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
         }
         let mut end = last[ci].clone();
         end.counts = totals[ci];
-        per_class.push(ClassOutput { counts: totals[ci], latency, energy_mah: energy, end });
+        per_class.push(ClassOutput {
+            counts: totals[ci],
+            latency,
+            energy_mah: energy,
+            end,
+            outages_longer_than_buffer: long_outages[ci],
+        });
     }
     RunOutput {
         per_class,
