@@ -7,8 +7,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 # gcc + libc6-dev: the bundled SQLite (rusqlite) is compiled from C.
 # pkg-config: build scripts of -sys crates probe with it.
-# python3: runs the peer benchmarks in ../shared/bench/peers (scaleproof bench comparisons).
-PACKAGES="gcc libc6-dev pkg-config python3"
+# python3 + time (GNU time): run the peer benchmarks in ../shared/bench/peers beside `scaleproof bench`.
+PACKAGES="gcc libc6-dev pkg-config python3 time"
 
 missing=""
 for p in $PACKAGES; do

@@ -70,6 +70,22 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Run the peers' reference fleet (scenarios/bench/reference-fleet.toml) and print its speed
+    /// and memory: device-steps per second, peak resident memory, bytes per device.
+    Bench {
+        #[arg(long, default_value_t = 10_000)]
+        devices: u32,
+        #[arg(long, default_value_t = 1.0)]
+        days: f64,
+        /// Worker threads (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one stored run (`last` for the newest).
     Show {
         run: String,
@@ -174,6 +190,19 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Err(e) => Err(load(&file, &set).err().unwrap_or_else(|| anyhow::anyhow!("{e}"))),
         },
+        Command::Bench { devices, days, threads, seed, json } => {
+            if !(days > 0.0 && days <= 50.0 * 365.0) {
+                bail!(InvalidInput(format!("error: --days must be between 0 and 18250, got {days}")));
+            }
+            let r = studio::bench::run_bench(&studio::bench::BenchRequest { devices, days, threads, seed })
+                .map_err(|e| InvalidInput(format!("error: {e:#}")))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                print!("{}", table::bench(&r));
+            }
+            Ok(())
+        }
         Command::Schema { .. } => {
             println!("{}", serde_json::to_string_pretty(&sim_core::scenario::schema::scenario_schema())?);
             Ok(())

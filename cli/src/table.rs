@@ -397,3 +397,33 @@ pub fn series_csv(rows: &[SeriesRow]) -> String {
     }
     o
 }
+
+pub fn bench(r: &studio::bench::BenchResult) -> String {
+    let mut o = String::new();
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let _ = writeln!(o, "reference fleet (scenarios/bench/reference-fleet.toml), {} thread(s)", r.threads);
+    let _ = writeln!(o, "  devices              {:>16}", thousands(r.devices));
+    let _ = writeln!(o, "  simulated            {:>16}", human_s(r.simulated_s));
+    let _ = writeln!(o, "  device-steps         {:>16}", thousands(r.device_steps));
+    let _ = writeln!(o, "  messages             {:>16}", thousands(r.messages));
+    let _ = writeln!(o, "  wall                 {:>14.3} s", r.wall_s);
+    let _ = writeln!(o, "  device-steps/s       {:>16}", thousands(r.device_steps_per_s as u64));
+    let _ = writeln!(o, "  messages/s           {:>16}", thousands(r.messages_per_s as u64));
+    let _ = writeln!(o, "  peak RSS             {:>12.1} MiB", mib(r.peak_rss_bytes));
+    let _ = writeln!(
+        o,
+        "  bytes per device     {:>14.1}   ((peak - {:.1} MiB before the fleet) / devices)",
+        r.bytes_per_device,
+        mib(r.baseline_rss_bytes)
+    );
+    let m = &r.summary.messages;
+    let _ = writeln!(
+        o,
+        "  delivered {:.4} %, {} deaths, {} reboots, {} outages",
+        100.0 * m.delivered as f64 / m.generated.max(1) as f64,
+        thousands(r.summary.deaths),
+        thousands(r.summary.reboots),
+        thousands(r.summary.outages)
+    );
+    o
+}

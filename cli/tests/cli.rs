@@ -243,3 +243,22 @@ fn a_killed_run_leaves_the_database_intact() {
     let shown = ok(bin().args(["show", "2", "--db"]).arg(tmp.db()).output().unwrap());
     assert!(shown.contains("did not finish"), "{shown}");
 }
+
+/// `bench` runs the reference fleet through the normal engine and reports speed and memory.
+#[test]
+fn bench_reports_speed_and_memory() {
+    let out =
+        ok(bin().args(["bench", "--devices", "2000", "--days", "0.25", "--threads", "1", "--json"]).output().unwrap());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["devices"], 2000);
+    assert_eq!(v["threads"], 1);
+    assert_eq!(v["simulated_s"], 21_600.0);
+    // 360 ticks per device at most; dead devices stop ticking.
+    let steps = v["device_steps"].as_u64().unwrap();
+    assert!(steps > 2000 * 300 && steps <= 2000 * 360, "{steps}");
+    for k in ["wall_s", "device_steps_per_s", "messages_per_s", "peak_rss_bytes", "bytes_per_device"] {
+        assert!(v[k].as_f64().unwrap() > 0.0, "{k}: {}", v[k]);
+    }
+    let bad = bin().args(["bench", "--days", "0"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

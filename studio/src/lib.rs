@@ -2,6 +2,7 @@
 //! everything that touches the OS around the pure engine: reading files, the wall clock, thread
 //! pools and the run database.
 
+pub mod bench;
 pub mod paths;
 pub mod run;
 

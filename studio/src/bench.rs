@@ -1,0 +1,97 @@
+//! `scaleproof bench`: the peers' reference fleet (scenarios/bench/reference-fleet.toml, embedded)
+//! through the normal scenario reader and engine, timed, with its memory measured.
+
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+use sim_core::engine::{NoObserver, simulate};
+use sim_core::scenario::{ScenarioSource, parse_scenario};
+use sim_core::summary::{RunSummary, summarize};
+
+/// The reference fleet scenario, as shipped in scenarios/bench/.
+pub const REFERENCE_FLEET: &str = include_str!("../../scenarios/bench/reference-fleet.toml");
+
+#[derive(Clone, Debug)]
+pub struct BenchRequest {
+    pub devices: u32,
+    pub days: f64,
+    pub threads: Option<usize>,
+    pub seed: Option<u64>,
+}
+
+/// What one benchmark run measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchResult {
+    pub devices: u64,
+    pub threads: usize,
+    pub simulated_s: f64,
+    pub device_steps: u64,
+    pub messages: u64,
+    pub wall_s: f64,
+    pub device_steps_per_s: f64,
+    pub messages_per_s: f64,
+    /// Peak resident memory of the process during the run, bytes (Linux; 0 elsewhere).
+    pub peak_rss_bytes: u64,
+    /// Resident memory just before the fleet was built, bytes.
+    pub baseline_rss_bytes: u64,
+    /// (peak - baseline) / devices.
+    pub bytes_per_device: f64,
+    /// The run's own summary (its counters are the peers' counters).
+    pub summary: RunSummary,
+}
+
+/// Reads a `Vm...:  N kB` line of /proc/self/status, in bytes.
+fn proc_status_kib(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+pub fn run_bench(req: &BenchRequest) -> Result<BenchResult> {
+    let overrides =
+        vec![format!("fleet.devices.count={}", req.devices), format!("scenario.duration=\"{}d\"", req.days)];
+    let s = parse_scenario(&ScenarioSource {
+        file: "scenarios/bench/reference-fleet.toml",
+        bytes: REFERENCE_FLEET.as_bytes(),
+        overrides: &overrides,
+    })
+    .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let seed = req.seed.unwrap_or(s.seed);
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = req.threads {
+        builder = builder.num_threads(t);
+    }
+    let pool = builder.build().context("starting the worker threads")?;
+    let threads = pool.current_num_threads();
+    // Reset the peak-RSS mark so the peak belongs to this run (Linux: "5" clears VmHWM).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let baseline = proc_status_kib("VmRSS:");
+    let start = Instant::now();
+    let out = pool.install(|| simulate(&s, seed, &mut NoObserver));
+    let wall_s = start.elapsed().as_secs_f64();
+    let peak = proc_status_kib("VmHWM:");
+    let summary = summarize(&s, seed, &out);
+    let steps = summary.radio.device_steps;
+    let messages = summary.messages.generated;
+    Ok(BenchResult {
+        devices: s.device_count(),
+        threads,
+        simulated_s: s.duration.as_secs_f64(),
+        device_steps: steps,
+        messages,
+        wall_s,
+        device_steps_per_s: steps as f64 / wall_s,
+        messages_per_s: messages as f64 / wall_s,
+        peak_rss_bytes: peak,
+        baseline_rss_bytes: baseline,
+        bytes_per_device: peak.saturating_sub(baseline) as f64 / s.device_count().max(1) as f64,
+        summary,
+    })
+}
