@@ -153,41 +153,62 @@ pub const FAILED: u8 = 2;
 pub const POWERED_OFF: u8 = 4;
 pub const GE_BAD: u8 = 8;
 pub const BATTERY_DEATH: u8 = 16;
+/// The buffer has more runs than the inline one (kept in the chunk's spill map).
+pub const SPILLED: u8 = 32;
 
-/// The hot state of one device. Buffered messages are runs of consecutive ticks: one run inline,
-/// more runs (gaps from drop-newest or missed ticks) spill to the heap only when they occur.
-#[derive(Clone, Debug)]
+/// The hot state of one device: 48 bytes. Who the device is (class, site, gateway, random key)
+/// is derived from its index, not stored. Buffered messages are runs of consecutive ticks: one
+/// run inline; more runs (gaps from drop-newest or missed ticks) go to the chunk's spill map
+/// only when they occur.
+#[derive(Clone, Debug, Default)]
 pub struct Dev {
+    /// Remaining charge, mAh (battery classes).
     pub battery_mah: f64,
-    pub next_down_us: u64,
-    pub next_up_us: u64,
-    pub reconnect_at_us: u64,
-    pub repair_at_us: u64,
-    pub next_lora_us: u64,
-    pub phase_us: u64,
-    /// Key of this device's random streams (from the seed and its stable entity id).
-    pub key: u64,
+    /// In service: the link is unusable (reconnecting) until then. Out of service: the truck
+    /// roll restores the device then (u64::MAX: never).
+    pub wait_until_us: u64,
     pub head: Run,
     pub buffered: u32,
     pub next_tick: u32,
-    pub link: u32,
+    /// Offset of tick 0 within the period, in units of period / 2^32.
+    pub phase: u32,
+    /// Index of the next shared outage interval not yet passed.
     pub link_cursor: u32,
+    pub flags: u8,
+}
+
+/// The device's own outage process (classes with `scope = "device"` outages only).
+#[derive(Clone, Debug, Default)]
+pub struct DevOutage {
+    pub next_down_us: u64,
+    pub next_up_us: u64,
+    /// Outages drawn so far (indexes the random stream).
+    pub n: u32,
+}
+
+/// Per-device state of LoRa and mains classes only.
+#[derive(Clone, Debug, Default)]
+pub struct DevAux {
+    /// Earliest time the duty cycle allows the next LoRa frame.
+    pub next_lora_us: u64,
     pub mains_cursor: u32,
     pub sag_cursor: u32,
-    pub outage_n: u32,
-    pub class: u16,
-    pub site: u16,
-    pub gateway: u32,
-    pub flags: u8,
-    pub spill: Option<Box<std::collections::VecDeque<Run>>>,
+}
+
+/// The state beside the hot struct that a tick may touch.
+pub struct Side<'a> {
+    pub outage: &'a mut DevOutage,
+    pub aux: &'a mut DevAux,
+    /// Extra buffer runs of the chunk's devices, by slot; only devices with `SPILLED` have one.
+    pub spill: &'a mut std::collections::HashMap<u32, std::collections::VecDeque<Run>>,
+    pub slot: u32,
 }
 
 impl Dev {
-    /// A new device; `entity` keys its random streams.
-    pub fn new(m: &ClassModel, seed: u64, entity: u64, class: u16, site: u16, gateway: u32, link: u32) -> Dev {
-        let key = crate::rng::entity_key(seed, entity);
+    /// A new device, keyed by `key` (see [`crate::rng::entity_key`]).
+    pub fn new(m: &ClassModel, key: u64, outage: &mut DevOutage) -> Dev {
         let mut init = Stream::of(key, Purpose::Init).draws(0);
-        let phase_us = (init.uniform() * m.period_us as f64) as u64;
+        let phase = (init.uniform() * 4_294_967_296.0) as u32;
         let battery_mah = match m.battery {
             Some(b) => b.capacity_mah * (b.init_min_frac + (b.init_max_frac - b.init_min_frac) * init.uniform()),
             None => 0.0,
@@ -198,96 +219,38 @@ impl Dev {
         {
             flags |= GE_BAD;
         }
-        let mut dev = Dev {
-            battery_mah,
-            next_down_us: u64::MAX,
-            next_up_us: u64::MAX,
-            reconnect_at_us: 0,
-            repair_at_us: u64::MAX,
-            next_lora_us: 0,
-            phase_us,
-            key,
-            head: Run::default(),
-            buffered: 0,
-            next_tick: 0,
-            link,
-            link_cursor: 0,
-            mains_cursor: 0,
-            sag_cursor: 0,
-            outage_n: 0,
-            class,
-            site,
-            gateway,
-            flags,
-            spill: None,
-        };
+        *outage = DevOutage { next_down_us: u64::MAX, next_up_us: u64::MAX, n: 0 };
         if let Some((up, down, dist)) = m.device_outage {
             let mut d = Stream::of(key, Purpose::DeviceOutage).draws(0);
             let start = d.exponential(up) * US_PER_S as f64;
             let len = crate::models::renewal::draw_down_s(&mut d, down, dist) * US_PER_S as f64;
-            dev.next_down_us = start as u64;
-            dev.next_up_us = ((start + len) as u64).max(dev.next_down_us + 1);
-            dev.outage_n = 1;
+            outage.next_down_us = start as u64;
+            outage.next_up_us = ((start + len) as u64).max(outage.next_down_us + 1);
+            outage.n = 1;
         }
-        dev
+        Dev {
+            battery_mah,
+            wait_until_us: 0,
+            head: Run::default(),
+            buffered: 0,
+            next_tick: 0,
+            phase,
+            link_cursor: 0,
+            flags,
+        }
     }
 
     /// Time of tick `k`: phase + k * period + jitter (a pure function of k).
     #[inline]
-    pub fn tick_time(&self, m: &ClassModel, seed_stream: Stream, k: u32) -> u64 {
-        let base = self.phase_us + k as u64 * m.period_us;
+    pub fn tick_time(&self, m: &ClassModel, jitter: Stream, k: u32) -> u64 {
+        let phase_us = ((self.phase as u128 * m.period_us as u128) >> 32) as u64;
+        let base = phase_us + k as u64 * m.period_us;
         if m.jitter_us == 0 {
             return base;
         }
-        let u = seed_stream.uniform_at(k as u64);
+        let u = jitter.uniform_at(k as u64);
         let j = ((2.0 * u - 1.0) * m.jitter_us as f64) as i64;
         (base as i64 + j).max(0) as u64
-    }
-
-    fn clear_buffer(&mut self) -> u64 {
-        let n = self.buffered as u64;
-        self.buffered = 0;
-        self.head = Run::default();
-        self.spill = None;
-        n
-    }
-
-    fn push(&mut self, k: u32) {
-        self.buffered += 1;
-        if let Some(spill) = self.spill.as_mut() {
-            match spill.back_mut() {
-                Some(last) if last.first + last.len == k => last.len += 1,
-                _ => spill.push_back(Run { first: k, len: 1 }),
-            }
-            return;
-        }
-        if self.head.len == 0 {
-            self.head = Run { first: k, len: 1 };
-        } else if self.head.first + self.head.len == k {
-            self.head.len += 1;
-        } else {
-            let mut spill = std::collections::VecDeque::new();
-            spill.push_back(Run { first: k, len: 1 });
-            self.spill = Some(Box::new(spill));
-        }
-    }
-
-    /// Removes the oldest message and returns its tick index.
-    fn pop(&mut self) -> u32 {
-        debug_assert!(self.buffered > 0, "pop from an empty buffer");
-        let k = self.head.first;
-        self.head.first += 1;
-        self.head.len -= 1;
-        self.buffered -= 1;
-        if self.head.len == 0
-            && let Some(spill) = self.spill.as_mut()
-        {
-            self.head = spill.pop_front().unwrap_or_default();
-            if spill.is_empty() {
-                self.spill = None;
-            }
-        }
-        k
     }
 
     fn drain_battery(&mut self, mah: f64, energy: &mut f64) {
@@ -301,9 +264,62 @@ impl Dev {
     }
 }
 
-/// What a tick needs besides the device.
+fn clear_buffer(dev: &mut Dev, side: &mut Side<'_>) -> u64 {
+    let n = dev.buffered as u64;
+    dev.buffered = 0;
+    dev.head = Run::default();
+    if dev.flags & SPILLED != 0 {
+        side.spill.remove(&side.slot);
+        dev.flags &= !SPILLED;
+    }
+    n
+}
+
+fn push(dev: &mut Dev, side: &mut Side<'_>, k: u32) {
+    dev.buffered += 1;
+    if dev.flags & SPILLED != 0 {
+        let spill = side.spill.get_mut(&side.slot).expect("a SPILLED device has spill runs");
+        match spill.back_mut() {
+            Some(last) if last.first + last.len == k => last.len += 1,
+            _ => spill.push_back(Run { first: k, len: 1 }),
+        }
+        return;
+    }
+    if dev.head.len == 0 {
+        dev.head = Run { first: k, len: 1 };
+    } else if dev.head.first + dev.head.len == k {
+        dev.head.len += 1;
+    } else {
+        side.spill.insert(side.slot, std::collections::VecDeque::from([Run { first: k, len: 1 }]));
+        dev.flags |= SPILLED;
+    }
+}
+
+/// Removes the oldest message and returns its tick index.
+fn pop(dev: &mut Dev, side: &mut Side<'_>) -> u32 {
+    debug_assert!(dev.buffered > 0, "pop from an empty buffer");
+    let k = dev.head.first;
+    dev.head.first += 1;
+    dev.head.len -= 1;
+    dev.buffered -= 1;
+    if dev.head.len == 0 && dev.flags & SPILLED != 0 {
+        let spill = side.spill.get_mut(&side.slot).expect("a SPILLED device has spill runs");
+        dev.head = spill.pop_front().unwrap_or_default();
+        if spill.is_empty() {
+            side.spill.remove(&side.slot);
+            dev.flags &= !SPILLED;
+        }
+    }
+    k
+}
+
+/// What a tick needs besides the device: who it is and the shared timelines it sees.
 pub struct TickEnv<'a> {
     pub seed: u64,
+    /// The device's random-stream key.
+    pub key: u64,
+    pub class: u16,
+    pub gateway: u32,
     pub m: &'a ClassModel,
     pub link: &'a [Interval],
     pub mains: &'a [Interval],
@@ -322,11 +338,11 @@ pub struct Sink<'a> {
 }
 
 /// Advances `dev` through tick `k` at time `t`.
-pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>) {
+pub fn tick(dev: &mut Dev, side: &mut Side<'_>, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>) {
     let m = env.m;
     // Out of service: wait for the truck roll.
     if dev.is_out_of_service() {
-        if t < dev.repair_at_us {
+        if t < dev.wait_until_us {
             return;
         }
         out.counts.inc(Counter::TruckRolls);
@@ -337,25 +353,24 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
             dev.battery_mah = b.capacity_mah;
         }
         dev.flags &= !(DEAD | FAILED | BATTERY_DEATH);
-        dev.repair_at_us = u64::MAX;
-        dev.reconnect_at_us = dev.reconnect_at_us.max(t);
+        dev.wait_until_us = t;
     }
     let tick_base = (k as u64) << DRAWS_PER_TICK_SHIFT;
-    let mut fault = Stream::of(dev.key, Purpose::Fault).draws(tick_base);
+    let mut fault = Stream::of(env.key, Purpose::Fault).draws(tick_base);
 
     // Mains power.
     if m.mains {
-        let mut c = dev.mains_cursor as usize;
+        let mut c = side.aux.mains_cursor as usize;
         while c < env.mains.len() && env.mains[c].end_us <= t {
             c += 1;
         }
-        dev.mains_cursor = c as u32;
+        side.aux.mains_cursor = c as u32;
         if c < env.mains.len() && env.mains[c].start_us <= t {
             if dev.flags & POWERED_OFF == 0 {
                 dev.flags |= POWERED_OFF;
                 out.counts.inc(Counter::Reboots);
                 if m.ram_buffer {
-                    let n = dev.clear_buffer();
+                    let n = clear_buffer(dev, side);
                     out.counts.add(Counter::DroppedReboot, n);
                 }
             }
@@ -367,20 +382,20 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
             // Power is back: the device boots and reconnects after the site's storm.
             let storm = env.mains.get(c.wrapping_sub(1)).map_or(1, |iv| iv.storm);
             let end = env.mains.get(c.wrapping_sub(1)).map_or(t, |iv| iv.end_us);
-            let delay = reconnect_delay(env, dev, storm, c as u64 | 1 << 40);
-            dev.reconnect_at_us = dev.reconnect_at_us.max(end + delay);
+            let delay = reconnect_delay(env, storm, c as u64 | 1 << 40);
+            dev.wait_until_us = dev.wait_until_us.max(end + delay);
         }
         let mut reset = false;
-        let mut sc = dev.sag_cursor as usize;
+        let mut sc = side.aux.sag_cursor as usize;
         while sc < env.sags.len() && env.sags[sc].0 <= t {
             reset |= fault.bernoulli(env.sags[sc].1);
             sc += 1;
         }
-        dev.sag_cursor = sc as u32;
+        side.aux.sag_cursor = sc as u32;
         if reset {
             out.counts.inc(Counter::Reboots);
             if m.ram_buffer {
-                let n = dev.clear_buffer();
+                let n = clear_buffer(dev, side);
                 out.counts.add(Counter::DroppedReboot, n);
             }
             return;
@@ -391,10 +406,10 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
     if let Some(b) = m.battery {
         if dev.battery_mah <= 0.0 {
             out.counts.inc(Counter::Deaths);
-            let n = dev.clear_buffer();
+            let n = clear_buffer(dev, side);
             out.counts.add(Counter::StrandedDead, n);
             dev.flags |= DEAD | BATTERY_DEATH;
-            dev.repair_at_us = m.maintenance.map_or(u64::MAX, |d| t + d);
+            dev.wait_until_us = m.maintenance.map_or(u64::MAX, |d| t.saturating_add(d));
             return;
         }
         out.counts.inc(Counter::Ticks);
@@ -406,10 +421,10 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
     // Hardware failure.
     if m.p_fail > 0.0 && fault.bernoulli(m.p_fail) {
         out.counts.inc(Counter::HardwareFailures);
-        let n = dev.clear_buffer();
+        let n = clear_buffer(dev, side);
         out.counts.add(Counter::StrandedDead, n);
         dev.flags |= FAILED;
-        dev.repair_at_us = m.maintenance.map_or(u64::MAX, |d| t + d);
+        dev.wait_until_us = m.maintenance.map_or(u64::MAX, |d| t.saturating_add(d));
         return;
     }
 
@@ -421,7 +436,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
     if p_reboot > 0.0 && fault.bernoulli(p_reboot) {
         out.counts.inc(Counter::Reboots);
         if m.ram_buffer {
-            let n = dev.clear_buffer();
+            let n = clear_buffer(dev, side);
             out.counts.add(Counter::DroppedReboot, n);
         }
         return;
@@ -432,15 +447,15 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
     if dev.buffered >= m.capacity {
         out.counts.inc(Counter::DroppedOverflow);
         if m.drop_oldest {
-            dev.pop();
-            dev.push(k);
+            pop(dev, side);
+            push(dev, side, k);
         }
     } else {
-        dev.push(k);
+        push(dev, side, k);
     }
 
     // Channel: one Gilbert-Elliott transition per tick; this tick's attempts see the new state.
-    let mut chan = Stream::of(dev.key, Purpose::Channel).draws(tick_base);
+    let mut chan = Stream::of(env.key, Purpose::Channel).draws(tick_base);
     let loss = match m.ge {
         None => 0.0,
         Some((p, r, lg, lb)) => {
@@ -455,7 +470,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
     };
 
     // Link.
-    let link_down = link_down_at(dev, t, env);
+    let link_down = link_down_at(dev, side.outage, t, env);
     if link_down {
         out.counts.inc(Counter::OutageTicks);
         if m.acked {
@@ -466,29 +481,29 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
     // Flush, oldest first.
     let mut allowance = dev.buffered.min(m.flush_per_tick);
     if let Some(q) = m.publish_allowance {
-        let mut qd = Stream::of(dev.key, Purpose::Quota).draws(tick_base);
+        let mut qd = Stream::of(env.key, Purpose::Quota).draws(tick_base);
         let allowed = q.floor() as u64 + u64::from(qd.uniform() < q.fract());
         if (allowance as u64) > allowed {
             out.counts.inc(Counter::Throttled);
             allowance = allowed as u32;
         }
     }
-    let mut lat = Stream::of(dev.key, Purpose::Latency).draws(tick_base);
-    let jitter_stream = Stream::of(dev.key, Purpose::Jitter);
+    let mut lat = Stream::of(env.key, Purpose::Latency).draws(tick_base);
+    let jitter_stream = Stream::of(env.key, Purpose::Jitter);
     let mut send_at = t;
     for _ in 0..allowance {
         if !m.acked {
             // Unacknowledged: one transmission; the message leaves the buffer whatever happens.
-            let k_sent = dev.pop();
+            let k_sent = pop(dev, side);
             let created = dev.tick_time(m, jitter_stream, k_sent);
             out.counts.inc(Counter::Attempts);
             if let Some((airtime, cycle, channels, sf)) = m.lora {
-                if send_at < dev.next_lora_us {
+                if send_at < side.aux.next_lora_us {
                     out.counts.inc(Counter::LostDutyCycle);
                     continue;
                 }
                 dev.drain_battery(m.tx_mah, out.energy_mah);
-                dev.next_lora_us = send_at + cycle;
+                side.aux.next_lora_us = send_at + cycle;
                 if link_down {
                     out.counts.inc(Counter::LostOutage);
                 } else {
@@ -500,12 +515,12 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
                     let channel = (chan.uniform() * channels as f64) as u32;
                     let latency_us = m.latency.sample_us(lat.uniform());
                     out.frames.push(Frame {
-                        key: (dev.gateway as u64) << 16 | (sf as u64) << 8 | channel as u64,
+                        key: (env.gateway as u64) << 16 | (sf as u64) << 8 | channel as u64,
                         start_us: send_at,
                         end_us: send_at + airtime,
                         created_us: created,
                         extra_latency_us: latency_us,
-                        class: dev.class,
+                        class: env.class,
                         channel_lost,
                         collided: false,
                     });
@@ -545,7 +560,7 @@ pub fn tick(dev: &mut Dev, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>
         if !delivered {
             break;
         }
-        let k_sent = dev.pop();
+        let k_sent = pop(dev, side);
         let created = dev.tick_time(m, jitter_stream, k_sent);
         out.counts.inc(Counter::Delivered);
         let latency = send_at.saturating_sub(created) + m.latency.sample_us(lat.uniform());
@@ -561,25 +576,25 @@ pub fn ge_step(bad: bool, u: f64, p: f64, r: f64) -> bool {
 }
 
 /// Advances the device's own outage process to `t`; returns whether `t` is inside an outage.
-pub fn advance_device_outage(dev: &mut Dev, t: u64, m: &ClassModel) -> bool {
+pub fn advance_device_outage(o: &mut DevOutage, key: u64, t: u64, m: &ClassModel) -> bool {
     let Some((up, mean_down, dist)) = m.device_outage else {
         return false;
     };
-    while t >= dev.next_up_us {
-        let mut d = Stream::of(dev.key, Purpose::DeviceOutage).draws((dev.outage_n as u64) << 2);
-        dev.outage_n += 1;
-        let start = dev.next_up_us as f64 + d.exponential(up) * US_PER_S as f64;
+    while t >= o.next_up_us {
+        let mut d = Stream::of(key, Purpose::DeviceOutage).draws((o.n as u64) << 2);
+        o.n += 1;
+        let start = o.next_up_us as f64 + d.exponential(up) * US_PER_S as f64;
         let len = crate::models::renewal::draw_down_s(&mut d, mean_down, dist) * US_PER_S as f64;
-        dev.next_down_us = start as u64;
-        dev.next_up_us = ((start + len) as u64).max(dev.next_down_us + 1);
+        o.next_down_us = start as u64;
+        o.next_up_us = ((start + len) as u64).max(o.next_down_us + 1);
     }
-    t >= dev.next_down_us
+    t >= o.next_down_us
 }
 
 /// Whether the device's link is unusable at `t` (its own outage, a shared outage, or still
 /// reconnecting after one).
-pub fn link_down_at(dev: &mut Dev, t: u64, env: &TickEnv<'_>) -> bool {
-    let mut down = advance_device_outage(dev, t, env.m);
+pub fn link_down_at(dev: &mut Dev, outage: &mut DevOutage, t: u64, env: &TickEnv<'_>) -> bool {
+    let mut down = advance_device_outage(outage, env.key, t, env.m);
     let mut c = dev.link_cursor as usize;
     let mut passed = None;
     while c < env.link.len() && env.link[c].end_us <= t {
@@ -588,17 +603,17 @@ pub fn link_down_at(dev: &mut Dev, t: u64, env: &TickEnv<'_>) -> bool {
     }
     dev.link_cursor = c as u32;
     if let Some((i, iv)) = passed {
-        let delay = reconnect_delay(env, dev, iv.storm, i as u64);
-        dev.reconnect_at_us = dev.reconnect_at_us.max(iv.end_us + delay);
+        let delay = reconnect_delay(env, iv.storm, i as u64);
+        dev.wait_until_us = dev.wait_until_us.max(iv.end_us + delay);
     }
     down |= c < env.link.len() && env.link[c].start_us <= t;
-    down || t < dev.reconnect_at_us
+    down || t < dev.wait_until_us
 }
 
 /// Reconnect delay after a shared outage of `storm` devices: each device waits a uniform share of
 /// max(reconnect window, storm / broker connect rate) (a fluid model of the reconnect storm).
-fn reconnect_delay(env: &TickEnv<'_>, dev: &Dev, storm: u32, which: u64) -> u64 {
-    let u = Stream::of(dev.key, Purpose::Reconnect).uniform_at(which);
+fn reconnect_delay(env: &TickEnv<'_>, storm: u32, which: u64) -> u64 {
+    let u = Stream::of(env.key, Purpose::Reconnect).uniform_at(which);
     let drain_us = env.connects_per_s.map_or(0.0, |c| storm as f64 / c * US_PER_S as f64);
     (u * (env.reconnect_window_us as f64).max(drain_us)) as u64
 }

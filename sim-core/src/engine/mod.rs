@@ -19,8 +19,9 @@ use crate::rng::{Purpose, Stream, mix64};
 use crate::scenario::Scenario;
 use crate::time::US_PER_H;
 use counts::{Counts, LatencyStats};
-use device::{ClassModel, Dev, Sink, TickEnv};
+use device::{ClassModel, Dev, DevAux, DevOutage, Run, Side, Sink, TickEnv};
 use medium::{Frame, Medium};
+use std::collections::{HashMap, VecDeque};
 use timeline::{Layout, Timelines};
 
 /// Devices per chunk: the unit of parallel work. Fixed, so sums are formed in the same order
@@ -96,8 +97,15 @@ pub struct ClassOutput {
     pub outages_longer_than_buffer: u64,
 }
 
+/// A fixed run of consecutive devices (by global index) and its private accumulators.
 struct Chunk {
+    /// Global index of `devs[0]`.
+    first: u32,
     devs: Vec<Dev>,
+    /// Beside `devs`, only when some class needs them (else empty).
+    outages: Vec<DevOutage>,
+    aux: Vec<DevAux>,
+    spill: HashMap<u32, VecDeque<Run>>,
     epoch: Vec<ClassEpoch>,
     latency: Vec<LatencyStats>,
     energy: Vec<f64>,
@@ -109,16 +117,53 @@ struct World<'s> {
     seed: u64,
     models: Vec<ClassModel>,
     timelines: Timelines,
+    layout: Layout,
+    /// Global index of each class's first device, and one past the last class.
+    class_start: Vec<u32>,
+    /// `device_entity` hash of each class name.
+    class_hash: Vec<u64>,
+}
+
+/// Who a device is, derived from its global index.
+struct Identity {
+    class: usize,
+    key: u64,
+    site: usize,
+    gateway: usize,
+    link: u32,
+}
+
+impl World<'_> {
+    fn identity(&self, global: u32, class_hint: usize) -> Identity {
+        let mut ci = class_hint;
+        while global >= self.class_start[ci + 1] {
+            ci += 1;
+        }
+        let c = &self.scenario.classes[ci];
+        let i = global - self.class_start[ci];
+        let (site, gateway) = self.layout.place(self.scenario, c, i);
+        Identity {
+            class: ci,
+            key: crate::rng::entity_key(self.seed, self.class_hash[ci].wrapping_add(i as u64)),
+            site,
+            gateway,
+            link: self.timelines.link_of[c.network][gateway],
+        }
+    }
 }
 
 /// A stable key for device `index` of class `name`: adding devices to one class never changes
 /// another class's random numbers.
 pub fn device_entity(class_name: &str, index: u32) -> u64 {
+    class_hash(class_name).wrapping_add(index as u64)
+}
+
+fn class_hash(class_name: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in class_name.bytes() {
         h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01B3);
     }
-    mix64(h).wrapping_add(index as u64)
+    mix64(h)
 }
 
 /// Runs the scenario with `seed` to its end.
@@ -128,7 +173,6 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
     let models: Vec<ClassModel> = (0..s.classes.len()).map(|c| ClassModel::new(s, c)).collect();
     let n_classes = s.classes.len();
 
-    let mut devs = Vec::with_capacity(s.device_count() as usize);
     let mut long_outages = vec![0u64; n_classes];
     for (ci, c) in s.classes.iter().enumerate() {
         let covers_us = c.buffer.capacity.saturating_sub(1) as u64 * c.telemetry.period.0;
@@ -143,26 +187,52 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
                 timelines.links[l as usize].iter().filter(|iv| iv.end_us - iv.start_us > covers_us).count() as u64
             })
             .sum();
-        for i in 0..c.count {
-            let (site, gw) = layout.place(s, c, i);
-            let link = timelines.link_of[c.network][gw];
-            devs.push(Dev::new(&models[ci], seed, device_entity(&c.name, i), ci as u16, site as u16, gw as u32, link));
-        }
     }
-    let mut chunks: Vec<Chunk> = Vec::new();
-    let mut it = devs.into_iter().peekable();
-    while it.peek().is_some() {
-        let devs: Vec<Dev> = it.by_ref().take(CHUNK_DEVICES).collect();
-        chunks.push(Chunk {
-            devs,
-            epoch: vec![ClassEpoch::default(); n_classes],
-            latency: vec![LatencyStats::default(); n_classes],
-            energy: vec![0.0; n_classes],
-            frames: Vec::new(),
-        });
+    let mut class_start = vec![0u32];
+    for c in &s.classes {
+        class_start.push(class_start.last().expect("starts at 0") + c.count);
     }
+    let world = World {
+        scenario: s,
+        seed,
+        class_hash: s.classes.iter().map(|c| class_hash(&c.name)).collect(),
+        models,
+        timelines,
+        layout,
+        class_start,
+    };
+    let any_outage = world.models.iter().any(|m| m.device_outage.is_some());
+    let any_aux = world.models.iter().any(|m| m.mains || m.lora.is_some());
+    let n_devices = *world.class_start.last().expect("starts at 0");
+    let mut chunks: Vec<Chunk> = (0..n_devices)
+        .step_by(CHUNK_DEVICES)
+        .map(|first| {
+            let n = (n_devices - first).min(CHUNK_DEVICES as u32);
+            let mut outages = if any_outage { vec![DevOutage::default(); n as usize] } else { Vec::new() };
+            let mut scratch = DevOutage::default();
+            let mut class = 0;
+            let devs = (0..n)
+                .map(|j| {
+                    let id = world.identity(first + j, class);
+                    class = id.class;
+                    let o = outages.get_mut(j as usize).unwrap_or(&mut scratch);
+                    Dev::new(&world.models[id.class], id.key, o)
+                })
+                .collect();
+            Chunk {
+                first,
+                devs,
+                outages,
+                aux: if any_aux { vec![DevAux::default(); n as usize] } else { Vec::new() },
+                spill: HashMap::new(),
+                epoch: vec![ClassEpoch::default(); n_classes],
+                latency: vec![LatencyStats::default(); n_classes],
+                energy: vec![0.0; n_classes],
+                frames: Vec::new(),
+            }
+        })
+        .collect();
 
-    let world = World { scenario: s, seed, models, timelines };
     let horizon = s.duration.0;
     let epochs = horizon.div_ceil(EPOCH_US) as u32;
     let mut totals: Vec<Counts> = vec![Counts::default(); n_classes];
@@ -229,14 +299,17 @@ fn device_outages(w: &World<'_>, chunks: &[Chunk]) -> u64 {
     let horizon = w.scenario.duration.0;
     let mut n = 0;
     for c in chunks {
-        for d in &c.devs {
-            let m = &w.models[d.class as usize];
+        let mut class = 0;
+        for (j, o) in c.outages.iter().enumerate() {
+            let id = w.identity(c.first + j as u32, class);
+            class = id.class;
+            let m = &w.models[id.class];
             if m.device_outage.is_some() {
                 // Draw on to the horizon (dead devices stopped drawing); of the outages drawn,
                 // only the last one can start after the horizon.
-                let mut d = d.clone();
-                device::advance_device_outage(&mut d, horizon - 1, m);
-                n += d.outage_n as u64 - u64::from(d.next_down_us >= horizon);
+                let mut o = o.clone();
+                device::advance_device_outage(&mut o, id.key, horizon - 1, m);
+                n += o.n as u64 - u64::from(o.next_down_us >= horizon);
             }
         }
     }
@@ -247,21 +320,35 @@ impl Chunk {
     fn advance(&mut self, w: &World<'_>, epoch_end: u64) {
         let s = w.scenario;
         let horizon = s.duration.0;
-        for dev in &mut self.devs {
-            let ci = dev.class as usize;
+        let mut scratch_outage = DevOutage::default();
+        let mut scratch_aux = DevAux::default();
+        let mut class = 0;
+        for (j, dev) in self.devs.iter_mut().enumerate() {
+            let id = w.identity(self.first + j as u32, class);
+            class = id.class;
+            let ci = id.class;
             let m = &w.models[ci];
-            let class = &s.classes[ci];
+            let c = &s.classes[ci];
             let env = TickEnv {
                 seed: w.seed,
+                key: id.key,
+                class: ci as u16,
+                gateway: id.gateway as u32,
                 m,
-                link: w.timelines.links.get(dev.link as usize).map_or(&[], |v| v.as_slice()),
-                mains: if m.mains { &w.timelines.mains[class.power][dev.site as usize] } else { &[] },
-                sags: if m.mains { &w.timelines.sags[class.power][dev.site as usize] } else { &[] },
+                link: w.timelines.links.get(id.link as usize).map_or(&[], |v| v.as_slice()),
+                mains: if m.mains { &w.timelines.mains[c.power][id.site] } else { &[] },
+                sags: if m.mains { &w.timelines.sags[c.power][id.site] } else { &[] },
                 horizon_us: horizon,
                 connects_per_s: s.backend.connects_per_s,
                 reconnect_window_us: s.backend.reconnect_window.0,
             };
-            let jitter = Stream::of(dev.key, Purpose::Jitter);
+            let mut side = Side {
+                outage: self.outages.get_mut(j).unwrap_or(&mut scratch_outage),
+                aux: self.aux.get_mut(j).unwrap_or(&mut scratch_aux),
+                spill: &mut self.spill,
+                slot: j as u32,
+            };
+            let jitter = Stream::of(id.key, Purpose::Jitter);
             let ce = &mut self.epoch[ci];
             let mut sink = Sink {
                 counts: &mut ce.counts,
@@ -275,7 +362,7 @@ impl Chunk {
                 if t >= epoch_end || t >= horizon {
                     break;
                 }
-                device::tick(dev, k, t, &env, &mut sink);
+                device::tick(dev, &mut side, k, t, &env, &mut sink);
                 dev.next_tick += 1;
             }
             // End-of-epoch snapshot.
@@ -286,7 +373,7 @@ impl Chunk {
                     ce.battery_sum_mah += dev.battery_mah;
                     ce.battery_devices += 1;
                 }
-                if dev.flags & device::POWERED_OFF == 0 && !device::link_down_at(dev, epoch_end, &env) {
+                if dev.flags & device::POWERED_OFF == 0 && !device::link_down_at(dev, side.outage, epoch_end, &env) {
                     ce.online += 1;
                 }
             }
