@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use sim_core::engine::Stepping;
 use studio::LoadError;
 
 #[derive(Parser)]
@@ -82,6 +83,9 @@ enum Command {
         threads: Option<usize>,
         #[arg(long)]
         seed: Option<u64>,
+        /// `auto` skips quiet ticks in bulk where that is exact; `every-tick` steps every tick.
+        #[arg(long, default_value = "auto", value_parser = ["auto", "every-tick"])]
+        stepping: String,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -190,11 +194,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Err(e) => Err(load(&file, &set).err().unwrap_or_else(|| anyhow::anyhow!("{e}"))),
         },
-        Command::Bench { devices, days, threads, seed, json } => {
+        Command::Bench { devices, days, threads, seed, stepping, json } => {
             if !(days > 0.0 && days <= 50.0 * 365.0) {
                 bail!(InvalidInput(format!("error: --days must be between 0 and 18250, got {days}")));
             }
-            let r = studio::bench::run_bench(&studio::bench::BenchRequest { devices, days, threads, seed })
+            let stepping = if stepping == "auto" { Stepping::Auto } else { Stepping::EveryTick };
+            let r = studio::bench::run_bench(&studio::bench::BenchRequest { devices, days, threads, seed, stepping })
                 .map_err(|e| InvalidInput(format!("error: {e:#}")))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);

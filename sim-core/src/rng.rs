@@ -23,6 +23,8 @@ pub enum Purpose {
     Mains = 10,
     Quota = 11,
     Replication = 12,
+    /// Bulk stepping: lengths of quiet runs and the conditioned tick after one.
+    Bulk = 13,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use serde::Serialize;
-use sim_core::engine::{NoObserver, simulate};
+use sim_core::engine::{NoObserver, Stepping, simulate_with};
 use sim_core::scenario::{ScenarioSource, parse_scenario};
 use sim_core::summary::{RunSummary, summarize};
 
@@ -18,6 +18,7 @@ pub struct BenchRequest {
     pub days: f64,
     pub threads: Option<usize>,
     pub seed: Option<u64>,
+    pub stepping: Stepping,
 }
 
 /// What one benchmark run measured.
@@ -74,7 +75,7 @@ pub fn run_bench(req: &BenchRequest) -> Result<BenchResult> {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let baseline = proc_status_kib("VmRSS:");
     let start = Instant::now();
-    let out = pool.install(|| simulate(&s, seed, &mut NoObserver));
+    let out = pool.install(|| simulate_with(&s, seed, &mut NoObserver, req.stepping));
     let wall_s = start.elapsed().as_secs_f64();
     let peak = proc_status_kib("VmHWM:");
     let summary = summarize(&s, seed, &out);

@@ -108,6 +108,18 @@ impl LatencyStats {
         self.max_us = self.max_us.max(latency_us);
         self.bins[bin_of(latency_us)] += 1;
     }
+    /// Records `n` messages with the same latency.
+    #[inline]
+    pub fn record_n(&mut self, latency_us: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.count += n;
+        self.sum_us += latency_us as u128 * n as u128;
+        self.max_us = self.max_us.max(latency_us);
+        self.bins[bin_of(latency_us)] += n;
+    }
+
     pub fn merge(&mut self, o: &LatencyStats) {
         self.count += o.count;
         self.sum_us += o.sum_us;

@@ -338,7 +338,15 @@ pub struct Sink<'a> {
 }
 
 /// Advances `dev` through tick `k` at time `t`.
-pub fn tick(dev: &mut Dev, side: &mut Side<'_>, k: u32, t: u64, env: &TickEnv<'_>, out: &mut Sink<'_>) {
+pub fn tick(
+    dev: &mut Dev,
+    side: &mut Side<'_>,
+    k: u32,
+    t: u64,
+    env: &TickEnv<'_>,
+    out: &mut Sink<'_>,
+    cond: &mut Conditioned,
+) {
     let m = env.m;
     // Out of service: wait for the truck roll.
     if dev.is_out_of_service() {
@@ -419,7 +427,7 @@ pub fn tick(dev: &mut Dev, side: &mut Side<'_>, k: u32, t: u64, env: &TickEnv<'_
     }
 
     // Hardware failure.
-    if m.p_fail > 0.0 && fault.bernoulli(m.p_fail) {
+    if m.p_fail > 0.0 && cond.decide(Event::Fail, || fault.bernoulli(m.p_fail)) {
         out.counts.inc(Counter::HardwareFailures);
         let n = clear_buffer(dev, side);
         out.counts.add(Counter::StrandedDead, n);
@@ -433,7 +441,7 @@ pub fn tick(dev: &mut Dev, side: &mut Side<'_>, k: u32, t: u64, env: &TickEnv<'_
         Some(b) if dev.battery_mah < b.low_mah => b.p_low_reboot,
         _ => m.p_reboot,
     };
-    if p_reboot > 0.0 && fault.bernoulli(p_reboot) {
+    if p_reboot > 0.0 && cond.decide(Event::Reboot, || fault.bernoulli(p_reboot)) {
         out.counts.inc(Counter::Reboots);
         if m.ram_buffer {
             let n = clear_buffer(dev, side);
@@ -459,7 +467,10 @@ pub fn tick(dev: &mut Dev, side: &mut Side<'_>, k: u32, t: u64, env: &TickEnv<'_
     let loss = match m.ge {
         None => 0.0,
         Some((p, r, lg, lb)) => {
-            let bad = ge_step(dev.flags & GE_BAD != 0, chan.uniform(), p, r);
+            let was_bad = dev.flags & GE_BAD != 0;
+            let p_switch = if was_bad { r } else { p };
+            // The same draw as `ge_step`: switch when u < P(switch).
+            let bad = was_bad ^ cond.decide(Event::Switch, || chan.uniform() < p_switch);
             if bad {
                 dev.flags |= GE_BAD;
             } else {
@@ -482,7 +493,9 @@ pub fn tick(dev: &mut Dev, side: &mut Side<'_>, k: u32, t: u64, env: &TickEnv<'_
     let mut allowance = dev.buffered.min(m.flush_per_tick);
     if let Some(q) = m.publish_allowance {
         let mut qd = Stream::of(env.key, Purpose::Quota).draws(tick_base);
-        let allowed = q.floor() as u64 + u64::from(qd.uniform() < q.fract());
+        let extra =
+            if q < 1.0 { !cond.decide(Event::Throttle, || qd.uniform() >= q) } else { qd.uniform() < q.fract() };
+        let allowed = q.floor() as u64 + u64::from(extra);
         if (allowance as u64) > allowed {
             out.counts.inc(Counter::Throttled);
             allowance = allowed as u32;
@@ -531,7 +544,7 @@ pub fn tick(dev: &mut Dev, side: &mut Side<'_>, k: u32, t: u64, env: &TickEnv<'_
             dev.drain_battery(m.tx_mah, out.energy_mah);
             if link_down {
                 out.counts.inc(Counter::LostOutage);
-            } else if chan.bernoulli(loss) {
+            } else if cond.decide(Event::Loss, || chan.bernoulli(loss)) {
                 out.counts.inc(Counter::LostAttempts);
                 out.counts.inc(Counter::LostChannel);
             } else {
@@ -546,7 +559,7 @@ pub fn tick(dev: &mut Dev, side: &mut Side<'_>, k: u32, t: u64, env: &TickEnv<'_
         for a in 0..m.attempts {
             out.counts.inc(Counter::Attempts);
             dev.drain_battery(m.tx_mah, out.energy_mah);
-            if chan.bernoulli(loss) {
+            if cond.decide(Event::Loss, || chan.bernoulli(loss)) {
                 out.counts.inc(Counter::LostAttempts);
                 if a + 1 < m.attempts {
                     let backoff = (m.backoff_base_us * 2f64.powi(a as i32)).min(m.backoff_cap_us) * chan.uniform();
@@ -565,6 +578,58 @@ pub fn tick(dev: &mut Dev, side: &mut Side<'_>, k: u32, t: u64, env: &TickEnv<'_
         out.counts.inc(Counter::Delivered);
         let latency = send_at.saturating_sub(created) + m.latency.sample_us(lat.uniform());
         out.latency.record(latency);
+    }
+}
+
+/// The random decisions of a quiet tick, in the order a tick makes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    Fail = 0,
+    Reboot = 1,
+    Switch = 2,
+    Throttle = 3,
+    Loss = 4,
+}
+
+/// How a tick makes its random decisions. Normally each decision uses the tick's own stream.
+/// After bulk stepping has skipped a run of quiet ticks, the next tick is known to have at least
+/// one event; `Conditioned` then draws the decisions in order from their distribution given that
+/// at least one of them happens (P(event i | none before, at least one from i on) =
+/// p_i / (1 - prod_{j >= i} (1 - p_j))); once one has happened, the rest are drawn normally.
+pub struct Conditioned {
+    active: bool,
+    next: usize,
+    probs: [f64; 5],
+    draws: crate::rng::Draws,
+}
+
+impl Conditioned {
+    /// Plain stepping: every decision is drawn normally.
+    pub fn off() -> Conditioned {
+        Conditioned { active: false, next: 0, probs: [0.0; 5], draws: Stream::of(0, Purpose::Bulk).draws(0) }
+    }
+
+    /// The tick after a quiet run: `probs` are the quiet-path probabilities of each event.
+    pub fn at_least_one(probs: [f64; 5], draws: crate::rng::Draws) -> Conditioned {
+        Conditioned { active: true, next: 0, probs, draws }
+    }
+
+    /// Decides event `e`; `normal` draws it the usual way.
+    #[inline]
+    pub fn decide(&mut self, e: Event, normal: impl FnOnce() -> bool) -> bool {
+        let i = e as usize;
+        if !self.active || i < self.next {
+            return normal();
+        }
+        self.next = i + 1;
+        let none_from_here: f64 = self.probs[i..].iter().map(|p| 1.0 - p).product();
+        let q = self.probs[i] / (1.0 - none_from_here);
+        let hit = self.draws.uniform() < q;
+        if hit {
+            // An event happened: everything after it is unconditioned.
+            self.active = false;
+        }
+        hit
     }
 }
 

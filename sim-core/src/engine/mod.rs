@@ -8,6 +8,7 @@
 //! other inside an epoch: shared outages are precomputed timelines ([`timeline`]), and the only
 //! coupling through the medium is resolved after the fact ([`medium`]).
 
+pub mod bulk;
 pub mod counts;
 pub mod device;
 pub mod medium;
@@ -18,8 +19,9 @@ use rayon::prelude::*;
 use crate::rng::{Purpose, Stream, mix64};
 use crate::scenario::Scenario;
 use crate::time::US_PER_H;
+use bulk::QuietRun;
 use counts::{Counts, LatencyStats};
-use device::{ClassModel, Dev, DevAux, DevOutage, Run, Side, Sink, TickEnv};
+use device::{ClassModel, Conditioned, Dev, DevAux, DevOutage, Run, Side, Sink, TickEnv};
 use medium::{Frame, Medium};
 use std::collections::{HashMap, VecDeque};
 use timeline::{Layout, Timelines};
@@ -115,6 +117,7 @@ struct Chunk {
 struct World<'s> {
     scenario: &'s Scenario,
     seed: u64,
+    bulk: bool,
     models: Vec<ClassModel>,
     timelines: Timelines,
     layout: Layout,
@@ -166,8 +169,22 @@ fn class_hash(class_name: &str) -> u64 {
     mix64(h)
 }
 
+/// How the engine advances devices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stepping {
+    /// Skip runs of quiet ticks in bulk wherever that is exact in distribution (the default).
+    Auto,
+    /// Step every tick (the reference the bulk path is tested against).
+    EveryTick,
+}
+
 /// Runs the scenario with `seed` to its end.
 pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutput {
+    simulate_with(s, seed, observer, Stepping::Auto)
+}
+
+/// Runs the scenario with `seed` to its end, stepping as `stepping` says.
+pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping) -> RunOutput {
     let layout = Layout::new(s);
     let timelines = timeline::build(s, seed, &layout);
     let models: Vec<ClassModel> = (0..s.classes.len()).map(|c| ClassModel::new(s, c)).collect();
@@ -195,6 +212,7 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
     let world = World {
         scenario: s,
         seed,
+        bulk: stepping == Stepping::Auto,
         class_hash: s.classes.iter().map(|c| class_hash(&c.name)).collect(),
         models,
         timelines,
@@ -356,13 +374,27 @@ impl Chunk {
                 energy_mah: &mut self.energy[ci],
                 frames: &mut self.frames,
             };
+            let limit = epoch_end.min(horizon);
             loop {
                 let k = dev.next_tick;
                 let t = dev.tick_time(m, jitter, k);
-                if t >= epoch_end || t >= horizon {
+                if t >= limit {
                     break;
                 }
-                device::tick(dev, &mut side, k, t, &env, &mut sink);
+                let mut cond = Conditioned::off();
+                if w.bulk {
+                    match bulk::quiet_run(dev, &mut side, k, t, &env, &mut sink, limit) {
+                        QuietRun::No => {}
+                        QuietRun::Skipped { skipped, then } => {
+                            dev.next_tick += skipped;
+                            let Some((probs, draws)) = then else { continue };
+                            cond = Conditioned::at_least_one(probs, draws);
+                        }
+                    }
+                }
+                let k = dev.next_tick;
+                let t = dev.tick_time(m, jitter, k);
+                device::tick(dev, &mut side, k, t, &env, &mut sink, &mut cond);
                 dev.next_tick += 1;
             }
             // End-of-epoch snapshot.

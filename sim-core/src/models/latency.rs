@@ -95,6 +95,21 @@ impl LatencySampler {
     }
 }
 
+impl LatencySampler {
+    /// Records `n` independent latencies (drawn from `draws`) into `stats`.
+    pub fn record_many(&self, n: u64, stats: &mut crate::engine::counts::LatencyStats, draws: &mut crate::rng::Draws) {
+        match self {
+            LatencySampler::None => stats.record_n(0, n),
+            LatencySampler::Fixed(v) => stats.record_n(*v, n),
+            LatencySampler::LogNormal { .. } => {
+                for _ in 0..n {
+                    stats.record(self.sample_us(draws.uniform()));
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
