@@ -62,6 +62,8 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// A placeholder stream (key 0) for code paths that will not draw from it.
+    pub const UNUSED: Stream = Stream { key: 0 };
     #[inline]
     pub fn new(seed: u64, entity: u64, purpose: Purpose) -> Self {
         Stream { key: stream_key(seed, entity, purpose) }

@@ -98,7 +98,7 @@ pub fn quiet_run(
     let phase_us = ((dev.phase as u128 * m.period_us as u128) >> 32) as u64;
     let Some(room) = limit.checked_sub(m.jitter_us + phase_us + 1) else { return QuietRun::No };
     let last_tick = room / m.period_us; // ticks 0..=last_tick end before the limit
-    if (last_tick as u64) < k as u64 {
+    if last_tick < k as u64 {
         return QuietRun::No;
     }
     let mut n_max = (last_tick - k as u64 + 1).min(u32::MAX as u64 / 2) as u32;

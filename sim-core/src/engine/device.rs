@@ -606,7 +606,7 @@ pub struct Conditioned {
 impl Conditioned {
     /// Plain stepping: every decision is drawn normally.
     pub fn off() -> Conditioned {
-        Conditioned { active: false, next: 0, probs: [0.0; 5], draws: Stream::of(0, Purpose::Bulk).draws(0) }
+        Conditioned { active: false, next: 0, probs: [0.0; 5], draws: Stream::UNUSED.draws(0) }
     }
 
     /// The tick after a quiet run: `probs` are the quiet-path probabilities of each event.
@@ -615,12 +615,17 @@ impl Conditioned {
     }
 
     /// Decides event `e`; `normal` draws it the usual way.
-    #[inline]
+    #[inline(always)]
     pub fn decide(&mut self, e: Event, normal: impl FnOnce() -> bool) -> bool {
         let i = e as usize;
         if !self.active || i < self.next {
             return normal();
         }
+        self.decide_conditioned(i)
+    }
+
+    #[cold]
+    fn decide_conditioned(&mut self, i: usize) -> bool {
         self.next = i + 1;
         let none_from_here: f64 = self.probs[i..].iter().map(|p| 1.0 - p).product();
         let q = self.probs[i] / (1.0 - none_from_here);
