@@ -101,7 +101,7 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
             .parse()
             .map_err(|_| format!("bad number {:?} in {text:?}", &rest[..num_len]))?;
         rest = &rest[num_len..];
-        let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let unit_len = rest.find(|c: char| !(c.is_ascii_alphabetic() || c == 'µ')).unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let scale = match unit {
@@ -165,6 +165,7 @@ mod tests {
         check("12d 10:00", Some(12 * US_PER_DAY + 10 * US_PER_H));
         check("10:30:15", Some(10 * US_PER_H + 30 * US_PER_MIN + 15 * US_PER_S));
         check("5min", Some(5 * US_PER_MIN));
+        check("5µs", Some(5));
         check("1y", Some(US_PER_YEAR));
         check("", None);
         check("10", None);

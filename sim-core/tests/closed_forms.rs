@@ -135,7 +135,7 @@ fn buffer_overflow_in_a_known_outage() {
         MAINS,
         r#"count = 300
 telemetry = { period = "60s" }
-buffer = { capacity = 100, policy = "drop-oldest", storage = "flash", flush_per_tick = 100000 }"#,
+buffer = { capacity = 100, policy = "drop-oldest", storage = "flash", flush_per_tick = 1000 }"#,
         r#"[backend]
 reconnect_window = "0s"
 

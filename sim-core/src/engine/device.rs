@@ -351,6 +351,7 @@ pub fn tick(
     // Out of service: wait for the truck roll.
     if dev.is_out_of_service() {
         if t < dev.wait_until_us {
+            skip_sags(side, env, t);
             return;
         }
         out.counts.inc(Counter::TruckRolls);
@@ -383,6 +384,7 @@ pub fn tick(
                 }
             }
             out.counts.inc(Counter::PoweredOffTicks);
+            skip_sags(side, env, t);
             return;
         }
         if dev.flags & POWERED_OFF != 0 {
@@ -509,12 +511,13 @@ pub fn tick(
             // Unacknowledged: one transmission; the message leaves the buffer whatever happens.
             let k_sent = pop(dev, side);
             let created = dev.tick_time(m, jitter_stream, k_sent);
-            out.counts.inc(Counter::Attempts);
             if let Some((airtime, cycle, channels, sf)) = m.lora {
+                // The firmware drops a frame the duty cycle does not allow yet; it never goes on air.
                 if send_at < side.aux.next_lora_us {
                     out.counts.inc(Counter::LostDutyCycle);
                     continue;
                 }
+                out.counts.inc(Counter::Attempts);
                 dev.drain_battery(m.tx_mah, out.energy_mah);
                 side.aux.next_lora_us = send_at + cycle;
                 if link_down {
@@ -541,6 +544,7 @@ pub fn tick(
                 send_at += airtime;
                 continue;
             }
+            out.counts.inc(Counter::Attempts);
             dev.drain_battery(m.tx_mah, out.energy_mah);
             if link_down {
                 out.counts.inc(Counter::LostOutage);
@@ -661,21 +665,31 @@ pub fn advance_device_outage(o: &mut DevOutage, key: u64, t: u64, m: &ClassModel
     t >= o.next_down_us
 }
 
+/// Moves past the sags up to `t` without drawing (the device is off or out of service).
+fn skip_sags(side: &mut Side<'_>, env: &TickEnv<'_>, t: u64) {
+    if !env.m.mains {
+        return;
+    }
+    let mut sc = side.aux.sag_cursor as usize;
+    while sc < env.sags.len() && env.sags[sc].0 <= t {
+        sc += 1;
+    }
+    side.aux.sag_cursor = sc as u32;
+}
+
 /// Whether the device's link is unusable at `t` (its own outage, a shared outage, or still
 /// reconnecting after one).
 pub fn link_down_at(dev: &mut Dev, outage: &mut DevOutage, t: u64, env: &TickEnv<'_>) -> bool {
     let mut down = advance_device_outage(outage, env.key, t, env.m);
     let mut c = dev.link_cursor as usize;
-    let mut passed = None;
     while c < env.link.len() && env.link[c].end_us <= t {
-        passed = Some((c, env.link[c]));
+        // Every outage that ended since the last look holds the link until its storm is over.
+        let iv = env.link[c];
+        let delay = reconnect_delay(env, iv.storm, c as u64);
+        dev.wait_until_us = dev.wait_until_us.max(iv.end_us + delay);
         c += 1;
     }
     dev.link_cursor = c as u32;
-    if let Some((i, iv)) = passed {
-        let delay = reconnect_delay(env, iv.storm, i as u64);
-        dev.wait_until_us = dev.wait_until_us.max(iv.end_us + delay);
-    }
     down |= c < env.link.len() && env.link[c].start_us <= t;
     down || t < dev.wait_until_us
 }

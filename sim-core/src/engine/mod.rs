@@ -192,7 +192,7 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
 
     let mut long_outages = vec![0u64; n_classes];
     for (ci, c) in s.classes.iter().enumerate() {
-        let covers_us = c.buffer.capacity.saturating_sub(1) as u64 * c.telemetry.period.0;
+        let covers_us = (c.buffer.capacity.saturating_sub(1) as u64).saturating_mul(c.telemetry.period.0);
         let mut links: Vec<u32> = (0..layout.gateway_site.len())
             .filter(|&g| layout.per_net_gateway[c.network][g] > 0)
             .map(|g| timelines.link_of[c.network][g])
@@ -405,7 +405,9 @@ impl Chunk {
                     ce.battery_sum_mah += dev.battery_mah;
                     ce.battery_devices += 1;
                 }
-                if dev.flags & device::POWERED_OFF == 0 && !device::link_down_at(dev, side.outage, epoch_end, &env) {
+                // Reporting must not change the device: look at copies.
+                let (mut d, mut o) = (dev.clone(), side.outage.clone());
+                if dev.flags & device::POWERED_OFF == 0 && !device::link_down_at(&mut d, &mut o, epoch_end, &env) {
                     ce.online += 1;
                 }
             }

@@ -26,6 +26,8 @@ pub struct Layout {
     pub per_net_site: Vec<Vec<u32>>,
     pub per_gateway: Vec<u32>,
     pub per_site: Vec<u32>,
+    /// Devices per (power profile, site).
+    pub per_power_site: Vec<Vec<u32>>,
 }
 
 impl Layout {
@@ -44,6 +46,7 @@ impl Layout {
             per_net_site: vec![vec![0; s.sites.len()]; s.networks.len()],
             per_gateway: vec![0; n_gw],
             per_site: vec![0; s.sites.len()],
+            per_power_site: vec![vec![0; s.sites.len()]; s.powers.len()],
         };
         for c in &s.classes {
             for i in 0..c.count {
@@ -52,6 +55,7 @@ impl Layout {
                 l.per_net_site[c.network][site] += 1;
                 l.per_gateway[gw] += 1;
                 l.per_site[site] += 1;
+                l.per_power_site[c.power][site] += 1;
             }
         }
         l
@@ -205,6 +209,10 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
             continue;
         };
         for site in 0..s.sites.len() {
+            // Nobody draws mains power from this profile here: no timeline, nothing counted.
+            if layout.per_power_site[p][site] == 0 {
+                continue;
+            }
             let mut ivs = event_power[site].clone();
             if outages_per_year > 0.0 {
                 let st = Stream::new(seed, entity(3, p, site), Purpose::Mains);

@@ -61,8 +61,9 @@ pub enum Scope {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Loss {
     None,
-    /// Gilbert-Elliott two-state channel, stepped once per device tick (NTIA order: loss drawn
-    /// from the current state, then the transition).
+    /// Gilbert-Elliott two-state channel, stepped once per device tick: the transition first, then
+    /// the tick's attempts are lost with the new state's probability (the peers' order; the
+    /// stationary loss and burst statistics are NTIA's either way).
     GilbertElliott {
         p_good_to_bad: f64,
         p_bad_to_good: f64,

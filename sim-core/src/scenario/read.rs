@@ -560,7 +560,7 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
     let sites: Option<Vec<Site>> = sites.into_iter().collect();
     let networks: Option<Vec<NetworkProfile>> = networks.into_iter().map(|(_, n)| n).collect();
     let powers: Option<Vec<PowerProfile>> = powers.into_iter().map(|(_, p)| p).collect();
-    Some(Scenario {
+    let scenario = Scenario {
         name: name?,
         description,
         seed: seed?,
@@ -574,8 +574,96 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
         backend: backend?,
         maintenance: maintenance?,
         events: events?,
-    })
-    .filter(|_| schema.is_some())
+    };
+    check_limits(cx, root, &scenario);
+    Some(scenario).filter(|_| schema.is_some())
+}
+
+/// The span of the value at `path` (table keys), or of the deepest table found on the way.
+fn span_at(root: &DeTable<'_>, path: &[&str]) -> Range<usize> {
+    let mut table = root;
+    let mut span = 0..0;
+    for key in path {
+        let Some(v) = table.get(*key) else { break };
+        span = v.span();
+        match v.get_ref() {
+            DeValue::Table(t) => table = t,
+            _ => break,
+        }
+    }
+    span
+}
+
+/// Expected shared outages (or sags) a timeline holds, above which it is not precomputed.
+const MAX_TIMELINE_INTERVALS: f64 = 20_000_000.0;
+/// Random draws one tick may use from one stream (see engine::device).
+const DRAWS_PER_TICK: u64 = 4096;
+
+/// Limits that span several tables: what the engine can represent.
+fn check_limits(cx: &mut Ctx, root: &DeTable<'_>, s: &Scenario) {
+    let duration = s.duration.0;
+    let gateways: u64 = s.sites.iter().map(|x| x.gateways as u64).sum();
+    for c in &s.classes {
+        let ticks = duration / c.telemetry.period.0;
+        if ticks >= 1 << 31 {
+            cx.error(
+                span_at(root, &["fleet", &c.name, "telemetry", "period"]),
+                &format!("fleet.{}.telemetry.period", c.name),
+                format!(
+                    "{ticks} ticks per device in {}: at most 2^31 are supported; use a longer period or a shorter run",
+                    s.duration
+                ),
+            );
+        }
+        let attempts = s.networks[c.network].delivery.attempts as u64;
+        let draws = c.buffer.flush_per_tick as u64 * (2 * attempts + 1) + 16;
+        if draws > DRAWS_PER_TICK {
+            let max = (DRAWS_PER_TICK - 16) / (2 * attempts + 1);
+            cx.error(
+                span_at(root, &["fleet", &c.name, "buffer", "flush_per_tick"]),
+                &format!("fleet.{}.buffer.flush_per_tick", c.name),
+                format!("with {attempts} attempt(s) per message a device can send at most {max} messages per tick"),
+            );
+        }
+    }
+    for n in &s.networks {
+        let path = format!("network.{}.outages", n.name);
+        if n.outages.len() > 16 {
+            cx.error(
+                span_at(root, &["network", &n.name, "outages"]),
+                &path,
+                "at most 16 outage processes per link".into(),
+            );
+        }
+        for o in &n.outages {
+            let entities = match o.scope {
+                Scope::Device => continue,
+                Scope::Gateway => gateways,
+                Scope::Site => s.sites.len() as u64,
+            };
+            let expected = duration as f64 / (o.mean_up.0 + o.mean_down.0) as f64 * entities as f64;
+            if expected > MAX_TIMELINE_INTERVALS {
+                cx.error(
+                    span_at(root, &["network", &n.name, "outages"]),
+                    &path,
+                    format!("about {expected:.0} shared outages over the run; at most {MAX_TIMELINE_INTERVALS} are supported: use a longer mean_up"),
+                );
+            }
+        }
+    }
+    let years = s.duration.0 as f64 / crate::time::US_PER_YEAR as f64;
+    for p in &s.powers {
+        if let PowerSource::Mains { outages_per_year, sags_per_year, .. } = p.source {
+            let expected = (outages_per_year + sags_per_year) * years * s.sites.len() as f64;
+            if expected > MAX_TIMELINE_INTERVALS {
+                cx.error(
+                    span_at(root, &["power", &p.name]),
+                    &format!("power.{}", p.name),
+                    format!("about {expected:.0} mains outages and sags over the run; at most {MAX_TIMELINE_INTERVALS} are supported"),
+                );
+            }
+        }
+    }
 }
 
 fn read_sites(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Vec<Option<Site>> {
