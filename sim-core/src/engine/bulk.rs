@@ -107,9 +107,10 @@ pub fn quiet_run(
     let per_tick = m.battery.map_or(0.0, |b| b.drain_per_tick_mah + m.tx_mah);
     if let Some(b) = m.battery {
         let charge = dev.battery_mah;
-        let mut fits = (charge / per_tick).floor() - 1.0;
+        // Truncation is floor for these non-negative ratios, without a libm call.
+        let mut fits = ((charge / per_tick) as u64) as f64 - 1.0;
         if charge - b.drain_per_tick_mah >= b.low_mah {
-            fits = fits.min(((charge - b.drain_per_tick_mah - b.low_mah) / per_tick).floor() - 1.0);
+            fits = fits.min((((charge - b.drain_per_tick_mah - b.low_mah) / per_tick) as u64) as f64 - 1.0);
         }
         if fits < 1.0 {
             return QuietRun::No;
@@ -127,7 +128,7 @@ pub fn quiet_run(
     }
     let mut draws = Stream::of(env.key, Purpose::Bulk).draws((k as u64) << 4);
     // G ~ Geometric: quiet ticks before the first event.
-    let g = if quiet >= 1.0 { u64::MAX } else { (draws.uniform_open0().ln() / quiet.ln()).floor() as u64 };
+    let g = if quiet >= 1.0 { u64::MAX } else { (draws.uniform_open0().ln() / quiet.ln()) as u64 };
     let skipped = g.min(n_max as u64) as u32;
 
     if skipped > 0 {
