@@ -61,21 +61,12 @@ pub fn quiet_run(
     limit_us: u64,
 ) -> QuietRun {
     let m = env.m;
-    if m.lora.is_some() || dev.buffered != 0 || dev.flags & (DEAD | FAILED | POWERED_OFF) != 0 {
+    if m.lora.is_some() || dev.flags & (DEAD | FAILED | POWERED_OFF) != 0 {
         return QuietRun::No;
     }
-    // The first moment anything scheduled could happen: a shared outage, the device's own
-    // outage, a mains cut or sag.
+    // The first moment anything scheduled could happen: a mains cut or sag, a shared outage, the
+    // device's own outage.
     let mut limit = limit_us;
-    if device::link_down_at(dev, side.outage, t, env) {
-        return QuietRun::No;
-    }
-    if let Some(iv) = env.link.get(dev.link_cursor as usize) {
-        limit = limit.min(iv.start_us);
-    }
-    if m.device_outage.is_some() {
-        limit = limit.min(side.outage.next_down_us);
-    }
     if m.mains {
         let mut c = side.aux.mains_cursor as usize;
         while c < env.mains.len() && env.mains[c].end_us <= t {
@@ -94,29 +85,22 @@ pub fn quiet_run(
             limit = limit.min(at);
         }
     }
-    // Ticks whose latest possible time (with jitter) is before the limit.
-    let phase_us = ((dev.phase as u128 * m.period_us as u128) >> 32) as u64;
-    let Some(room) = limit.checked_sub(m.jitter_us + phase_us + 1) else { return QuietRun::No };
-    let last_tick = room / m.period_us; // ticks 0..=last_tick end before the limit
-    if last_tick < k as u64 {
+    if device::link_down_at(dev, side.outage, t, env) {
+        return if m.acked { outage_run(dev, side, k, t, env, out, limit) } else { QuietRun::No };
+    }
+    if dev.buffered != 0 {
         return QuietRun::No;
     }
-    let mut n_max = (last_tick - k as u64 + 1).min(u32::MAX as u64 / 2) as u32;
-    // Battery: every tick of the run must start charged, draw without clamping, and stay on one
-    // side of the low-battery mark.
-    let per_tick = m.battery.map_or(0.0, |b| b.drain_per_tick_mah + m.tx_mah);
-    if let Some(b) = m.battery {
-        let charge = dev.battery_mah;
-        // Truncation is floor for these non-negative ratios, without a libm call.
-        let mut fits = ((charge / per_tick) as u64) as f64 - 1.0;
-        if charge - b.drain_per_tick_mah >= b.low_mah {
-            fits = fits.min((((charge - b.drain_per_tick_mah - b.low_mah) / per_tick) as u64) as f64 - 1.0);
-        }
-        if fits < 1.0 {
-            return QuietRun::No;
-        }
-        n_max = n_max.min(fits.min(u32::MAX as f64 / 2.0) as u32);
+    if let Some(iv) = env.link.get(dev.link_cursor as usize) {
+        limit = limit.min(iv.start_us);
     }
+    if m.device_outage.is_some() {
+        limit = limit.min(side.outage.next_down_us);
+    }
+    let Some(mut n_max) = ticks_before(dev, m, k, limit) else { return QuietRun::No };
+    let per_tick = m.battery.map_or(0.0, |b| b.drain_per_tick_mah + m.tx_mah);
+    let Some(fits) = battery_ticks(dev, m, per_tick) else { return QuietRun::No };
+    n_max = n_max.min(fits);
     if n_max == 0 {
         return QuietRun::No;
     }
@@ -145,6 +129,109 @@ pub fn quiet_run(
         // Each message is delivered in its own tick: its latency is the network's alone.
         let mut lat = Stream::of(env.key, Purpose::Latency).draws((k as u64) << 12);
         m.latency.record_many(n, out.latency, &mut lat);
+    }
+    let then = (g < n_max as u64).then(|| {
+        let k_event = k as u64 + skipped as u64;
+        (probs, Stream::of(env.key, Purpose::Bulk).draws((k_event << 4) | 1))
+    });
+    QuietRun::Skipped { skipped, then }
+}
+
+/// How many ticks from `k` on certainly happen before `limit` (their latest time, jitter
+/// included); None if not even tick `k` does.
+fn ticks_before(dev: &Dev, m: &ClassModel, k: u32, limit: u64) -> Option<u32> {
+    let phase_us = ((dev.phase as u128 * m.period_us as u128) >> 32) as u64;
+    let room = limit.checked_sub(m.jitter_us + phase_us + 1)?;
+    let last_tick = room / m.period_us; // ticks 0..=last_tick end before the limit
+    (last_tick >= k as u64).then(|| (last_tick - k as u64 + 1).min(u32::MAX as u64 / 2) as u32)
+}
+
+/// Battery: how many ticks drawing `per_tick` each can run so that every one starts charged,
+/// draws without clamping and stays on one side of the low-battery mark. None when not even
+/// one; u32::MAX / 2 for mains classes.
+fn battery_ticks(dev: &Dev, m: &ClassModel, per_tick: f64) -> Option<u32> {
+    let Some(b) = m.battery else { return Some(u32::MAX / 2) };
+    if per_tick <= 0.0 {
+        return Some(u32::MAX / 2);
+    }
+    let charge = dev.battery_mah;
+    // Truncation is floor for these non-negative ratios, without a libm call.
+    let mut fits = ((charge / per_tick) as u64) as f64 - 1.0;
+    if charge - b.drain_per_tick_mah >= b.low_mah {
+        fits = fits.min((((charge - b.drain_per_tick_mah - b.low_mah) / per_tick) as u64) as f64 - 1.0);
+    }
+    (fits >= 1.0).then(|| fits.min(u32::MAX as f64 / 2.0) as u32)
+}
+
+/// A run of outage ticks of an acknowledged class: each samples into the buffer (overflowing as
+/// the policy says) and sends nothing. The only events are a hardware failure and a reboot; the
+/// Gilbert-Elliott state, which nobody observes while the link is down, is drawn at the end
+/// from its n-step distribution, P(bad) = pi + (s0 - pi)(1 - p - r)^n.
+fn outage_run(
+    dev: &mut Dev,
+    side: &mut Side<'_>,
+    k: u32,
+    t: u64,
+    env: &TickEnv<'_>,
+    out: &mut Sink<'_>,
+    limit: u64,
+) -> QuietRun {
+    let m = env.m;
+    // The run stops at the first moment the link could come back.
+    let mut limit = limit;
+    if m.device_outage.is_some() && t >= side.outage.next_down_us {
+        limit = limit.min(side.outage.next_up_us);
+    }
+    if let Some(iv) = env.link.get(dev.link_cursor as usize)
+        && iv.start_us <= t
+    {
+        limit = limit.min(iv.end_us);
+    }
+    if t < dev.wait_until_us {
+        limit = limit.min(dev.wait_until_us);
+    }
+    let Some(n_time) = ticks_before(dev, m, k, limit) else { return QuietRun::No };
+    let drain = m.battery.map_or(0.0, |b| b.drain_per_tick_mah);
+    let Some(fits) = battery_ticks(dev, m, drain) else { return QuietRun::No };
+    let n_max = n_time.min(fits);
+    if n_max == 0 {
+        return QuietRun::No;
+    }
+    let full = event_probs(dev, m);
+    let probs = [full[0], full[1], 0.0, 0.0, 0.0];
+    let quiet = (1.0 - probs[0]) * (1.0 - probs[1]);
+    if quiet <= 0.0 {
+        return QuietRun::No;
+    }
+    let mut draws = Stream::of(env.key, Purpose::Bulk).draws((k as u64) << 4);
+    let g = if quiet >= 1.0 { u64::MAX } else { (draws.uniform_open0().ln() / quiet.ln()) as u64 };
+    let skipped = g.min(n_max as u64) as u32;
+    if skipped > 0 {
+        let n = skipped as u64;
+        out.counts.add(Counter::Ticks, n);
+        out.counts.add(Counter::Generated, n);
+        out.counts.add(Counter::OutageTicks, n);
+        for j in 0..skipped {
+            if device::sample_into_buffer(dev, side, m, k + j) {
+                out.counts.inc(Counter::DroppedOverflow);
+            }
+        }
+        if m.battery.is_some() {
+            let used = drain * n as f64;
+            dev.battery_mah -= used;
+            *out.energy_mah += used;
+        }
+        if let Some((p, r, ..)) = m.ge {
+            let pi = p / (p + r);
+            let s0 = if dev.flags & GE_BAD != 0 { 1.0 } else { 0.0 };
+            let p_bad = pi + (s0 - pi) * (1.0 - p - r).powi(skipped.min(i32::MAX as u32) as i32);
+            let u = Stream::of(env.key, Purpose::Bulk).uniform_at(((k as u64) << 4) | 6);
+            if u < p_bad {
+                dev.flags |= GE_BAD;
+            } else {
+                dev.flags &= !GE_BAD;
+            }
+        }
     }
     let then = (g < n_max as u64).then(|| {
         let k_event = k as u64 + skipped as u64;

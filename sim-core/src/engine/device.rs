@@ -295,6 +295,21 @@ fn push(dev: &mut Dev, side: &mut Side<'_>, k: u32) {
     }
 }
 
+/// Puts tick `k`'s message into the buffer; returns whether a message was dropped for room (the
+/// oldest or this one, as the policy says).
+pub fn sample_into_buffer(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, k: u32) -> bool {
+    if dev.buffered >= m.capacity {
+        if m.drop_oldest {
+            pop(dev, side);
+            push(dev, side, k);
+        }
+        true
+    } else {
+        push(dev, side, k);
+        false
+    }
+}
+
 /// Removes the oldest message and returns its tick index.
 fn pop(dev: &mut Dev, side: &mut Side<'_>) -> u32 {
     debug_assert!(dev.buffered > 0, "pop from an empty buffer");
@@ -454,14 +469,8 @@ pub fn tick(
 
     // Sample.
     out.counts.inc(Counter::Generated);
-    if dev.buffered >= m.capacity {
+    if sample_into_buffer(dev, side, m, k) {
         out.counts.inc(Counter::DroppedOverflow);
-        if m.drop_oldest {
-            pop(dev, side);
-            push(dev, side, k);
-        }
-    } else {
-        push(dev, side, k);
     }
 
     // Channel: one Gilbert-Elliott transition per tick; this tick's attempts see the new state.
