@@ -270,6 +270,39 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
             battery
         );
     }
+    if let Some(c) = &r.cost {
+        let _ = writeln!(
+            o,
+            "\nBusiness case over {} years ({} at {} % discount; price book {} of {})",
+            c.horizon_years, c.currency, c.discount_rate_pct, c.price_book, c.price_book_date
+        );
+        let _ = writeln!(
+            o,
+            "  TCO {}  =  {} per device-year;  capex {}, opex {} a month on average",
+            c.tco, c.tco_per_device_year, c.capex, c.opex_per_month
+        );
+        for cat in sim_core::cost::bill::Category::ALL {
+            let v = c.breakdown.get(cat);
+            if v.0 != 0 {
+                let share = v.units_f64() / c.tco.units_f64().max(1e-9) * 100.0;
+                let _ = writeln!(o, "  {:<22} {:>16} {:>6.1} %", cat.label(), v.to_string(), share);
+            }
+        }
+        let _ = writeln!(o, "  platform {} ({}), connectivity {}", c.platform, c.platform_sizing, c.connectivity);
+        for a in &c.alternatives {
+            let _ = writeln!(
+                o,
+                "  with {} {} instead: TCO {} ({} per device-year)",
+                a.choice, a.name, a.tco, a.tco_per_device_year
+            );
+        }
+    }
+    if let Some(v) = &r.verdict {
+        let _ = writeln!(o, "\nVerdict: {}", if v.ready { "ready for production" } else { "NOT ready for production" });
+        for f in &v.findings {
+            let _ = writeln!(o, "  [{}] {}\n         {}", f.severity.label(), f.title, f.evidence);
+        }
+    }
     o
 }
 

@@ -3,6 +3,7 @@
 //! **Invariant:** nothing here does IO, reads the wall clock or uses OS randomness; a run is a
 //! pure function of (scenario, seed).
 
+pub mod cost;
 pub mod diagnostic;
 pub mod engine;
 pub mod models;
@@ -11,6 +12,8 @@ pub mod rng;
 pub mod scenario;
 pub mod summary;
 pub mod time;
+pub(crate) mod tomlread;
+pub mod verdict;
 
 /// Version of the engine; stored with every run. Bump it when results change for the same input.
 pub const ENGINE_VERSION: &str = concat!("sim-core ", env!("CARGO_PKG_VERSION"), "+model1");

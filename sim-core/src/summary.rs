@@ -38,7 +38,15 @@ pub struct RunSummary {
     pub truck_rolls: u64,
     pub battery_replacements: u64,
     pub radio: Radio,
+    /// Gateways (or cells) over all sites.
+    pub gateways: u64,
     pub per_class: Vec<ClassSummary>,
+    /// The business case (absent without a price book).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::cost::CostSummary>,
+    /// Targets and the warning signs of a pilot that will not scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<crate::verdict::Verdict>,
 }
 
 /// Where every generated message ended up. generated = delivered + lost_network +
@@ -120,6 +128,15 @@ pub struct ClassSummary {
     pub shared_outages_longer_than_buffer: u64,
     /// Battery figures (absent for mains-powered classes).
     pub battery: Option<BatterySummary>,
+    /// What the class used, as vendors meter it (for the business case).
+    pub payload_bytes: u32,
+    pub period_s: f64,
+    /// Transmission attempts (each is billed by a cellular operator).
+    pub attempts: u64,
+    /// Device-seconds in service with the link up.
+    pub connected_device_s: f64,
+    /// Messages delivered on the busiest day (daily platform quotas).
+    pub peak_day_delivered: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -207,6 +224,12 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
             buffer_covers_s: c.buffer.capacity.saturating_sub(1) as f64 * c.telemetry.period.as_secs_f64(),
             shared_outages_longer_than_buffer: o.outages_longer_than_buffer,
             battery,
+            payload_bytes: c.telemetry.payload_bytes,
+            period_s: c.telemetry.period.as_secs_f64(),
+            attempts: o.counts.get(Counter::Attempts),
+            connected_device_s: o.counts.get(Counter::Ticks).saturating_sub(o.counts.get(Counter::OutageTicks)) as f64
+                * c.telemetry.period.as_secs_f64(),
+            peak_day_delivered: o.peak_day_delivered,
         });
     }
     RunSummary {
@@ -237,7 +260,10 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
             outage_ticks: total.get(Counter::OutageTicks),
             powered_off_ticks: total.get(Counter::PoweredOffTicks),
         },
+        gateways: s.sites.iter().map(|x| x.gateways as u64).sum(),
         per_class,
+        cost: None,
+        verdict: None,
     }
 }
 

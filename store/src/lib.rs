@@ -64,6 +64,26 @@ const MIGRATIONS: &[&str] = &[
         battery_mean_mah REAL,
         PRIMARY KEY (run, class, hour)
     ) WITHOUT ROWID;",
+    // 2: the price book each run was priced with; sweeps and sensitivity studies.
+    "ALTER TABLE runs ADD COLUMN price_book_text TEXT;
+    CREATE TABLE sweeps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('sweep', 'sensitivity')),
+        scenario_name TEXT NOT NULL,
+        scenario_file TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'incomplete')),
+        pid INTEGER
+    );
+    CREATE TABLE sweep_points (
+        sweep INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        value TEXT NOT NULL,
+        run INTEGER NOT NULL REFERENCES runs(id),
+        PRIMARY KEY (sweep, idx)
+    ) WITHOUT ROWID;",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -82,6 +102,9 @@ pub struct NewRun<'a> {
     pub pid: u32,
     pub replication_of: Option<i64>,
     pub replication_index: u32,
+    /// The price book the run is priced with (its text, after nothing: overrides are in the
+    /// scenario).
+    pub price_book_text: Option<&'a str>,
 }
 
 /// One hour of one device class.
@@ -125,6 +148,29 @@ pub struct RunRecord {
     pub scenario_text: String,
     pub overrides_json: String,
     pub engine_version: String,
+    pub price_book_text: Option<String>,
+}
+
+/// A sweep or sensitivity study: the spec it was run with, and its points.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepRecord {
+    pub id: i64,
+    pub created_at: String,
+    pub kind: String,
+    pub scenario_name: String,
+    pub scenario_file: String,
+    pub spec_json: String,
+    pub status: String,
+    pub points: Vec<SweepPoint>,
+}
+
+/// One point of a sweep: the value swept and the run (replication 0) that produced it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPoint {
+    pub idx: u32,
+    pub label: String,
+    pub value: String,
+    pub run: i64,
 }
 
 pub struct Store {
@@ -184,6 +230,15 @@ impl Store {
                 self.conn.execute("UPDATE runs SET status = 'incomplete' WHERE id = ?1", [id])?;
             }
         }
+        let mut stmt = self.conn.prepare("SELECT id, pid FROM sweeps WHERE status = 'running'")?;
+        let rows: Vec<(i64, Option<i64>)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        for (id, pid) in rows {
+            if pid.is_none_or(|p| !process_alive(p)) {
+                self.conn.execute("UPDATE sweeps SET status = 'incomplete' WHERE id = ?1", [id])?;
+            }
+        }
         Ok(())
     }
 
@@ -194,8 +249,8 @@ impl Store {
     /// Records a run as `running` and returns its id.
     pub fn begin_run(&mut self, r: &NewRun<'_>) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO runs (created_at, scenario_name, scenario_file, scenario_text, overrides_json, seed, engine_version, devices, status, pid, replication_of, replication_index)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11)",
+            "INSERT INTO runs (created_at, scenario_name, scenario_file, scenario_text, overrides_json, seed, engine_version, devices, status, pid, replication_of, replication_index, price_book_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11, ?12)",
             params![
                 r.created_at,
                 r.scenario_name,
@@ -207,7 +262,8 @@ impl Store {
                 r.devices as i64,
                 r.pid as i64,
                 r.replication_of,
-                r.replication_index as i64
+                r.replication_index as i64,
+                r.price_book_text
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -262,12 +318,84 @@ impl Store {
     pub fn get_run(&self, id: i64) -> Result<Option<RunRecord>> {
         let row = self.conn.query_row(&format!("{RUN_COLUMNS} WHERE id = ?1"), [id], run_row).optional()?;
         let Some(row) = row else { return Ok(None) };
-        let (scenario_text, overrides_json, engine_version) = self.conn.query_row(
-            "SELECT scenario_text, overrides_json, engine_version FROM runs WHERE id = ?1",
+        let (scenario_text, overrides_json, engine_version, price_book_text) = self.conn.query_row(
+            "SELECT scenario_text, overrides_json, engine_version, price_book_text FROM runs WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
-        Ok(Some(RunRecord { row, scenario_text, overrides_json, engine_version }))
+        Ok(Some(RunRecord { row, scenario_text, overrides_json, engine_version, price_book_text }))
+    }
+
+    /// The complete replications of a run (itself first, then those recorded as its
+    /// replications), as summary JSON.
+    pub fn replication_summaries(&self, run: i64) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT summary_json FROM runs WHERE (id = ?1 OR replication_of = ?1) AND status = 'complete'
+             AND summary_json IS NOT NULL ORDER BY replication_index",
+        )?;
+        let rows = stmt.query_map([run], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Records a sweep as `running` and returns its id.
+    pub fn begin_sweep(
+        &mut self,
+        created_at: &str,
+        kind: &str,
+        scenario_name: &str,
+        scenario_file: &str,
+        spec_json: &str,
+    ) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO sweeps (created_at, kind, scenario_name, scenario_file, spec_json, status, pid)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6)",
+            params![created_at, kind, scenario_name, scenario_file, spec_json, std::process::id() as i64],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn add_sweep_point(&mut self, sweep: i64, p: &SweepPoint) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO sweep_points (sweep, idx, label, value, run) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![sweep, p.idx as i64, p.label, p.value, p.run],
+        )?;
+        Ok(())
+    }
+
+    pub fn finish_sweep(&mut self, sweep: i64) -> Result<()> {
+        self.conn.execute("UPDATE sweeps SET status = 'complete', pid = NULL WHERE id = ?1", [sweep])?;
+        Ok(())
+    }
+
+    pub fn get_sweep(&self, id: i64) -> Result<Option<SweepRecord>> {
+        let head = self
+            .conn
+            .query_row(
+                "SELECT id, created_at, kind, scenario_name, scenario_file, spec_json, status FROM sweeps WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(SweepRecord {
+                        id: r.get(0)?,
+                        created_at: r.get(1)?,
+                        kind: r.get(2)?,
+                        scenario_name: r.get(3)?,
+                        scenario_file: r.get(4)?,
+                        spec_json: r.get(5)?,
+                        status: r.get(6)?,
+                        points: Vec::new(),
+                    })
+                },
+            )
+            .optional()?;
+        let Some(mut rec) = head else { return Ok(None) };
+        let mut stmt =
+            self.conn.prepare("SELECT idx, label, value, run FROM sweep_points WHERE sweep = ?1 ORDER BY idx")?;
+        rec.points = stmt
+            .query_map([id], |r| {
+                Ok(SweepPoint { idx: r.get::<_, i64>(0)? as u32, label: r.get(1)?, value: r.get(2)?, run: r.get(3)? })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(Some(rec))
     }
 
     /// The newest run's id.
@@ -342,6 +470,7 @@ mod tests {
             pid,
             replication_of: None,
             replication_index: 0,
+            price_book_text: Some("schema = 1"),
         }
     }
 
@@ -385,6 +514,15 @@ mod tests {
         assert_eq!(s.series(a).unwrap(), vec![row(0), row(1)]);
         assert_eq!(s.integrity_check().unwrap(), "ok");
         assert_eq!(s.last_run().unwrap(), Some(b));
+        assert_eq!(s.get_run(a).unwrap().unwrap().price_book_text.as_deref(), Some("schema = 1"));
+        assert_eq!(s.replication_summaries(a).unwrap(), vec!["{}".to_string()]);
+        drop(s);
+        let mut s = Store::open(&path).unwrap();
+        let w = s.begin_sweep("2026-11-23T00:00:00Z", "sweep", "t", "t.toml", "{}").unwrap();
+        s.add_sweep_point(w, &SweepPoint { idx: 0, label: "20".into(), value: "20".into(), run: a }).unwrap();
+        s.finish_sweep(w).unwrap();
+        let rec = s.get_sweep(w).unwrap().unwrap();
+        assert_eq!((rec.status.as_str(), rec.points.len(), rec.points[0].run), ("complete", 1, a));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

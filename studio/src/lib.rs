@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod paths;
+pub mod pricebook;
 pub mod run;
 
 pub use run::{RunOutcome, RunRequest, run_scenario};
@@ -11,6 +12,7 @@ pub use run::{RunOutcome, RunRequest, run_scenario};
 use std::path::Path;
 
 use sim_core::diagnostic::Diagnostics;
+use sim_core::scenario::read::diagnostic_at;
 use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
 
 /// Why a scenario could not be loaded.
@@ -39,19 +41,44 @@ pub struct LoadedScenario {
     pub text: String,
     pub overrides: Vec<String>,
     pub scenario: Scenario,
+    /// The price book the scenario names (with its `[cost.prices]` overrides applied).
+    pub book: Option<pricebook::LoadedBook>,
 }
 
 /// Reads and validates a scenario file with `--set` overrides.
 pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<LoadedScenario, LoadError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(format!("{file}: cannot read the scenario: {e}")))?;
-    let scenario =
-        parse_scenario(&ScenarioSource { file: &file, bytes: &bytes, overrides }).map_err(LoadError::Invalid)?;
+    let src = ScenarioSource { file: &file, bytes: &bytes, overrides };
+    let scenario = parse_scenario(&src).map_err(LoadError::Invalid)?;
+    let book = match (&scenario.price_book, &scenario.cost) {
+        (Some(id), Some(plan)) => {
+            let found = pricebook::find_price_book(path, id).map_err(|tried| {
+                let list = tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+                LoadError::Invalid(Diagnostics(vec![diagnostic_at(
+                    &src,
+                    "scenario.price_book",
+                    format!("no price book \"{id}\" (looked for {list})"),
+                )]))
+            })?;
+            let source = path.file_name().map_or(file.clone(), |n| n.to_string_lossy().into_owned());
+            let loaded = pricebook::load_price_book(&found, &plan.prices, &source).map_err(LoadError::Io)?;
+            let problems = sim_core::cost::check_plan(&scenario, &loaded.book);
+            if !problems.is_empty() {
+                return Err(LoadError::Invalid(Diagnostics(
+                    problems.into_iter().map(|(p, m)| diagnostic_at(&src, &p, m)).collect(),
+                )));
+            }
+            Some(loaded)
+        }
+        _ => None,
+    };
     Ok(LoadedScenario {
         file,
         text: String::from_utf8_lossy(&bytes).into_owned(),
         overrides: overrides.to_vec(),
         scenario,
+        book,
     })
 }
 
@@ -70,4 +97,17 @@ pub fn utc_now_rfc3339() -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+}
+
+/// Adds the business case (when the scenario has a price book) and the verdict to a summary.
+pub fn price_and_judge(loaded: &LoadedScenario, summary: &mut sim_core::summary::RunSummary) {
+    if let (Some(plan), Some(book)) = (&loaded.scenario.cost, &loaded.book) {
+        summary.cost = Some(sim_core::cost::bill(&sim_core::cost::BillInput {
+            scenario: &loaded.scenario,
+            plan,
+            book: &book.book,
+            summary,
+        }));
+    }
+    summary.verdict = Some(sim_core::verdict::judge(&loaded.scenario, summary, loaded.book.as_ref().map(|b| &b.book)));
 }

@@ -122,6 +122,7 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
         pid: std::process::id(),
         replication_of: of,
         replication_index: i,
+        price_book_text: req.loaded.book.as_ref().map(|b| b.text.as_str()),
     };
     let first_id = first_store.begin_run(&new_run(0, None))?;
     let mut ids = vec![first_id];
@@ -158,6 +159,7 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
                     return Err(e);
                 }
                 let mut summary = summarize(s, rep_seed, &out);
+                crate::price_and_judge(req.loaded, &mut summary);
                 summary.run_id = id.to_string();
                 summary.wall_s = start.elapsed().as_secs_f64();
                 writer.store.finish_run(id, &serde_json::to_string(&summary)?, summary.wall_s)?;

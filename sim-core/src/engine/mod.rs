@@ -20,7 +20,7 @@ use crate::rng::{Purpose, Stream, mix64};
 use crate::scenario::Scenario;
 use crate::time::US_PER_H;
 use bulk::QuietRun;
-use counts::{Counts, LatencyStats};
+use counts::{Counter, Counts, LatencyStats};
 use device::{ClassModel, Conditioned, Dev, DevAux, DevOutage, Run, Side, Sink, TickEnv};
 use medium::{Frame, Medium};
 use std::collections::{HashMap, VecDeque};
@@ -97,6 +97,8 @@ pub struct ClassOutput {
     /// Shared outages (per gateway link of this class) longer than the class's buffer can ride
     /// through: capacity x period.
     pub outages_longer_than_buffer: u64,
+    /// Messages delivered on the busiest day of the run (days of 24 epochs from the start).
+    pub peak_day_delivered: u64,
 }
 
 /// A fixed run of consecutive devices (by global index) and its private accumulators.
@@ -257,6 +259,8 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
     let mut medium = Medium::default();
     let mut medium_latency = vec![LatencyStats::default(); n_classes];
     let mut last = vec![ClassEpoch::default(); n_classes];
+    let mut day_delivered = vec![0u64; n_classes];
+    let mut peak_day = vec![0u64; n_classes];
 
     for e in 0..epochs {
         let start = e as u64 * EPOCH_US;
@@ -280,6 +284,13 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
         for (t, pc) in totals.iter_mut().zip(&per_class) {
             t.merge(&pc.counts);
         }
+        for ci in 0..n_classes {
+            day_delivered[ci] += per_class[ci].counts.get(Counter::Delivered);
+            if (e + 1) % 24 == 0 || e + 1 == epochs {
+                peak_day[ci] = peak_day[ci].max(day_delivered[ci]);
+                day_delivered[ci] = 0;
+            }
+        }
         observer.epoch(&EpochReport { index: e, epochs, start_us: start, end_us: end, per_class: per_class.clone() });
         last = per_class;
     }
@@ -301,6 +312,7 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
             energy_mah: energy,
             end,
             outages_longer_than_buffer: long_outages[ci],
+            peak_day_delivered: peak_day[ci],
         });
     }
     RunOutput {

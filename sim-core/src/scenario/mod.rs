@@ -32,6 +32,12 @@ pub struct Scenario {
     pub backend: Backend,
     pub maintenance: Maintenance,
     pub events: Vec<Event>,
+    /// What the business case prices, from the price book (`[cost]`); None without a price book.
+    pub cost: Option<CostPlan>,
+    /// What production must achieve (`[targets]`), checked by the verdict.
+    pub targets: Targets,
+    /// How the fleet is operated (`[operations]`): the design choices the verdict checks.
+    pub operations: Operations,
 }
 
 impl Scenario {
@@ -270,4 +276,83 @@ pub struct Event {
     pub at: SimDuration,
     pub kind: EventKind,
     pub caption: String,
+}
+
+/// Which price-book items a scenario buys, and the assumptions of its business case.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostPlan {
+    pub platform: String,
+    pub connectivity: String,
+    pub storage: Option<String>,
+    /// How long telemetry is kept in the time-series store.
+    pub retention: SimDuration,
+    /// Price-book hardware item per device class (index as `Scenario::classes`).
+    pub device_hardware: Vec<Option<String>>,
+    pub gateway_hardware: Option<String>,
+    /// Replacement cell per power profile (index as `Scenario::powers`; batteries only).
+    pub battery_hardware: Vec<Option<String>>,
+    pub discount_rate_pct: f64,
+    /// Share of stored bytes read out of the cloud each month (dashboards, BI exports).
+    pub egress_share: f64,
+    pub shadow_ops_per_device_day: f64,
+    pub rules_per_message: f64,
+    pub actions_per_rule: f64,
+    /// Peak over mean message rate, for sizing a self-hosted broker.
+    pub peak_to_mean: f64,
+    /// Battery swaps a technician does per visit in a planned campaign.
+    pub battery_swaps_per_visit: u32,
+    /// Other choices to price on the same usage (for crossovers).
+    pub alternatives: Alternatives,
+    /// `path=value` price overrides applied to the price book.
+    pub prices: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Alternatives {
+    pub platforms: Vec<String>,
+    pub connectivity: Vec<String>,
+}
+
+/// Production targets; each one set is a pass/fail line of the verdict.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Targets {
+    pub delivery_ratio: Option<f64>,
+    pub p99_latency: Option<SimDuration>,
+    pub battery_life: Option<SimDuration>,
+    pub tco_per_device_year: Option<f64>,
+    pub max_devices_offline_pct: Option<f64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Onboarding {
+    /// A technician configures each device by hand.
+    Manual,
+    /// Devices enrol themselves (factory certificates, fleet provisioning).
+    ZeroTouch,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FirmwareUpdate {
+    /// No remote update: a firmware fix is a site visit per device.
+    None,
+    /// Remote update into a single slot: a failed flash bricks the device.
+    SingleSlot,
+    /// Remote update into A/B slots with rollback after a failed boot.
+    AbRollback,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Credentials {
+    /// One secret on every device.
+    Shared,
+    /// A unique identity per device.
+    PerDevice,
+}
+
+/// Design choices that decide whether a pilot scales (each None when the scenario does not say).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Operations {
+    pub onboarding: Option<Onboarding>,
+    pub firmware_update: Option<FirmwareUpdate>,
+    pub credentials: Option<Credentials>,
 }

@@ -2,16 +2,15 @@
 //! validated [`Scenario`]. Every problem is collected with file, line, column and field path; the
 //! reader never stops at the first one and never panics on bad input.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::*;
-use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
-use crate::time::{SimDuration, parse_duration};
+use crate::diagnostic::{Diagnostics, did_you_mean};
+use crate::time::SimDuration;
+use crate::tomlread::*;
 
 /// The text of a scenario and where it came from.
 #[derive(Clone, Debug)]
@@ -26,38 +25,11 @@ pub struct ScenarioSource<'a> {
 /// Parses and validates a scenario, returning every problem found.
 pub fn parse_scenario(src: &ScenarioSource<'_>) -> Result<Scenario, Diagnostics> {
     let mut cx = Ctx::new(src.file, src.bytes);
-    let text = match std::str::from_utf8(src.bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let at = e.valid_up_to();
-            cx.error(
-                at..at,
-                "",
-                format!("the file is not valid UTF-8 (byte 0x{:02x} at offset {at}); save it as UTF-8", src.bytes[at]),
-            );
-            return Err(cx.finish());
-        }
+    let Some(mut root) =
+        parse_document(&mut cx, src.bytes, "a scenario starts with `schema = 1` and a [scenario] table")
+    else {
+        return Err(cx.finish());
     };
-    if text.trim().is_empty() {
-        cx.error(0..0, "", "the file is empty; a scenario starts with `schema = 1` and a [scenario] table".into());
-        return Err(cx.finish());
-    }
-    let (root, errors) = DeTable::parse_recoverable(text);
-    if let Some(first) = errors.first() {
-        // Later syntax errors are usually echoes of the first (the parser recovers and trips
-        // again), so only the first is reported, with the count of the rest.
-        let span = first.span().unwrap_or(0..0);
-        let more = match errors.len() - 1 {
-            0 => String::new(),
-            n => format!(
-                " ({n} more syntax error{} after it, most likely caused by this one)",
-                if n == 1 { "" } else { "s" }
-            ),
-        };
-        cx.error(span, "", format!("TOML syntax: {}{more}", first.message().trim()));
-        return Err(cx.finish());
-    }
-    let mut root = root;
     for o in src.overrides {
         apply_override(&mut cx, root.get_mut(), o.as_str());
     }
@@ -70,6 +42,18 @@ pub fn parse_scenario(src: &ScenarioSource<'_>) -> Result<Scenario, Diagnostics>
     }
 }
 
+/// A diagnostic at the field `path` (dotted, as in diagnostics) of a scenario's text, for
+/// problems found after reading (e.g. a price-book item the scenario names but the book lacks).
+pub fn diagnostic_at(src: &ScenarioSource<'_>, path: &str, message: String) -> crate::diagnostic::Diagnostic {
+    let mut cx = Ctx::new(src.file, src.bytes);
+    let span = std::str::from_utf8(src.bytes).ok().and_then(|t| DeTable::parse(t).ok()).map_or(0..0, |root| {
+        let segs: Vec<&str> = path.split('.').collect();
+        span_at(root.get_ref(), &segs)
+    });
+    cx.error(span, path, message);
+    cx.finish().0.remove(0)
+}
+
 /// The keys the reader accepts under each table pattern it read (for the schema consistency
 /// test). Patterns use `*` for user-chosen names and `[]` for array items.
 pub fn known_keys(src: &ScenarioSource<'_>) -> BTreeMap<String, BTreeSet<&'static str>> {
@@ -80,410 +64,6 @@ pub fn known_keys(src: &ScenarioSource<'_>) -> BTreeMap<String, BTreeSet<&'stati
         read_root(&mut cx, root.get_ref(), 0..0);
     }
     cx.known
-}
-
-// ---------------------------------------------------------------------------------------------
-// Context: diagnostics and positions
-
-struct Ctx {
-    file: String,
-    line_starts: Vec<usize>,
-    bytes: Vec<u8>,
-    diags: Vec<(usize, Diagnostic)>,
-    /// (path, original `--set` text) of every override applied.
-    overridden: Vec<(String, String)>,
-    known: BTreeMap<String, BTreeSet<&'static str>>,
-}
-
-impl Ctx {
-    fn new(file: &str, bytes: &[u8]) -> Ctx {
-        let mut line_starts = vec![0];
-        line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
-        Ctx {
-            file: file.to_string(),
-            line_starts,
-            bytes: bytes.to_vec(),
-            diags: Vec::new(),
-            overridden: Vec::new(),
-            known: BTreeMap::new(),
-        }
-    }
-
-    fn error(&mut self, span: Range<usize>, path: &str, message: String) {
-        let from_override = self
-            .overridden
-            .iter()
-            .rev()
-            .find(|(p, _)| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")))
-            .map(|(_, o)| o.clone());
-        let (line, column) = if from_override.is_some() { (0, 0) } else { self.line_col(span.start) };
-        let sort_key = if from_override.is_some() { usize::MAX } else { span.start };
-        self.diags.push((
-            sort_key,
-            Diagnostic { file: self.file.clone(), line, column, path: path.to_string(), message, from_override },
-        ));
-    }
-
-    fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.bytes.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset);
-        let start = self.line_starts[line - 1];
-        let column = String::from_utf8_lossy(&self.bytes[start..offset]).chars().count() + 1;
-        (line, column)
-    }
-
-    fn finish(mut self) -> Diagnostics {
-        self.diags.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.path.cmp(&b.1.path)));
-        self.diags.dedup_by(|a, b| a.1 == b.1);
-        Diagnostics(self.diags.into_iter().map(|(_, d)| d).collect())
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// `--set path=value`
-
-fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i str) {
-    let Some((path, value)) = text.split_once('=') else {
-        cx.overridden.push((String::new(), text.to_string()));
-        cx.error(
-            0..0,
-            "",
-            format!("an override must look like path=value, e.g. fleet.sensors.count=20000; got {text:?}"),
-        );
-        return;
-    };
-    let path = path.trim();
-    let value_text = value.trim();
-    // Diagnostics write array items as `site[0]`; record the override the same way.
-    let mut normalized = String::new();
-    for seg in path.split('.') {
-        if seg.parse::<usize>().is_ok() && !normalized.is_empty() {
-            normalized.push_str(&format!("[{seg}]"));
-        } else {
-            if !normalized.is_empty() {
-                normalized.push('.');
-            }
-            normalized.push_str(seg);
-        }
-    }
-    cx.overridden.push((normalized, text.to_string()));
-    // A value that parses as TOML keeps its type; anything else is taken as a string, so
-    // `scenario.duration=30d` works without quotes.
-    let value: DeValue<'i> = match DeValue::parse(value_text) {
-        Ok(v) => v.into_inner(),
-        Err(_) => DeValue::String(Cow::Borrowed(value_text)),
-    };
-    let segments: Vec<&str> = path.split('.').collect();
-    if path.is_empty() || segments.iter().any(|s| s.is_empty()) {
-        cx.error(0..0, path, "an override needs a dotted field path, e.g. fleet.sensors.count".into());
-        return;
-    }
-    let mut table: &mut DeTable<'i> = root;
-    for (i, seg) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        if last {
-            table.insert(Spanned::new(0..0, Cow::Owned(seg.to_string())), Spanned::new(0..0, value));
-            return;
-        }
-        let next_is_index = segments[i + 1].parse::<usize>().is_ok();
-        if table.get(*seg).is_none() {
-            table.insert(
-                Spanned::new(0..0, Cow::Owned(seg.to_string())),
-                Spanned::new(0..0, DeValue::Table(DeTable::new())),
-            );
-        }
-        let entry = table.get_mut(*seg).expect("inserted above");
-        match entry.get_mut() {
-            DeValue::Table(t) => table = t,
-            DeValue::Array(items) if next_is_index => {
-                let idx: usize = segments[i + 1].parse().expect("checked above");
-                let n_items = items.len();
-                let Some(item) = items.get_mut(idx) else {
-                    cx.error(0..0, path, format!("index {idx} is out of range: `{seg}` has {n_items} entries"));
-                    return;
-                };
-                if i + 2 == segments.len() {
-                    *item = Spanned::new(0..0, value);
-                    return;
-                }
-                match item.get_mut() {
-                    DeValue::Table(t) => table = t,
-                    _ => {
-                        cx.error(0..0, path, format!("`{seg}[{idx}]` is not a table"));
-                        return;
-                    }
-                }
-                // Skip the index segment.
-                return apply_rest(cx, table, &segments[i + 2..], path, value);
-            }
-            _ => {
-                cx.error(0..0, path, format!("`{seg}` is not a table, so `{path}` cannot be set"));
-                return;
-            }
-        }
-    }
-}
-
-fn apply_rest<'i>(cx: &mut Ctx, table: &mut DeTable<'i>, segments: &[&str], path: &str, value: DeValue<'i>) {
-    let mut t = table;
-    for (i, seg) in segments.iter().enumerate() {
-        if i + 1 == segments.len() {
-            t.insert(Spanned::new(0..0, Cow::Owned(seg.to_string())), Spanned::new(0..0, value));
-            return;
-        }
-        if t.get(*seg).is_none() {
-            t.insert(
-                Spanned::new(0..0, Cow::Owned(seg.to_string())),
-                Spanned::new(0..0, DeValue::Table(DeTable::new())),
-            );
-        }
-        match t.get_mut(*seg).expect("inserted above").get_mut() {
-            DeValue::Table(inner) => t = inner,
-            _ => {
-                cx.error(0..0, path, format!("`{seg}` is not a table, so `{path}` cannot be set"));
-                return;
-            }
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Typed access to one table
-
-type Value<'i> = Spanned<DeValue<'i>>;
-
-struct Tbl<'a, 'i> {
-    path: String,
-    pattern: String,
-    span: Range<usize>,
-    map: &'a DeTable<'i>,
-    known: Vec<&'static str>,
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
-}
-
-fn type_name(v: &DeValue<'_>) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
-    }
-}
-
-impl<'a, 'i> Tbl<'a, 'i> {
-    fn new(path: String, pattern: String, span: Range<usize>, map: &'a DeTable<'i>) -> Self {
-        Tbl { path, pattern, span, map, known: Vec::new() }
-    }
-
-    /// Opens `v` as a table, or reports what it is instead.
-    fn open(cx: &mut Ctx, path: String, pattern: String, v: &'a Value<'i>) -> Option<Self> {
-        match v.get_ref() {
-            DeValue::Table(t) => Some(Tbl::new(path, pattern, v.span(), t)),
-            other => {
-                cx.error(v.span(), &path, format!("expected a table, found {}", type_name(other)));
-                None
-            }
-        }
-    }
-
-    fn get(&mut self, key: &'static str) -> Option<&'a Value<'i>> {
-        self.known.push(key);
-        self.map.get(key)
-    }
-
-    /// The span of `key`'s value, or of the table when the key is absent.
-    fn span_of(&self, key: &str) -> Range<usize> {
-        self.map.get(key).map_or(self.span.clone(), |v| v.span())
-    }
-
-    fn missing(&self, cx: &mut Ctx, key: &str, what: &str) {
-        cx.error(self.span.clone(), &join(&self.path, key), format!("missing required field `{key}` ({what})"));
-    }
-
-    /// A required or optional value converted by `conv`; `what` describes what is allowed.
-    fn field<T>(
-        &mut self,
-        cx: &mut Ctx,
-        key: &'static str,
-        required: bool,
-        what: &str,
-        conv: impl FnOnce(&DeValue<'i>) -> Result<T, String>,
-    ) -> Option<T> {
-        match self.get(key) {
-            None => {
-                if required {
-                    self.missing(cx, key, what);
-                }
-                None
-            }
-            Some(v) => match conv(v.get_ref()) {
-                Ok(t) => Some(t),
-                Err(msg) => {
-                    cx.error(v.span(), &join(&self.path, key), format!("{msg}; expected {what}"));
-                    None
-                }
-            },
-        }
-    }
-
-    fn f64(&mut self, cx: &mut Ctx, key: &'static str, required: bool, min: f64, max: f64) -> Option<f64> {
-        let what = format!("a number from {min} to {max}");
-        self.field(cx, key, required, &what, |v| {
-            let x = as_f64(v)?;
-            if x.is_nan() || x < min || x > max { Err(format!("{x} is out of range")) } else { Ok(x) }
-        })
-    }
-
-    fn prob(&mut self, cx: &mut Ctx, key: &'static str, required: bool) -> Option<f64> {
-        self.field(cx, key, required, "a probability from 0 to 1", |v| {
-            let x = as_f64(v)?;
-            if (0.0..=1.0).contains(&x) { Ok(x) } else { Err(format!("{x} is not a probability")) }
-        })
-    }
-
-    fn u64(&mut self, cx: &mut Ctx, key: &'static str, required: bool, min: u64, max: u64) -> Option<u64> {
-        let what = format!("an integer from {min} to {max}");
-        self.field(cx, key, required, &what, |v| {
-            let x = as_i128(v)?;
-            if x < min as i128 || x > max as i128 { Err(format!("{x} is out of range")) } else { Ok(x as u64) }
-        })
-    }
-
-    fn string(&mut self, cx: &mut Ctx, key: &'static str, required: bool) -> Option<String> {
-        self.field(cx, key, required, "a string", |v| as_str(v).map(str::to_string))
-    }
-
-    fn choice(
-        &mut self,
-        cx: &mut Ctx,
-        key: &'static str,
-        required: bool,
-        allowed: &[&'static str],
-    ) -> Option<&'static str> {
-        let what = format!("one of {}", allowed.iter().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(", "));
-        self.field(cx, key, required, &what, |v| {
-            let s = as_str(v)?;
-            allowed.iter().copied().find(|a| *a == s).ok_or_else(|| match did_you_mean(s, allowed.iter().copied()) {
-                Some(m) => format!("unknown value \"{s}\" (did you mean \"{m}\"?)"),
-                None => format!("unknown value \"{s}\""),
-            })
-        })
-    }
-
-    fn duration(
-        &mut self,
-        cx: &mut Ctx,
-        key: &'static str,
-        required: bool,
-        min: SimDuration,
-        max: SimDuration,
-    ) -> Option<SimDuration> {
-        let what = format!("a duration string from \"{min}\" to \"{max}\", e.g. \"90s\", \"2h\", \"30d\"");
-        self.field(cx, key, required, &what, |v| {
-            let s = match v {
-                DeValue::String(s) => s.as_ref(),
-                DeValue::Integer(_) | DeValue::Float(_) => {
-                    return Err(format!("a bare number ({}) has no unit", v_display(v)));
-                }
-                other => return Err(format!("found {}", type_name(other))),
-            };
-            if s.trim_start().starts_with('-') {
-                return Err(format!("\"{s}\" is negative"));
-            }
-            let d = parse_duration(s)?;
-            if d < min || d > max { Err(format!("\"{s}\" is out of range")) } else { Ok(d) }
-        })
-    }
-
-    fn bool(&mut self, cx: &mut Ctx, key: &'static str, required: bool) -> Option<bool> {
-        self.field(cx, key, required, "true or false", |v| match v {
-            DeValue::Boolean(b) => Ok(*b),
-            other => Err(format!("found {}", type_name(other))),
-        })
-    }
-
-    fn sub(&mut self, cx: &mut Ctx, key: &'static str, required: bool, what: &str) -> Option<Tbl<'a, 'i>> {
-        match self.get(key) {
-            None => {
-                if required {
-                    self.missing(cx, key, what);
-                }
-                None
-            }
-            Some(v) => Tbl::open(cx, join(&self.path, key), join(&self.pattern, key), v),
-        }
-    }
-
-    /// Reports keys that were never asked for, with a "did you mean" hint.
-    fn finish(self, cx: &mut Ctx) {
-        let entry = cx.known.entry(self.pattern.clone()).or_default();
-        entry.extend(self.known.iter().copied());
-        for (k, v) in self.map.iter() {
-            let key = k.get_ref().as_ref();
-            if self.known.contains(&key) {
-                continue;
-            }
-            let hint = match did_you_mean(key, self.known.iter().copied()) {
-                Some(m) => format!(" (did you mean `{m}`?)"),
-                None => {
-                    let mut names = self.known.clone();
-                    names.sort_unstable();
-                    names.dedup();
-                    format!(" (allowed here: {})", names.join(", "))
-                }
-            };
-            let span = if k.span().end > 0 { k.span() } else { v.span() };
-            cx.error(span, &join(&self.path, key), format!("unknown field `{key}`{hint}"));
-        }
-    }
-}
-
-fn v_display(v: &DeValue<'_>) -> String {
-    match v {
-        DeValue::Integer(i) => i.as_str().to_string(),
-        DeValue::Float(f) => f.as_str().to_string(),
-        DeValue::String(s) => format!("\"{s}\""),
-        other => type_name(other).to_string(),
-    }
-}
-
-fn as_i128(v: &DeValue<'_>) -> Result<i128, String> {
-    match v {
-        DeValue::Integer(i) => i128::from_str_radix(i.as_str(), i.radix())
-            .map_err(|_| format!("{} is not a representable integer", i.as_str())),
-        DeValue::Float(f) => Err(format!("{} is not a whole number", f.as_str())),
-        other => Err(format!("found {}", type_name(other))),
-    }
-}
-
-fn as_f64(v: &DeValue<'_>) -> Result<f64, String> {
-    match v {
-        DeValue::Integer(_) => as_i128(v).map(|i| i as f64),
-        DeValue::Float(f) => {
-            let s = f.as_str();
-            let x: f64 = match s {
-                "inf" | "+inf" => f64::INFINITY,
-                "-inf" => f64::NEG_INFINITY,
-                "nan" | "+nan" | "-nan" => f64::NAN,
-                _ => s.parse().map_err(|_| format!("{s} is not a number"))?,
-            };
-            if x.is_finite() { Ok(x) } else { Err(format!("{s} is not a finite number")) }
-        }
-        other => Err(format!("found {}", type_name(other))),
-    }
-}
-
-fn as_str<'v>(v: &'v DeValue<'_>) -> Result<&'v str, String> {
-    match v {
-        DeValue::String(s) => Ok(s.as_ref()),
-        other => Err(format!("found {}", type_name(other))),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -553,6 +133,10 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
     let backend = read_backend(cx, &mut t);
     let maintenance = read_maintenance(cx, &mut t);
     let events = read_events(cx, &mut t, &sites, duration);
+    let class_names: Vec<String> = classes.iter().map(|c| c.name.clone()).collect();
+    let cost = read_cost(cx, &mut t, &class_names, &powers, price_book.is_some());
+    let targets = read_targets(cx, &mut t);
+    let operations = read_operations(cx, &mut t);
 
     // Mark `fleet`, `network`, `power`, `site`, `event`, `backend`, `maintenance` as known keys.
     t.finish(cx);
@@ -574,6 +158,9 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
         backend: backend?,
         maintenance: maintenance?,
         events: events?,
+        cost: cost?,
+        targets: targets?,
+        operations: operations?,
     };
     check_limits(cx, root, &scenario);
     Some(scenario).filter(|_| schema.is_some())
@@ -1150,6 +737,198 @@ fn read_maintenance(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Maintenance> {
     }
     s.finish(cx);
     Some(m)
+}
+
+fn string_list(cx: &mut Ctx, t: &mut Tbl<'_, '_>, key: &'static str) -> Option<Vec<String>> {
+    t.field(cx, key, false, "an array of names", |v| match v {
+        DeValue::Array(a) => a.iter().map(|x| as_str(x.get_ref()).map(str::to_string)).collect(),
+        other => Err(format!("found {}", type_name(other))),
+    })
+    .or(Some(Vec::new()))
+}
+
+/// A table of `name = "price-book item"` whose keys must be among `names`.
+fn name_map(
+    cx: &mut Ctx,
+    t: &mut Tbl<'_, '_>,
+    key: &'static str,
+    names: &[&str],
+    kind: &str,
+) -> Option<Vec<Option<String>>> {
+    let mut out = vec![None; names.len()];
+    let Some(m) = t.sub(cx, key, false, "") else {
+        return Some(out);
+    };
+    let mut ok = true;
+    for (k, v) in m.map.iter() {
+        let name = k.get_ref().as_ref();
+        let path = join(&m.path, name);
+        match names.iter().position(|n| *n == name) {
+            None => {
+                let hint = match did_you_mean(name, names.iter().copied()) {
+                    Some(h) => format!(" (did you mean `{h}`?)"),
+                    None => format!(" (defined: {})", names.join(", ")),
+                };
+                cx.error(k.span(), &path, format!("no {kind} `{name}`{hint}"));
+                ok = false;
+            }
+            Some(i) => match as_str(v.get_ref()) {
+                Ok(item) => out[i] = Some(item.to_string()),
+                Err(e) => {
+                    cx.error(v.span(), &path, format!("{e}; expected the name of a price-book item"));
+                    ok = false;
+                }
+            },
+        }
+    }
+    ok.then_some(out)
+}
+
+fn read_cost(
+    cx: &mut Ctx,
+    t: &mut Tbl<'_, '_>,
+    classes: &[String],
+    powers: &[(String, Option<PowerProfile>)],
+    has_book: bool,
+) -> Option<Option<CostPlan>> {
+    let Some(mut c) = t.sub(cx, "cost", false, "") else {
+        if has_book {
+            cx.error(
+                t.span.clone(),
+                "cost",
+                "scenario.price_book is set but there is no [cost] table saying what to buy from it (platform, connectivity, hardware)".into(),
+            );
+            return None;
+        }
+        return Some(None);
+    };
+    if !has_book {
+        cx.error(
+            c.span.clone(),
+            "scenario.price_book",
+            "[cost] needs scenario.price_book, the price book to price it with".into(),
+        );
+    }
+    let platform = c.string(cx, "platform", true);
+    let connectivity = c.string(cx, "connectivity", true);
+    let storage = c.string(cx, "storage", false);
+    let retention = c
+        .duration(
+            cx,
+            "retention",
+            false,
+            SimDuration(crate::time::US_PER_DAY),
+            SimDuration(50 * crate::time::US_PER_YEAR),
+        )
+        .or(Some(SimDuration(365 * crate::time::US_PER_DAY)));
+    let class_refs: Vec<&str> = classes.iter().map(String::as_str).collect();
+    let device_hardware = name_map(cx, &mut c, "device_hardware", &class_refs, "device class");
+    let gateway_hardware = c.string(cx, "gateway_hardware", false);
+    let power_refs: Vec<&str> = powers.iter().map(|(n, _)| n.as_str()).collect();
+    let battery_hardware = name_map(cx, &mut c, "battery_hardware", &power_refs, "power profile");
+    if let Some(bh) = &battery_hardware {
+        for (i, (name, p)) in powers.iter().enumerate() {
+            if let Some(p) = p
+                && matches!(p.source, PowerSource::Battery { .. })
+                && bh[i].is_none()
+            {
+                cx.error(
+                    c.span.clone(),
+                    &format!("cost.battery_hardware.{name}"),
+                    format!("the battery profile `{name}` needs a replacement cell from the price book, e.g. battery_hardware = {{ {name} = \"...\" }}"),
+                );
+            }
+        }
+    }
+    let discount = c.f64(cx, "discount_rate_pct", false, 0.0, 100.0).or(Some(0.0));
+    let egress = c.f64(cx, "egress_share", false, 0.0, 100.0).or(Some(0.0));
+    let shadow = c.f64(cx, "shadow_ops_per_device_day", false, 0.0, 1e6).or(Some(0.0));
+    let rules = c.f64(cx, "rules_per_message", false, 0.0, 1e3).or(Some(1.0));
+    let actions = c.f64(cx, "actions_per_rule", false, 0.0, 1e3).or(Some(1.0));
+    let peak = c.f64(cx, "peak_to_mean", false, 1.0, 1e4).or(Some(3.0));
+    let swaps = c.u64(cx, "battery_swaps_per_visit", false, 1, 1_000_000).or(Some(20));
+    let alternatives = match c.sub(cx, "alternatives", false, "") {
+        None => Some(Alternatives::default()),
+        Some(mut a) => {
+            let platforms = string_list(cx, &mut a, "platform");
+            let connectivity = string_list(cx, &mut a, "connectivity");
+            a.finish(cx);
+            Some(Alternatives { platforms: platforms?, connectivity: connectivity? })
+        }
+    };
+    let prices = match c.sub(cx, "prices", false, "") {
+        None => Some(Vec::new()),
+        Some(p) => {
+            let mut out = Vec::new();
+            for (k, v) in p.map.iter() {
+                let key = k.get_ref().as_ref();
+                match v.get_ref() {
+                    DeValue::Integer(_) | DeValue::Float(_) => out.push(format!("{key}={}", v_display(v.get_ref()))),
+                    other => cx.error(
+                        v.span(),
+                        &format!("cost.prices.\"{key}\""),
+                        format!("found {}; expected a price (a number)", type_name(other)),
+                    ),
+                }
+            }
+            Some(out)
+        }
+    };
+    c.finish(cx);
+    Some(Some(CostPlan {
+        platform: platform?,
+        connectivity: connectivity?,
+        storage,
+        retention: retention?,
+        device_hardware: device_hardware?,
+        gateway_hardware,
+        battery_hardware: battery_hardware?,
+        discount_rate_pct: discount?,
+        egress_share: egress?,
+        shadow_ops_per_device_day: shadow?,
+        rules_per_message: rules?,
+        actions_per_rule: actions?,
+        peak_to_mean: peak?,
+        battery_swaps_per_visit: swaps? as u32,
+        alternatives: alternatives?,
+        prices: prices?,
+    }))
+}
+
+fn read_targets(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Targets> {
+    let Some(mut g) = t.sub(cx, "targets", false, "") else {
+        return Some(Targets::default());
+    };
+    let targets = Targets {
+        delivery_ratio: g.prob(cx, "delivery_ratio", false),
+        p99_latency: g.duration(cx, "p99_latency", false, MIN_D, SimDuration(crate::time::US_PER_DAY)),
+        battery_life: g.duration(cx, "battery_life", false, MIN_D, MAX_DURATION),
+        tco_per_device_year: g.f64(cx, "tco_per_device_year", false, 0.0, 1e9),
+        max_devices_offline_pct: g.f64(cx, "max_devices_offline_pct", false, 0.0, 100.0),
+    };
+    g.finish(cx);
+    Some(targets)
+}
+
+fn read_operations(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Operations> {
+    let Some(mut o) = t.sub(cx, "operations", false, "") else {
+        return Some(Operations::default());
+    };
+    let onboarding = o.choice(cx, "onboarding", false, &["manual", "zero-touch"]).map(|x| match x {
+        "manual" => Onboarding::Manual,
+        _ => Onboarding::ZeroTouch,
+    });
+    let firmware = o.choice(cx, "firmware_update", false, &["none", "single-slot", "a-b-rollback"]).map(|x| match x {
+        "none" => FirmwareUpdate::None,
+        "single-slot" => FirmwareUpdate::SingleSlot,
+        _ => FirmwareUpdate::AbRollback,
+    });
+    let credentials = o.choice(cx, "credentials", false, &["shared", "per-device"]).map(|x| match x {
+        "shared" => Credentials::Shared,
+        _ => Credentials::PerDevice,
+    });
+    o.finish(cx);
+    Some(Operations { onboarding, firmware_update: firmware, credentials })
 }
 
 fn read_events(

@@ -1,0 +1,693 @@
+//! The bill: a run's own usage (messages and their sizes, connected minutes, transmissions,
+//! failures, battery life), metered the way each vendor meters it, extrapolated month by month
+//! to the scenario's horizon and priced by the price book.
+//!
+//! Month m (1..=M) costs its recurring charges plus the events that fall in it (battery-swap
+//! campaigns, SIM renewals); capex is month 0. With a discount rate r, month m is weighted
+//! (1 + r)^(-m/12). A month is 30.4375 days (the mean Gregorian month).
+
+use serde::{Deserialize, Serialize};
+
+use super::Money;
+use super::book::{ConnectivityKind, Metering, PlatformKind, PriceBook, Rate, Rounding, graduated, volume_unit_price};
+use crate::scenario::{CostPlan, PowerSource, Scenario};
+use crate::summary::RunSummary;
+
+/// Seconds in the billing month used throughout (30.4375 days).
+pub const MONTH_S: f64 = 2_629_800.0;
+const DAYS_PER_MONTH: f64 = 30.4375;
+const BYTES_PER_MB: u64 = 1_000_000;
+const BYTES_PER_GB: u64 = 1_000_000_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Hardware,
+    Installation,
+    Provisioning,
+    Connectivity,
+    Cloud,
+    Storage,
+    Maintenance,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Hardware,
+        Category::Installation,
+        Category::Provisioning,
+        Category::Connectivity,
+        Category::Cloud,
+        Category::Storage,
+        Category::Maintenance,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Hardware => "hardware",
+            Category::Installation => "installation",
+            Category::Provisioning => "provisioning",
+            Category::Connectivity => "connectivity",
+            Category::Cloud => "cloud platform",
+            Category::Storage => "storage and egress",
+            Category::Maintenance => "maintenance",
+        }
+    }
+}
+
+/// TCO by category (discounted, over the horizon).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Breakdown {
+    pub hardware: Money,
+    pub installation: Money,
+    pub provisioning: Money,
+    pub connectivity: Money,
+    pub cloud: Money,
+    pub storage: Money,
+    pub maintenance: Money,
+}
+
+impl Breakdown {
+    pub fn get(&self, c: Category) -> Money {
+        match c {
+            Category::Hardware => self.hardware,
+            Category::Installation => self.installation,
+            Category::Provisioning => self.provisioning,
+            Category::Connectivity => self.connectivity,
+            Category::Cloud => self.cloud,
+            Category::Storage => self.storage,
+            Category::Maintenance => self.maintenance,
+        }
+    }
+    fn slot(&mut self, c: Category) -> &mut Money {
+        match c {
+            Category::Hardware => &mut self.hardware,
+            Category::Installation => &mut self.installation,
+            Category::Provisioning => &mut self.provisioning,
+            Category::Connectivity => &mut self.connectivity,
+            Category::Cloud => &mut self.cloud,
+            Category::Storage => &mut self.storage,
+            Category::Maintenance => &mut self.maintenance,
+        }
+    }
+}
+
+/// One item of the bill: what it is, how it was metered, and what it adds up to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BillLine {
+    pub category: Category,
+    pub item: String,
+    /// How the quantity was metered (a typical month, or the one-time order).
+    pub basis: String,
+    /// Spent at the start (month 0).
+    pub capex: Money,
+    /// The first month's charge (recurring items).
+    pub first_month: Money,
+    /// Its share of the TCO (discounted).
+    pub tco: Money,
+}
+
+/// The TCO of the same run under another platform or connectivity choice.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alternative {
+    /// "platform" or "connectivity".
+    pub choice: String,
+    pub name: String,
+    pub tco: Money,
+    pub tco_per_device_year: Money,
+}
+
+/// The `cost` section of a RunSummary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CostSummary {
+    pub currency: String,
+    pub price_book: String,
+    pub price_book_date: String,
+    pub platform: String,
+    pub connectivity: String,
+    pub storage: Option<String>,
+    pub horizon_years: f64,
+    pub discount_rate_pct: f64,
+    pub capex: Money,
+    /// Undiscounted recurring spend per month, averaged over the horizon.
+    pub opex_per_month: Money,
+    pub tco: Money,
+    pub tco_per_device_year: Money,
+    pub breakdown: Breakdown,
+    /// How the platform is sized (e.g. "1 x S2", "3 VMs").
+    pub platform_sizing: String,
+    /// Set when no size of the platform covers the fleet's peak day.
+    pub quota_exceeded: Option<String>,
+    pub lines: Vec<BillLine>,
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Everything a bill is computed from.
+pub struct BillInput<'a> {
+    pub scenario: &'a Scenario,
+    pub plan: &'a CostPlan,
+    pub book: &'a PriceBook,
+    pub summary: &'a RunSummary,
+}
+
+/// The bill of a run, with its alternatives.
+pub fn bill(input: &BillInput<'_>) -> CostSummary {
+    let mut main = bill_with(input, &input.plan.platform, &input.plan.connectivity);
+    for name in &input.plan.alternatives.platforms {
+        let b = bill_with(input, name, &input.plan.connectivity);
+        main.alternatives.push(Alternative {
+            choice: "platform".into(),
+            name: name.clone(),
+            tco: b.tco,
+            tco_per_device_year: b.tco_per_device_year,
+        });
+    }
+    for name in &input.plan.alternatives.connectivity {
+        let b = bill_with(input, &input.plan.platform, name);
+        main.alternatives.push(Alternative {
+            choice: "connectivity".into(),
+            name: name.clone(),
+            tco: b.tco,
+            tco_per_device_year: b.tco_per_device_year,
+        });
+    }
+    main
+}
+
+/// Accumulates lines: capex, and recurring amounts per month with their discount.
+struct Ledger {
+    months: u32,
+    discount: Vec<f64>,
+    lines: Vec<BillLine>,
+    breakdown: Breakdown,
+    capex: Money,
+    opex_total: Money,
+}
+
+impl Ledger {
+    fn new(months: u32, rate_pct: f64) -> Ledger {
+        let r = rate_pct / 100.0;
+        let discount = (0..=months).map(|m| (1.0 + r).powf(-(m as f64) / 12.0)).collect();
+        Ledger {
+            months,
+            discount,
+            lines: Vec::new(),
+            breakdown: Breakdown::default(),
+            capex: Money::ZERO,
+            opex_total: Money::ZERO,
+        }
+    }
+
+    fn capex(&mut self, category: Category, item: &str, basis: String, amount: Money) {
+        self.capex += amount;
+        *self.breakdown.slot(category) += amount;
+        self.lines.push(BillLine {
+            category,
+            item: item.into(),
+            basis,
+            capex: amount,
+            first_month: Money::ZERO,
+            tco: amount,
+        });
+    }
+
+    /// A recurring charge: `amount(m)` for month m = 1..=M (each rounded, then discounted).
+    fn monthly(&mut self, category: Category, item: &str, basis: String, amount: impl Fn(u32) -> Money) {
+        let mut tco = Money::ZERO;
+        for m in 1..=self.months {
+            let a = amount(m);
+            self.opex_total += a;
+            tco += discounted(a, self.discount[m as usize]);
+        }
+        *self.breakdown.slot(category) += tco;
+        self.lines.push(BillLine {
+            category,
+            item: item.into(),
+            basis,
+            capex: Money::ZERO,
+            first_month: amount(1),
+            tco,
+        });
+    }
+}
+
+fn discounted(a: Money, factor: f64) -> Money {
+    if factor == 1.0 { a } else { Money::from_f64_units(a.units_f64() * factor) }
+}
+
+/// Usage of one class in a billing month (the run's rates, scaled to 30.4375 days).
+struct ClassMonth {
+    devices: u64,
+    payload_bytes: u64,
+    delivered: u64,
+    attempts: u64,
+    connected_minutes: u64,
+    peak_day_delivered: u64,
+}
+
+fn months_of(summary: &RunSummary) -> Vec<ClassMonth> {
+    let f = MONTH_S / summary.simulated_s.max(1.0);
+    summary
+        .per_class
+        .iter()
+        .map(|c| ClassMonth {
+            devices: c.devices,
+            payload_bytes: c.payload_bytes as u64,
+            delivered: (c.messages.delivered as f64 * f).round() as u64,
+            attempts: (c.attempts as f64 * f).round() as u64,
+            connected_minutes: (c.connected_device_s / 60.0 * f).round() as u64,
+            peak_day_delivered: c.peak_day_delivered,
+        })
+        .collect()
+}
+
+fn units(bytes: u64, meter: u64) -> u64 {
+    bytes.div_ceil(meter).max(1)
+}
+
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Rate per MB applied to bytes.
+fn per_mb(rate: Rate, bytes: u64) -> Money {
+    rate.amount.scaled(bytes, rate.per * BYTES_PER_MB)
+}
+
+/// Billed bytes of one device in a month: `msgs` transmissions of `bytes_each`, rounded up to
+/// the plan's increment per session or on the monthly total.
+fn billed_bytes(m: &Metering, msgs: u64, payload: u64) -> u64 {
+    let each = payload + m.overhead_bytes;
+    match m.rounding {
+        Rounding::PerSession => msgs * each.div_ceil(m.increment_bytes) * m.increment_bytes,
+        Rounding::PerMonth => (msgs * each).div_ceil(m.increment_bytes) * m.increment_bytes,
+    }
+}
+
+fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str) -> CostSummary {
+    let BillInput { scenario: s, plan, book, summary } = *input;
+    let months = (s.horizon_years * 12.0).round().max(1.0) as u32;
+    let mut l = Ledger::new(months, plan.discount_rate_pct);
+    let cm = months_of(summary);
+    let devices: u64 = cm.iter().map(|c| c.devices).sum();
+    let gateways: u64 = s.sites.iter().map(|x| x.gateways as u64).sum();
+    let delivered: u64 = cm.iter().map(|c| c.delivered).sum();
+    let labour = &book.labour;
+
+    // Hardware: each item priced at the tier of the whole order of that item.
+    let mut items: Vec<(&str, u64)> = Vec::new();
+    for (ci, c) in s.classes.iter().enumerate() {
+        if let Some(h) = &plan.device_hardware[ci] {
+            match items.iter_mut().find(|(n, _)| n == h) {
+                Some(e) => e.1 += c.count as u64,
+                None => items.push((h.as_str(), c.count as u64)),
+            }
+        }
+    }
+    for (ci, c) in s.classes.iter().enumerate() {
+        let Some(h) = plan.device_hardware[ci].as_deref().and_then(|h| book.hardware(h)) else { continue };
+        let order = items.iter().find(|(n, _)| *n == h.name).map_or(0, |e| e.1);
+        let unit = volume_unit_price(&h.tiers, order);
+        l.capex(
+            Category::Hardware,
+            &format!("{} ({})", h.title, c.name),
+            format!("{} x {unit} (tier for {} units)", group(c.count as u64), group(order)),
+            unit.times(c.count as u64),
+        );
+    }
+    if let Some(h) = plan.gateway_hardware.as_deref().and_then(|h| book.hardware(h)) {
+        let unit = volume_unit_price(&h.tiers, gateways);
+        l.capex(Category::Hardware, &h.title, format!("{gateways} x {unit}"), unit.times(gateways));
+    }
+
+    // Installation.
+    let minutes_x100 = (devices as f64 * labour.install_minutes_per_device * 100.0).round() as u64;
+    l.capex(
+        Category::Installation,
+        "device installation",
+        format!(
+            "{} devices x {} min at {}/h",
+            group(devices),
+            labour.install_minutes_per_device,
+            labour.technician_hour.cost(1)
+        ),
+        labour.technician_hour.amount.scaled(minutes_x100, labour.technician_hour.per * 6000),
+    );
+    if plan.gateway_hardware.is_some() {
+        l.capex(
+            Category::Installation,
+            "gateway installation",
+            format!("{gateways} x {}", labour.gateway_install.cost(1)),
+            labour.gateway_install.cost(gateways),
+        );
+    }
+
+    // Cloud platform.
+    let mut sizing = String::new();
+    let mut quota_exceeded = None;
+    if let Some(p) = book.platform(platform_name) {
+        match &p.kind {
+            PlatformKind::Metered {
+                connection_minutes,
+                message_meter_bytes,
+                messages,
+                rules,
+                actions,
+                shadow_ops,
+                shadow_meter_bytes: _,
+                registrations,
+            } => {
+                sizing = "pay per use".into();
+                let metered: u64 = cm.iter().map(|c| c.delivered * units(c.payload_bytes, *message_meter_bytes)).sum();
+                l.monthly(
+                    Category::Cloud,
+                    "messages",
+                    format!(
+                        "{} messages = {} metered units of {} B",
+                        group(delivered),
+                        group(metered),
+                        message_meter_bytes
+                    ),
+                    |_| graduated(messages, metered),
+                );
+                let minutes: u64 = cm.iter().map(|c| c.connected_minutes).sum();
+                l.monthly(
+                    Category::Cloud,
+                    "connectivity (connected minutes)",
+                    format!("{} connection-minutes", group(minutes)),
+                    |_| connection_minutes.cost(minutes),
+                );
+                let n_rules = (delivered as f64 * plan.rules_per_message).round() as u64;
+                let n_actions = (n_rules as f64 * plan.actions_per_rule).round() as u64;
+                l.monthly(
+                    Category::Cloud,
+                    "rules and actions",
+                    format!("{} rules, {} actions", group(n_rules), group(n_actions)),
+                    |_| rules.cost(n_rules) + actions.cost(n_actions),
+                );
+                let n_shadow = (devices as f64 * plan.shadow_ops_per_device_day * DAYS_PER_MONTH).round() as u64;
+                if n_shadow > 0 {
+                    l.monthly(
+                        Category::Cloud,
+                        "shadow and registry operations",
+                        format!("{} operations", group(n_shadow)),
+                        |_| shadow_ops.cost(n_shadow),
+                    );
+                }
+                l.capex(
+                    Category::Provisioning,
+                    "device registration",
+                    format!("{} things", group(devices)),
+                    registrations.cost(devices),
+                );
+            }
+            PlatformKind::UnitQuota { editions } => {
+                let mut best: Option<(Money, String)> = None;
+                let mut largest: Option<(u64, Money, String, u64)> = None;
+                for e in editions {
+                    let peak: u64 =
+                        cm.iter().map(|c| c.peak_day_delivered * units(c.payload_bytes, e.meter_bytes)).sum();
+                    let n = peak.div_ceil(e.messages_per_day_per_unit).max(1);
+                    let cap = e.messages_per_day_per_unit * e.max_units;
+                    if largest.as_ref().is_none_or(|x| cap > x.0) {
+                        largest =
+                            Some((cap, e.unit_month.times(e.max_units), format!("{} x {}", e.max_units, e.name), peak));
+                    }
+                    if n <= e.max_units {
+                        let cost = e.unit_month.times(n);
+                        if best.as_ref().is_none_or(|b| cost < b.0) {
+                            best = Some((cost, format!("{n} x {}", e.name)));
+                        }
+                    }
+                }
+                let (cost, size) = match (best, largest) {
+                    (Some(b), _) => b,
+                    (None, Some((cap, cost, size, peak))) => {
+                        quota_exceeded = Some(format!(
+                            "the peak day needs {} metered messages; the largest size ({size}) allows {} a day",
+                            group(peak),
+                            group(cap)
+                        ));
+                        (cost, size)
+                    }
+                    (None, None) => (Money::ZERO, "no editions".into()),
+                };
+                let peak_msgs: u64 = cm.iter().map(|c| c.peak_day_delivered).sum();
+                sizing = size.clone();
+                l.monthly(
+                    Category::Cloud,
+                    "hub units",
+                    format!("{size} for a peak day of {} messages", group(peak_msgs)),
+                    |_| cost,
+                );
+            }
+            PlatformKind::SelfHosted {
+                vm_hour,
+                vm_messages_per_s,
+                vm_connections,
+                min_vms,
+                ops_hours_per_month,
+                ops_hour,
+            } => {
+                let peak_per_s = delivered as f64 / MONTH_S * plan.peak_to_mean;
+                let vms = (*min_vms)
+                    .max((peak_per_s / vm_messages_per_s).ceil() as u64)
+                    .max(devices.div_ceil(*vm_connections));
+                sizing = format!("{vms} VMs");
+                // 730.5 hours per month.
+                let vm_cost = vm_hour.amount.scaled(vms * 7305, vm_hour.per * 10);
+                l.monthly(
+                    Category::Cloud,
+                    "broker VMs",
+                    format!("{vms} VMs x 730.5 h (peak {peak_per_s:.1} msg/s, {} connections)", group(devices)),
+                    |_| vm_cost,
+                );
+                let ops_x100 = (ops_hours_per_month * 100.0).round() as u64;
+                l.monthly(
+                    Category::Cloud,
+                    "broker operations",
+                    format!("{ops_hours_per_month} h at {}/h", ops_hour.cost(1)),
+                    |_| ops_hour.amount.scaled(ops_x100, ops_hour.per * 100),
+                );
+            }
+        }
+    }
+
+    // Connectivity.
+    if let Some(c) = book.connectivity(connectivity_name) {
+        match &c.kind {
+            ConnectivityKind::None => {}
+            ConnectivityKind::PerDevice { sim, monthly_fee, data_per_mb, metering } => {
+                l.capex(
+                    Category::Connectivity,
+                    "SIM cards",
+                    format!("{} x {}", group(devices), sim.cost(1)),
+                    sim.cost(devices),
+                );
+                l.monthly(Category::Connectivity, "SIM fees", format!("{} SIM-months", group(devices)), |_| {
+                    monthly_fee.cost(devices)
+                });
+                let bands: Vec<_> = data_per_mb
+                    .iter()
+                    .map(|b| super::book::Band {
+                        up_to: b.up_to.map(|u| u * BYTES_PER_MB),
+                        rate: Rate { amount: b.rate.amount, per: b.rate.per * BYTES_PER_MB },
+                    })
+                    .collect();
+                let mut data = Money::ZERO;
+                let mut total_bytes = 0;
+                for c in &cm {
+                    if c.devices == 0 {
+                        continue;
+                    }
+                    let per_dev = billed_bytes(metering, c.attempts.div_ceil(c.devices), c.payload_bytes);
+                    total_bytes += per_dev * c.devices;
+                    data += graduated(&bands, per_dev).times(c.devices);
+                }
+                l.monthly(
+                    Category::Connectivity,
+                    "cellular data",
+                    format!("{:.1} MB billed", total_bytes as f64 / 1e6),
+                    |_| data,
+                );
+            }
+            ConnectivityKind::Pooled { sim, monthly_fee, pool_mb_per_sim, overage_per_mb, metering } => {
+                l.capex(
+                    Category::Connectivity,
+                    "SIM cards",
+                    format!("{} x {}", group(devices), sim.cost(1)),
+                    sim.cost(devices),
+                );
+                l.monthly(Category::Connectivity, "SIM fees", format!("{} SIM-months", group(devices)), |_| {
+                    monthly_fee.cost(devices)
+                });
+                let used: u64 = cm
+                    .iter()
+                    .filter(|c| c.devices > 0)
+                    .map(|c| billed_bytes(metering, c.attempts.div_ceil(c.devices), c.payload_bytes) * c.devices)
+                    .sum();
+                let pool = devices * pool_mb_per_sim * BYTES_PER_MB;
+                let over = used.saturating_sub(pool);
+                l.monthly(
+                    Category::Connectivity,
+                    "pool overage",
+                    format!("{:.1} MB used of a {:.0} MB pool", used as f64 / 1e6, pool as f64 / 1e6),
+                    |_| per_mb(*overage_per_mb, over),
+                );
+            }
+            ConnectivityKind::Lifetime { sim, term_years, data_mb, topup_per_mb, metering } => {
+                let term = (term_years * 12.0).round().max(1.0) as u32;
+                l.capex(
+                    Category::Connectivity,
+                    "lifetime SIM plans",
+                    format!("{} x {} for {term_years} years", group(devices), sim.cost(1)),
+                    sim.cost(devices),
+                );
+                let renew = sim.cost(devices);
+                l.monthly(Category::Connectivity, "lifetime plan renewals", format!("every {term} months"), |m| {
+                    if m % term == 0 && m < months { renew } else { Money::ZERO }
+                });
+                let mut over = 0;
+                for c in cm.iter().filter(|c| c.devices > 0) {
+                    let per_dev = billed_bytes(metering, c.attempts.div_ceil(c.devices), c.payload_bytes);
+                    let allowance = data_mb * BYTES_PER_MB / term as u64;
+                    over += per_dev.saturating_sub(allowance) * c.devices;
+                }
+                l.monthly(
+                    Category::Connectivity,
+                    "data top-ups",
+                    format!("{:.1} MB a month above the allowance", over as f64 / 1e6),
+                    |_| per_mb(*topup_per_mb, over),
+                );
+            }
+            ConnectivityKind::Lorawan { device_month, gateway_month } => {
+                let unit = volume_unit_price(device_month, devices);
+                l.monthly(
+                    Category::Connectivity,
+                    "network server",
+                    format!("{} devices x {unit}", group(devices)),
+                    |_| unit.times(devices),
+                );
+                l.monthly(Category::Connectivity, "gateway backhaul", format!("{gateways} gateways"), |_| {
+                    gateway_month.cost(gateways)
+                });
+            }
+        }
+    }
+
+    // Storage and egress.
+    if let Some(st) = plan.storage.as_deref().and_then(|n| book.storage(n)) {
+        let writes = delivered * units(st.record_bytes, st.write_meter_bytes);
+        l.monthly(Category::Storage, "time-series writes", format!("{} writes", group(writes)), |_| {
+            st.writes.cost(writes)
+        });
+        let bytes_month = delivered * st.record_bytes;
+        let retention_months = plan.retention.as_secs_f64() / MONTH_S;
+        l.monthly(
+            Category::Storage,
+            "time-series storage",
+            format!("{:.2} GB a month, kept {:.1} months", bytes_month as f64 / 1e9, retention_months),
+            |m| {
+                let held = (m as f64).min(retention_months);
+                let bytes = (bytes_month as f64 * held).round() as u64;
+                st.gb_month.amount.scaled(bytes, st.gb_month.per * BYTES_PER_GB)
+            },
+        );
+        let out = (bytes_month as f64 * plan.egress_share).round() as u64;
+        l.monthly(Category::Storage, "data egress", format!("{:.3} GB a month", out as f64 / 1e9), |_| {
+            book.egress_per_gb.amount.scaled(out, book.egress_per_gb.per * BYTES_PER_GB)
+        });
+    }
+
+    // Maintenance: hardware failures at the run's rate, and battery swaps at the run's battery life.
+    let years = summary.simulated_s / (365.25 * 86_400.0);
+    let roll = labour.truck_roll.cost(1);
+    let roll_nff = Money::from_f64_units(roll.units_f64() * (1.0 + labour.no_fault_found_pct / 100.0));
+    for (ci, c) in s.classes.iter().enumerate() {
+        let failures = summary.per_class[ci].hardware_failures as f64;
+        let per_month = failures / summary.simulated_s.max(1.0) * MONTH_S;
+        if per_month > 0.0 {
+            let unit = plan.device_hardware[ci]
+                .as_deref()
+                .and_then(|h| book.hardware(h))
+                .map_or(Money::ZERO, |h| volume_unit_price(&h.tiers, c.count as u64));
+            let each = unit + roll_nff;
+            let x1000 = (per_month * 1000.0).round() as u64;
+            l.monthly(
+                Category::Maintenance,
+                &format!("failed-device replacement ({})", c.name),
+                format!(
+                    "{:.1} failures a month ({} in {:.2} simulated years) x ({unit} + truck roll {roll_nff})",
+                    per_month, failures, years
+                ),
+                |_| each.scaled(x1000, 1000),
+            );
+        }
+        if let PowerSource::Battery { .. } = s.powers[c.power].source
+            && let Some(life) = summary.per_class[ci].battery.map(|b| b.projected_life_days)
+            && life > 0.0
+        {
+            let horizon_days = months as f64 * DAYS_PER_MONTH;
+            let cell = plan.battery_hardware[c.power]
+                .as_deref()
+                .and_then(|h| book.hardware(h))
+                .map_or(Money::ZERO, |h| volume_unit_price(&h.tiers, c.count as u64));
+            let swap_x100 = (labour.battery_swap_minutes * 100.0).round() as u64;
+            let labour_each = labour.technician_hour.amount.scaled(swap_x100, labour.technician_hour.per * 6000);
+            let n = c.count as u64;
+            let visits = n.div_ceil(plan.battery_swaps_per_visit as u64);
+            let wave = (cell + labour_each).times(n) + roll.times(visits);
+            let wave_months: Vec<u32> = (1..)
+                .map(|k| k as f64 * life)
+                .take_while(|d| *d < horizon_days)
+                .map(|d| ((d / DAYS_PER_MONTH).ceil() as u32).max(1))
+                .collect();
+            l.monthly(
+                Category::Maintenance,
+                &format!("battery swaps ({})", c.name),
+                format!(
+                    "{} campaigns (life {:.0} days): {} x ({cell} + {} labour) + {} truck rolls",
+                    wave_months.len(),
+                    life,
+                    group(n),
+                    labour_each,
+                    group(visits)
+                ),
+                |m| if wave_months.contains(&m) { wave } else { Money::ZERO },
+            );
+        }
+    }
+
+    let tco = Category::ALL.iter().map(|c| l.breakdown.get(*c)).sum::<Money>();
+    let device_years = devices as f64 * s.horizon_years;
+    CostSummary {
+        currency: book.currency.clone(),
+        price_book: book.id.clone(),
+        price_book_date: book.date.clone(),
+        platform: platform_name.to_string(),
+        connectivity: connectivity_name.to_string(),
+        storage: plan.storage.clone(),
+        horizon_years: s.horizon_years,
+        discount_rate_pct: plan.discount_rate_pct,
+        capex: l.capex,
+        opex_per_month: Money(l.opex_total.0 / months as i64),
+        tco,
+        tco_per_device_year: if device_years > 0.0 {
+            Money::from_f64_units(tco.units_f64() / device_years)
+        } else {
+            Money::ZERO
+        },
+        breakdown: l.breakdown,
+        platform_sizing: sizing,
+        quota_exceeded,
+        lines: l.lines,
+        alternatives: Vec::new(),
+    }
+}

@@ -1,0 +1,826 @@
+//! Price books: dated, versioned TOML files (`pricebooks/*.toml`) with every price's source and
+//! date, read with the same diagnostics as scenarios (file, line, column, field path).
+//!
+//! A price is a number (`monthly_fee = 2.0`) or a table
+//! (`{ price = 0.08, per = 1_000_000, source = "...", as_of = "2026-11-01" }`); a price without its
+//! own `source`/`as_of` takes those of its section, and a price with neither is an error.
+//! Vendors are described by how they meter, so a bill follows the vendor's own rules: AWS-style
+//! graduated per-message tiers in 5 KB units, Azure-style units with daily quotas in 4 KB chunks,
+//! VMs for a self-hosted broker, per-SIM, pooled and lifetime cellular plans, LoRaWAN network
+//! servers.
+
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+
+use super::{Money, parse_decimal_micros};
+use crate::diagnostic::Diagnostics;
+use crate::tomlread::*;
+
+/// The price book format version this build reads.
+pub const PRICE_BOOK_SCHEMA: i64 = 1;
+
+/// The text of a price book and the price overrides a scenario applies to it.
+#[derive(Clone, Debug)]
+pub struct PriceBookSource<'a> {
+    pub file: &'a str,
+    pub bytes: &'a [u8],
+    /// `path=value` overrides (`platform.aws-iot-core.connection_minutes=0.09`), in order.
+    pub overrides: &'a [String],
+    /// Named as the source of overridden prices (e.g. the scenario's file name).
+    pub override_source: &'a str,
+}
+
+/// `amount` for every `per` units of what is metered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub amount: Money,
+    pub per: u64,
+}
+
+impl Rate {
+    /// The cost of `quantity` units, rounded half up to a millionth.
+    pub fn cost(&self, quantity: u64) -> Money {
+        self.amount.scaled(quantity, self.per)
+    }
+}
+
+/// One band of a graduated price: units up to `up_to` (cumulative; `None` for the last band)
+/// cost `rate` each. Every unit is charged at the price of the band it falls in (AWS-style).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Band {
+    pub up_to: Option<u64>,
+    pub rate: Rate,
+}
+
+/// The cost of `quantity` units under graduated bands.
+pub fn graduated(bands: &[Band], quantity: u64) -> Money {
+    let mut left = quantity;
+    let mut from = 0u64;
+    let mut total = Money::ZERO;
+    for b in bands {
+        let cap = b.up_to.map_or(u64::MAX, |u| u.saturating_sub(from));
+        let n = left.min(cap);
+        total += b.rate.cost(n);
+        left -= n;
+        from = b.up_to.unwrap_or(u64::MAX);
+        if left == 0 {
+            break;
+        }
+    }
+    total
+}
+
+/// One all-units volume tier: an order of at least `from` units costs `unit_price` per unit
+/// (hardware, network-server seats).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VolumeTier {
+    pub from: u64,
+    pub unit_price: Money,
+}
+
+/// The unit price for an order of `quantity` (the highest tier it reaches).
+pub fn volume_unit_price(tiers: &[VolumeTier], quantity: u64) -> Money {
+    tiers.iter().filter(|t| t.from <= quantity.max(1)).map(|t| t.unit_price).next_back().unwrap_or(Money::ZERO)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edition {
+    pub name: String,
+    pub unit_month: Money,
+    pub messages_per_day_per_unit: u64,
+    pub meter_bytes: u64,
+    pub max_units: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlatformKind {
+    /// Pay per use, AWS IoT Core style.
+    Metered {
+        connection_minutes: Rate,
+        message_meter_bytes: u64,
+        messages: Vec<Band>,
+        rules: Rate,
+        actions: Rate,
+        shadow_ops: Rate,
+        shadow_meter_bytes: u64,
+        registrations: Rate,
+    },
+    /// Units of an edition with a daily message quota, Azure IoT Hub style: the bill is the
+    /// cheapest (edition, units) whose quota covers the peak day.
+    UnitQuota { editions: Vec<Edition> },
+    /// A broker on rented VMs, with the operations labour it needs.
+    SelfHosted {
+        vm_hour: Rate,
+        vm_messages_per_s: f64,
+        vm_connections: u64,
+        min_vms: u64,
+        ops_hours_per_month: f64,
+        ops_hour: Rate,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Platform {
+    pub name: String,
+    pub title: String,
+    pub kind: PlatformKind,
+    /// Service quotas (publishes and new connections per second, account-wide), for the verdict.
+    pub publishes_per_s_quota: Option<f64>,
+    pub connects_per_s_quota: Option<f64>,
+}
+
+/// How a cellular operator rounds billed bytes up to its billing increment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounding {
+    /// Each session (each transmission) is rounded up.
+    PerSession,
+    /// Each SIM's monthly total is rounded up.
+    PerMonth,
+}
+
+/// What a cellular plan adds to each message and how it rounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Metering {
+    /// Bytes per transmission on top of the payload (IP/UDP/TCP, TLS records, MQTT, carrier
+    /// overhead).
+    pub overhead_bytes: u64,
+    pub increment_bytes: u64,
+    pub rounding: Rounding,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConnectivityKind {
+    /// No per-device connectivity charge (wired, Wi-Fi, private network).
+    None,
+    /// One plan per SIM: a monthly fee and graduated per-MB data bands per SIM-month.
+    PerDevice { sim: Rate, monthly_fee: Rate, data_per_mb: Vec<Band>, metering: Metering },
+    /// A fee per SIM with data pooled across the fleet; overage per MB above the pool.
+    Pooled { sim: Rate, monthly_fee: Rate, pool_mb_per_sim: u64, overage_per_mb: Rate, metering: Metering },
+    /// A one-time price per SIM for a term of years with a data allowance; top-ups per MB.
+    Lifetime { sim: Rate, term_years: f64, data_mb: u64, topup_per_mb: Rate, metering: Metering },
+    /// A LoRaWAN network server: a per-device monthly fee by fleet size, and gateway backhaul.
+    Lorawan { device_month: Vec<VolumeTier>, gateway_month: Rate },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Connectivity {
+    pub name: String,
+    pub title: String,
+    pub kind: ConnectivityKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Storage {
+    pub name: String,
+    pub title: String,
+    pub writes: Rate,
+    pub write_meter_bytes: u64,
+    pub gb_month: Rate,
+    /// Stored bytes per message (time stamp, dimensions, measures).
+    pub record_bytes: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hardware {
+    pub name: String,
+    pub title: String,
+    pub tiers: Vec<VolumeTier>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Labour {
+    pub technician_hour: Rate,
+    pub install_minutes_per_device: f64,
+    pub gateway_install: Rate,
+    pub truck_roll: Rate,
+    /// Share of dispatches that find no fault and must be repeated, percent.
+    pub no_fault_found_pct: f64,
+    pub battery_swap_minutes: f64,
+}
+
+/// One price as the book states it, for the report's assumptions table.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PriceLine {
+    pub path: String,
+    pub price: String,
+    pub source: String,
+    pub as_of: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriceBook {
+    pub id: String,
+    pub title: String,
+    pub currency: String,
+    /// The date the book's prices were collected (ISO 8601).
+    pub date: String,
+    pub platforms: Vec<Platform>,
+    pub connectivity: Vec<Connectivity>,
+    pub storage: Vec<Storage>,
+    pub hardware: Vec<Hardware>,
+    pub labour: Labour,
+    pub egress_per_gb: Rate,
+    /// Every price with its source and date, in file order.
+    pub lines: Vec<PriceLine>,
+}
+
+impl PriceBook {
+    pub fn platform(&self, name: &str) -> Option<&Platform> {
+        self.platforms.iter().find(|p| p.name == name)
+    }
+    pub fn connectivity(&self, name: &str) -> Option<&Connectivity> {
+        self.connectivity.iter().find(|p| p.name == name)
+    }
+    pub fn storage(&self, name: &str) -> Option<&Storage> {
+        self.storage.iter().find(|p| p.name == name)
+    }
+    pub fn hardware(&self, name: &str) -> Option<&Hardware> {
+        self.hardware.iter().find(|p| p.name == name)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+/// Parses and validates a price book, with the scenario's price overrides applied.
+pub fn parse_price_book(src: &PriceBookSource<'_>) -> Result<PriceBook, Diagnostics> {
+    let mut cx = Ctx::new(src.file, src.bytes);
+    // A price written as a table keeps its `per`, source and unit: an override replaces its
+    // `price`. Which paths are tables is read from a first, throw-away parse.
+    let plain = std::str::from_utf8(src.bytes).ok().and_then(|t| DeTable::parse(t).ok());
+    let texts: Vec<String> = src
+        .overrides
+        .iter()
+        .map(|o| match (o.split_once('='), &plain) {
+            (Some((path, value)), Some(t)) if is_price_table(t.get_ref(), path.trim()) => {
+                format!("{}.price={}", path.trim(), value.trim())
+            }
+            _ => o.clone(),
+        })
+        .collect();
+    let overridden: Vec<String> =
+        src.overrides.iter().map(|o| o.split_once('=').map_or(String::new(), |(p, _)| p.trim().to_string())).collect();
+    let Some(mut root) = parse_document(&mut cx, src.bytes, "a price book starts with `schema = 1` and a [book] table")
+    else {
+        return Err(cx.finish());
+    };
+    for text in &texts {
+        apply_override(&mut cx, root.get_mut(), text.as_str());
+    }
+    let mut r = Reader { lines: Vec::new(), overridden, override_source: src.override_source.to_string() };
+    let book = r.root(&mut cx, root.get_ref());
+    let diags = cx.finish();
+    match book {
+        Some(b) if diags.0.is_empty() => Ok(b),
+        _ => Err(diags),
+    }
+}
+
+fn is_price_table(root: &DeTable<'_>, path: &str) -> bool {
+    let mut t = root;
+    let segs: Vec<&str> = path.split('.').collect();
+    for (i, s) in segs.iter().enumerate() {
+        let Some(v) = t.get(*s) else { return false };
+        match v.get_ref() {
+            DeValue::Table(inner) if i + 1 == segs.len() => return inner.contains_key("price"),
+            DeValue::Table(inner) => t = inner,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Where the prices of a section come from.
+#[derive(Clone, Default)]
+struct Src {
+    source: Option<String>,
+    as_of: Option<String>,
+}
+
+struct Reader {
+    lines: Vec<PriceLine>,
+    overridden: Vec<String>,
+    override_source: String,
+}
+
+fn read_src(cx: &mut Ctx, t: &mut Tbl<'_, '_>, inherit: &Src) -> Src {
+    let source = t.string(cx, "source", false).or_else(|| inherit.source.clone());
+    let as_of = t.string(cx, "as_of", false).or_else(|| inherit.as_of.clone());
+    if let Some(d) = &as_of
+        && !is_iso_date(d)
+    {
+        cx.error(t.span_of("as_of"), &join(&t.path, "as_of"), format!("\"{d}\" is not a date like \"2026-11-01\""));
+    }
+    Src { source, as_of }
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+}
+
+fn money_of(v: &DeValue<'_>) -> Result<Money, String> {
+    let text = match v {
+        DeValue::Integer(i) => i.as_str().to_string(),
+        DeValue::Float(f) => f.as_str().to_string(),
+        DeValue::String(s) => s.to_string(),
+        other => return Err(format!("found {}", type_name(other))),
+    };
+    let m = parse_decimal_micros(&text)?;
+    if m < 0 { Err(format!("{text} is negative")) } else { Ok(Money(m)) }
+}
+
+fn per_text(per: u64) -> String {
+    if per == 1 { String::new() } else { format!(" per {}", group(per)) }
+}
+
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+const PRICE_WHAT: &str =
+    "a price: a number, or { price = 0.08, per = 1_000_000, source = \"...\", as_of = \"YYYY-MM-DD\" }";
+
+impl Reader {
+    fn record(&mut self, cx: &mut Ctx, path: &str, span: Range<usize>, price: String, src: &Src) {
+        let overridden = self.overridden.iter().any(|o| o == path || path.starts_with(&format!("{o}.")));
+        let (source, as_of) = if overridden {
+            (format!("override in {}", self.override_source), src.as_of.clone().unwrap_or_default())
+        } else {
+            match (&src.source, &src.as_of) {
+                (Some(s), Some(d)) => (s.clone(), d.clone()),
+                _ => {
+                    cx.error(
+                        span,
+                        path,
+                        "this price has no source or date: give it `source` and `as_of`, or give them to its section"
+                            .into(),
+                    );
+                    return;
+                }
+            }
+        };
+        self.lines.push(PriceLine { path: path.to_string(), price, source, as_of });
+    }
+
+    /// A required or optional price (`unit` describes what is metered, for the assumptions).
+    fn rate(
+        &mut self,
+        cx: &mut Ctx,
+        t: &mut Tbl<'_, '_>,
+        key: &'static str,
+        required: bool,
+        src: &Src,
+        unit: &str,
+    ) -> Option<Rate> {
+        let path = join(&t.path, key);
+        let Some(v) = t.get(key) else {
+            if required {
+                t.missing(cx, key, PRICE_WHAT);
+            }
+            return None;
+        };
+        match v.get_ref() {
+            DeValue::Table(_) => {
+                let mut p = Tbl::open(cx, path.clone(), join(&t.pattern, key), v)?;
+                let amount = p.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
+                let per = p.u64(cx, "per", false, 1, u64::MAX).or(Some(1));
+                let own = read_src(cx, &mut p, src);
+                p.finish(cx);
+                let rate = Rate { amount: amount?, per: per? };
+                self.record(cx, &path, v.span(), format!("{}{} {unit}", rate.amount, per_text(rate.per)), &own);
+                Some(rate)
+            }
+            other => match money_of(other) {
+                Ok(amount) => {
+                    let rate = Rate { amount, per: 1 };
+                    self.record(cx, &path, v.span(), format!("{amount} {unit}"), src);
+                    Some(rate)
+                }
+                Err(m) => {
+                    cx.error(v.span(), &path, format!("{m}; expected {PRICE_WHAT}"));
+                    None
+                }
+            },
+        }
+    }
+
+    /// Graduated bands: `[{ up_to = N, price = .., per = .. }, ..., { price = .. }]`.
+    fn bands(
+        &mut self,
+        cx: &mut Ctx,
+        t: &mut Tbl<'_, '_>,
+        key: &'static str,
+        src: &Src,
+        up_to_key: &'static str,
+        unit: &str,
+    ) -> Option<Vec<Band>> {
+        let path = join(&t.path, key);
+        let what = format!("an array of bands [{{ {up_to_key} = N, price = .. }}, ..., {{ price = .. }}]");
+        let Some(v) = t.get(key) else {
+            t.missing(cx, key, &what);
+            return None;
+        };
+        let DeValue::Array(items) = v.get_ref() else {
+            cx.error(v.span(), &path, format!("found {}; expected {what}", type_name(v.get_ref())));
+            return None;
+        };
+        if items.is_empty() {
+            cx.error(v.span(), &path, format!("no bands; expected {what}"));
+            return None;
+        }
+        let mut out = Vec::new();
+        let mut ok = true;
+        let mut last_up_to = 0u64;
+        for (i, item) in items.iter().enumerate() {
+            let ipath = format!("{path}[{i}]");
+            let Some(mut b) = Tbl::open(cx, ipath.clone(), format!("{}[]", join(&t.pattern, key)), item) else {
+                ok = false;
+                continue;
+            };
+            let up_to = b.u64(cx, up_to_key, false, 1, u64::MAX / BYTES_PER_MB_MAX);
+            let amount = b.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
+            let per = b.u64(cx, "per", false, 1, u64::MAX).or(Some(1));
+            let own = read_src(cx, &mut b, src);
+            let is_last = i + 1 == items.len();
+            match (up_to, is_last) {
+                (None, false) => {
+                    cx.error(item.span(), &ipath, format!("every band but the last needs `{up_to_key}`"));
+                    ok = false;
+                }
+                (Some(u), _) if u <= last_up_to => {
+                    cx.error(
+                        b.span_of(up_to_key),
+                        &join(&ipath, up_to_key),
+                        "bands must be in increasing order".into(),
+                    );
+                    ok = false;
+                }
+                _ => {}
+            }
+            b.finish(cx);
+            if let (Some(a), Some(p)) = (amount, per) {
+                let rate = Rate { amount: a, per: p };
+                let upto = up_to.map_or("above".to_string(), |u| format!("up to {}", group(u)));
+                self.record(cx, &ipath, item.span(), format!("{}{} {unit} ({upto})", a, per_text(p)), &own);
+                let up = up_to;
+                last_up_to = up.unwrap_or(u64::MAX);
+                out.push(Band { up_to: if is_last { None } else { up }, rate });
+            } else {
+                ok = false;
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// All-units volume tiers: `[{ from = 1, price = .. }, { from = 1000, price = .. }]`.
+    fn volume(
+        &mut self,
+        cx: &mut Ctx,
+        t: &mut Tbl<'_, '_>,
+        key: &'static str,
+        src: &Src,
+        unit: &str,
+    ) -> Option<Vec<VolumeTier>> {
+        let path = join(&t.path, key);
+        let what = "an array of tiers [{ from = 1, price = .. }, { from = 1000, price = .. }, ...]";
+        let Some(v) = t.get(key) else {
+            t.missing(cx, key, what);
+            return None;
+        };
+        let DeValue::Array(items) = v.get_ref() else {
+            cx.error(v.span(), &path, format!("found {}; expected {what}", type_name(v.get_ref())));
+            return None;
+        };
+        let mut out: Vec<VolumeTier> = Vec::new();
+        let mut ok = !items.is_empty();
+        if items.is_empty() {
+            cx.error(v.span(), &path, format!("no tiers; expected {what}"));
+        }
+        for (i, item) in items.iter().enumerate() {
+            let ipath = format!("{path}[{i}]");
+            let Some(mut b) = Tbl::open(cx, ipath.clone(), format!("{}[]", join(&t.pattern, key)), item) else {
+                ok = false;
+                continue;
+            };
+            let from = b.u64(cx, "from", true, 1, u64::MAX);
+            let amount = b.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
+            let own = read_src(cx, &mut b, src);
+            if i == 0 && from.is_some_and(|f| f != 1) {
+                cx.error(b.span_of("from"), &join(&ipath, "from"), "the first tier must start at 1".into());
+                ok = false;
+            }
+            if let (Some(f), Some(prev)) = (from, out.last())
+                && f <= prev.from
+            {
+                cx.error(b.span_of("from"), &join(&ipath, "from"), "tiers must be in increasing order".into());
+                ok = false;
+            }
+            b.finish(cx);
+            match (from, amount) {
+                (Some(f), Some(a)) => {
+                    self.record(cx, &ipath, item.span(), format!("{a} {unit} (from {} units)", group(f)), &own);
+                    out.push(VolumeTier { from: f, unit_price: a });
+                }
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn root(&mut self, cx: &mut Ctx, root: &DeTable<'_>) -> Option<PriceBook> {
+        let mut t = Tbl::new(String::new(), String::new(), 0..0, root);
+        let schema = t.field(cx, "schema", true, "the integer 1", |v| {
+            let x = as_i128(v)?;
+            if x == PRICE_BOOK_SCHEMA as i128 {
+                Ok(x)
+            } else {
+                Err(format!("price book schema {x} is not supported by this build"))
+            }
+        });
+        let mut head = None;
+        if let Some(mut b) = t.sub(cx, "book", true, "a table with id, currency and date") {
+            let id = b.string(cx, "id", true);
+            let title = b.string(cx, "title", false);
+            let currency = b.string(cx, "currency", true);
+            let date = b.string(cx, "date", true);
+            if let Some(d) = &date
+                && !is_iso_date(d)
+            {
+                cx.error(b.span_of("date"), "book.date", format!("\"{d}\" is not a date like \"2026-11-01\""));
+            }
+            b.finish(cx);
+            if let (Some(id), Some(currency), Some(date)) = (id, currency, date) {
+                head = Some((id.clone(), title.unwrap_or(id), currency, date));
+            }
+        }
+        let platforms = self.named(cx, &mut t, "platform", Self::platform);
+        let connectivity = self.named(cx, &mut t, "connectivity", Self::connectivity);
+        let storage = self.named(cx, &mut t, "storage", Self::storage);
+        let hardware = self.named(cx, &mut t, "hardware", Self::hardware);
+        let labour = match t.sub(cx, "labour", true, "technician rates, installation and truck rolls") {
+            Some(mut l) => {
+                let src = read_src(cx, &mut l, &Src::default());
+                let technician_hour = self.rate(cx, &mut l, "technician_hour", true, &src, "per technician-hour");
+                let install = l.f64(cx, "install_minutes_per_device", true, 0.0, 10_000.0);
+                let gateway_install = self.rate(cx, &mut l, "gateway_install", true, &src, "per gateway installed");
+                let truck_roll = self.rate(cx, &mut l, "truck_roll", true, &src, "per dispatch");
+                let nff = l.f64(cx, "no_fault_found_pct", false, 0.0, 100.0).or(Some(0.0));
+                let swap = l.f64(cx, "battery_swap_minutes", false, 0.0, 10_000.0).or(Some(15.0));
+                l.finish(cx);
+                Some(Labour {
+                    technician_hour: technician_hour?,
+                    install_minutes_per_device: install?,
+                    gateway_install: gateway_install?,
+                    truck_roll: truck_roll?,
+                    no_fault_found_pct: nff?,
+                    battery_swap_minutes: swap?,
+                })
+            }
+            None => None,
+        };
+        let egress = match t.sub(cx, "egress", true, "the data egress price per GB") {
+            Some(mut e) => {
+                let src = read_src(cx, &mut e, &Src::default());
+                let r = self.rate(cx, &mut e, "per_gb", true, &src, "per GB out");
+                e.finish(cx);
+                r
+            }
+            None => None,
+        };
+        t.finish(cx);
+        let (id, title, currency, date) = head?;
+        schema?;
+        Some(PriceBook {
+            id,
+            title,
+            currency,
+            date,
+            platforms: platforms?,
+            connectivity: connectivity?,
+            storage: storage?,
+            hardware: hardware?,
+            labour: labour?,
+            egress_per_gb: egress?,
+            lines: std::mem::take(&mut self.lines),
+        })
+    }
+
+    fn named<T>(
+        &mut self,
+        cx: &mut Ctx,
+        t: &mut Tbl<'_, '_>,
+        kind: &'static str,
+        read: fn(&mut Self, &mut Ctx, Tbl<'_, '_>, String) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let Some(section) = t.sub(cx, kind, false, "") else {
+            return Some(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut ok = true;
+        for (k, v) in section.map.iter() {
+            let name = k.get_ref().to_string();
+            match Tbl::open(cx, format!("{kind}.{name}"), format!("{kind}.*"), v).and_then(|p| read(self, cx, p, name))
+            {
+                Some(x) => out.push(x),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn platform(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Platform> {
+        let src = read_src(cx, &mut t, &Src::default());
+        let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
+        let kind = t.choice(cx, "kind", true, &["metered", "unit-quota", "self-hosted"]);
+        let publishes = t.f64(cx, "publishes_per_s_quota", false, 0.0, 1e12);
+        let connects = t.f64(cx, "connects_per_s_quota", false, 0.0, 1e12);
+        let k = match kind? {
+            "metered" => {
+                let connection_minutes = self.rate(cx, &mut t, "connection_minutes", true, &src, "connection-minutes");
+                let meter = t.u64(cx, "message_meter_bytes", true, 1, 1 << 30);
+                let messages = self.bands(cx, &mut t, "messages", &src, "up_to", "metered messages");
+                let rules = self.rate(cx, &mut t, "rules", false, &src, "rules triggered").or(Some(ZERO_RATE));
+                let actions = self.rate(cx, &mut t, "actions", false, &src, "actions").or(Some(ZERO_RATE));
+                let shadow = self.rate(cx, &mut t, "shadow_ops", false, &src, "shadow/registry operations");
+                let shadow_meter = t.u64(cx, "shadow_meter_bytes", false, 1, 1 << 30).or(Some(1024));
+                let registrations = self.rate(cx, &mut t, "registrations", false, &src, "things registered");
+                PlatformKind::Metered {
+                    connection_minutes: connection_minutes?,
+                    message_meter_bytes: meter?,
+                    messages: messages?,
+                    rules: rules?,
+                    actions: actions?,
+                    shadow_ops: shadow.unwrap_or(ZERO_RATE),
+                    shadow_meter_bytes: shadow_meter?,
+                    registrations: registrations.unwrap_or(ZERO_RATE),
+                }
+            }
+            "unit-quota" => {
+                let editions = self.editions(cx, &mut t, &src);
+                PlatformKind::UnitQuota { editions: editions? }
+            }
+            _ => {
+                let vm_hour = self.rate(cx, &mut t, "vm_hour", true, &src, "per VM-hour");
+                let msgs = t.f64(cx, "vm_messages_per_s", true, 0.001, 1e9);
+                let conns = t.u64(cx, "vm_connections", true, 1, u64::MAX);
+                let min_vms = t.u64(cx, "min_vms", false, 1, 10_000).or(Some(2));
+                let ops_hours = t.f64(cx, "ops_hours_per_month", false, 0.0, 10_000.0).or(Some(0.0));
+                let ops_hour = self.rate(cx, &mut t, "ops_hour", true, &src, "per operations engineer-hour");
+                PlatformKind::SelfHosted {
+                    vm_hour: vm_hour?,
+                    vm_messages_per_s: msgs?,
+                    vm_connections: conns?,
+                    min_vms: min_vms?,
+                    ops_hours_per_month: ops_hours?,
+                    ops_hour: ops_hour?,
+                }
+            }
+        };
+        t.finish(cx);
+        Some(Platform { name, title, kind: k, publishes_per_s_quota: publishes, connects_per_s_quota: connects })
+    }
+
+    fn editions(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, src: &Src) -> Option<Vec<Edition>> {
+        let what = "an array of editions [{ name = \"S1\", unit_month = 25, messages_per_day_per_unit = 400000, meter_bytes = 4096, max_units = 200 }]";
+        let path = join(&t.path, "editions");
+        let Some(v) = t.get("editions") else {
+            t.missing(cx, "editions", what);
+            return None;
+        };
+        let DeValue::Array(items) = v.get_ref() else {
+            cx.error(v.span(), &path, format!("found {}; expected {what}", type_name(v.get_ref())));
+            return None;
+        };
+        let mut out = Vec::new();
+        let mut ok = !items.is_empty();
+        for (i, item) in items.iter().enumerate() {
+            let Some(mut e) = Tbl::open(cx, format!("{path}[{i}]"), "platform.*.editions[]".into(), item) else {
+                ok = false;
+                continue;
+            };
+            let name = e.string(cx, "name", true);
+            let unit = self.rate(cx, &mut e, "unit_month", true, src, "per unit-month");
+            let per_day = e.u64(cx, "messages_per_day_per_unit", true, 1, u64::MAX);
+            let meter = e.u64(cx, "meter_bytes", true, 1, 1 << 30);
+            let max_units = e.u64(cx, "max_units", false, 1, 1_000_000).or(Some(1));
+            e.finish(cx);
+            match (name, unit, per_day, meter, max_units) {
+                (Some(name), Some(u), Some(d), Some(m), Some(mx)) => out.push(Edition {
+                    name,
+                    unit_month: u.cost(1),
+                    messages_per_day_per_unit: d,
+                    meter_bytes: m,
+                    max_units: mx,
+                }),
+                _ => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn metering(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Metering> {
+        let overhead = t.u64(cx, "overhead_bytes", false, 0, 1 << 20).or(Some(0));
+        let increment = t.u64(cx, "billing_increment_bytes", false, 1, 1 << 30).or(Some(1));
+        let rounding = t.choice(cx, "rounding", false, &["session", "month"]).or(Some("month"));
+        Some(Metering {
+            overhead_bytes: overhead?,
+            increment_bytes: increment?,
+            rounding: if rounding? == "session" { Rounding::PerSession } else { Rounding::PerMonth },
+        })
+    }
+
+    fn connectivity(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Connectivity> {
+        let src = read_src(cx, &mut t, &Src::default());
+        let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
+        let kind = t.choice(cx, "kind", true, &["none", "per-device", "pooled", "lifetime", "lorawan"]);
+        let k = match kind? {
+            "none" => ConnectivityKind::None,
+            "per-device" => {
+                let sim = self.rate(cx, &mut t, "sim", false, &src, "per SIM (once)");
+                let fee = self.rate(cx, &mut t, "monthly_fee", true, &src, "per SIM-month");
+                let data = self.bands(cx, &mut t, "data_per_mb", &src, "up_to_mb", "per MB (per SIM-month)");
+                let m = self.metering(cx, &mut t);
+                ConnectivityKind::PerDevice {
+                    sim: sim.unwrap_or(ZERO_RATE),
+                    monthly_fee: fee?,
+                    data_per_mb: data?,
+                    metering: m?,
+                }
+            }
+            "pooled" => {
+                let sim = self.rate(cx, &mut t, "sim", false, &src, "per SIM (once)");
+                let fee = self.rate(cx, &mut t, "monthly_fee", true, &src, "per SIM-month");
+                let pool = t.u64(cx, "pool_mb_per_sim", true, 0, u64::MAX);
+                let over = self.rate(cx, &mut t, "overage_per_mb", true, &src, "per MB above the pool");
+                let m = self.metering(cx, &mut t);
+                ConnectivityKind::Pooled {
+                    sim: sim.unwrap_or(ZERO_RATE),
+                    monthly_fee: fee?,
+                    pool_mb_per_sim: pool?,
+                    overage_per_mb: over?,
+                    metering: m?,
+                }
+            }
+            "lifetime" => {
+                let sim = self.rate(cx, &mut t, "sim", true, &src, "per SIM per term (once)");
+                let years = t.f64(cx, "term_years", true, 0.1, 50.0);
+                let data = t.u64(cx, "data_mb", true, 0, u64::MAX);
+                let topup = self.rate(cx, &mut t, "topup_per_mb", true, &src, "per MB above the allowance");
+                let m = self.metering(cx, &mut t);
+                ConnectivityKind::Lifetime {
+                    sim: sim?,
+                    term_years: years?,
+                    data_mb: data?,
+                    topup_per_mb: topup?,
+                    metering: m?,
+                }
+            }
+            _ => {
+                let device = self.volume(cx, &mut t, "device_month", &src, "per device-month");
+                let gw = self.rate(cx, &mut t, "gateway_month", false, &src, "per gateway-month (backhaul)");
+                ConnectivityKind::Lorawan { device_month: device?, gateway_month: gw.unwrap_or(ZERO_RATE) }
+            }
+        };
+        t.finish(cx);
+        Some(Connectivity { name, title, kind: k })
+    }
+
+    fn storage(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Storage> {
+        let src = read_src(cx, &mut t, &Src::default());
+        let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
+        let writes = self.rate(cx, &mut t, "writes", true, &src, "metered writes");
+        let meter = t.u64(cx, "write_meter_bytes", false, 1, 1 << 30).or(Some(1024));
+        let gb = self.rate(cx, &mut t, "gb_month", true, &src, "per GB-month stored");
+        let record = t.u64(cx, "record_bytes", true, 1, 1 << 30);
+        t.finish(cx);
+        Some(Storage { name, title, writes: writes?, write_meter_bytes: meter?, gb_month: gb?, record_bytes: record? })
+    }
+
+    fn hardware(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Hardware> {
+        let src = read_src(cx, &mut t, &Src::default());
+        let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
+        let tiers = self.volume(cx, &mut t, "tiers", &src, "per unit");
+        t.finish(cx);
+        Some(Hardware { name, title, tiers: tiers? })
+    }
+}
+
+/// Bands are later scaled from MB to bytes; keep them below overflow.
+const BYTES_PER_MB_MAX: u64 = 1_000_000;
+
+const ZERO_RATE: Rate = Rate { amount: Money::ZERO, per: 1 };

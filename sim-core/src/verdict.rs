@@ -1,0 +1,327 @@
+//! The production-readiness verdict: the scenario's `[targets]`, and the warning signs of a pilot
+//! that will not scale, each checked from the design and the run, with its evidence.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cost::PriceBook;
+use crate::scenario::{Credentials, FirmwareUpdate, Onboarding, Scenario};
+use crate::summary::RunSummary;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Pass => "PASS",
+            Severity::Warn => "WARN",
+            Severity::Fail => "FAIL",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// A stable name: `target.delivery_ratio`, `sign.manual_onboarding`, ...
+    pub check: String,
+    pub severity: Severity,
+    pub title: String,
+    /// What in the run or the design shows it.
+    pub evidence: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// No finding failed.
+    pub ready: bool,
+    pub findings: Vec<Finding>,
+}
+
+fn pct(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 * 100.0 }
+}
+
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn days(s: f64) -> String {
+    let d = s / 86_400.0;
+    if d >= 365.25 { format!("{:.1} years", d / 365.25) } else { format!("{d:.0} days") }
+}
+
+/// Checks the run against the scenario's targets and the warning signs of a pilot that will
+/// not scale. `book` supplies platform quotas when the scenario is priced.
+pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict {
+    let mut f = Vec::new();
+    let mut add = |check: &str, severity: Severity, title: String, evidence: String| {
+        f.push(Finding { check: check.into(), severity, title, evidence });
+    };
+    let t = &s.targets;
+    let m = &r.messages;
+    let n = r.devices;
+
+    // Targets.
+    if let Some(target) = t.delivery_ratio {
+        let ok = r.delivery_ratio >= target;
+        add(
+            "target.delivery_ratio",
+            if ok { Severity::Pass } else { Severity::Fail },
+            format!("delivery ratio {:.3} % (target {:.3} %)", r.delivery_ratio * 100.0, target * 100.0),
+            format!(
+                "{} of {} messages delivered; {} lost in the network, {} dropped by full buffers, {} wiped by reboots, {} stranded in dead devices",
+                group(m.delivered),
+                group(m.generated),
+                group(m.lost_network),
+                group(m.dropped_overflow),
+                group(m.dropped_reboot),
+                group(m.stranded_dead)
+            ),
+        );
+    }
+    if let Some(target) = t.p99_latency {
+        let ok = r.latency_s.p99 <= target.as_secs_f64();
+        add(
+            "target.p99_latency",
+            if ok { Severity::Pass } else { Severity::Fail },
+            format!("p99 latency {:.1} s (target {:.1} s)", r.latency_s.p99, target.as_secs_f64()),
+            format!(
+                "of {} delivered messages: p50 {:.1} s, p95 {:.1} s, max {:.0} s (buffered messages wait for the link)",
+                group(m.delivered),
+                r.latency_s.p50,
+                r.latency_s.p95,
+                r.latency_s.max
+            ),
+        );
+    }
+    if let Some(target) = t.battery_life {
+        let worst = r
+            .per_class
+            .iter()
+            .filter_map(|c| c.battery.map(|b| (c.name.as_str(), b.projected_life_days)))
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((class, life_days)) = worst {
+            let ok = life_days * 86_400.0 >= target.as_secs_f64();
+            add(
+                "target.battery_life",
+                if ok { Severity::Pass } else { Severity::Fail },
+                format!("battery life {} (target {})", days(life_days * 86_400.0), days(target.as_secs_f64())),
+                format!(
+                    "`{class}`: capacity over the charge drawn per device-day in the run (radio, retries, sleep, self-discharge)"
+                ),
+            );
+        }
+    }
+    if let (Some(target), Some(cost)) = (t.tco_per_device_year, &r.cost) {
+        let got = cost.tco_per_device_year.units_f64();
+        let top = crate::cost::bill::Category::ALL
+            .iter()
+            .map(|c| (c.label(), cost.breakdown.get(*c)))
+            .max_by_key(|x| x.1)
+            .map(|(l, v)| format!("{l} is the largest share ({v} of {})", cost.tco))
+            .unwrap_or_default();
+        add(
+            "target.tco_per_device_year",
+            if got <= target { Severity::Pass } else { Severity::Fail },
+            format!("TCO {:.2} {} per device-year (target {:.2})", got, cost.currency, target),
+            format!("over {} years at {} % discount; {top}", cost.horizon_years, cost.discount_rate_pct),
+        );
+    }
+    if let Some(target) = t.max_devices_offline_pct {
+        let online: u64 = r.per_class.iter().map(|c| c.online_end).sum();
+        let off = pct(n - online.min(n), n);
+        add(
+            "target.devices_offline",
+            if off <= target { Severity::Pass } else { Severity::Fail },
+            format!("{off:.2} % of devices offline at the end (target at most {target} %)"),
+            format!("{} of {} online at the end of the run", group(online), group(n)),
+        );
+    }
+
+    // Warning signs of a pilot that will not scale.
+    let ops = &s.operations;
+    match ops.onboarding {
+        Some(Onboarding::Manual) => {
+            let install = r
+                .cost
+                .as_ref()
+                .and_then(|c| c.lines.iter().find(|l| l.item == "device installation"))
+                .map(|l| format!(" ({}: {})", l.basis, l.capex))
+                .unwrap_or_default();
+            add(
+                "sign.manual_onboarding",
+                if n > 1000 { Severity::Fail } else { Severity::Warn },
+                "onboarding needs manual set-up".into(),
+                format!(
+                    "every one of {} devices is configured by a technician{install}; zero-touch provisioning removes the per-device step",
+                    group(n)
+                ),
+            );
+        }
+        Some(Onboarding::ZeroTouch) => add(
+            "sign.manual_onboarding",
+            Severity::Pass,
+            "zero-touch onboarding".into(),
+            "devices enrol themselves".into(),
+        ),
+        None => add(
+            "sign.manual_onboarding",
+            Severity::Warn,
+            "onboarding not stated".into(),
+            "set [operations] onboarding = \"manual\" or \"zero-touch\"".into(),
+        ),
+    }
+    let roll = book.map(|b| b.labour.truck_roll.cost(1));
+    match ops.firmware_update {
+        Some(FirmwareUpdate::None) => add(
+            "sign.no_remote_update",
+            Severity::Fail,
+            "firmware cannot be updated remotely".into(),
+            match roll {
+                Some(x) => format!(
+                    "a security fix means visiting all {} devices: at one truck roll ({x}) per 20 devices that is {} per fix",
+                    group(n),
+                    x.times(n.div_ceil(20))
+                ),
+                None => format!("a security fix means visiting all {} devices", group(n)),
+            },
+        ),
+        Some(FirmwareUpdate::SingleSlot) => add(
+            "sign.no_remote_update",
+            Severity::Warn,
+            "single-slot firmware updates can brick devices".into(),
+            format!(
+                "power loss or a bad image during flashing leaves a device dead until a truck roll; {} reboots in the run show how often power is lost",
+                group(r.reboots)
+            ),
+        ),
+        Some(FirmwareUpdate::AbRollback) => add(
+            "sign.no_remote_update",
+            Severity::Pass,
+            "remote updates with A/B rollback".into(),
+            "a failed boot rolls back to the previous image".into(),
+        ),
+        None => add(
+            "sign.no_remote_update",
+            Severity::Warn,
+            "firmware update not stated".into(),
+            "set [operations] firmware_update".into(),
+        ),
+    }
+    match ops.credentials {
+        Some(Credentials::Shared) => add(
+            "sign.shared_credentials",
+            Severity::Fail,
+            "devices share credentials".into(),
+            format!(
+                "one leaked secret lets anyone impersonate any of the {} devices, and revoking it takes the whole fleet offline until every device is re-provisioned",
+                group(n)
+            ),
+        ),
+        Some(Credentials::PerDevice) => add(
+            "sign.shared_credentials",
+            Severity::Pass,
+            "unique credentials per device".into(),
+            "a leaked secret affects one device".into(),
+        ),
+        None => add(
+            "sign.shared_credentials",
+            Severity::Warn,
+            "credentials not stated".into(),
+            "set [operations] credentials".into(),
+        ),
+    }
+
+    // Losing the network: data lost, and whether the buffer rides through outages.
+    let lost_to_outages = m.dropped_overflow + r.loss_causes.outage;
+    let long: u64 = r.per_class.iter().map(|c| c.shared_outages_longer_than_buffer).sum();
+    let covers = r.per_class.iter().map(|c| c.buffer_covers_s).fold(f64::INFINITY, f64::min);
+    let share = pct(lost_to_outages, m.generated);
+    add(
+        "sign.data_loss_on_network_loss",
+        if share > 0.1 {
+            Severity::Fail
+        } else if lost_to_outages > 0 {
+            Severity::Warn
+        } else {
+            Severity::Pass
+        },
+        if lost_to_outages > 0 {
+            format!("devices lose data when the network is lost ({share:.3} % of readings)")
+        } else {
+            "no data lost to network outages".into()
+        },
+        format!(
+            "{} readings dropped by full buffers and {} sent into a dead link; the buffer covers {} and {} shared outages lasted longer",
+            group(m.dropped_overflow),
+            group(r.loss_causes.outage),
+            crate::time::SimDuration::from_secs_f64(covers.min(1e9)),
+            group(long)
+        ),
+    );
+
+    // Quotas at production volume.
+    let offered: f64 = r.per_class.iter().map(|c| c.devices as f64 / c.period_s.max(1e-9)).sum();
+    let mut quota_problems = Vec::new();
+    if r.radio.throttled_ticks > 0 {
+        quota_problems.push(format!(
+            "the backend's publish limit held back sends at {} device ticks ({:.2} % of ticks)",
+            group(r.radio.throttled_ticks),
+            pct(r.radio.throttled_ticks, r.radio.device_steps)
+        ));
+    }
+    if let Some(q) = r.cost.as_ref().and_then(|c| c.quota_exceeded.clone()) {
+        quota_problems.push(q);
+    }
+    if let (Some(cost), Some(book)) = (&r.cost, book)
+        && let Some(p) = book.platform(&cost.platform)
+    {
+        if let Some(q) = p.publishes_per_s_quota
+            && offered > q
+        {
+            quota_problems.push(format!("{} offers {offered:.0} messages/s against a quota of {q:.0}/s", p.title));
+        }
+        if let Some(q) = p.connects_per_s_quota {
+            let window = s.backend.reconnect_window.as_secs_f64().max(1.0);
+            let largest_site = s.sites.iter().map(|x| x.gateways as f64).fold(0.0, f64::max)
+                / s.sites.iter().map(|x| x.gateways as f64).sum::<f64>().max(1.0);
+            let storm = n as f64 * largest_site / window;
+            if storm > q {
+                quota_problems.push(format!(
+                    "after an outage at the largest site, {:.0} devices reconnect within {window:.0} s: {storm:.0} connects/s against a quota of {q:.0}/s",
+                    n as f64 * largest_site
+                ));
+            }
+        }
+    }
+    add(
+        "sign.quota_exceeded",
+        if quota_problems.is_empty() { Severity::Pass } else { Severity::Fail },
+        if quota_problems.is_empty() {
+            "platform quotas hold at this volume".into()
+        } else {
+            "the platform's quotas are exceeded at this volume".into()
+        },
+        if quota_problems.is_empty() {
+            format!("the fleet offers {offered:.1} messages/s on average")
+        } else {
+            quota_problems.join("; ")
+        },
+    );
+
+    let ready = f.iter().all(|x| x.severity != Severity::Fail);
+    Verdict { ready, findings: f }
+}
