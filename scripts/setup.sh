@@ -8,7 +8,9 @@ export DEBIAN_FRONTEND=noninteractive
 # gcc + libc6-dev: the bundled SQLite (rusqlite) is compiled from C.
 # pkg-config: build scripts of -sys crates probe with it.
 # python3 + time (GNU time): run the peer benchmarks in ../shared/bench/peers beside `scaleproof bench`.
-PACKAGES="gcc libc6-dev pkg-config python3 time"
+# libfontconfig-dev + libfreetype-dev + fonts-dejavu-core: plotters lays out and renders chart
+# text (reports, PNG charts) with the system's fonts.
+PACKAGES="gcc libc6-dev pkg-config python3 time libfontconfig-dev libfreetype-dev fonts-dejavu-core"
 
 missing=""
 for p in $PACKAGES; do

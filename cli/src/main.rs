@@ -44,6 +44,9 @@ enum Command {
         /// Print the RunSummary JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Also write the run's HTML report to this file.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
         /// Run database (default: $SCALEPROOF_DB or $XDG_DATA_HOME/scaleproof/runs.db).
         #[arg(long)]
         db: Option<PathBuf>,
@@ -90,6 +93,40 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a scenario at several values of one field (fleet size first of all) and print the
+    /// cost curve, delivery and losses against it, and the crossovers.
+    Sweep {
+        file: PathBuf,
+        /// PATH=V1,V2,...: `devices=20,200,2000,20000` scales the fleet; any other path is a
+        /// field, e.g. fleet.sensors.buffer.capacity=100,500,1000.
+        #[arg(long, value_name = "PATH=V1,V2,...")]
+        over: String,
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        replications: u32,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        json: bool,
+        /// Also write the sweep's HTML report to this file.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Write a self-contained HTML report of a run or a sweep (charts inline, nothing fetched).
+    Report {
+        /// A run id (12 or run:12), a sweep (sweep:3), or `last`.
+        target: String,
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+        /// Also write every chart as a PNG into this directory.
+        #[arg(long, value_name = "DIR")]
+        png: Option<PathBuf>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// Show one stored run (`last` for the newest).
     Show {
         run: String,
@@ -135,9 +172,38 @@ fn load(file: &std::path::Path, set: &[String]) -> Result<studio::LoadedScenario
     })
 }
 
+/// Writes a report (and its charts as PNG into `png`); says so on stdout, or on stderr when
+/// stdout carries JSON.
+fn write_report(
+    db: &std::path::Path,
+    target: studio::reports::Target,
+    out: &std::path::Path,
+    png: Option<&std::path::Path>,
+    quiet_stdout: bool,
+) -> Result<()> {
+    let rep = studio::reports::build_report(db, target, &studio::utc_now_rfc3339())?;
+    std::fs::write(out, &rep.html).with_context(|| format!("writing {}", out.display()))?;
+    let say = |m: String| if quiet_stdout { eprintln!("{m}") } else { println!("{m}") };
+    say(format!(
+        "Wrote the report {} ({} charts, {} KB): open it in a browser.",
+        out.display(),
+        rep.charts.len(),
+        rep.html.len() / 1024
+    ));
+    if let Some(dir) = png {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for c in &rep.charts {
+            let path = dir.join(format!("{}.png", c.id));
+            c.to_png(&path).map_err(anyhow::Error::msg)?;
+            say(format!("Wrote {}.", path.display()));
+        }
+    }
+    Ok(())
+}
+
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run { file, seed, set, replications, threads, json, db } => {
+        Command::Run { file, seed, set, replications, threads, json, report, db } => {
             let loaded = load(&file, &set)?;
             let db = studio::paths::resolve_db(db);
             let bar = progress::Bar::new(std::io::stderr().is_terminal());
@@ -170,6 +236,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                     db.display(),
                     outcome.summaries[0].run_id
                 )?;
+            }
+            if let Some(out) = report {
+                let id = outcome.summaries[0].run_id.parse().unwrap_or(0);
+                write_report(&db, studio::reports::Target::Run(id), &out, None, json)?;
             }
             Ok(())
         }
@@ -232,6 +302,49 @@ fn dispatch(cli: Cli) -> Result<()> {
                 print!("{}", table::runs(&runs));
             }
             Ok(())
+        }
+        Command::Sweep { file, over, replications, set, threads, json, report, db } => {
+            let spec = studio::sweep::SweepSpec::parse(&over).map_err(|m| InvalidInput(format!("error: {m}")))?;
+            let db = studio::paths::resolve_db(db);
+            let bar = progress::Bar::new(std::io::stderr().is_terminal());
+            let progress = |i: usize, n: usize, f: f64| bar.set((i as f64 + f) / n as f64);
+            let outcome = studio::sweep::run_sweep(&studio::sweep::SweepRequest {
+                file: &file,
+                overrides: &set,
+                spec: &spec,
+                replications,
+                threads,
+                db: db.clone(),
+                progress: Some(&progress),
+            })
+            .map_err(|e| match e.downcast::<LoadError>() {
+                Ok(LoadError::Io(m)) => anyhow::Error::new(InvalidInput(format!("error: {m}"))),
+                Ok(LoadError::Invalid(d)) => anyhow::Error::new(InvalidInput(d.to_string())),
+                Err(e) => e,
+            })?;
+            bar.finish();
+            let crossovers = studio::sweep::sweep_crossovers(&outcome.points);
+            if json {
+                let mut v = studio::sweep::sweep_json(outcome.sweep_id, &outcome.points);
+                v["crossovers"] = serde_json::to_value(&crossovers)?;
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                print!("{}", table::sweep(&spec.path, &outcome.points, &crossovers));
+                println!(
+                    "\nStored as sweep {id} in {} (scaleproof report sweep:{id} --out sweep-{id}.html).",
+                    db.display(),
+                    id = outcome.sweep_id
+                );
+            }
+            if let Some(out) = report {
+                write_report(&db, studio::reports::Target::Sweep(outcome.sweep_id), &out, None, json)?;
+            }
+            Ok(())
+        }
+        Command::Report { target, out, png, db } => {
+            let target = studio::reports::Target::parse(&target).map_err(|m| InvalidInput(format!("error: {m}")))?;
+            let db = studio::paths::resolve_db(db);
+            write_report(&db, target, &out, png.as_deref(), false)
         }
         Command::Show { run, json, series, db } => {
             let db = studio::paths::resolve_db(db);

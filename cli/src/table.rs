@@ -460,3 +460,102 @@ pub fn bench(r: &studio::bench::BenchResult) -> String {
     );
     o
 }
+
+/// The sweep table: per point, delivery and losses by cause, TCO per device-year with its 95 %
+/// interval over replications; then the crossovers.
+pub fn sweep(
+    path: &str,
+    points: &[studio::sweep::PointResult],
+    crossovers: &[sim_core::cost::crossover::Crossover],
+) -> String {
+    use studio::sweep::stat;
+    let mut o = String::new();
+    if let Some(p) = points.first().and_then(|p| p.summaries.first()) {
+        let _ =
+            writeln!(o, "{}: sweep over {path}, {} replications per point\n", p.scenario, points[0].summaries.len());
+    }
+    let _ = writeln!(
+        o,
+        "{:>12} {:>10} {:>22} {:>9} {:>9} {:>9} {:>9}   {:>28}",
+        path,
+        "devices",
+        "delivered (95 % CI)",
+        "network",
+        "overflow",
+        "reboot",
+        "stranded",
+        "TCO per device-year (95 % CI)"
+    );
+    for p in points {
+        let s0 = &p.summaries[0];
+        let share = |f: fn(&sim_core::summary::Messages) -> u64| {
+            stat(p, |s| f(&s.messages) as f64 / s.messages.generated.max(1) as f64 * 100.0).0
+        };
+        let (d, dl, dh) = stat(p, |s| s.delivery_ratio * 100.0);
+        let tco = if s0.cost.is_some() {
+            let (m, lo, hi) = stat(p, |s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64()));
+            format!("{m:.2} [{lo:.2}, {hi:.2}]")
+        } else {
+            "no price book".into()
+        };
+        let _ = writeln!(
+            o,
+            "{:>12} {:>10} {:>22} {:>8.3}% {:>8.3}% {:>8.3}% {:>8.3}%   {:>28}",
+            p.value,
+            thousands(s0.devices),
+            format!("{d:.3}% [{:.3}, {:.3}]", dl.max(0.0), dh.min(100.0)),
+            share(|m| m.lost_network),
+            share(|m| m.dropped_overflow),
+            share(|m| m.dropped_reboot),
+            share(|m| m.stranded_dead),
+            tco
+        );
+    }
+    if let Some(c) = points.first().and_then(|p| p.summaries[0].cost.as_ref())
+        && !c.alternatives.is_empty()
+    {
+        let _ = writeln!(o, "\nAlternatives, TCO per device-year ({}), same usage:", c.currency);
+        let _ = write!(o, "{:>12}", path);
+        let _ = write!(o, " {:>22}", format!("{} (chosen)", c.platform));
+        for a in &c.alternatives {
+            let _ = write!(o, " {:>22}", a.name);
+        }
+        let _ = writeln!(o);
+        for p in points {
+            let _ = write!(o, "{:>12}", p.value);
+            let _ = write!(
+                o,
+                " {:>22.2}",
+                stat(p, |s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64())).0
+            );
+            for i in 0..c.alternatives.len() {
+                let v = stat(p, |s| {
+                    s.cost
+                        .as_ref()
+                        .and_then(|c| c.alternatives.get(i))
+                        .map_or(f64::NAN, |a| a.tco_per_device_year.units_f64())
+                });
+                let _ = write!(o, " {:>22.2}", v.0);
+            }
+            let _ = writeln!(o);
+        }
+    }
+    let _ = writeln!(o, "\nCrossovers");
+    if crossovers.iter().all(|c| c.extrapolated) {
+        let _ = writeln!(o, "  none inside the sweep: no alternative changes from dearer to cheaper (or back)");
+    }
+    for c in crossovers {
+        let _ = writeln!(
+            o,
+            "  {} ~{} {path}: {} {} becomes {} than {}{}",
+            if c.extrapolated { "beyond the sweep, at" } else { "at" },
+            thousands(c.at.round() as u64),
+            c.choice,
+            c.alternative,
+            if c.alternative_cheaper_above { "cheaper" } else { "dearer" },
+            c.chosen,
+            if c.extrapolated { " (extrapolated from the last two points)" } else { "" }
+        );
+    }
+    o
+}

@@ -139,13 +139,17 @@ pub struct ClassSummary {
     pub peak_day_delivered: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BatterySummary {
     /// Mean remaining charge of the devices in service at the end, percent of capacity.
     pub mean_remaining_pct: f64,
     /// Capacity / mean charge drawn per device-day in service: how long a full battery lasts.
     pub projected_life_days: f64,
     pub energy_used_mah: f64,
+    /// Devices in service at the end by projected life: `life_hist[i]` devices last from
+    /// `30 x 10^(i/10)` days up to the next bin (30 bins; the first and last are open-ended).
+    #[serde(default)]
+    pub life_hist: Vec<u64>,
 }
 
 fn messages(c: &Counts, buffered_end: u64) -> Messages {
@@ -205,6 +209,7 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
                     },
                     projected_life_days: if per_day > 0.0 { capacity_mah / per_day } else { f64::INFINITY.min(1e9) },
                     energy_used_mah: o.energy_mah,
+                    life_hist: o.end.life_hist.clone(),
                 })
             }
             PowerSource::Mains { .. } => None,

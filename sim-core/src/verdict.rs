@@ -111,7 +111,7 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
         let worst = r
             .per_class
             .iter()
-            .filter_map(|c| c.battery.map(|b| (c.name.as_str(), b.projected_life_days)))
+            .filter_map(|c| c.battery.as_ref().map(|b| (c.name.as_str(), b.projected_life_days)))
             .min_by(|a, b| a.1.total_cmp(&b.1));
         if let Some((class, life_days)) = worst {
             let ok = life_days * 86_400.0 >= target.as_secs_f64();

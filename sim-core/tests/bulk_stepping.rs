@@ -34,7 +34,7 @@ fn figures(r: &RunSummary) -> Vec<(&'static str, f64)> {
         ("latency_mean", r.latency_s.mean),
         ("latency_p50", r.latency_s.p50),
         ("latency_p95", r.latency_s.p95),
-        ("energy_mah", r.per_class[0].battery.map_or(0.0, |b| b.energy_used_mah)),
+        ("energy_mah", r.per_class[0].battery.as_ref().map_or(0.0, |b| b.energy_used_mah)),
     ]
 }
 

@@ -117,7 +117,7 @@ telemetry = { period = "60s" }"#,
     assert!((want_h - 62.5).abs() < 1e-9);
     let r = run(&scenario(&make("62h")), 1);
     assert_eq!(r.deaths, 0);
-    let life_days = r.per_class[0].battery.unwrap().projected_life_days;
+    let life_days = r.per_class[0].battery.as_ref().unwrap().projected_life_days;
     assert!((life_days * 24.0 / want_h - 1.0).abs() < 0.005, "{life_days} days");
     let r = run(&scenario(&make("63h")), 1);
     assert_eq!(r.deaths, 50);

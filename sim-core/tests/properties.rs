@@ -176,7 +176,7 @@ proptest! {
         for c in &a.per_class {
             prop_assert!(c.messages.balanced(), "{}: {:?}", c.name, c.messages);
             prop_assert!(c.messages.delivered <= c.messages.generated);
-            if let Some(b) = c.battery {
+            if let Some(b) = &c.battery {
                 prop_assert!(b.mean_remaining_pct >= 0.0 && b.mean_remaining_pct <= 100.0, "{b:?}");
                 prop_assert!(b.energy_used_mah >= 0.0);
                 // Charge drawn never exceeds what the installed and replaced batteries held.

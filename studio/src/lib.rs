@@ -5,7 +5,9 @@
 pub mod bench;
 pub mod paths;
 pub mod pricebook;
+pub mod reports;
 pub mod run;
+pub mod sweep;
 
 pub use run::{RunOutcome, RunRequest, run_scenario};
 

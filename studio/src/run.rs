@@ -168,23 +168,26 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
             .collect()
     });
     let summaries = results.into_iter().collect::<Result<Vec<_>>>()?;
-    let combined = (summaries.len() > 1).then(|| {
-        let values: Vec<Value> =
-            summaries.iter().map(|s| serde_json::to_value(s).expect("a summary serializes")).collect();
-        let mut c = combine(&values);
-        // Identity fields are the same in every replication (or differ by design, like the
-        // seed): keep them as they are rather than as statistics.
-        for key in ["schema_version", "devices", "simulated_s", "engine_version", "scenario"] {
-            c[key] = values[0][key].clone();
-        }
-        if let Some(obj) = c.as_object_mut() {
-            obj.remove("run_id");
-            obj.remove("seed");
-        }
-        c["seeds"] = Value::from(summaries.iter().map(|s| s.seed).collect::<Vec<_>>());
-        c["replications"] = Value::from(summaries.len());
-        c["run_ids"] = Value::from(summaries.iter().map(|s| s.run_id.clone()).collect::<Vec<_>>());
-        c
-    });
+    let combined = (summaries.len() > 1).then(|| combine_summaries(&summaries));
     Ok(RunOutcome { summaries, combined })
+}
+
+/// The mean and 95 % interval of every figure of R replications' summaries; identity fields
+/// (scenario, devices, ...) are kept as they are, and the seeds and run ids are listed.
+pub fn combine_summaries(summaries: &[RunSummary]) -> Value {
+    let values: Vec<Value> = summaries.iter().map(|s| serde_json::to_value(s).expect("a summary serializes")).collect();
+    let mut c = combine(&values);
+    // Identity fields are the same in every replication (or differ by design, like the seed):
+    // keep them as they are rather than as statistics.
+    for key in ["schema_version", "devices", "simulated_s", "engine_version", "scenario", "gateways"] {
+        c[key] = values[0][key].clone();
+    }
+    if let Some(obj) = c.as_object_mut() {
+        obj.remove("run_id");
+        obj.remove("seed");
+    }
+    c["seeds"] = Value::from(summaries.iter().map(|s| s.seed).collect::<Vec<_>>());
+    c["replications"] = Value::from(summaries.len());
+    c["run_ids"] = Value::from(summaries.iter().map(|s| s.run_id.clone()).collect::<Vec<_>>());
+    c
 }

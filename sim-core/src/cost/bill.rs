@@ -631,7 +631,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
             );
         }
         if let PowerSource::Battery { .. } = s.powers[c.power].source
-            && let Some(life) = summary.per_class[ci].battery.map(|b| b.projected_life_days)
+            && let Some(life) = summary.per_class[ci].battery.as_ref().map(|b| b.projected_life_days)
             && life > 0.0
         {
             let horizon_days = months as f64 * DAYS_PER_MONTH;

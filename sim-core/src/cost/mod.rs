@@ -8,6 +8,7 @@
 
 pub mod bill;
 pub mod book;
+pub mod crossover;
 
 use std::fmt;
 

@@ -172,6 +172,22 @@ fn bin_range(b: usize) -> (u64, u64) {
     ((1u64 << e) + sub * width, width)
 }
 
+/// Bins of the projected battery-life histogram: 30 log-spaced bins from 30 days to 30,000
+/// days (bin i starts at 30 x 10^(i/10) days); shorter lives fall in bin 0, longer in the last.
+pub const LIFE_BINS: usize = 30;
+
+pub fn life_bin(days: f64) -> usize {
+    if days.is_nan() || days <= 30.0 {
+        return 0;
+    }
+    ((10.0 * (days / 30.0).log10()).floor() as usize).min(LIFE_BINS - 1)
+}
+
+/// The lower edge of life bin `i`, days.
+pub fn life_bin_start_days(i: usize) -> f64 {
+    30.0 * 10f64.powf(i as f64 / 10.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

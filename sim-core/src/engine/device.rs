@@ -205,6 +205,14 @@ pub struct Side<'a> {
 }
 
 impl Dev {
+    /// The charge a device of class model `m` starts with (the same draw as [`Dev::new`]).
+    pub fn initial_battery_mah(m: &ClassModel, key: u64) -> f64 {
+        let mut init = Stream::of(key, Purpose::Init).draws(0);
+        let _phase = init.uniform();
+        m.battery
+            .map_or(0.0, |b| b.capacity_mah * (b.init_min_frac + (b.init_max_frac - b.init_min_frac) * init.uniform()))
+    }
+
     /// A new device, keyed by `key` (see [`crate::rng::entity_key`]).
     pub fn new(m: &ClassModel, key: u64, outage: &mut DevOutage) -> Dev {
         let mut init = Stream::of(key, Purpose::Init).draws(0);

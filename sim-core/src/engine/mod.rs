@@ -43,10 +43,19 @@ pub struct ClassEpoch {
     pub buffered: u64,
     pub battery_sum_mah: f64,
     pub battery_devices: u64,
+    /// At the last epoch only: devices by projected battery life (bins of
+    /// [`counts::life_bin`]); empty otherwise.
+    pub life_hist: Vec<u64>,
 }
 
 impl ClassEpoch {
     fn merge(&mut self, o: &ClassEpoch) {
+        if self.life_hist.len() < o.life_hist.len() {
+            self.life_hist.resize(o.life_hist.len(), 0);
+        }
+        for (a, b) in self.life_hist.iter_mut().zip(&o.life_hist) {
+            *a += b;
+        }
         self.counts.merge(&o.counts);
         self.online += o.online;
         self.in_service += o.in_service;
@@ -413,9 +422,20 @@ impl Chunk {
             if !dev.is_out_of_service() {
                 ce.in_service += 1;
                 ce.buffered += dev.buffered as u64;
-                if m.battery.is_some() {
+                if let Some(b) = m.battery {
                     ce.battery_sum_mah += dev.battery_mah;
                     ce.battery_devices += 1;
+                    if epoch_end >= horizon {
+                        // Projected life: capacity over the charge drawn per day since the start
+                        // (a cell replaced during the run reads from its replacement's drain).
+                        let initial = Dev::initial_battery_mah(m, id.key);
+                        let drawn = (initial - dev.battery_mah).max(1e-9);
+                        let days = b.capacity_mah * (horizon as f64 / crate::time::US_PER_DAY as f64) / drawn;
+                        if ce.life_hist.is_empty() {
+                            ce.life_hist = vec![0; counts::LIFE_BINS];
+                        }
+                        ce.life_hist[counts::life_bin(days)] += 1;
+                    }
                 }
                 // Reporting must not change the device: look at copies.
                 let (mut d, mut o) = (dev.clone(), side.outage.clone());

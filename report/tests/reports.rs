@@ -1,0 +1,171 @@
+//! The reports are what they claim: well-formed documents that contain every chart inline and
+//! reference nothing outside themselves, and PNG charts with something drawn on them.
+
+use report::chart::Chart;
+use report::{Assumptions, BookInfo, Hour, RunInput, SweepInput, SweepPointInput, run_report, sweep_report};
+use sim_core::cost::{BillInput, PriceBookSource, bill, parse_price_book};
+use sim_core::engine::{EpochReport, Observer, simulate};
+use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
+use sim_core::summary::{RunSummary, summarize};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+struct Hours(Vec<Hour>);
+impl Observer for Hours {
+    fn epoch(&mut self, r: &EpochReport) {
+        let mut h = Hour { hour: r.index, ..Hour::default() };
+        for c in &r.per_class {
+            h.generated += c.counts.get(sim_core::engine::counts::Counter::Generated);
+            h.delivered += c.counts.get(sim_core::engine::counts::Counter::Delivered);
+            h.online += c.online;
+            h.buffered += c.buffered;
+        }
+        self.0.push(h);
+    }
+}
+
+fn priced_run(overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
+    let file = format!("{ROOT}/scenarios/mine-pilot.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let s = parse_scenario(&ScenarioSource { file: &file, bytes: text.as_bytes(), overrides }).unwrap();
+    let book_file = format!("{ROOT}/pricebooks/iot-2026-11.toml");
+    let book_text = std::fs::read(&book_file).unwrap();
+    let book = parse_price_book(&PriceBookSource {
+        file: &book_file,
+        bytes: &book_text,
+        overrides: &[],
+        override_source: "t",
+    })
+    .unwrap();
+    let mut hours = Hours(Vec::new());
+    let out = simulate(&s, seed, &mut hours);
+    let mut r = summarize(&s, seed, &out);
+    r.cost = Some(bill(&BillInput { scenario: &s, plan: s.cost.as_ref().unwrap(), book: &book, summary: &r }));
+    r.verdict = Some(sim_core::verdict::judge(&s, &r, Some(&book)));
+    let a = Assumptions {
+        scenario_file: file,
+        scenario_text: text,
+        overrides: overrides.to_vec(),
+        book: Some(BookInfo {
+            id: book.id.clone(),
+            title: book.title.clone(),
+            currency: book.currency.clone(),
+            date: book.date.clone(),
+            lines: book.lines.clone(),
+        }),
+    };
+    (s, r, hours.0, a)
+}
+
+/// Parses the page as XML (the report is written well-formed) and checks it is self-contained.
+fn check_page(html: &str, charts: &[Chart]) {
+    let body = html.strip_prefix("<!DOCTYPE html>\n").expect("an HTML5 doctype");
+    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("the report is not well-formed: {e}"));
+    for c in charts {
+        let fig = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some(&format!("chart-{}", c.id)))
+            .unwrap_or_else(|| panic!("chart {} missing", c.id));
+        let svg = fig.children().find(|n| n.has_tag_name(("http://www.w3.org/2000/svg", "svg")));
+        let svg = svg.unwrap_or_else(|| panic!("chart {} has no inline SVG", c.id));
+        assert!(svg.descendants().filter(|n| n.is_element()).count() > 20, "chart {} is nearly empty", c.id);
+    }
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        for a in n.attributes() {
+            let v = a.value();
+            assert!(
+                !matches!(a.name(), "src" | "href" | "xlink:href") || v.starts_with('#'),
+                "<{}> references {v}",
+                n.tag_name().name()
+            );
+            assert!(!v.contains("url(http"), "<{}> references {v}", n.tag_name().name());
+        }
+        assert!(!matches!(n.tag_name().name(), "script" | "link" | "iframe" | "img" | "object"), "{:?}", n.tag_name());
+    }
+    // The only http(s) text allowed is the SVG namespace.
+    let without_ns = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"), "external address in the report");
+}
+
+#[test]
+fn run_report_is_self_contained_and_shows_every_chart() {
+    let (_, r, hours, a) = priced_run(&["scenario.duration=5d".into()], 42);
+    let rep = run_report(&RunInput {
+        summaries: std::slice::from_ref(&r),
+        hours: &hours,
+        assumptions: &a,
+        generated_at: "t",
+    });
+    let ids: Vec<&str> = rep.charts.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["delivery-over-time", "losses-by-cause", "battery-life", "cost-breakdown"]);
+    check_page(&rep.html, &rep.charts);
+    for must in [
+        "Production-readiness verdict",
+        "iot-2026-11",
+        "2026-11-01",
+        "Every price, with its source and date",
+        "TCO per device-year",
+    ] {
+        assert!(rep.html.contains(must), "missing {must}");
+    }
+}
+
+#[test]
+fn sweep_report_has_the_cost_curve_with_bands_and_the_crossover_section() {
+    let mut points = Vec::new();
+    for n in [20u32, 200] {
+        let reps: Vec<RunSummary> = (0..2)
+            .map(|i| priced_run(&[format!("fleet.vibration.count={n}"), "scenario.duration=2d".into()], i).1)
+            .collect();
+        points.push(reps);
+    }
+    let (_, _, _, a) = priced_run(&["scenario.duration=1d".into()], 1);
+    let rep = sweep_report(&SweepInput {
+        id: 1,
+        over: "devices",
+        points: points
+            .iter()
+            .zip(["20", "200"])
+            .map(|(s, v)| SweepPointInput { value: v.into(), summaries: s })
+            .collect(),
+        crossovers: &[],
+        assumptions: &a,
+        generated_at: "t",
+    });
+    let ids: Vec<&str> = rep.charts.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["cost-curve", "cost-breakdown-curve", "delivery-curve", "losses-curve"]);
+    check_page(&rep.html, &rep.charts);
+    // The chosen design's band is a filled polygon in the cost curve.
+    let svg = rep.charts[0].to_svg();
+    assert!(svg.contains("<polygon"), "no confidence band drawn");
+    assert!(rep.html.contains("Crossovers") && rep.html.contains("Verdict at devices = 200"));
+}
+
+#[test]
+fn png_charts_are_rendered_and_not_blank() {
+    let (_, r, hours, a) = priced_run(&["scenario.duration=3d".into()], 7);
+    let rep = run_report(&RunInput {
+        summaries: std::slice::from_ref(&r),
+        hours: &hours,
+        assumptions: &a,
+        generated_at: "t",
+    });
+    let dir = std::env::temp_dir().join(format!("scaleproof-png-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for c in &rep.charts {
+        let path = dir.join(format!("{}.png", c.id));
+        c.to_png(&path).unwrap();
+        let decoder = png::Decoder::new(std::fs::File::open(&path).unwrap());
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (report::chart::WIDTH, report::chart::HEIGHT));
+        let px = info.color_type.samples();
+        let pixels = &buf[..info.buffer_size()];
+        let non_white = pixels.chunks(px).filter(|p| p.iter().take(3).any(|&v| v < 200)).count();
+        let share = non_white as f64 / (info.width * info.height) as f64;
+        // Axes, labels and data: well above nothing, well below a filled canvas.
+        assert!(share > 0.01 && share < 0.9, "{}: {:.3} of pixels drawn", c.id, share);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

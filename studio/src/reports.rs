@@ -1,0 +1,137 @@
+//! Building reports from the run database: a run (with its replications) or a sweep, with the
+//! assumptions they were computed under (scenario text, overrides, the stored price book).
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use report::{Assumptions, BookInfo, Hour, Report, RunInput, SweepInput, SweepPointInput};
+use sim_core::scenario::{ScenarioSource, parse_scenario};
+use sim_core::summary::RunSummary;
+use store::Store;
+
+/// What a report is about: `12` or `run:12` (a run), `sweep:3` (a sweep), `last` (the newest run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Run(i64),
+    Sweep(i64),
+    LastRun,
+}
+
+impl Target {
+    pub fn parse(s: &str) -> Result<Target, String> {
+        let bad = || format!("{s:?} is not a run or sweep: use a run id (12), run:12, sweep:3 or last");
+        if s == "last" {
+            return Ok(Target::LastRun);
+        }
+        if let Some(id) = s.strip_prefix("sweep:") {
+            return id.parse().map(Target::Sweep).map_err(|_| bad());
+        }
+        s.trim_start_matches("run:").trim_start_matches('#').parse().map(Target::Run).map_err(|_| bad())
+    }
+}
+
+/// The assumptions of a stored run: its scenario and the price book it was priced with (with
+/// the scenario's own price overrides applied again, so the prices shown are the prices used).
+pub fn assumptions_of(store: &Store, run: i64) -> Result<Assumptions> {
+    let Some(rec) = store.get_run(run)? else { bail!("no run {run}") };
+    let overrides: Vec<String> = serde_json::from_str(&rec.overrides_json).unwrap_or_default();
+    let book = match &rec.price_book_text {
+        Some(text) => {
+            let prices = parse_scenario(&ScenarioSource {
+                file: &rec.row.scenario_file,
+                bytes: rec.scenario_text.as_bytes(),
+                overrides: &overrides,
+            })
+            .ok()
+            .and_then(|s| s.cost.map(|c| c.prices))
+            .unwrap_or_default();
+            let source = Path::new(&rec.row.scenario_file)
+                .file_name()
+                .map_or(rec.row.scenario_file.clone(), |n| n.to_string_lossy().into_owned());
+            crate::pricebook::parse_book_bytes("stored price book", text.as_bytes(), &prices, &source).ok().map(|b| {
+                BookInfo {
+                    id: b.book.id,
+                    title: b.book.title,
+                    currency: b.book.currency,
+                    date: b.book.date,
+                    lines: b.book.lines,
+                }
+            })
+        }
+        None => None,
+    };
+    Ok(Assumptions { scenario_file: rec.row.scenario_file, scenario_text: rec.scenario_text, overrides, book })
+}
+
+fn summaries(store: &Store, run: i64) -> Result<Vec<RunSummary>> {
+    let list = store
+        .replication_summaries(run)?
+        .iter()
+        .map(|j| serde_json::from_str(j))
+        .collect::<Result<Vec<RunSummary>, _>>()
+        .with_context(|| format!("reading the summaries of run {run}"))?;
+    if list.is_empty() {
+        bail!("run {run} has no complete summary (it is still running, or was killed)");
+    }
+    Ok(list)
+}
+
+/// Builds the report of a run or sweep stored in `db`.
+pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Report> {
+    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    match target {
+        Target::Run(_) | Target::LastRun => {
+            let id = match target {
+                Target::Run(id) => id,
+                _ => store.last_run()?.context("no runs stored yet")?,
+            };
+            let Some(rec) = store.get_run(id)? else { bail!("no run {id} in {}", db.display()) };
+            // A replication reports as the run it replicates, with all its siblings.
+            let id = rec.row.replication_of.unwrap_or(id);
+            let sums = summaries(&store, id)?;
+            let mut hours: Vec<Hour> = Vec::new();
+            for r in store.series(id)? {
+                let i = r.hour as usize;
+                if hours.len() <= i {
+                    hours.resize(i + 1, Hour::default());
+                }
+                let h = &mut hours[i];
+                h.hour = r.hour;
+                h.generated += r.generated;
+                h.delivered += r.delivered;
+                h.online += r.online;
+                h.buffered += r.buffered;
+            }
+            let assumptions = assumptions_of(&store, id)?;
+            Ok(report::run_report(&RunInput {
+                summaries: &sums,
+                hours: &hours,
+                assumptions: &assumptions,
+                generated_at,
+            }))
+        }
+        Target::Sweep(id) => {
+            drop(store);
+            let (rec, points) = crate::sweep::load_sweep(db, id)?;
+            let store = Store::open(db)?;
+            let Some(first) = points.first() else { bail!("sweep {id} has no points") };
+            let assumptions = assumptions_of(&store, first.run_id)?;
+            let crossovers = crate::sweep::sweep_crossovers(&points);
+            let over = serde_json::from_str::<serde_json::Value>(&rec.spec_json)
+                .ok()
+                .and_then(|v| v["over"].as_str().map(str::to_string))
+                .unwrap_or_default();
+            Ok(report::sweep_report(&SweepInput {
+                id,
+                over: &over,
+                points: points
+                    .iter()
+                    .map(|p| SweepPointInput { value: p.value.clone(), summaries: &p.summaries })
+                    .collect(),
+                crossovers: &crossovers,
+                assumptions: &assumptions,
+                generated_at,
+            }))
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Sweeps: the same scenario at several values of one field (fleet size first of all), each point
+//! run with R replications and stored, the sweep itself recorded in the run database.
+//!
+//! `devices=20,200,2000` is the fleet size: every class is scaled in proportion to its count in
+//! the file. Any other path is a `--set` override (`fleet.sensors.buffer.capacity=100,1000`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use sim_core::summary::RunSummary;
+use store::{Store, SweepPoint};
+
+use crate::{LoadError, RunRequest, load_scenario, run_scenario};
+
+/// `PATH=V1,V2,...` as given on the command line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepSpec {
+    pub path: String,
+    pub values: Vec<String>,
+}
+
+impl SweepSpec {
+    pub fn parse(text: &str) -> Result<SweepSpec, String> {
+        let (path, values) = text
+            .split_once('=')
+            .ok_or_else(|| format!("--over must look like PATH=V1,V2,... (e.g. devices=20,200,2000); got {text:?}"))?;
+        let values: Vec<String> =
+            values.split(',').map(|v| v.trim().replace('_', "")).filter(|v| !v.is_empty()).collect();
+        if path.trim().is_empty() || values.is_empty() {
+            return Err(format!("--over needs a path and at least one value; got {text:?}"));
+        }
+        Ok(SweepSpec { path: path.trim().to_string(), values })
+    }
+}
+
+pub struct SweepRequest<'a> {
+    pub file: &'a Path,
+    /// `--set` overrides applied at every point, before the swept one.
+    pub overrides: &'a [String],
+    pub spec: &'a SweepSpec,
+    pub replications: u32,
+    pub threads: Option<usize>,
+    pub db: PathBuf,
+    /// Called with (point index, points, fraction of the point done).
+    pub progress: Option<&'a (dyn Fn(usize, usize, f64) + Sync)>,
+}
+
+/// One point: its value and its replications' summaries.
+#[derive(Clone, Debug)]
+pub struct PointResult {
+    pub label: String,
+    pub value: String,
+    pub run_id: i64,
+    pub summaries: Vec<RunSummary>,
+}
+
+pub struct SweepOutcome {
+    pub sweep_id: i64,
+    pub points: Vec<PointResult>,
+}
+
+/// The overrides that set one point: the fleet scaled to `devices`, or the path set to `value`.
+pub fn point_overrides(file: &Path, base: &[String], spec: &SweepSpec, value: &str) -> Result<Vec<String>, LoadError> {
+    let mut o = base.to_vec();
+    if spec.path == "devices" {
+        let total: u64 = value
+            .parse()
+            .map_err(|_| LoadError::Io(format!("--over devices: {value:?} is not a whole number of devices")))?;
+        if total == 0 {
+            return Err(LoadError::Io("--over devices: a fleet needs at least one device".into()));
+        }
+        let loaded = load_scenario(file, base)?;
+        let classes = &loaded.scenario.classes;
+        let file_total: u64 = classes.iter().map(|c| c.count as u64).sum();
+        let scale = total as f64 / file_total as f64;
+        for c in classes {
+            let n = ((c.count as f64 * scale).round() as u64).max(1);
+            o.push(format!("fleet.{}.count={n}", c.name));
+        }
+        // The design keeps its density: gateways (cells) per site scale with the fleet, at
+        // least one per site.
+        for (i, site) in loaded.scenario.sites.iter().enumerate() {
+            let g = ((site.gateways as f64 * scale).round() as u64).max(1);
+            o.push(format!("site.{i}.gateways={g}"));
+        }
+    } else {
+        o.push(format!("{}={value}", spec.path));
+    }
+    Ok(o)
+}
+
+/// Runs every point of a sweep and records it.
+pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
+    // Validate every point before running any, so a bad value costs nothing.
+    let mut loaded = Vec::new();
+    for v in &req.spec.values {
+        let o = point_overrides(req.file, req.overrides, req.spec, v).map_err(anyhow::Error::new)?;
+        loaded.push(load_scenario(req.file, &o).map_err(anyhow::Error::new)?);
+    }
+    let first = &loaded[0];
+    let spec_json = json!({
+        "over": req.spec.path,
+        "values": req.spec.values,
+        "replications": req.replications,
+        "overrides": req.overrides,
+    });
+    let mut store = Store::open(&req.db).with_context(|| format!("opening {}", req.db.display()))?;
+    let sweep_id = store.begin_sweep(
+        &crate::utc_now_rfc3339(),
+        "sweep",
+        &first.scenario.name,
+        &first.file,
+        &spec_json.to_string(),
+    )?;
+    let mut points = Vec::new();
+    let n = loaded.len();
+    for (i, (l, v)) in loaded.iter().zip(&req.spec.values).enumerate() {
+        let progress = req.progress.map(|p| move |f: f64| p(i, n, f));
+        let progress_ref: Option<&(dyn Fn(f64) + Sync)> = progress.as_ref().map(|p| p as &(dyn Fn(f64) + Sync));
+        let out = run_scenario(&RunRequest {
+            loaded: l,
+            seed: None,
+            replications: req.replications,
+            threads: req.threads,
+            db: req.db.clone(),
+            progress: progress_ref,
+        })?;
+        let run_id: i64 = out.summaries[0].run_id.parse().unwrap_or(0);
+        let label = format!("{}={v}", req.spec.path);
+        store.add_sweep_point(
+            sweep_id,
+            &SweepPoint { idx: i as u32, label: label.clone(), value: v.clone(), run: run_id },
+        )?;
+        points.push(PointResult { label, value: v.clone(), run_id, summaries: out.summaries });
+    }
+    store.finish_sweep(sweep_id)?;
+    Ok(SweepOutcome { sweep_id, points })
+}
+
+/// The points of a stored sweep with their replications' summaries.
+pub fn load_sweep(db: &Path, id: i64) -> Result<(store::SweepRecord, Vec<PointResult>)> {
+    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let Some(rec) = store.get_sweep(id)? else { bail!("no sweep {id} in {}", db.display()) };
+    let mut points = Vec::new();
+    for p in &rec.points {
+        let summaries = store
+            .replication_summaries(p.run)?
+            .iter()
+            .map(|j| serde_json::from_str(j))
+            .collect::<Result<Vec<RunSummary>, _>>()
+            .with_context(|| format!("reading the summaries of run {}", p.run))?;
+        points.push(PointResult { label: p.label.clone(), value: p.value.clone(), run_id: p.run, summaries });
+    }
+    Ok((rec, points))
+}
+
+/// Mean and 95 % interval of `f` over a point's replications.
+pub fn stat(p: &PointResult, f: impl Fn(&RunSummary) -> f64) -> (f64, f64, f64) {
+    let xs: Vec<f64> = p.summaries.iter().map(f).collect();
+    let (m, h) = sim_core::replication::mean_ci95(&xs);
+    (m, m - h, m + h)
+}
+
+/// The sweep as JSON (for `--json` and the report).
+pub fn sweep_json(id: i64, points: &[PointResult]) -> Value {
+    let pts: Vec<Value> = points
+        .iter()
+        .map(|p| {
+            json!({
+                "label": p.label,
+                "value": p.value,
+                "run_id": p.run_id,
+                "replications": p.summaries.len(),
+                "summary": if p.summaries.len() > 1 {
+                    crate::run::combine_summaries(&p.summaries)
+                } else {
+                    serde_json::to_value(&p.summaries[0]).unwrap_or(Value::Null)
+                },
+            })
+        })
+        .collect();
+    json!({ "sweep_id": id, "points": pts })
+}
+
+/// Where another platform or plan overtakes the chosen one along the sweep (x = the swept value;
+/// TCO per device-year averaged over replications).
+pub fn sweep_crossovers(points: &[PointResult]) -> Vec<sim_core::cost::crossover::Crossover> {
+    use sim_core::cost::crossover::{CurvePoint, crossovers};
+    let mut chosen = Vec::new();
+    let curve: Vec<CurvePoint> = points
+        .iter()
+        .filter_map(|p| {
+            let x: f64 = p.value.parse().ok()?;
+            let costs: Vec<&sim_core::cost::CostSummary> = p.summaries.iter().filter_map(|s| s.cost.as_ref()).collect();
+            let first = costs.first()?;
+            if chosen.is_empty() {
+                chosen = vec![
+                    ("platform".to_string(), first.platform.clone()),
+                    ("connectivity".into(), first.connectivity.clone()),
+                ];
+            }
+            let mean = |f: &dyn Fn(&sim_core::cost::CostSummary) -> f64| {
+                costs.iter().map(|c| f(c)).sum::<f64>() / costs.len() as f64
+            };
+            let alternatives = first
+                .alternatives
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    (
+                        a.choice.clone(),
+                        a.name.clone(),
+                        mean(&|c| c.alternatives.get(i).map_or(f64::NAN, |x| x.tco_per_device_year.units_f64())),
+                    )
+                })
+                .collect();
+            Some(CurvePoint { x, chosen: mean(&|c| c.tco_per_device_year.units_f64()), alternatives })
+        })
+        .collect();
+    crossovers(&chosen, &curve)
+}
