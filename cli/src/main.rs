@@ -115,6 +115,57 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Move each assumption alone to a low and a high setting and show which moves a KPI most
+    /// (a tornado chart with --report).
+    Sensitivity {
+        file: PathBuf,
+        /// PATH=-20%,+20% (repeatable): a scenario field, or price.PATH for a price-book price.
+        #[arg(long, value_name = "PATH=LOW,HIGH", required = true)]
+        vary: Vec<String>,
+        /// tco_per_device_year, tco, capex, opex_per_month, delivery_ratio, loss_pct,
+        /// p99_latency_s, battery_life_days, or a dotted path into the RunSummary.
+        #[arg(long, value_name = "KPI", default_value = "tco_per_device_year")]
+        on: String,
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        replications: u32,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        json: bool,
+        /// Also write the study's HTML report (with the tornado chart) to this file.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// What differs between two stored runs, in assumptions (scenario fields, prices) and in
+    /// results.
+    Compare {
+        run_a: String,
+        run_b: String,
+        #[arg(long)]
+        json: bool,
+        /// Also write the comparison as an HTML page.
+        #[arg(long, value_name = "FILE.html")]
+        report: Option<PathBuf>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Export a stored run for BI and ERP tools: its hourly series, its bill or its summary.
+    Export {
+        run: String,
+        #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl", "parquet"])]
+        format: String,
+        #[arg(long, default_value = "series", value_parser = ["series", "bill", "summary"])]
+        table: String,
+        /// Output file (default: standard output; required for parquet).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
     /// Write a self-contained HTML report of a run or a sweep (charts inline, nothing fetched).
     Report {
         /// A run id (12 or run:12), a sweep (sweep:3), or `last`.
@@ -155,6 +206,12 @@ fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            // A reader that stopped early (`| head`) is not a failure.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
             if let Some(InvalidInput(msg)) = e.downcast_ref::<InvalidInput>() {
                 eprintln!("{msg}");
                 return ExitCode::from(2);
@@ -170,6 +227,32 @@ fn load(file: &std::path::Path, set: &[String]) -> Result<studio::LoadedScenario
         LoadError::Io(m) => anyhow::Error::new(InvalidInput(format!("error: {m}"))),
         LoadError::Invalid(d) => anyhow::Error::new(InvalidInput(d.to_string())),
     })
+}
+
+/// A run id as typed (`12`, `#12`, `run:12`, `last`), checked against the database.
+fn run_id(db: &std::path::Path, text: &str) -> Result<i64> {
+    let store = store::Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let id = if text == "last" {
+        store.last_run()?.ok_or_else(|| InvalidInput("error: no runs stored yet".into()))?
+    } else {
+        text.trim_start_matches("run:")
+            .trim_start_matches('#')
+            .parse::<i64>()
+            .map_err(|_| InvalidInput(format!("error: {text:?} is not a run id (a number, or `last`)")))?
+    };
+    if store.get_run(id)?.is_none() {
+        bail!(InvalidInput(format!("error: no run {id} in {}", db.display())));
+    }
+    Ok(id)
+}
+
+/// A scenario that could not be loaded is invalid input (exit 2); anything else is an error.
+fn invalid_if_load_error(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast::<LoadError>() {
+        Ok(LoadError::Io(m)) => anyhow::Error::new(InvalidInput(format!("error: {m}"))),
+        Ok(LoadError::Invalid(d)) => anyhow::Error::new(InvalidInput(d.to_string())),
+        Err(e) => e,
+    }
 }
 
 /// Writes a report (and its charts as PNG into `png`); says so on stdout, or on stderr when
@@ -317,11 +400,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 db: db.clone(),
                 progress: Some(&progress),
             })
-            .map_err(|e| match e.downcast::<LoadError>() {
-                Ok(LoadError::Io(m)) => anyhow::Error::new(InvalidInput(format!("error: {m}"))),
-                Ok(LoadError::Invalid(d)) => anyhow::Error::new(InvalidInput(d.to_string())),
-                Err(e) => e,
-            })?;
+            .map_err(invalid_if_load_error)?;
             bar.finish();
             let crossovers = studio::sweep::sweep_crossovers(&outcome.points);
             if json {
@@ -338,6 +417,98 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             if let Some(out) = report {
                 write_report(&db, studio::reports::Target::Sweep(outcome.sweep_id), &out, None, json)?;
+            }
+            Ok(())
+        }
+        Command::Sensitivity { file, vary, on, replications, set, threads, json, report, db } => {
+            let variations = vary
+                .iter()
+                .map(|v| studio::sensitivity::Variation::parse(v))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|m| InvalidInput(format!("error: {m}")))?;
+            let db = studio::paths::resolve_db(db);
+            let bar = progress::Bar::new(std::io::stderr().is_terminal());
+            let progress = |f: f64| bar.set(f);
+            let outcome = studio::sensitivity::run_sensitivity(&studio::sensitivity::SensitivityRequest {
+                file: &file,
+                overrides: &set,
+                variations: &variations,
+                kpi: &on,
+                replications,
+                threads,
+                db: db.clone(),
+                progress: Some(&progress),
+            })
+            .map_err(invalid_if_load_error)?;
+            bar.finish();
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({ "id": outcome.id, "study": outcome.study }))?
+                );
+            } else {
+                print!("{}", table::sensitivity(&outcome.study));
+                println!(
+                    "\nStored as sweep:{id} in {} (scaleproof report sweep:{id} --out tornado.html).",
+                    db.display(),
+                    id = outcome.id
+                );
+            }
+            if let Some(out) = report {
+                write_report(&db, studio::reports::Target::Sweep(outcome.id), &out, None, json)?;
+            }
+            Ok(())
+        }
+        Command::Compare { run_a, run_b, json, report, db } => {
+            let db = studio::paths::resolve_db(db);
+            let (a, b) = (run_id(&db, &run_a)?, run_id(&db, &run_b)?);
+            let c = studio::compare::compare_runs(&db, a, b)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&c)?);
+            } else {
+                print!("{}", table::comparison(&c));
+            }
+            if let Some(out) = report {
+                let tri = |d: &[studio::compare::Difference]| -> Vec<(String, String, String)> {
+                    d.iter().map(|x| (x.path.clone(), x.a.clone(), x.b.clone())).collect()
+                };
+                let (assumptions, prices) = (tri(&c.assumptions), tri(&c.prices));
+                let results: Vec<_> = c.results.iter().map(|f| (f.name.clone(), f.a, f.b)).collect();
+                let rep = report::compare_report(&report::CompareInput {
+                    title_a: format!("run {} ({})", c.run_a, c.scenario_a),
+                    title_b: format!("run {} ({})", c.run_b, c.scenario_b),
+                    assumptions: &assumptions,
+                    prices: &prices,
+                    results: &results,
+                    generated_at: &studio::utc_now_rfc3339(),
+                });
+                std::fs::write(&out, rep.html).with_context(|| format!("writing {}", out.display()))?;
+                let m = format!("Wrote the comparison {}.", out.display());
+                if json { eprintln!("{m}") } else { println!("{m}") }
+            }
+            Ok(())
+        }
+        Command::Export { run, format, table, out, db } => {
+            let db = studio::paths::resolve_db(db);
+            let id = run_id(&db, &run)?;
+            let format = studio::export::Format::parse(&format).map_err(|m| InvalidInput(format!("error: {m}")))?;
+            let table = studio::export::Table::parse(&table).map_err(|m| InvalidInput(format!("error: {m}")))?;
+            match out {
+                Some(path) => {
+                    let mut f = std::io::BufWriter::new(
+                        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+                    );
+                    let n = studio::export::export(&db, id, table, format, &mut f)?;
+                    f.flush()?;
+                    eprintln!("Wrote {n} rows to {}.", path.display());
+                }
+                None if format == studio::export::Format::Parquet => {
+                    bail!(InvalidInput("error: parquet is binary: give --out FILE.parquet".into()))
+                }
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    studio::export::export(&db, id, table, format, &mut stdout)?;
+                }
             }
             Ok(())
         }

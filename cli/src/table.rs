@@ -559,3 +559,58 @@ pub fn sweep(
     }
     o
 }
+
+/// The sensitivity table: each assumption's settings and the KPI at each, widest swing first.
+pub fn sensitivity(study: &studio::sensitivity::Study) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}: base case {:.4}\n", study.kpi, study.baseline);
+    let _ = writeln!(
+        o,
+        "  {:<52} {:>14} {:>14} {:>12} {:>12} {:>10}",
+        "assumption", "low", "high", "KPI at low", "KPI at high", "swing"
+    );
+    for r in &study.rows {
+        let _ = writeln!(
+            o,
+            "  {:<52} {:>14} {:>14} {:>12.4} {:>12.4} {:>10.4}",
+            truncate(&r.path, 52),
+            truncate(&r.low_setting, 14),
+            truncate(&r.high_setting, 14),
+            r.kpi_low,
+            r.kpi_high,
+            r.swing()
+        );
+    }
+    o
+}
+
+/// The comparison of two runs: results side by side, then what differs in their assumptions.
+pub fn comparison(c: &studio::compare::Comparison) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "A: run {} ({})\nB: run {} ({})\n", c.run_a, c.scenario_a, c.run_b, c.scenario_b);
+    let _ = writeln!(o, "  {:<38} {:>18} {:>18} {:>12}", "result", "A", "B", "change");
+    let num = |x: Option<f64>| match x {
+        None => "-".to_string(),
+        Some(v) if v >= 0.0 && (v.abs() >= 1000.0 || v.fract() == 0.0) => thousands(v.round() as u64),
+        Some(v) => format!("{v:.4}"),
+    };
+    for f in &c.results {
+        let change = match (f.a, f.delta()) {
+            (Some(a), Some(d)) if a != 0.0 && d != 0.0 => format!("{:+.1} %", d / a * 100.0),
+            (_, Some(0.0)) => "=".into(),
+            (_, Some(d)) => format!("{d:+.4}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(o, "  {:<38} {:>18} {:>18} {:>12}", truncate(&f.name, 38), num(f.a), num(f.b), change);
+    }
+    for (title, rows) in [("Assumptions that differ", &c.assumptions), ("Prices that differ", &c.prices)] {
+        let _ = writeln!(o, "\n{title}");
+        if rows.is_empty() {
+            let _ = writeln!(o, "  none");
+        }
+        for d in rows.iter() {
+            let _ = writeln!(o, "  {:<50} A: {}   B: {}", d.path, truncate(&d.a, 40), truncate(&d.b, 40));
+        }
+    }
+    o
+}

@@ -318,3 +318,98 @@ fn bench_reports_speed_and_memory() {
     let bad = bin().args(["bench", "--days", "0"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Sensitivity: scenario fields are re-simulated, prices re-priced exactly; the tornado is
+/// ordered by swing and a price moves a cost KPI linearly without touching delivery.
+#[test]
+fn sensitivity_ranks_assumptions_and_prices_are_linear() {
+    let tmp = TempDir::new("sensitivity");
+    let out = ok(bin()
+        .args(["sensitivity", "scenarios/mine-pilot.toml", "--on", "tco_per_device_year", "--json"])
+        .args(["--set", "scenario.duration=5d"])
+        .args(["--vary", "price.connectivity.telnyx-per-sim.monthly_fee=-20%,+20%"])
+        .args(["--vary", "price.labour.truck_roll=-20%,+20%"])
+        .args(["--vary", "fleet.vibration.buffer.capacity=-50%,+50%"])
+        .arg("--report")
+        .arg(tmp.0.join("tornado.html"))
+        .arg("--db")
+        .arg(tmp.db())
+        .current_dir(root())
+        .output()
+        .unwrap());
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let study = &v["study"];
+    let base = study["baseline"].as_f64().unwrap();
+    let rows = study["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let swing = |r: &serde_json::Value| (r["kpi_high"].as_f64().unwrap() - r["kpi_low"].as_f64().unwrap()).abs();
+    assert!(rows.windows(2).all(|w| swing(&w[0]) >= swing(&w[1])), "not ordered by swing");
+    let fee = rows.iter().find(|r| r["path"].as_str().unwrap().ends_with("monthly_fee")).unwrap();
+    assert_eq!((fee["low_setting"].as_str(), fee["high_setting"].as_str()), (Some("1.6"), Some("2.4")));
+    let (lo, hi) = (fee["kpi_low"].as_f64().unwrap(), fee["kpi_high"].as_f64().unwrap());
+    // The fee is a straight line in the TCO: +20 % and -20 % move it by the same amount.
+    assert!(((hi - base) - (base - lo)).abs() < 1e-3, "{lo} {base} {hi}");
+    assert!(hi > base && base > lo);
+    let page = std::fs::read_to_string(tmp.0.join("tornado.html")).unwrap();
+    assert!(page.contains("chart-tornado") && page.contains("<svg"));
+    // A path that is not in the scenario is invalid input, found before anything runs.
+    let bad = bin()
+        .args(["sensitivity", "scenarios/mine-pilot.toml", "--vary", "fleet.vibration.nope=-20%,+20%", "--db"])
+        .arg(tmp.db())
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("fleet.vibration.nope"));
+}
+
+/// compare names what differs in assumptions and results; export writes CSV, JSON Lines and
+/// Parquet that read back with the same rows.
+#[test]
+fn compare_and_export() {
+    let tmp = TempDir::new("compare");
+    let run = |extra: &[&str]| {
+        ok(bin()
+            .args(["run", "scenarios/mine-pilot.toml", "--set", "scenario.duration=2d", "--db"])
+            .arg(tmp.db())
+            .args(extra)
+            .current_dir(root())
+            .output()
+            .unwrap())
+    };
+    run(&[]);
+    run(&["--set", "fleet.vibration.buffer.capacity=2000", "--set", "cost.connectivity=1nce-lifetime"]);
+    let out = ok(bin().args(["compare", "1", "2", "--json", "--db"]).arg(tmp.db()).output().unwrap());
+    let c: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let paths: Vec<&str> = c["assumptions"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["cost.connectivity", "fleet.vibration.buffer.capacity"]);
+    let conn = c["results"].as_array().unwrap().iter().find(|f| f["name"] == "TCO: connectivity").unwrap();
+    assert_ne!(conn["a"], conn["b"]);
+    let human = ok(bin().args(["compare", "1", "last", "--db"]).arg(tmp.db()).output().unwrap());
+    assert!(human.contains("Assumptions that differ") && human.contains("TCO per device-year"));
+
+    let csv = ok(bin().args(["export", "1", "--db"]).arg(tmp.db()).output().unwrap());
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("run,class,hour,generated,delivered"));
+    assert_eq!(lines.len(), 1 + 48, "one row per hour and class");
+    let jsonl =
+        ok(bin().args(["export", "1", "--format", "jsonl", "--table", "bill", "--db"]).arg(tmp.db()).output().unwrap());
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["price_book"], "iot-2026-11");
+    let pq = tmp.0.join("series.parquet");
+    ok(bin()
+        .args(["export", "1", "--format", "parquet", "--out"])
+        .arg(&pq)
+        .arg("--db")
+        .arg(tmp.db())
+        .output()
+        .unwrap());
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::RowAccessor;
+    let reader = SerializedFileReader::new(std::fs::File::open(&pq).unwrap()).unwrap();
+    assert_eq!(reader.metadata().file_metadata().num_rows(), 48);
+    assert_eq!(reader.metadata().file_metadata().schema_descr().num_columns(), 13);
+    let total: i64 = reader.get_row_iter(None).unwrap().map(|r| r.unwrap().get_long(4).unwrap()).sum();
+    let csv_total: i64 = lines[1..].iter().map(|l| l.split(',').nth(4).unwrap().parse::<i64>().unwrap()).sum();
+    assert_eq!(total, csv_total, "delivered adds up the same in Parquet and CSV");
+}

@@ -259,7 +259,7 @@ fn tornado<DB: DrawingBackend>(
         .caption(title, (FONT, 18))
         .margin(12)
         .x_label_area_size(42)
-        .y_label_area_size(260)
+        .y_label_area_size(340)
         .build_cartesian_2d(x0..x1, -0.5f64..(n as f64 - 0.5))?;
     chart
         .configure_mesh()
@@ -268,8 +268,9 @@ fn tornado<DB: DrawingBackend>(
         .y_labels(n)
         .y_label_formatter(&|y| {
             let i = y.round();
-            if (y - i).abs() < 1e-6 && i >= 0.0 {
-                labels.get(i as usize).cloned().unwrap_or_default()
+            // Row r is drawn at y = n - 1 - r (widest on top).
+            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
             }

@@ -716,3 +716,145 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
     b.push_str(&assumptions_html(input.assumptions, cost0));
     Report { html: page(&format!("Scaleproof sweep: {}", first.scenario), &b), charts }
 }
+
+/// One assumption of a sensitivity study: its settings and the KPI at each.
+pub struct TornadoRow {
+    pub path: String,
+    pub low_setting: String,
+    pub high_setting: String,
+    pub kpi_low: f64,
+    pub kpi_high: f64,
+}
+
+pub struct SensitivityInput<'a> {
+    pub id: i64,
+    pub scenario: &'a str,
+    pub kpi: &'a str,
+    pub baseline: f64,
+    /// Widest swing first.
+    pub rows: &'a [TornadoRow],
+    pub assumptions: &'a Assumptions,
+    pub generated_at: &'a str,
+}
+
+/// The tornado chart of a sensitivity study.
+pub fn tornado_chart(input: &SensitivityInput<'_>) -> Chart {
+    Chart {
+        id: "tornado".into(),
+        title: format!("What moves {} most", input.kpi),
+        kind: Kind::Tornado {
+            baseline: input.baseline,
+            rows: input
+                .rows
+                .iter()
+                .map(|r| {
+                    (format!("{} ({} / {})", short_path(&r.path), r.low_setting, r.high_setting), r.kpi_low, r.kpi_high)
+                })
+                .collect(),
+            x_label: input.kpi.to_string(),
+        },
+    }
+}
+
+fn short_path(p: &str) -> String {
+    let parts: Vec<&str> = p.split('.').collect();
+    if parts.len() > 3 { parts[parts.len() - 3..].join(".") } else { p.to_string() }
+}
+
+/// The report of a sensitivity study: the tornado and its table.
+pub fn sensitivity_report(input: &SensitivityInput<'_>) -> Report {
+    let mut b = String::new();
+    let _ = writeln!(b, "<h1>{}</h1>", esc(input.scenario));
+    let _ = writeln!(
+        b,
+        "<p class=\"sub\">Sensitivity study {} of <b>{}</b> · base case {:.4} · each assumption moved alone, the rest at the base case, same seeds · report written {}</p>",
+        input.id,
+        esc(input.kpi),
+        input.baseline,
+        esc(input.generated_at)
+    );
+    let c = tornado_chart(input);
+    b.push_str("<h2 id=\"tornado\">Which assumption moves it most</h2>\n");
+    b.push_str(&figure(
+        &c,
+        "Bars run from the base case to the KPI at the low (blue) and high (orange) setting; widest first.",
+    ));
+    b.push_str("<table>\n<tr><th>assumption</th><th>low</th><th>high</th><th>KPI at low</th><th>KPI at high</th><th>swing</th></tr>\n");
+    for r in input.rows {
+        let _ = writeln!(
+            b,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"n\">{:.4}</td><td class=\"n\">{:.4}</td><td class=\"n\">{:.4}</td></tr>",
+            esc(&r.path),
+            esc(&r.low_setting),
+            esc(&r.high_setting),
+            r.kpi_low,
+            r.kpi_high,
+            (r.kpi_high - r.kpi_low).abs()
+        );
+    }
+    b.push_str("</table>\n");
+    b.push_str(&assumptions_html(input.assumptions, None));
+    Report { html: page(&format!("Scaleproof sensitivity: {}", input.scenario), &b), charts: vec![c] }
+}
+
+/// Two runs side by side: what differs in their assumptions and in their results.
+pub struct CompareInput<'a> {
+    pub title_a: String,
+    pub title_b: String,
+    /// (path, value in A, value in B).
+    pub assumptions: &'a [(String, String, String)],
+    pub prices: &'a [(String, String, String)],
+    /// (figure, A, B).
+    pub results: &'a [(String, Option<f64>, Option<f64>)],
+    pub generated_at: &'a str,
+}
+
+fn fmt_num(x: Option<f64>) -> String {
+    match x {
+        None => "-".into(),
+        Some(v) if v.abs() >= 1000.0 => group(v.round().max(0.0) as u64),
+        Some(v) => format!("{v:.4}").trim_end_matches('0').trim_end_matches('.').to_string(),
+    }
+}
+
+pub fn compare_report(input: &CompareInput<'_>) -> Report {
+    let mut b = String::new();
+    let _ = writeln!(b, "<h1>{} vs {}</h1>", esc(&input.title_a), esc(&input.title_b));
+    let _ = writeln!(b, "<p class=\"sub\">report written {}</p>", esc(input.generated_at));
+    b.push_str("<h2 id=\"results\">Results</h2>\n<table>\n<tr><th>figure</th><th>A</th><th>B</th><th>B - A</th><th>change</th></tr>\n");
+    for (name, a, bb) in input.results {
+        let delta = match (a, bb) {
+            (Some(a), Some(b)) => Some(b - a),
+            _ => None,
+        };
+        let change = match (a, delta) {
+            (Some(a), Some(d)) if *a != 0.0 => format!("{:+.1} %", d / a * 100.0),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            b,
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(name),
+            fmt_num(*a),
+            fmt_num(*bb),
+            delta.map_or("-".into(), |d| format!("{d:+.4}").trim_end_matches('0').trim_end_matches('.').to_string()),
+            change
+        );
+    }
+    b.push_str("</table>\n");
+    for (id, title, rows) in
+        [("assumptions", "Assumptions that differ", input.assumptions), ("prices", "Prices that differ", input.prices)]
+    {
+        let _ = writeln!(b, "<h2 id=\"{id}\">{title}</h2>");
+        if rows.is_empty() {
+            b.push_str("<p>None.</p>\n");
+            continue;
+        }
+        b.push_str("<table>\n<tr><th>field</th><th>A</th><th>B</th></tr>\n");
+        for (p, a, v) in rows {
+            let _ = writeln!(b, "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>", esc(p), esc(a), esc(v));
+        }
+        b.push_str("</table>\n");
+    }
+    Report { html: page("Scaleproof comparison", &b), charts: Vec::new() }
+}

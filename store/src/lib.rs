@@ -362,6 +362,12 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces a sweep's spec (e.g. to keep a study's results with it).
+    pub fn set_sweep_spec(&mut self, sweep: i64, spec_json: &str) -> Result<()> {
+        self.conn.execute("UPDATE sweeps SET spec_json = ?2 WHERE id = ?1", params![sweep, spec_json])?;
+        Ok(())
+    }
+
     pub fn finish_sweep(&mut self, sweep: i64) -> Result<()> {
         self.conn.execute("UPDATE sweeps SET status = 'complete', pid = NULL WHERE id = ?1", [sweep])?;
         Ok(())

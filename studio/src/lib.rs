@@ -3,10 +3,13 @@
 //! pools and the run database.
 
 pub mod bench;
+pub mod compare;
+pub mod export;
 pub mod paths;
 pub mod pricebook;
 pub mod reports;
 pub mod run;
+pub mod sensitivity;
 pub mod sweep;
 
 pub use run::{RunOutcome, RunRequest, run_scenario};

@@ -111,6 +111,33 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
             }))
         }
         Target::Sweep(id) => {
+            if let Some(rec) = store.get_sweep(id)?
+                && rec.kind == "sensitivity"
+            {
+                let study = crate::sensitivity::stored_study(&rec.spec_json)?;
+                let base = rec.points.first().context("the study has no base case")?.run;
+                let assumptions = assumptions_of(&store, base)?;
+                let rows: Vec<report::TornadoRow> = study
+                    .rows
+                    .iter()
+                    .map(|r| report::TornadoRow {
+                        path: r.path.clone(),
+                        low_setting: r.low_setting.clone(),
+                        high_setting: r.high_setting.clone(),
+                        kpi_low: r.kpi_low,
+                        kpi_high: r.kpi_high,
+                    })
+                    .collect();
+                return Ok(report::sensitivity_report(&report::SensitivityInput {
+                    id,
+                    scenario: &rec.scenario_name,
+                    kpi: &study.kpi,
+                    baseline: study.baseline,
+                    rows: &rows,
+                    assumptions: &assumptions,
+                    generated_at,
+                }));
+            }
             drop(store);
             let (rec, points) = crate::sweep::load_sweep(db, id)?;
             let store = Store::open(db)?;

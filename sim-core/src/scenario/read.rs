@@ -54,6 +54,112 @@ pub fn diagnostic_at(src: &ScenarioSource<'_>, path: &str, message: String) -> c
     cx.finish().0.remove(0)
 }
 
+/// A number or a string found at a dotted path of a TOML document.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    Integer(i128),
+    Float(f64),
+    Text(String),
+}
+
+impl Scalar {
+    /// The value scaled by `factor`, written so the reader takes it back: integers stay integers
+    /// (rounded, at least 1 when they were), durations stay durations (rounded to 1 us).
+    pub fn scaled(&self, factor: f64) -> Result<String, String> {
+        match self {
+            Scalar::Integer(i) => {
+                let v = (*i as f64 * factor).round() as i128;
+                Ok(if *i >= 1 { v.max(1) } else { v }.to_string())
+            }
+            Scalar::Float(x) => Ok(format!("{}", x * factor)),
+            Scalar::Text(t) => {
+                let d =
+                    parse_duration_text(t).map_err(|e| format!("{t:?} is neither a number nor a duration ({e})"))?;
+                Ok(SimDuration((d.0 as f64 * factor).round() as u64).to_string())
+            }
+        }
+    }
+}
+
+fn parse_duration_text(t: &str) -> Result<SimDuration, String> {
+    crate::time::parse_duration(t)
+}
+
+/// The value at `path` (dotted; array items by index, `event.0.at`) of a TOML document after
+/// `overrides`; a table holding `price` (a price book entry) yields its price.
+pub fn scalar_at(bytes: &[u8], overrides: &[String], path: &str) -> Result<Scalar, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "the file is not UTF-8".to_string())?;
+    let mut root = DeTable::parse(text).map_err(|e| format!("TOML syntax: {}", e.message()))?;
+    let mut cx = Ctx::new("", bytes);
+    for o in overrides {
+        apply_override(&mut cx, root.get_mut(), o.as_str());
+    }
+    let mut v: Option<&DeValue<'_>> = None;
+    let mut table = root.get_ref();
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut i = 0;
+    while i < segs.len() {
+        let item = table.get(segs[i]).ok_or_else(|| format!("`{path}`: nothing at `{}`", segs[i]))?;
+        let mut cur = item.get_ref();
+        if let DeValue::Array(a) = cur
+            && let Some(idx) = segs.get(i + 1).and_then(|x| x.parse::<usize>().ok())
+        {
+            cur = a.get(idx).ok_or_else(|| format!("`{path}`: index {idx} is out of range"))?.get_ref();
+            i += 1;
+        }
+        i += 1;
+        match cur {
+            DeValue::Table(t) if i < segs.len() => table = t,
+            DeValue::Table(t) if t.contains_key("price") => v = t.get("price").map(|x| x.get_ref()),
+            other => v = Some(other),
+        }
+        if i < segs.len() && !matches!(cur, DeValue::Table(_)) {
+            return Err(format!("`{path}`: `{}` is not a table", segs[i - 1]));
+        }
+    }
+    match v {
+        Some(DeValue::Integer(_)) => as_i128(v.unwrap()).map(Scalar::Integer),
+        Some(DeValue::Float(_)) => as_f64(v.unwrap()).map(Scalar::Float),
+        Some(DeValue::String(s)) => Ok(Scalar::Text(s.to_string())),
+        Some(other) => Err(format!("`{path}` is {}, not a number or duration", type_name(other))),
+        None => Err(format!("`{path}` is a table, not a number or duration")),
+    }
+}
+
+/// Every scalar of a TOML document after `overrides`, as (dotted path, value as written),
+/// in document order: what `compare` diffs between two runs' assumptions.
+pub fn flatten(bytes: &[u8], overrides: &[String]) -> Vec<(String, String)> {
+    fn walk(prefix: &str, v: &DeValue<'_>, out: &mut Vec<(String, String)>) {
+        match v {
+            DeValue::Table(t) => {
+                for (k, x) in t.iter() {
+                    walk(&join(prefix, k.get_ref()), x.get_ref(), out);
+                }
+            }
+            DeValue::Array(a) if a.iter().any(|x| matches!(x.get_ref(), DeValue::Table(_))) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(&format!("{prefix}[{i}]"), x.get_ref(), out);
+                }
+            }
+            DeValue::Array(a) => {
+                let items: Vec<String> = a.iter().map(|x| v_display(x.get_ref())).collect();
+                out.push((prefix.to_string(), format!("[{}]", items.join(", "))));
+            }
+            DeValue::Boolean(b) => out.push((prefix.to_string(), b.to_string())),
+            other => out.push((prefix.to_string(), v_display(other))),
+        }
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else { return Vec::new() };
+    let Ok(mut root) = DeTable::parse(text) else { return Vec::new() };
+    let mut cx = Ctx::new("", bytes);
+    for o in overrides {
+        apply_override(&mut cx, root.get_mut(), o.as_str());
+    }
+    let mut out = Vec::new();
+    walk("", &DeValue::Table(root.into_inner()), &mut out);
+    out
+}
+
 /// The keys the reader accepts under each table pattern it read (for the schema consistency
 /// test). Patterns use `*` for user-chosen names and `[]` for array items.
 pub fn known_keys(src: &ScenarioSource<'_>) -> BTreeMap<String, BTreeSet<&'static str>> {

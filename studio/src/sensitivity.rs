@@ -1,0 +1,270 @@
+//! One-at-a-time sensitivity: each assumption moved to a low and a high setting (e.g. -20 %,
+//! +20 %) while everything else stays at the base case, and the KPI at each. Scenario fields
+//! are re-simulated with the same seeds (common random numbers, so the difference is the
+//! assumption's, not noise's); prices (`price.` paths into the price book) only re-price the
+//! base case's usage, which is exact because prices do not change what the fleet does.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sim_core::scenario::read::scalar_at;
+use sim_core::summary::RunSummary;
+use store::{Store, SweepPoint};
+
+use crate::{LoadedScenario, RunRequest, load_scenario, run_scenario};
+
+/// `PATH=-20%,+20%` (or absolute factors `PATH=x0.5,x2`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variation {
+    pub path: String,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Variation {
+    pub fn parse(text: &str) -> Result<Variation, String> {
+        let bad = || format!("--vary must look like PATH=-20%,+20% (or PATH=x0.5,x2); got {text:?}");
+        let (path, spec) = text.split_once('=').ok_or_else(bad)?;
+        let (a, b) = spec.split_once(',').ok_or_else(bad)?;
+        let factor = |s: &str| -> Result<f64, String> {
+            let s = s.trim();
+            let f = if let Some(p) = s.strip_suffix('%') {
+                1.0 + p.trim().parse::<f64>().map_err(|_| bad())? / 100.0
+            } else if let Some(x) = s.strip_prefix('x') {
+                x.parse::<f64>().map_err(|_| bad())?
+            } else {
+                return Err(bad());
+            };
+            if f.is_finite() && f >= 0.0 { Ok(f) } else { Err(bad()) }
+        };
+        Ok(Variation { path: path.trim().to_string(), low: factor(a)?, high: factor(b)? })
+    }
+
+    fn is_price(&self) -> bool {
+        self.path.starts_with("price.")
+    }
+}
+
+/// The KPIs a study can be run on; any other name is a dotted path into the RunSummary.
+pub const KPIS: &[&str] = &[
+    "tco_per_device_year",
+    "tco",
+    "capex",
+    "opex_per_month",
+    "delivery_ratio",
+    "loss_pct",
+    "p99_latency_s",
+    "battery_life_days",
+];
+
+/// The KPI `name` of one summary.
+pub fn kpi(s: &RunSummary, name: &str) -> Option<f64> {
+    let cost = s.cost.as_ref();
+    Some(match name {
+        "tco_per_device_year" => cost?.tco_per_device_year.units_f64(),
+        "tco" => cost?.tco.units_f64(),
+        "capex" => cost?.capex.units_f64(),
+        "opex_per_month" => cost?.opex_per_month.units_f64(),
+        "delivery_ratio" => s.delivery_ratio,
+        "loss_pct" => (1.0 - s.delivery_ratio) * 100.0,
+        "p99_latency_s" => s.latency_s.p99,
+        "battery_life_days" => {
+            s.per_class.iter().filter_map(|c| c.battery.as_ref().map(|b| b.projected_life_days)).reduce(f64::min)?
+        }
+        path => {
+            let v = serde_json::to_value(s).ok()?;
+            let mut cur = &v;
+            for seg in path.split('.') {
+                cur = match seg.parse::<usize>() {
+                    Ok(i) => cur.get(i)?,
+                    Err(_) => cur.get(seg)?,
+                };
+            }
+            cur.as_f64()?
+        }
+    })
+}
+
+fn mean_kpi(summaries: &[RunSummary], name: &str) -> Result<f64> {
+    let xs: Vec<f64> = summaries.iter().filter_map(|s| kpi(s, name)).collect();
+    if xs.len() != summaries.len() {
+        bail!(
+            "the KPI {name:?} is not in this run's summary (known: {}, or a dotted path such as messages.dropped_overflow; cost KPIs need a price book)",
+            KPIS.join(", ")
+        );
+    }
+    Ok(xs.iter().sum::<f64>() / xs.len() as f64)
+}
+
+/// One row of the tornado.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub path: String,
+    pub low_setting: String,
+    pub high_setting: String,
+    pub kpi_low: f64,
+    pub kpi_high: f64,
+}
+
+impl Row {
+    pub fn swing(&self) -> f64 {
+        (self.kpi_high - self.kpi_low).abs()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Study {
+    pub kpi: String,
+    pub baseline: f64,
+    /// Widest swing first.
+    pub rows: Vec<Row>,
+}
+
+pub struct SensitivityRequest<'a> {
+    pub file: &'a Path,
+    pub overrides: &'a [String],
+    pub variations: &'a [Variation],
+    pub kpi: &'a str,
+    pub replications: u32,
+    pub threads: Option<usize>,
+    pub db: PathBuf,
+    pub progress: Option<&'a (dyn Fn(f64) + Sync)>,
+}
+
+pub struct SensitivityOutcome {
+    pub id: i64,
+    pub study: Study,
+}
+
+/// The setting of a scenario field or price at `factor` of its base value.
+fn setting(loaded: &LoadedScenario, v: &Variation, factor: f64) -> Result<String> {
+    let scalar = if v.is_price() {
+        let book = loaded.book.as_ref().context("price variations need a scenario with a price book")?;
+        let prices = loaded.scenario.cost.as_ref().map(|c| c.prices.clone()).unwrap_or_default();
+        scalar_at(book.text.as_bytes(), &prices, &v.path["price.".len()..])
+    } else {
+        scalar_at(loaded.text.as_bytes(), &loaded.overrides, &v.path)
+    };
+    let scalar = scalar.map_err(|e| anyhow::Error::new(crate::LoadError::Io(format!("--vary {}: {e}", v.path))))?;
+    scalar.scaled(factor).map_err(|e| anyhow::Error::new(crate::LoadError::Io(format!("--vary {}: {e}", v.path))))
+}
+
+/// Runs a sensitivity study and records it.
+pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcome> {
+    let base = load_scenario(req.file, req.overrides).map_err(anyhow::Error::new)?;
+    // Every setting first, so a bad path or value costs nothing.
+    let mut settings = Vec::new();
+    for v in req.variations {
+        let (lo, hi) = (setting(&base, v, v.low)?, setting(&base, v, v.high)?);
+        if !v.is_price() {
+            for s in [&lo, &hi] {
+                let mut o = req.overrides.to_vec();
+                o.push(format!("{}={s}", v.path));
+                load_scenario(req.file, &o).map_err(anyhow::Error::new)?;
+            }
+        }
+        settings.push((lo, hi));
+    }
+    let scenario_runs = req.variations.iter().filter(|v| !v.is_price()).count() * 2 + 1;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let run = |loaded: &LoadedScenario| -> Result<Vec<RunSummary>> {
+        let k = done.load(std::sync::atomic::Ordering::Relaxed);
+        let progress = req.progress.map(|p| move |f: f64| p((k as f64 + f) / scenario_runs as f64));
+        let pref: Option<&(dyn Fn(f64) + Sync)> = progress.as_ref().map(|p| p as &(dyn Fn(f64) + Sync));
+        let out = run_scenario(&RunRequest {
+            loaded,
+            seed: None,
+            replications: req.replications,
+            threads: req.threads,
+            db: req.db.clone(),
+            progress: pref,
+        })?;
+        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(out.summaries)
+    };
+
+    let base_runs = run(&base)?;
+    let baseline = mean_kpi(&base_runs, req.kpi)?;
+    let mut store = Store::open(&req.db).with_context(|| format!("opening {}", req.db.display()))?;
+    let id = store.begin_sweep(
+        &crate::utc_now_rfc3339(),
+        "sensitivity",
+        &base.scenario.name,
+        &base.file,
+        &json!({ "kpi": req.kpi, "overrides": req.overrides }).to_string(),
+    )?;
+    let base_id: i64 = base_runs[0].run_id.parse().unwrap_or(0);
+    store.add_sweep_point(id, &SweepPoint { idx: 0, label: "base case".into(), value: String::new(), run: base_id })?;
+    let mut rows = Vec::new();
+    for (i, (v, (lo, hi))) in req.variations.iter().zip(&settings).enumerate() {
+        let mut kpis = [0.0; 2];
+        for (j, value) in [lo, hi].into_iter().enumerate() {
+            let (summaries, run_id) = if v.is_price() {
+                let mut plan_prices = base.scenario.cost.as_ref().map(|c| c.prices.clone()).unwrap_or_default();
+                plan_prices.push(format!("{}={value}", &v.path["price.".len()..]));
+                let loaded = base.book.as_ref().context("price variations need a price book")?;
+                let book = crate::pricebook::parse_book_bytes(
+                    &loaded.file,
+                    loaded.text.as_bytes(),
+                    &plan_prices,
+                    "sensitivity",
+                )
+                .map_err(|d| anyhow::anyhow!("{d}"))?;
+                let plan = base.scenario.cost.as_ref().context("price variations need a [cost] table")?;
+                let repriced = base_runs
+                    .iter()
+                    .map(|s| {
+                        let mut s = s.clone();
+                        s.cost = Some(sim_core::cost::bill(&sim_core::cost::BillInput {
+                            scenario: &base.scenario,
+                            plan,
+                            book: &book.book,
+                            summary: &s,
+                        }));
+                        s
+                    })
+                    .collect();
+                (repriced, base_id)
+            } else {
+                let mut o = req.overrides.to_vec();
+                o.push(format!("{}={value}", v.path));
+                let loaded = load_scenario(req.file, &o).map_err(anyhow::Error::new)?;
+                let s = run(&loaded)?;
+                let rid = s[0].run_id.parse().unwrap_or(0);
+                (s, rid)
+            };
+            kpis[j] = mean_kpi(&summaries, req.kpi)?;
+            store.add_sweep_point(
+                id,
+                &SweepPoint {
+                    idx: (1 + 2 * i + j) as u32,
+                    label: format!("{}={value}", v.path),
+                    value: value.clone(),
+                    run: run_id,
+                },
+            )?;
+        }
+        rows.push(Row {
+            path: v.path.clone(),
+            low_setting: lo.clone(),
+            high_setting: hi.clone(),
+            kpi_low: kpis[0],
+            kpi_high: kpis[1],
+        });
+    }
+    rows.sort_by(|a, b| b.swing().total_cmp(&a.swing()));
+    let study = Study { kpi: req.kpi.to_string(), baseline, rows };
+    // The results are kept with the study, so its report needs no recomputation.
+    let spec = json!({ "kpi": req.kpi, "overrides": req.overrides, "study": study });
+    store.set_sweep_spec(id, &spec.to_string())?;
+    store.finish_sweep(id)?;
+    Ok(SensitivityOutcome { id, study })
+}
+
+/// The study stored with a sensitivity record.
+pub fn stored_study(spec_json: &str) -> Result<Study> {
+    let v: Value = serde_json::from_str(spec_json)?;
+    serde_json::from_value(v["study"].clone()).context("this sensitivity study did not finish")
+}
