@@ -541,21 +541,35 @@ pub fn sweep(
         }
     }
     let _ = writeln!(o, "\nCrossovers");
-    if crossovers.iter().all(|c| c.extrapolated) {
+    if !crossovers.iter().any(|c| c.crosses()) {
         let _ = writeln!(o, "  none inside the sweep: no alternative changes from dearer to cheaper (or back)");
     }
     for c in crossovers {
-        let _ = writeln!(
-            o,
-            "  {} ~{} {path}: {} {} becomes {} than {}{}",
-            if c.extrapolated { "beyond the sweep, at" } else { "at" },
-            thousands(c.at.round() as u64),
-            c.choice,
-            c.alternative,
-            if c.alternative_cheaper_above { "cheaper" } else { "dearer" },
-            c.chosen,
-            if c.extrapolated { " (extrapolated from the last two points)" } else { "" }
-        );
+        match c.closing_gap_pct {
+            None => {
+                let _ = writeln!(
+                    o,
+                    "  at ~{} {path}: {} {} becomes {} than {}",
+                    thousands(c.at.round() as u64),
+                    c.choice,
+                    c.alternative,
+                    if c.alternative_cheaper_above { "cheaper" } else { "dearer" },
+                    c.chosen
+                );
+            }
+            Some(gap) => {
+                let _ = writeln!(
+                    o,
+                    "  gap closing: at {} {path}, {} {} is {:.2} % {} than {}",
+                    thousands(c.at.round() as u64),
+                    c.choice,
+                    c.alternative,
+                    gap.abs(),
+                    if gap > 0.0 { "dearer" } else { "cheaper" },
+                    c.chosen
+                );
+            }
+        }
     }
     o
 }

@@ -546,24 +546,39 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
         charts.push(c);
 
         b.push_str("<h3 id=\"crossovers\">Crossovers</h3>\n");
-        if input.crossovers.iter().all(|x| x.extrapolated) {
+        if !input.crossovers.iter().any(|x| x.crosses()) {
             b.push_str("<p>No crossover inside the sweep: no alternative changes from dearer to cheaper (or back) between the points swept.</p>\n");
         }
         if !input.crossovers.is_empty() {
             b.push_str("<ul>\n");
             for x in input.crossovers {
-                let _ = writeln!(
-                    b,
-                    "<li>{} about <b>{}</b> ({}), {} <b>{}</b> becomes {} than {}{}.</li>",
-                    if x.extrapolated { "Beyond the sweep, at" } else { "At" },
-                    group(x.at.round() as u64),
-                    esc(input.over),
-                    esc(&x.choice),
-                    esc(&x.alternative),
-                    if x.alternative_cheaper_above { "cheaper" } else { "dearer" },
-                    esc(&x.chosen),
-                    if x.extrapolated { " (extrapolated from the last two points, not simulated)" } else { "" }
-                );
+                match x.closing_gap_pct {
+                    None => {
+                        let _ = writeln!(
+                            b,
+                            "<li>At about <b>{}</b> ({}), {} <b>{}</b> becomes {} than {} (interpolated between the two points around it).</li>",
+                            group(x.at.round() as u64),
+                            esc(input.over),
+                            esc(&x.choice),
+                            esc(&x.alternative),
+                            if x.alternative_cheaper_above { "cheaper" } else { "dearer" },
+                            esc(&x.chosen)
+                        );
+                    }
+                    Some(gap) => {
+                        let _ = writeln!(
+                            b,
+                            "<li>The gap is closing: at {} ({}), {} <b>{}</b> is {:.2} % {} than {}. Sweep further to see whether they cross.</li>",
+                            group(x.at.round() as u64),
+                            esc(input.over),
+                            esc(&x.choice),
+                            esc(&x.alternative),
+                            gap.abs(),
+                            if gap > 0.0 { "dearer" } else { "cheaper" },
+                            esc(&x.chosen)
+                        );
+                    }
+                }
             }
             b.push_str("</ul>\n");
         }

@@ -58,6 +58,19 @@ fn group(n: u64) -> String {
     out
 }
 
+/// Seconds in the unit a reader takes in at a glance.
+fn human(s: f64) -> String {
+    if s < 120.0 {
+        format!("{s:.1} s")
+    } else if s < 7_200.0 {
+        format!("{:.1} min", s / 60.0)
+    } else if s < 172_800.0 {
+        format!("{:.1} h", s / 3_600.0)
+    } else {
+        days(s)
+    }
+}
+
 fn days(s: f64) -> String {
     let d = s / 86_400.0;
     if d >= 365.25 { format!("{:.1} years", d / 365.25) } else { format!("{d:.0} days") }
@@ -97,13 +110,13 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
         add(
             "target.p99_latency",
             if ok { Severity::Pass } else { Severity::Fail },
-            format!("p99 latency {:.1} s (target {:.1} s)", r.latency_s.p99, target.as_secs_f64()),
+            format!("p99 latency {} (target {})", human(r.latency_s.p99), human(target.as_secs_f64())),
             format!(
-                "of {} delivered messages: p50 {:.1} s, p95 {:.1} s, max {:.0} s (buffered messages wait for the link)",
+                "of {} delivered messages: p50 {}, p95 {}, max {} (buffered messages wait for the link)",
                 group(m.delivered),
-                r.latency_s.p50,
-                r.latency_s.p95,
-                r.latency_s.max
+                human(r.latency_s.p50),
+                human(r.latency_s.p95),
+                human(r.latency_s.max)
             ),
         );
     }

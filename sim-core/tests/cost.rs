@@ -215,3 +215,44 @@ alternatives = { platform = ["self-hosted-mqtt"] }"#;
     assert!(aws_small < self_small, "20 devices: AWS {aws_small} vs self-hosted {self_small}");
     assert!(aws_big > self_big, "200,000 devices: AWS {aws_big} vs self-hosted {self_big}");
 }
+
+#[test]
+fn a_broken_price_book_reports_every_problem_with_its_line() {
+    let text = r#"schema = 1
+[book]
+id = "broken"
+currency = "USD"
+date = "2026-13-01"
+
+[platform.aws]
+kind = "metered"
+connection_minutes = { price = 0.08, per = 1_000_000 }
+message_meter_bytes = 5120
+messages = [{ up_to = 100, price = 1.0 }, { price = -0.5 }]
+colour = "blue"
+
+[labour]
+source = "x"
+as_of = "2026-11-01"
+technician_hour = 100.0000001
+install_minutes_per_device = 20
+gateway_install = 500
+truck_roll = 350
+
+[egress]
+per_gb = 0.09
+"#;
+    let err = parse_price_book(&PriceBookSource { file: "broken.toml", bytes: text.as_bytes(), overrides: &[], override_source: "" })
+        .unwrap_err();
+    let got: Vec<(usize, String)> = err.0.iter().map(|d| (d.line, d.path.clone())).collect();
+    for (line, path) in [
+        (5, "book.date"),
+        (9, "platform.aws.connection_minutes"),
+        (11, "platform.aws.messages[1].price"),
+        (12, "platform.aws.colour"),
+        (17, "labour.technician_hour"),
+        (23, "egress.per_gb"),
+    ] {
+        assert!(got.iter().any(|(l, p)| *l == line && p == path), "missing {line} {path} in {got:?}\n{err}");
+    }
+}

@@ -582,14 +582,17 @@ impl Reader {
                 let nff = l.f64(cx, "no_fault_found_pct", false, 0.0, 100.0).or(Some(0.0));
                 let swap = l.f64(cx, "battery_swap_minutes", false, 0.0, 10_000.0).or(Some(15.0));
                 l.finish(cx);
-                Some(Labour {
-                    technician_hour: technician_hour?,
-                    install_minutes_per_device: install?,
-                    gateway_install: gateway_install?,
-                    truck_roll: truck_roll?,
-                    no_fault_found_pct: nff?,
-                    battery_swap_minutes: swap?,
-                })
+                // (A closure, so a missing field ends this table, not the whole book.)
+                (|| {
+                    Some(Labour {
+                        technician_hour: technician_hour?,
+                        install_minutes_per_device: install?,
+                        gateway_install: gateway_install?,
+                        truck_roll: truck_roll?,
+                        no_fault_found_pct: nff?,
+                        battery_swap_minutes: swap?,
+                    })
+                })()
             }
             None => None,
         };
@@ -644,21 +647,28 @@ impl Reader {
     }
 
     fn platform(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Platform> {
-        let src = read_src(cx, &mut t, &Src::default());
+        // Unknown keys are reported even when a field is invalid.
+        let out = self.platform_fields(cx, &mut t, name);
+        t.finish(cx);
+        out
+    }
+
+    fn platform_fields(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Platform> {
+        let src = read_src(cx, t, &Src::default());
         let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
         let kind = t.choice(cx, "kind", true, &["metered", "unit-quota", "self-hosted"]);
         let publishes = t.f64(cx, "publishes_per_s_quota", false, 0.0, 1e12);
         let connects = t.f64(cx, "connects_per_s_quota", false, 0.0, 1e12);
         let k = match kind? {
             "metered" => {
-                let connection_minutes = self.rate(cx, &mut t, "connection_minutes", true, &src, "connection-minutes");
+                let connection_minutes = self.rate(cx, t, "connection_minutes", true, &src, "connection-minutes");
                 let meter = t.u64(cx, "message_meter_bytes", true, 1, 1 << 30);
-                let messages = self.bands(cx, &mut t, "messages", &src, "up_to", "metered messages");
-                let rules = self.rate(cx, &mut t, "rules", false, &src, "rules triggered").or(Some(ZERO_RATE));
-                let actions = self.rate(cx, &mut t, "actions", false, &src, "actions").or(Some(ZERO_RATE));
-                let shadow = self.rate(cx, &mut t, "shadow_ops", false, &src, "shadow/registry operations");
+                let messages = self.bands(cx, t, "messages", &src, "up_to", "metered messages");
+                let rules = self.rate(cx, t, "rules", false, &src, "rules triggered").or(Some(ZERO_RATE));
+                let actions = self.rate(cx, t, "actions", false, &src, "actions").or(Some(ZERO_RATE));
+                let shadow = self.rate(cx, t, "shadow_ops", false, &src, "shadow/registry operations");
                 let shadow_meter = t.u64(cx, "shadow_meter_bytes", false, 1, 1 << 30).or(Some(1024));
-                let registrations = self.rate(cx, &mut t, "registrations", false, &src, "things registered");
+                let registrations = self.rate(cx, t, "registrations", false, &src, "things registered");
                 PlatformKind::Metered {
                     connection_minutes: connection_minutes?,
                     message_meter_bytes: meter?,
@@ -671,16 +681,16 @@ impl Reader {
                 }
             }
             "unit-quota" => {
-                let editions = self.editions(cx, &mut t, &src);
+                let editions = self.editions(cx, t, &src);
                 PlatformKind::UnitQuota { editions: editions? }
             }
             _ => {
-                let vm_hour = self.rate(cx, &mut t, "vm_hour", true, &src, "per VM-hour");
+                let vm_hour = self.rate(cx, t, "vm_hour", true, &src, "per VM-hour");
                 let msgs = t.f64(cx, "vm_messages_per_s", true, 0.001, 1e9);
                 let conns = t.u64(cx, "vm_connections", true, 1, u64::MAX);
                 let min_vms = t.u64(cx, "min_vms", false, 1, 10_000).or(Some(2));
                 let ops_hours = t.f64(cx, "ops_hours_per_month", false, 0.0, 10_000.0).or(Some(0.0));
-                let ops_hour = self.rate(cx, &mut t, "ops_hour", true, &src, "per operations engineer-hour");
+                let ops_hour = self.rate(cx, t, "ops_hour", true, &src, "per operations engineer-hour");
                 PlatformKind::SelfHosted {
                     vm_hour: vm_hour?,
                     vm_messages_per_s: msgs?,
@@ -691,7 +701,6 @@ impl Reader {
                 }
             }
         };
-        t.finish(cx);
         Some(Platform { name, title, kind: k, publishes_per_s_quota: publishes, connects_per_s_quota: connects })
     }
 
@@ -745,16 +754,23 @@ impl Reader {
     }
 
     fn connectivity(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Connectivity> {
-        let src = read_src(cx, &mut t, &Src::default());
+        // Unknown keys are reported even when a field is invalid.
+        let out = self.connectivity_fields(cx, &mut t, name);
+        t.finish(cx);
+        out
+    }
+
+    fn connectivity_fields(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Connectivity> {
+        let src = read_src(cx, t, &Src::default());
         let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
         let kind = t.choice(cx, "kind", true, &["none", "per-device", "pooled", "lifetime", "lorawan"]);
         let k = match kind? {
             "none" => ConnectivityKind::None,
             "per-device" => {
-                let sim = self.rate(cx, &mut t, "sim", false, &src, "per SIM (once)");
-                let fee = self.rate(cx, &mut t, "monthly_fee", true, &src, "per SIM-month");
-                let data = self.bands(cx, &mut t, "data_per_mb", &src, "up_to_mb", "per MB (per SIM-month)");
-                let m = self.metering(cx, &mut t);
+                let sim = self.rate(cx, t, "sim", false, &src, "per SIM (once)");
+                let fee = self.rate(cx, t, "monthly_fee", true, &src, "per SIM-month");
+                let data = self.bands(cx, t, "data_per_mb", &src, "up_to_mb", "per MB (per SIM-month)");
+                let m = self.metering(cx, t);
                 ConnectivityKind::PerDevice {
                     sim: sim.unwrap_or(ZERO_RATE),
                     monthly_fee: fee?,
@@ -763,11 +779,11 @@ impl Reader {
                 }
             }
             "pooled" => {
-                let sim = self.rate(cx, &mut t, "sim", false, &src, "per SIM (once)");
-                let fee = self.rate(cx, &mut t, "monthly_fee", true, &src, "per SIM-month");
+                let sim = self.rate(cx, t, "sim", false, &src, "per SIM (once)");
+                let fee = self.rate(cx, t, "monthly_fee", true, &src, "per SIM-month");
                 let pool = t.u64(cx, "pool_mb_per_sim", true, 0, u64::MAX);
-                let over = self.rate(cx, &mut t, "overage_per_mb", true, &src, "per MB above the pool");
-                let m = self.metering(cx, &mut t);
+                let over = self.rate(cx, t, "overage_per_mb", true, &src, "per MB above the pool");
+                let m = self.metering(cx, t);
                 ConnectivityKind::Pooled {
                     sim: sim.unwrap_or(ZERO_RATE),
                     monthly_fee: fee?,
@@ -777,11 +793,11 @@ impl Reader {
                 }
             }
             "lifetime" => {
-                let sim = self.rate(cx, &mut t, "sim", true, &src, "per SIM per term (once)");
+                let sim = self.rate(cx, t, "sim", true, &src, "per SIM per term (once)");
                 let years = t.f64(cx, "term_years", true, 0.1, 50.0);
                 let data = t.u64(cx, "data_mb", true, 0, u64::MAX);
-                let topup = self.rate(cx, &mut t, "topup_per_mb", true, &src, "per MB above the allowance");
-                let m = self.metering(cx, &mut t);
+                let topup = self.rate(cx, t, "topup_per_mb", true, &src, "per MB above the allowance");
+                let m = self.metering(cx, t);
                 ConnectivityKind::Lifetime {
                     sim: sim?,
                     term_years: years?,
@@ -791,31 +807,42 @@ impl Reader {
                 }
             }
             _ => {
-                let device = self.volume(cx, &mut t, "device_month", &src, "per device-month");
-                let gw = self.rate(cx, &mut t, "gateway_month", false, &src, "per gateway-month (backhaul)");
+                let device = self.volume(cx, t, "device_month", &src, "per device-month");
+                let gw = self.rate(cx, t, "gateway_month", false, &src, "per gateway-month (backhaul)");
                 ConnectivityKind::Lorawan { device_month: device?, gateway_month: gw.unwrap_or(ZERO_RATE) }
             }
         };
-        t.finish(cx);
         Some(Connectivity { name, title, kind: k })
     }
 
     fn storage(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Storage> {
-        let src = read_src(cx, &mut t, &Src::default());
-        let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
-        let writes = self.rate(cx, &mut t, "writes", true, &src, "metered writes");
-        let meter = t.u64(cx, "write_meter_bytes", false, 1, 1 << 30).or(Some(1024));
-        let gb = self.rate(cx, &mut t, "gb_month", true, &src, "per GB-month stored");
-        let record = t.u64(cx, "record_bytes", true, 1, 1 << 30);
+        // Unknown keys are reported even when a field is invalid.
+        let out = self.storage_fields(cx, &mut t, name);
         t.finish(cx);
+        out
+    }
+
+    fn storage_fields(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Storage> {
+        let src = read_src(cx, t, &Src::default());
+        let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
+        let writes = self.rate(cx, t, "writes", true, &src, "metered writes");
+        let meter = t.u64(cx, "write_meter_bytes", false, 1, 1 << 30).or(Some(1024));
+        let gb = self.rate(cx, t, "gb_month", true, &src, "per GB-month stored");
+        let record = t.u64(cx, "record_bytes", true, 1, 1 << 30);
         Some(Storage { name, title, writes: writes?, write_meter_bytes: meter?, gb_month: gb?, record_bytes: record? })
     }
 
     fn hardware(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Hardware> {
-        let src = read_src(cx, &mut t, &Src::default());
-        let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
-        let tiers = self.volume(cx, &mut t, "tiers", &src, "per unit");
+        // Unknown keys are reported even when a field is invalid.
+        let out = self.hardware_fields(cx, &mut t, name);
         t.finish(cx);
+        out
+    }
+
+    fn hardware_fields(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Hardware> {
+        let src = read_src(cx, t, &Src::default());
+        let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
+        let tiers = self.volume(cx, t, "tiers", &src, "per unit");
         Some(Hardware { name, title, tiers: tiers? })
     }
 }

@@ -23,10 +23,19 @@ pub struct Crossover {
     pub at: f64,
     /// True when the alternative is the cheaper one above `at`.
     pub alternative_cheaper_above: bool,
-    /// The curves do not cross within the sweep: `at` extends the trend of the last two points
-    /// beyond it (the gap is closing), so it is a forecast, not a finding.
+    /// Set when the curves do not cross within the sweep but the gap closes over its last two
+    /// points: the alternative's gap (percent of the chosen design's value) at `at`, the last
+    /// point. No forecast is made: a trend of two points past the sweep proved wrong in practice
+    /// (see the business-case note).
     #[serde(default)]
-    pub extrapolated: bool,
+    pub closing_gap_pct: Option<f64>,
+}
+
+impl Crossover {
+    /// Whether this is a crossing inside the sweep (not a closing gap).
+    pub fn crosses(&self) -> bool {
+        self.closing_gap_pct.is_none()
+    }
 }
 
 /// Every sign change of (alternative - chosen) between consecutive points, in x order.
@@ -55,29 +64,25 @@ pub fn crossovers(chosen: &[(String, String)], points: &[CurvePoint]) -> Vec<Cro
                 alternative: name.clone(),
                 at: (l0 + t * (l1 - l0)).exp(),
                 alternative_cheaper_above: d1 < 0.0,
-                extrapolated: false,
+                closing_gap_pct: None,
             });
         }
-        // No crossing inside the sweep, but the gap is closing: where the last segment's trend
-        // (linear in log x) reaches zero, if within 10x of the last point.
+        // No crossing inside the sweep, but the gap is closing: say how close it is at the end.
         if !crossed
             && let [.., a, b] = pts.as_slice()
             && let (Some(d0), Some(d1)) = (diff(a), diff(b))
             && d0.signum() == d1.signum()
             && d1.abs() < d0.abs()
+            && b.chosen != 0.0
         {
-            let (l0, l1) = (a.x.ln(), b.x.ln());
-            let at = (l1 + d1 / (d0 - d1) * (l1 - l0)).exp();
-            if at <= b.x * 10.0 * (1.0 + 1e-9) {
-                out.push(Crossover {
-                    choice: choice.clone(),
-                    chosen: chosen_name.clone(),
-                    alternative: name.clone(),
-                    at,
-                    alternative_cheaper_above: d1 > 0.0,
-                    extrapolated: true,
-                });
-            }
+            out.push(Crossover {
+                choice: choice.clone(),
+                chosen: chosen_name.clone(),
+                alternative: name.clone(),
+                at: b.x,
+                alternative_cheaper_above: d1 > 0.0,
+                closing_gap_pct: Some(d1 / b.chosen * 100.0),
+            });
         }
     }
     out.sort_by(|a, b| a.at.total_cmp(&b.at));
@@ -103,10 +108,10 @@ mod tests {
         assert!(c[0].alternative_cheaper_above);
         assert_eq!((c[0].chosen.as_str(), c[0].alternative.as_str()), ("managed", "self"));
         assert!(crossovers(&[], &[p(10.0, 60.0), p(100.0, 70.0)]).is_empty());
-        // A closing gap (+40 at 10, +20 at 100) is extended to its zero, at 1,000, and marked.
+        // A closing gap (+40 at 10, +20 at 100) is reported at the last point, not forecast.
         let e = crossovers(&[], &[p(10.0, 90.0), p(100.0, 70.0)]);
         assert_eq!(e.len(), 1);
-        assert!(e[0].extrapolated && e[0].alternative_cheaper_above);
-        assert!((e[0].at - 1000.0).abs() < 1e-6, "{}", e[0].at);
+        assert!(!e[0].crosses() && e[0].at == 100.0);
+        assert!((e[0].closing_gap_pct.unwrap() - 40.0).abs() < 1e-9);
     }
 }

@@ -959,7 +959,7 @@ fn read_cost(
             let platforms = string_list(cx, &mut a, "platform");
             let connectivity = string_list(cx, &mut a, "connectivity");
             a.finish(cx);
-            Some(Alternatives { platforms: platforms?, connectivity: connectivity? })
+            platforms.zip(connectivity).map(|(platforms, connectivity)| Alternatives { platforms, connectivity })
         }
     };
     let prices = match c.sub(cx, "prices", false, "") {
