@@ -474,10 +474,12 @@ pub fn sweep(
         let _ =
             writeln!(o, "{}: sweep over {path}, {} replications per point\n", p.scenario, points[0].summaries.len());
     }
+    // The swept value, unless it is the fleet size (shown as devices anyway).
+    let lead = |v: &str| if path == "devices" { String::new() } else { format!("{v:>12} ") };
     let _ = writeln!(
         o,
-        "{:>12} {:>10} {:>22} {:>9} {:>9} {:>9} {:>9}   {:>28}",
-        path,
+        "{}{:>10} {:>22} {:>9} {:>9} {:>9} {:>9}   {:>28}",
+        lead(path),
         "devices",
         "delivered (95 % CI)",
         "network",
@@ -500,8 +502,8 @@ pub fn sweep(
         };
         let _ = writeln!(
             o,
-            "{:>12} {:>10} {:>22} {:>8.3}% {:>8.3}% {:>8.3}% {:>8.3}%   {:>28}",
-            p.value,
+            "{}{:>10} {:>22} {:>8.3}% {:>8.3}% {:>8.3}% {:>8.3}%   {:>28}",
+            lead(&p.value),
             thousands(s0.devices),
             format!("{d:.3}% [{:.3}, {:.3}]", dl.max(0.0), dh.min(100.0)),
             share(|m| m.lost_network),

@@ -242,8 +242,13 @@ truck_roll = 350
 [egress]
 per_gb = 0.09
 "#;
-    let err = parse_price_book(&PriceBookSource { file: "broken.toml", bytes: text.as_bytes(), overrides: &[], override_source: "" })
-        .unwrap_err();
+    let err = parse_price_book(&PriceBookSource {
+        file: "broken.toml",
+        bytes: text.as_bytes(),
+        overrides: &[],
+        override_source: "",
+    })
+    .unwrap_err();
     let got: Vec<(usize, String)> = err.0.iter().map(|d| (d.line, d.path.clone())).collect();
     for (line, path) in [
         (5, "book.date"),
@@ -255,4 +260,24 @@ per_gb = 0.09
     ] {
         assert!(got.iter().any(|(l, p)| *l == line && p == path), "missing {line} {path} in {got:?}\n{err}");
     }
+}
+
+#[test]
+fn sensitivity_settings_are_read_and_scaled_as_the_reader_takes_them() {
+    use sim_core::scenario::read::{Scalar, scalar_at};
+    let book = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../pricebooks/iot-2026-11.toml")).unwrap();
+    // A price written as a table yields its price; array items are addressed by index.
+    let p = scalar_at(&book, &[], "hardware.lte-m-vibration-sensor.tiers.3.price").unwrap();
+    assert_eq!(p, Scalar::Float(75.46));
+    assert_eq!(p.scaled(0.8).unwrap(), "60.368");
+    assert_eq!(scalar_at(&book, &[], "platform.aws-iot-core.connection_minutes").unwrap(), Scalar::Float(0.08));
+    let mine = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/mine-production.toml")).unwrap();
+    let cap = scalar_at(&mine, &[], "fleet.vibration.buffer.capacity").unwrap();
+    assert_eq!((cap.scaled(0.8).unwrap(), cap.scaled(1.2).unwrap()), ("400".into(), "600".into()));
+    let down = scalar_at(&mine, &[], "network.lte-m-underground.outages.mean_down").unwrap();
+    assert_eq!(down.scaled(1.2).unwrap(), "2h24min");
+    // Overrides are applied first.
+    let o = ["fleet.vibration.buffer.capacity=1000".to_string()];
+    assert_eq!(scalar_at(&mine, &o, "fleet.vibration.buffer.capacity").unwrap(), Scalar::Integer(1000));
+    assert!(scalar_at(&mine, &[], "fleet.vibration.nope").is_err());
 }

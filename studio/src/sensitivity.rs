@@ -148,7 +148,15 @@ fn setting(loaded: &LoadedScenario, v: &Variation, factor: f64) -> Result<String
         scalar_at(loaded.text.as_bytes(), &loaded.overrides, &v.path)
     };
     let scalar = scalar.map_err(|e| anyhow::Error::new(crate::LoadError::Io(format!("--vary {}: {e}", v.path))))?;
-    scalar.scaled(factor).map_err(|e| anyhow::Error::new(crate::LoadError::Io(format!("--vary {}: {e}", v.path))))
+    let text = scalar
+        .scaled(factor)
+        .map_err(|e| anyhow::Error::new(crate::LoadError::Io(format!("--vary {}: {e}", v.path))))?;
+    if v.is_price() {
+        // Prices are kept in millionths: round the setting to six decimals.
+        let x: f64 = text.parse().unwrap_or(0.0);
+        return Ok(format!("{}", (x * 1e6).round() / 1e6));
+    }
+    Ok(text)
 }
 
 /// Runs a sensitivity study and records it.
@@ -158,7 +166,15 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
     let mut settings = Vec::new();
     for v in req.variations {
         let (lo, hi) = (setting(&base, v, v.low)?, setting(&base, v, v.high)?);
-        if !v.is_price() {
+        if v.is_price() {
+            let book = base.book.as_ref().context("price variations need a scenario with a price book")?;
+            for s in [&lo, &hi] {
+                let mut prices = base.scenario.cost.as_ref().map(|c| c.prices.clone()).unwrap_or_default();
+                prices.push(format!("{}={s}", &v.path["price.".len()..]));
+                crate::pricebook::parse_book_bytes(&book.file, book.text.as_bytes(), &prices, "sensitivity")
+                    .map_err(|d| anyhow::Error::new(crate::LoadError::Invalid(d)))?;
+            }
+        } else {
             for s in [&lo, &hi] {
                 let mut o = req.overrides.to_vec();
                 o.push(format!("{}={s}", v.path));

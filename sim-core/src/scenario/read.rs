@@ -71,7 +71,19 @@ impl Scalar {
                 let v = (*i as f64 * factor).round() as i128;
                 Ok(if *i >= 1 { v.max(1) } else { v }.to_string())
             }
-            Scalar::Float(x) => Ok(format!("{}", x * factor)),
+            Scalar::Float(x) => {
+                // Twelve significant digits: enough for any field, and no binary noise
+                // (60.368, not 60.367999999999995).
+                let v = x * factor;
+                if v == 0.0 {
+                    return Ok("0.0".into());
+                }
+                let digits = 11 - v.abs().log10().floor() as i32;
+                let scale = 10f64.powi(digits.clamp(-300, 300));
+                let r = (v * scale).round() / scale;
+                let t = format!("{r}");
+                Ok(if t.contains(['.', 'e', 'E']) { t } else { format!("{t}.0") })
+            }
             Scalar::Text(t) => {
                 let d =
                     parse_duration_text(t).map_err(|e| format!("{t:?} is neither a number nor a duration ({e})"))?;
