@@ -15,7 +15,7 @@
 //! medium one by one).
 
 use super::counts::Counter;
-use super::device::{self, ClassModel, DEAD, Dev, FAILED, GE_BAD, POWERED_OFF, Side, Sink, TickEnv};
+use super::device::{self, ClassModel, DEAD, Dev, FAILED, GE_BAD, LINK_DOWN, POWERED_OFF, Side, Sink, TickEnv};
 use crate::rng::{Draws, Purpose, Stream};
 
 /// What [`quiet_run`] found.
@@ -62,6 +62,10 @@ pub fn quiet_run(
 ) -> QuietRun {
     let m = env.m;
     if m.lora.is_some() || dev.flags & (DEAD | FAILED | POWERED_OFF) != 0 {
+        return QuietRun::No;
+    }
+    // A backlog with a link that worked last tick (e.g. throttled): nothing to skip.
+    if dev.buffered != 0 && dev.flags & LINK_DOWN == 0 {
         return QuietRun::No;
     }
     // The first moment anything scheduled could happen: a mains cut or sag, a shared outage, the

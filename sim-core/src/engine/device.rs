@@ -155,6 +155,10 @@ pub const GE_BAD: u8 = 8;
 pub const BATTERY_DEATH: u8 = 16;
 /// The buffer has more runs than the inline one (kept in the chunk's spill map).
 pub const SPILLED: u8 = 32;
+/// The link was down at the device's last stepped tick: a hint for bulk stepping, which tries a
+/// run of outage ticks for a device with a backlog only then (a throttled device with a backlog
+/// and a working link skips the attempt, and its link check, on every tick).
+pub const LINK_DOWN: u8 = 64;
 
 /// The hot state of one device: 48 bytes. Who the device is (class, site, gateway, random key)
 /// is derived from its index, not stored. Buffered messages are runs of consecutive ticks: one
@@ -501,6 +505,11 @@ pub fn tick(
 
     // Link.
     let link_down = link_down_at(dev, side.outage, t, env);
+    if link_down {
+        dev.flags |= LINK_DOWN;
+    } else {
+        dev.flags &= !LINK_DOWN;
+    }
     if link_down {
         out.counts.inc(Counter::OutageTicks);
         if m.acked {
