@@ -323,7 +323,7 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
         let _ = writeln!(b, "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{v}</div></div>", esc(k));
     };
     card(&mut b, "delivered", ci_clipped(&xs(&|s| s.delivery_ratio * 100.0), 0.0, 100.0, |x| format!("{x:.3} %")));
-    card(&mut b, "p99 latency", ci(&xs(&|s| s.latency_s.p99), |x| format!("{x:.1} s")));
+    card(&mut b, "p99 latency", ci(&xs(&|s| s.latency_s.p99), dur));
     if r.per_class.iter().any(|c| c.battery.is_some()) {
         let life = |s: &RunSummary| {
             s.per_class
@@ -699,7 +699,7 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
             if input.over == "devices" { String::new() } else { format!("<td class=\"n\">{}</td>", esc(&p.value)) },
             group(s0.devices),
             ci_clipped(&pct, 0.0, 100.0, |x| format!("{x:.3} %")),
-            ci(&p99, |x| format!("{x:.1} s")),
+            ci(&p99, dur),
             if s0.cost.is_some() { ci(&tco_dy, |x| format!("{x:.2}")) } else { "-".into() },
             if s0.cost.is_some() { ci(&tco, |x| group(x.max(0.0).round() as u64)) } else { "-".into() },
             esc(s0.cost.as_ref().map_or("-", |c| c.platform_sizing.as_str())),
@@ -715,7 +715,12 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
     if let Some(last) = input.points.last() {
         let s = &last.summaries[0];
         if let Some(v) = &s.verdict {
-            let _ = writeln!(b, "<h2 id=\"verdict\">Verdict at {} = {}</h2>", esc(input.over), esc(&last.value));
+            let _ = writeln!(
+                b,
+                "<h2 id=\"verdict\">Verdict at {} = {} (replication 0)</h2>",
+                esc(input.over),
+                esc(&last.value)
+            );
             b.push_str(&verdict_html(v));
         }
         if let Some(c) = &s.cost {
