@@ -25,6 +25,8 @@ pub enum Purpose {
     Replication = 12,
     /// Bulk stepping: lengths of quiet runs and the conditioned tick after one.
     Bulk = 13,
+    /// Firmware-update campaigns: a device's download, install and boot.
+    Ota = 14,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -5,4 +5,5 @@ pub mod battery;
 pub mod gilbert_elliott;
 pub mod latency;
 pub mod lora;
+pub mod ota;
 pub mod renewal;
