@@ -27,6 +27,8 @@ pub enum Purpose {
     Bulk = 13,
     /// Firmware-update campaigns: a device's download, install and boot.
     Ota = 14,
+    /// Provisioning: onboarding mistakes and enrolment failures.
+    Provisioning = 15,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -6,4 +6,5 @@ pub mod gilbert_elliott;
 pub mod latency;
 pub mod lora;
 pub mod ota;
+pub mod provisioning;
 pub mod renewal;
