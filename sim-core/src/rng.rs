@@ -29,6 +29,8 @@ pub enum Purpose {
     Ota = 14,
     /// Provisioning: onboarding mistakes and enrolment failures.
     Provisioning = 15,
+    /// Identity: certificate renewals.
+    Identity = 16,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -3,6 +3,7 @@
 
 pub mod battery;
 pub mod gilbert_elliott;
+pub mod identity;
 pub mod latency;
 pub mod lora;
 pub mod ota;
