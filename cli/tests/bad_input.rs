@@ -331,3 +331,41 @@ fn override_with_zero_devices_is_rejected() {
 fn override_of_an_array_item_is_reported_as_the_override() {
     check_bad_override("site.0.gateways=abc", "site[0].gateways");
 }
+
+/// A broken price book beside a good scenario: every problem of the book is reported with the
+/// book's file, line and field, exit 2, and nothing runs.
+#[test]
+fn a_broken_price_book_is_reported_with_its_lines() {
+    let tmp = TempDir::new();
+    let books = tmp.path().join("pricebooks");
+    std::fs::create_dir_all(&books).unwrap();
+    let book = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../pricebooks/iot-2026-11.toml"))
+        .unwrap()
+        .replace("date = \"2026-11-01\"", "date = \"2026-1-01\"")
+        .replace("vm_hour = 0.096", "vm_hour = \"cheap\"");
+    std::fs::write(books.join("iot-2026-11.toml"), &book).unwrap();
+    let line_of = |needle: &str| book.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let scenario = tmp.path().join("mine.toml");
+    std::fs::copy(good_file(), &scenario).unwrap();
+    for cmd in ["validate", "run"] {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_scaleproof"));
+        c.arg(cmd).arg(&scenario);
+        if cmd == "run" {
+            c.arg("--db").arg(tmp.path().join("runs.db"));
+        }
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("iot-2026-11.toml:{}:", line_of("date = "))) && err.contains("book.date"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("iot-2026-11.toml:{}:", line_of("vm_hour = ")))
+                && err.contains("platform.self-hosted-mqtt.vm_hour"),
+            "{err}"
+        );
+        assert!(!err.contains("error: error:"), "{err}");
+        assert!(out.stdout.is_empty() || cmd == "validate", "{cmd} printed a result");
+    }
+}

@@ -67,7 +67,7 @@ pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<LoadedScenario
                 )]))
             })?;
             let source = path.file_name().map_or(file.clone(), |n| n.to_string_lossy().into_owned());
-            let loaded = pricebook::load_price_book(&found, &plan.prices, &source).map_err(LoadError::Io)?;
+            let loaded = pricebook::load_price_book(&found, &plan.prices, &source)?;
             let problems = sim_core::cost::check_plan(&scenario, &loaded.book);
             if !problems.is_empty() {
                 return Err(LoadError::Invalid(Diagnostics(

@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use sim_core::cost::{PriceBook, PriceBookSource, parse_price_book};
 use sim_core::diagnostic::Diagnostics;
 
+use crate::LoadError;
+
 /// A price book as loaded for a run: its text (stored with the run) and its validated form.
 #[derive(Clone, Debug)]
 pub struct LoadedBook {
@@ -44,10 +46,10 @@ pub fn find_price_book(scenario_path: &Path, id: &str) -> Result<PathBuf, Vec<Pa
 }
 
 /// Reads and validates a price book with the scenario's price overrides.
-pub fn load_price_book(path: &Path, overrides: &[String], override_source: &str) -> Result<LoadedBook, String> {
+pub fn load_price_book(path: &Path, overrides: &[String], override_source: &str) -> Result<LoadedBook, LoadError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("{file}: cannot read the price book: {e}"))?;
-    parse_book_bytes(&file, &bytes, overrides, override_source).map_err(|d| d.to_string())
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Io(format!("{file}: cannot read the price book: {e}")))?;
+    parse_book_bytes(&file, &bytes, overrides, override_source).map_err(LoadError::Invalid)
 }
 
 /// Parses price-book text (e.g. as stored with a run).
