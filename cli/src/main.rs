@@ -32,24 +32,11 @@ enum Command {
         /// Seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
-        /// Override a field: --set fleet.sensors.count=20000 (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
         /// Independent replications (derived seeds), reported as means with 95 % intervals.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
         replications: u32,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Print the RunSummary JSON on stdout.
-        #[arg(long)]
-        json: bool,
-        /// Also write the run's HTML report to this file.
-        #[arg(long, value_name = "FILE.html")]
-        report: Option<PathBuf>,
-        /// Run database (default: $SCALEPROOF_DB or $XDG_DATA_HOME/scaleproof/runs.db).
-        #[arg(long)]
-        db: Option<PathBuf>,
+        #[command(flatten)]
+        common: Simulating,
     },
     /// Check a scenario and report every problem with file, line and field; exit 2 if any.
     Validate {
@@ -103,17 +90,8 @@ enum Command {
         over: String,
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
         replications: u32,
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
-        #[arg(long)]
-        threads: Option<usize>,
-        #[arg(long)]
-        json: bool,
-        /// Also write the sweep's HTML report to this file.
-        #[arg(long, value_name = "FILE.html")]
-        report: Option<PathBuf>,
-        #[arg(long)]
-        db: Option<PathBuf>,
+        #[command(flatten)]
+        common: Simulating,
     },
     /// Move each assumption alone to a low and a high setting and show which moves a KPI most
     /// (a tornado chart with --report).
@@ -128,17 +106,8 @@ enum Command {
         on: String,
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
         replications: u32,
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
-        #[arg(long)]
-        threads: Option<usize>,
-        #[arg(long)]
-        json: bool,
-        /// Also write the study's HTML report (with the tornado chart) to this file.
-        #[arg(long, value_name = "FILE.html")]
-        report: Option<PathBuf>,
-        #[arg(long)]
-        db: Option<PathBuf>,
+        #[command(flatten)]
+        common: Simulating,
     },
     /// What differs between two stored runs, in assumptions (scenario fields, prices) and in
     /// results.
@@ -191,6 +160,26 @@ enum Command {
     },
 }
 
+/// The options of every command that simulates (run, sweep, sensitivity).
+#[derive(clap::Args)]
+struct Simulating {
+    /// Override a field: --set fleet.sensors.count=20000 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Also write the HTML report to this file.
+    #[arg(long, value_name = "FILE.html")]
+    report: Option<PathBuf>,
+    /// Run database (default: $SCALEPROOF_DB or $XDG_DATA_HOME/scaleproof/runs.db).
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
 /// An error that means the user's input was invalid (exit code 2).
 #[derive(Debug)]
 struct InvalidInput(String);
@@ -230,8 +219,7 @@ fn load(file: &std::path::Path, set: &[String]) -> Result<studio::LoadedScenario
 }
 
 /// A run id as typed (`12`, `#12`, `run:12`, `last`), checked against the database.
-fn run_id(db: &std::path::Path, text: &str) -> Result<i64> {
-    let store = store::Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+fn run_id(store: &store::Store, db: &std::path::Path, text: &str) -> Result<i64> {
     let id = if text == "last" {
         store.last_run()?.ok_or_else(|| InvalidInput("error: no runs stored yet".into()))?
     } else {
@@ -244,6 +232,11 @@ fn run_id(db: &std::path::Path, text: &str) -> Result<i64> {
         bail!(InvalidInput(format!("error: no run {id} in {}", db.display())));
     }
     Ok(id)
+}
+
+/// Opens the run database for a command that reads it.
+fn open_store(db: &std::path::Path) -> Result<store::Store> {
+    store::Store::open(db).with_context(|| format!("opening {}", db.display()))
 }
 
 /// A scenario that could not be loaded is invalid input (exit 2); anything else is an error.
@@ -286,7 +279,7 @@ fn write_report(
 
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run { file, seed, set, replications, threads, json, report, db } => {
+        Command::Run { file, seed, replications, common: Simulating { set, threads, json, report, db } } => {
             let loaded = load(&file, &set)?;
             let db = studio::paths::resolve_db(db);
             let bar = progress::Bar::new(std::io::stderr().is_terminal());
@@ -367,7 +360,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Runs { limit, json, db } => {
             let db = studio::paths::resolve_db(db);
-            let store = store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
+            let store = open_store(&db)?;
             let runs = store.list_runs(limit)?;
             if json {
                 let v: Vec<serde_json::Value> = runs
@@ -386,7 +379,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Sweep { file, over, replications, set, threads, json, report, db } => {
+        Command::Sweep { file, over, replications, common: Simulating { set, threads, json, report, db } } => {
             let spec = studio::sweep::SweepSpec::parse(&over).map_err(|m| InvalidInput(format!("error: {m}")))?;
             let db = studio::paths::resolve_db(db);
             let bar = progress::Bar::new(std::io::stderr().is_terminal());
@@ -420,7 +413,13 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Sensitivity { file, vary, on, replications, set, threads, json, report, db } => {
+        Command::Sensitivity {
+            file,
+            vary,
+            on,
+            replications,
+            common: Simulating { set, threads, json, report, db },
+        } => {
             let variations = vary
                 .iter()
                 .map(|v| studio::sensitivity::Variation::parse(v))
@@ -461,7 +460,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Compare { run_a, run_b, json, report, db } => {
             let db = studio::paths::resolve_db(db);
-            let (a, b) = (run_id(&db, &run_a)?, run_id(&db, &run_b)?);
+            let store = open_store(&db)?;
+            let (a, b) = (run_id(&store, &db, &run_a)?, run_id(&store, &db, &run_b)?);
+            drop(store);
             let c = studio::compare::compare_runs(&db, a, b)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&c)?);
@@ -490,7 +491,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Export { run, format, table, out, db } => {
             let db = studio::paths::resolve_db(db);
-            let id = run_id(&db, &run)?;
+            let id = run_id(&open_store(&db)?, &db, &run)?;
             let format = studio::export::Format::parse(&format).map_err(|m| InvalidInput(format!("error: {m}")))?;
             let table = studio::export::Table::parse(&table).map_err(|m| InvalidInput(format!("error: {m}")))?;
             match out {
@@ -519,17 +520,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Show { run, json, series, db } => {
             let db = studio::paths::resolve_db(db);
-            let store = store::Store::open(&db).with_context(|| format!("opening {}", db.display()))?;
-            let id = if run == "last" {
-                store.last_run()?.ok_or_else(|| InvalidInput("error: no runs stored yet".into()))?
-            } else {
-                run.trim_start_matches('#')
-                    .parse::<i64>()
-                    .map_err(|_| InvalidInput(format!("error: {run:?} is not a run id (a number, or `last`)")))?
-            };
-            let Some(rec) = store.get_run(id)? else {
-                bail!(InvalidInput(format!("error: no run {id} in {}", db.display())))
-            };
+            let store = open_store(&db)?;
+            let id = run_id(&store, &db, &run)?;
+            let rec = store.get_run(id)?.context("the run vanished while it was read")?;
             if json {
                 let summary: serde_json::Value = rec
                     .row

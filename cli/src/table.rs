@@ -6,18 +6,7 @@ use sim_core::scenario::{Scenario, Scope};
 use sim_core::summary::{ClassSummary, RunSummary};
 use store::{RunRecord, RunRow, SeriesRow};
 
-/// 1234567 -> "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use sim_core::text::thousands;
 
 fn pct(a: u64, b: u64) -> String {
     if b == 0 { "-".into() } else { format!("{:.2} %", a as f64 * 100.0 / b as f64) }

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 pub const WIDTH: u32 = 860;
@@ -96,14 +97,7 @@ fn tick(v: &f64) -> String {
     let a = v.abs();
     if a >= 1000.0 {
         let n = v.round() as i64;
-        let s = n.abs().to_string();
-        let mut out = String::new();
-        for (i, ch) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(ch);
-        }
+        let out = sim_core::text::thousands(n.unsigned_abs());
         if n < 0 { format!("-{out}") } else { out }
     } else if a >= 10.0 || a == 0.0 {
         format!("{v:.0}")
@@ -206,21 +200,25 @@ fn lines<DB: DrawingBackend>(
     Ok(())
 }
 
-fn bars_chart<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
+type RowsChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A chart with one horizontal row per label (`labels[y]` at y = 0, 1, ... from the bottom), a
+/// value axis along x, and room for labels `label_width` pixels wide.
+fn rows_chart<'a, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
     title: &str,
-    bars: &[(String, f64)],
+    x: std::ops::Range<f64>,
+    labels: &[String],
+    label_width: u32,
     x_label: &str,
-) -> DrawResult<DB> {
-    let (_, hi) = range(bars.iter().map(|b| b.1), true);
-    let n = bars.len().max(1);
-    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+) -> Result<RowsChart<'a, DB>, DrawingAreaErrorKind<DB::ErrorType>> {
+    let n = labels.len().max(1);
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 18))
         .margin(12)
         .x_label_area_size(42)
-        .y_label_area_size(210)
-        .build_cartesian_2d(0f64..hi, -0.5f64..(n as f64 - 0.5))?;
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(x, -0.5f64..(n as f64 - 0.5))?;
     chart
         .configure_mesh()
         .x_desc(x_label)
@@ -238,6 +236,18 @@ fn bars_chart<DB: DrawingBackend>(
         .disable_y_mesh()
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
+    Ok(chart)
+}
+
+fn bars_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    bars: &[(String, f64)],
+    x_label: &str,
+) -> DrawResult<DB> {
+    let (_, hi) = range(bars.iter().map(|b| b.1), true);
+    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    let mut chart = rows_chart(root, title, 0.0..hi, &labels, 210, x_label)?;
     chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
         let y = i as f64;
         Rectangle::new([(0.0, y - 0.35), (b.1.max(0.0), y + 0.35)], colour(i).filled())
@@ -254,31 +264,9 @@ fn tornado<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let (x0, x1) = range(rows.iter().flat_map(|r| [r.1, r.2]).chain(std::iter::once(baseline)), false);
     let n = rows.len().max(1);
-    let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 18))
-        .margin(12)
-        .x_label_area_size(42)
-        .y_label_area_size(340)
-        .build_cartesian_2d(x0..x1, -0.5f64..(n as f64 - 0.5))?;
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .x_label_formatter(&tick)
-        .y_labels(n)
-        .y_label_formatter(&|y| {
-            let i = y.round();
-            // Row r is drawn at y = n - 1 - r (widest on top).
-            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                labels.get(n - 1 - i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
-        .label_style((FONT, 12))
-        .disable_y_mesh()
-        .light_line_style(RGBColor(235, 235, 235))
-        .draw()?;
+    // Row r is drawn at y = n - 1 - r (widest on top), so the labels go bottom up.
+    let labels: Vec<String> = rows.iter().rev().map(|r| r.0.clone()).collect();
+    let mut chart = rows_chart(root, title, x0..x1, &labels, 340, x_label)?;
     // Widest row on top: rows arrive sorted widest first, so they are drawn from the top down.
     chart.draw_series(rows.iter().enumerate().flat_map(|(i, r)| {
         let y = (n - 1 - i) as f64;

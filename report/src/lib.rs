@@ -14,6 +14,7 @@ use sim_core::cost::crossover::Crossover;
 use sim_core::engine::counts::{LIFE_BINS, life_bin_start_days};
 use sim_core::replication::mean_ci95;
 use sim_core::summary::RunSummary;
+use sim_core::text::thousands;
 use sim_core::verdict::{Severity, Verdict};
 
 /// The price book a report cites.
@@ -87,18 +88,6 @@ pub fn esc(s: &str) -> String {
         }
     }
     o
-}
-
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 fn dur(s: f64) -> String {
@@ -304,7 +293,7 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
         b,
         "<p class=\"sub\">Run {} · {} devices · {} simulated · seed {}{} · {} · report written {}</p>",
         esc(&r.run_id),
-        group(r.devices),
+        thousands(r.devices),
         dur(r.simulated_s),
         r.seed,
         if all.len() > 1 {
@@ -393,19 +382,19 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
         title: "Where messages were lost, and why".into(),
         kind: Kind::Bars { bars: loss_bars(r), x_label: "messages".into() },
     };
-    b.push_str(&figure(&c, &format!("Of {} messages generated (replication 0).", group(r.messages.generated))));
+    b.push_str(&figure(&c, &format!("Of {} messages generated (replication 0).", thousands(r.messages.generated))));
     charts.push(c);
     let m = &r.messages;
     let _ = writeln!(
         b,
         "<table><tr><th>generated</th><th>delivered</th><th>lost in the network</th><th>buffer overflow</th><th>reboot</th><th>stranded</th><th>buffered at end</th></tr><tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table>",
-        group(m.generated),
-        group(m.delivered),
-        group(m.lost_network),
-        group(m.dropped_overflow),
-        group(m.dropped_reboot),
-        group(m.stranded_dead),
-        group(m.buffered_end)
+        thousands(m.generated),
+        thousands(m.delivered),
+        thousands(m.lost_network),
+        thousands(m.dropped_overflow),
+        thousands(m.dropped_reboot),
+        thousands(m.stranded_dead),
+        thousands(m.buffered_end)
     );
 
     if let Some(bins) = life_histogram(r) {
@@ -419,7 +408,7 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
             &c,
             &format!(
                 "Capacity over each device's own drain in the run (radio, retries, sleep, self-discharge); {} battery replacements in the run.",
-                group(r.battery_replacements)
+                thousands(r.battery_replacements)
             ),
         ));
         charts.push(c);
@@ -557,7 +546,7 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
                         let _ = writeln!(
                             b,
                             "<li>At about <b>{}</b> ({}), {} <b>{}</b> becomes {} than {} (interpolated between the two points around it).</li>",
-                            group(x.at.round() as u64),
+                            thousands(x.at.round() as u64),
                             esc(input.over),
                             esc(&x.choice),
                             esc(&x.alternative),
@@ -569,7 +558,7 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
                         let _ = writeln!(
                             b,
                             "<li>The gap is closing: at {} ({}), {} <b>{}</b> is {:.2} % {} than {}. Sweep further to see whether they cross.</li>",
-                            group(x.at.round() as u64),
+                            thousands(x.at.round() as u64),
                             esc(input.over),
                             esc(&x.choice),
                             esc(&x.alternative),
@@ -697,11 +686,11 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
             b,
             "<tr>{}<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
             if input.over == "devices" { String::new() } else { format!("<td class=\"n\">{}</td>", esc(&p.value)) },
-            group(s0.devices),
+            thousands(s0.devices),
             ci_clipped(&pct, 0.0, 100.0, |x| format!("{x:.3} %")),
             ci(&p99, dur),
             if s0.cost.is_some() { ci(&tco_dy, |x| format!("{x:.2}")) } else { "-".into() },
-            if s0.cost.is_some() { ci(&tco, |x| group(x.max(0.0).round() as u64)) } else { "-".into() },
+            if s0.cost.is_some() { ci(&tco, |x| thousands(x.max(0.0).round() as u64)) } else { "-".into() },
             esc(s0.cost.as_ref().map_or("-", |c| c.platform_sizing.as_str())),
             if fails == 0 {
                 "<span class=\"PASS\">ready</span>".to_string()
@@ -832,7 +821,7 @@ pub struct CompareInput<'a> {
 fn fmt_num(x: Option<f64>) -> String {
     match x {
         None => "-".into(),
-        Some(v) if v.abs() >= 1000.0 => group(v.round().max(0.0) as u64),
+        Some(v) if v.abs() >= 1000.0 => thousands(v.round().max(0.0) as u64),
         Some(v) => format!("{v:.4}").trim_end_matches('0').trim_end_matches('.').to_string(),
     }
 }

@@ -11,6 +11,7 @@ pub mod replication;
 pub mod rng;
 pub mod scenario;
 pub mod summary;
+pub mod text;
 pub mod time;
 pub(crate) mod tomlread;
 pub mod verdict;

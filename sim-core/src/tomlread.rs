@@ -106,6 +106,32 @@ pub(crate) fn parse_document<'i>(cx: &mut Ctx, bytes: &'i [u8], empty_hint: &str
     Some(root)
 }
 
+/// The value at a dotted `path` (`fleet.vibration.count`, array items by index:
+/// `hardware.x.tiers.3.price`), or what stands in the way.
+pub(crate) fn value_at<'a, 'i>(root: &'a DeTable<'i>, path: &str) -> Result<&'a DeValue<'i>, String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut table = root;
+    let mut i = 0;
+    loop {
+        let item = table.get(segs[i]).ok_or_else(|| format!("`{path}`: nothing at `{}`", segs[i]))?;
+        let mut cur = item.get_ref();
+        if let DeValue::Array(a) = cur
+            && let Some(idx) = segs.get(i + 1).and_then(|x| x.parse::<usize>().ok())
+        {
+            cur = a.get(idx).ok_or_else(|| format!("`{path}`: index {idx} is out of range"))?.get_ref();
+            i += 1;
+        }
+        i += 1;
+        if i == segs.len() {
+            return Ok(cur);
+        }
+        match cur {
+            DeValue::Table(t) => table = t,
+            _ => return Err(format!("`{path}`: `{}` is not a table", segs[i - 1])),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // `--set path=value`
 

@@ -1,6 +1,7 @@
 //! The production-readiness verdict: the scenario's `[targets]`, and the warning signs of a pilot
 //! that will not scale, each checked from the design and the run, with its evidence.
 
+use crate::text::thousands;
 use serde::{Deserialize, Serialize};
 
 use crate::cost::PriceBook;
@@ -46,18 +47,6 @@ fn pct(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 * 100.0 }
 }
 
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// Seconds in the unit a reader takes in at a glance.
 fn human(s: f64) -> String {
     if s < 120.0 {
@@ -96,12 +85,12 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
             format!("delivery ratio {:.3} % (target {:.3} %)", r.delivery_ratio * 100.0, target * 100.0),
             format!(
                 "{} of {} messages delivered; {} lost in the network, {} dropped by full buffers, {} wiped by reboots, {} stranded in dead devices",
-                group(m.delivered),
-                group(m.generated),
-                group(m.lost_network),
-                group(m.dropped_overflow),
-                group(m.dropped_reboot),
-                group(m.stranded_dead)
+                thousands(m.delivered),
+                thousands(m.generated),
+                thousands(m.lost_network),
+                thousands(m.dropped_overflow),
+                thousands(m.dropped_reboot),
+                thousands(m.stranded_dead)
             ),
         );
     }
@@ -113,7 +102,7 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
             format!("p99 latency {} (target {})", human(r.latency_s.p99), human(target.as_secs_f64())),
             format!(
                 "of {} delivered messages: p50 {}, p95 {}, max {} (buffered messages wait for the link)",
-                group(m.delivered),
+                thousands(m.delivered),
                 human(r.latency_s.p50),
                 human(r.latency_s.p95),
                 human(r.latency_s.max)
@@ -160,7 +149,7 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
             "target.devices_offline",
             if off <= target { Severity::Pass } else { Severity::Fail },
             format!("{off:.2} % of devices offline at the end (target at most {target} %)"),
-            format!("{} of {} online at the end of the run", group(online), group(n)),
+            format!("{} of {} online at the end of the run", thousands(online), thousands(n)),
         );
     }
 
@@ -180,7 +169,7 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
                 "onboarding needs manual set-up".into(),
                 format!(
                     "every one of {} devices is configured by a technician{install}; zero-touch provisioning removes the per-device step",
-                    group(n)
+                    thousands(n)
                 ),
             );
         }
@@ -206,10 +195,10 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
             match roll {
                 Some(x) => format!(
                     "a security fix means visiting all {} devices: at one truck roll ({x}) per 20 devices that is {} per fix",
-                    group(n),
+                    thousands(n),
                     x.times(n.div_ceil(20))
                 ),
-                None => format!("a security fix means visiting all {} devices", group(n)),
+                None => format!("a security fix means visiting all {} devices", thousands(n)),
             },
         ),
         Some(FirmwareUpdate::SingleSlot) => add(
@@ -218,7 +207,7 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
             "single-slot firmware updates can brick devices".into(),
             format!(
                 "power loss or a bad image during flashing leaves a device dead until a truck roll; {} reboots in the run show how often power is lost",
-                group(r.reboots)
+                thousands(r.reboots)
             ),
         ),
         Some(FirmwareUpdate::AbRollback) => add(
@@ -241,7 +230,7 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
             "devices share credentials".into(),
             format!(
                 "one leaked secret lets anyone impersonate any of the {} devices, and revoking it takes the whole fleet offline until every device is re-provisioned",
-                group(n)
+                thousands(n)
             ),
         ),
         Some(Credentials::PerDevice) => add(
@@ -279,10 +268,10 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
         },
         format!(
             "{} readings dropped by full buffers and {} sent into a dead link; the buffer covers {} and {} shared outages lasted longer",
-            group(m.dropped_overflow),
-            group(r.loss_causes.outage),
+            thousands(m.dropped_overflow),
+            thousands(r.loss_causes.outage),
             crate::time::SimDuration::from_secs_f64(covers.min(1e9)),
-            group(long)
+            thousands(long)
         ),
     );
 
@@ -292,7 +281,7 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
     if r.radio.throttled_ticks > 0 {
         quota_problems.push(format!(
             "the backend's publish limit held back sends at {} device ticks ({:.2} % of ticks)",
-            group(r.radio.throttled_ticks),
+            thousands(r.radio.throttled_ticks),
             pct(r.radio.throttled_ticks, r.radio.device_steps)
         ));
     }

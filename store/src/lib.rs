@@ -221,22 +221,15 @@ impl Store {
     }
 
     fn mark_orphans(&mut self) -> Result<()> {
-        let mut stmt = self.conn.prepare("SELECT id, pid FROM runs WHERE status = 'running'")?;
-        let rows: Vec<(i64, Option<i64>)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        drop(stmt);
-        for (id, pid) in rows {
-            if pid.is_none_or(|p| !process_alive(p)) {
-                self.conn.execute("UPDATE runs SET status = 'incomplete' WHERE id = ?1", [id])?;
-            }
-        }
-        let mut stmt = self.conn.prepare("SELECT id, pid FROM sweeps WHERE status = 'running'")?;
-        let rows: Vec<(i64, Option<i64>)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        drop(stmt);
-        for (id, pid) in rows {
-            if pid.is_none_or(|p| !process_alive(p)) {
-                self.conn.execute("UPDATE sweeps SET status = 'incomplete' WHERE id = ?1", [id])?;
+        for table in ["runs", "sweeps"] {
+            let mut stmt = self.conn.prepare(&format!("SELECT id, pid FROM {table} WHERE status = 'running'"))?;
+            let rows: Vec<(i64, Option<i64>)> =
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            drop(stmt);
+            for (id, pid) in rows {
+                if pid.is_none_or(|p| !process_alive(p)) {
+                    self.conn.execute(&format!("UPDATE {table} SET status = 'incomplete' WHERE id = ?1"), [id])?;
+                }
             }
         }
         Ok(())

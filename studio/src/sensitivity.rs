@@ -159,29 +159,39 @@ fn setting(loaded: &LoadedScenario, v: &Variation, factor: f64) -> Result<String
     Ok(text)
 }
 
+/// One setting, ready to evaluate: a price book with the price moved, or the scenario with
+/// the field moved.
+enum Prepared {
+    Price(Box<crate::pricebook::LoadedBook>),
+    Scenario(Box<LoadedScenario>),
+}
+
 /// Runs a sensitivity study and records it.
 pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcome> {
     let base = load_scenario(req.file, req.overrides).map_err(anyhow::Error::new)?;
-    // Every setting first, so a bad path or value costs nothing.
+    // Every setting is read and loaded first, so a bad path or value costs nothing; what is
+    // loaded here is what runs (or re-prices) below.
     let mut settings = Vec::new();
     for v in req.variations {
-        let (lo, hi) = (setting(&base, v, v.low)?, setting(&base, v, v.high)?);
-        if v.is_price() {
-            let book = base.book.as_ref().context("price variations need a scenario with a price book")?;
-            for s in [&lo, &hi] {
+        let mut pair = Vec::new();
+        for factor in [v.low, v.high] {
+            let value = setting(&base, v, factor)?;
+            let prepared = if v.is_price() {
+                let book = base.book.as_ref().context("price variations need a scenario with a price book")?;
                 let mut prices = base.scenario.cost.as_ref().map(|c| c.prices.clone()).unwrap_or_default();
-                prices.push(format!("{}={s}", &v.path["price.".len()..]));
-                crate::pricebook::parse_book_bytes(&book.file, book.text.as_bytes(), &prices, "sensitivity")
-                    .map_err(|d| anyhow::Error::new(crate::LoadError::Invalid(d)))?;
-            }
-        } else {
-            for s in [&lo, &hi] {
+                prices.push(format!("{}={value}", &v.path["price.".len()..]));
+                let priced =
+                    crate::pricebook::parse_book_bytes(&book.file, book.text.as_bytes(), &prices, "sensitivity")
+                        .map_err(|d| anyhow::Error::new(crate::LoadError::Invalid(d)))?;
+                Prepared::Price(Box::new(priced))
+            } else {
                 let mut o = req.overrides.to_vec();
-                o.push(format!("{}={s}", v.path));
-                load_scenario(req.file, &o).map_err(anyhow::Error::new)?;
-            }
+                o.push(format!("{}={value}", v.path));
+                Prepared::Scenario(Box::new(load_scenario(req.file, &o).map_err(anyhow::Error::new)?))
+            };
+            pair.push((value, prepared));
         }
-        settings.push((lo, hi));
+        settings.push(pair);
     }
     let scenario_runs = req.variations.iter().filter(|v| !v.is_price()).count() * 2 + 1;
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -214,42 +224,32 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
     let base_id: i64 = base_runs[0].run_id.parse().unwrap_or(0);
     store.add_sweep_point(id, &SweepPoint { idx: 0, label: "base case".into(), value: String::new(), run: base_id })?;
     let mut rows = Vec::new();
-    for (i, (v, (lo, hi))) in req.variations.iter().zip(&settings).enumerate() {
+    for (i, (v, pair)) in req.variations.iter().zip(&settings).enumerate() {
         let mut kpis = [0.0; 2];
-        for (j, value) in [lo, hi].into_iter().enumerate() {
-            let (summaries, run_id) = if v.is_price() {
-                let mut plan_prices = base.scenario.cost.as_ref().map(|c| c.prices.clone()).unwrap_or_default();
-                plan_prices.push(format!("{}={value}", &v.path["price.".len()..]));
-                let loaded = base.book.as_ref().context("price variations need a price book")?;
-                let book = crate::pricebook::parse_book_bytes(
-                    &loaded.file,
-                    loaded.text.as_bytes(),
-                    &plan_prices,
-                    "sensitivity",
-                )
-                .map_err(|d| anyhow::anyhow!("{d}"))?;
-                let plan = base.scenario.cost.as_ref().context("price variations need a [cost] table")?;
-                let repriced = base_runs
-                    .iter()
-                    .map(|s| {
-                        let mut s = s.clone();
-                        s.cost = Some(sim_core::cost::bill(&sim_core::cost::BillInput {
-                            scenario: &base.scenario,
-                            plan,
-                            book: &book.book,
-                            summary: &s,
-                        }));
-                        s
-                    })
-                    .collect();
-                (repriced, base_id)
-            } else {
-                let mut o = req.overrides.to_vec();
-                o.push(format!("{}={value}", v.path));
-                let loaded = load_scenario(req.file, &o).map_err(anyhow::Error::new)?;
-                let s = run(&loaded)?;
-                let rid = s[0].run_id.parse().unwrap_or(0);
-                (s, rid)
+        for (j, (value, prepared)) in pair.iter().enumerate() {
+            let (summaries, run_id) = match prepared {
+                Prepared::Price(book) => {
+                    let plan = base.scenario.cost.as_ref().context("price variations need a [cost] table")?;
+                    let repriced = base_runs
+                        .iter()
+                        .map(|s| {
+                            let mut s = s.clone();
+                            s.cost = Some(sim_core::cost::bill(&sim_core::cost::BillInput {
+                                scenario: &base.scenario,
+                                plan,
+                                book: &book.book,
+                                summary: &s,
+                            }));
+                            s
+                        })
+                        .collect();
+                    (repriced, base_id)
+                }
+                Prepared::Scenario(loaded) => {
+                    let s = run(loaded)?;
+                    let rid = s[0].run_id.parse().unwrap_or(0);
+                    (s, rid)
+                }
             };
             kpis[j] = mean_kpi(&summaries, req.kpi)?;
             store.add_sweep_point(
@@ -264,8 +264,8 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
         }
         rows.push(Row {
             path: v.path.clone(),
-            low_setting: lo.clone(),
-            high_setting: hi.clone(),
+            low_setting: pair[0].0.clone(),
+            high_setting: pair[1].0.clone(),
             kpi_low: kpis[0],
             kpi_high: kpis[1],
         });

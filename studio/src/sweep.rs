@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sim_core::summary::RunSummary;
 use store::{Store, SweepPoint};
 
-use crate::{LoadError, RunRequest, load_scenario, run_scenario};
+use crate::{LoadError, LoadedScenario, RunRequest, load_scenario, run_scenario};
 
 /// `PATH=V1,V2,...` as given on the command line.
 #[derive(Clone, Debug, PartialEq)]
@@ -61,8 +61,8 @@ pub struct SweepOutcome {
 }
 
 /// The overrides that set one point: the fleet scaled to `devices`, or the path set to `value`.
-pub fn point_overrides(file: &Path, base: &[String], spec: &SweepSpec, value: &str) -> Result<Vec<String>, LoadError> {
-    let mut o = base.to_vec();
+pub fn point_overrides(base: &LoadedScenario, spec: &SweepSpec, value: &str) -> Result<Vec<String>, LoadError> {
+    let mut o = base.overrides.clone();
     if spec.path == "devices" {
         let total: u64 = value
             .parse()
@@ -70,8 +70,7 @@ pub fn point_overrides(file: &Path, base: &[String], spec: &SweepSpec, value: &s
         if total == 0 {
             return Err(LoadError::Io("--over devices: a fleet needs at least one device".into()));
         }
-        let loaded = load_scenario(file, base)?;
-        let classes = &loaded.scenario.classes;
+        let classes = &base.scenario.classes;
         let file_total: u64 = classes.iter().map(|c| c.count as u64).sum();
         let scale = total as f64 / file_total as f64;
         for c in classes {
@@ -80,7 +79,7 @@ pub fn point_overrides(file: &Path, base: &[String], spec: &SweepSpec, value: &s
         }
         // The design keeps its density: gateways (cells) per site scale with the fleet, at
         // least one per site.
-        for (i, site) in loaded.scenario.sites.iter().enumerate() {
+        for (i, site) in base.scenario.sites.iter().enumerate() {
             let g = ((site.gateways as f64 * scale).round() as u64).max(1);
             o.push(format!("site.{i}.gateways={g}"));
         }
@@ -93,9 +92,10 @@ pub fn point_overrides(file: &Path, base: &[String], spec: &SweepSpec, value: &s
 /// Runs every point of a sweep and records it.
 pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
     // Validate every point before running any, so a bad value costs nothing.
+    let base = load_scenario(req.file, req.overrides).map_err(anyhow::Error::new)?;
     let mut loaded = Vec::new();
     for v in &req.spec.values {
-        let o = point_overrides(req.file, req.overrides, req.spec, v).map_err(anyhow::Error::new)?;
+        let o = point_overrides(&base, req.spec, v).map_err(anyhow::Error::new)?;
         loaded.push(load_scenario(req.file, &o).map_err(anyhow::Error::new)?);
     }
     let first = &loaded[0];

@@ -6,6 +6,7 @@
 //! campaigns, SIM renewals); capex is month 0. With a discount rate r, month m is weighted
 //! (1 + r)^(-m/12). A month is 30.4375 days (the mean Gregorian month).
 
+use crate::text::thousands;
 use serde::{Deserialize, Serialize};
 
 use super::Money;
@@ -264,31 +265,37 @@ fn units(bytes: u64, meter: u64) -> u64 {
     bytes.div_ceil(meter).max(1)
 }
 
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 /// Rate per MB applied to bytes.
 fn per_mb(rate: Rate, bytes: u64) -> Money {
     rate.amount.scaled(bytes, rate.per * BYTES_PER_MB)
 }
 
-/// Billed bytes of one device in a month: `msgs` transmissions of `bytes_each`, rounded up to
-/// the plan's increment per session or on the monthly total.
-fn billed_bytes(m: &Metering, msgs: u64, payload: u64) -> u64 {
-    let each = payload + m.overhead_bytes;
+/// Billed bytes of one device of a class in a month: its share of the class's transmissions,
+/// each payload plus the plan's overhead, rounded up to the plan's increment per session or on
+/// the monthly total (0 for an empty class).
+fn billed_bytes(m: &Metering, c: &ClassMonth) -> u64 {
+    if c.devices == 0 {
+        return 0;
+    }
+    let msgs = c.attempts.div_ceil(c.devices);
+    let each = c.payload_bytes + m.overhead_bytes;
     match m.rounding {
         Rounding::PerSession => msgs * each.div_ceil(m.increment_bytes) * m.increment_bytes,
         Rounding::PerMonth => (msgs * each).div_ceil(m.increment_bytes) * m.increment_bytes,
     }
+}
+
+/// SIM cards bought once and their monthly fees (per-SIM and pooled plans).
+fn sims(l: &mut Ledger, devices: u64, sim: &Rate, monthly_fee: &Rate) {
+    l.capex(
+        Category::Connectivity,
+        "SIM cards",
+        format!("{} x {}", thousands(devices), sim.cost(1)),
+        sim.cost(devices),
+    );
+    l.monthly(Category::Connectivity, "SIM fees", format!("{} SIM-months", thousands(devices)), |_| {
+        monthly_fee.cost(devices)
+    });
 }
 
 fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str) -> CostSummary {
@@ -318,7 +325,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
         l.capex(
             Category::Hardware,
             &format!("{} ({})", h.title, c.name),
-            format!("{} x {unit} (tier for {} units)", group(c.count as u64), group(order)),
+            format!("{} x {unit} (tier for {} units)", thousands(c.count as u64), thousands(order)),
             unit.times(c.count as u64),
         );
     }
@@ -334,7 +341,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
         "device installation",
         format!(
             "{} devices x {} min at {}/h",
-            group(devices),
+            thousands(devices),
             labour.install_minutes_per_device,
             labour.technician_hour.cost(1)
         ),
@@ -371,8 +378,8 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                     "messages",
                     format!(
                         "{} messages = {} metered units of {} B",
-                        group(delivered),
-                        group(metered),
+                        thousands(delivered),
+                        thousands(metered),
                         message_meter_bytes
                     ),
                     |_| graduated(messages, metered),
@@ -381,7 +388,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 l.monthly(
                     Category::Cloud,
                     "connectivity (connected minutes)",
-                    format!("{} connection-minutes", group(minutes)),
+                    format!("{} connection-minutes", thousands(minutes)),
                     |_| connection_minutes.cost(minutes),
                 );
                 let n_rules = (delivered as f64 * plan.rules_per_message).round() as u64;
@@ -389,7 +396,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 l.monthly(
                     Category::Cloud,
                     "rules and actions",
-                    format!("{} rules, {} actions", group(n_rules), group(n_actions)),
+                    format!("{} rules, {} actions", thousands(n_rules), thousands(n_actions)),
                     |_| rules.cost(n_rules) + actions.cost(n_actions),
                 );
                 let n_shadow = (devices as f64 * plan.shadow_ops_per_device_day * DAYS_PER_MONTH).round() as u64;
@@ -397,14 +404,14 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                     l.monthly(
                         Category::Cloud,
                         "shadow and registry operations",
-                        format!("{} operations", group(n_shadow)),
+                        format!("{} operations", thousands(n_shadow)),
                         |_| shadow_ops.cost(n_shadow),
                     );
                 }
                 l.capex(
                     Category::Provisioning,
                     "device registration",
-                    format!("{} things", group(devices)),
+                    format!("{} things", thousands(devices)),
                     registrations.cost(devices),
                 );
             }
@@ -432,8 +439,8 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                     (None, Some((cap, cost, size, peak))) => {
                         quota_exceeded = Some(format!(
                             "the peak day needs {} metered messages; the largest size ({size}) allows {} a day",
-                            group(peak),
-                            group(cap)
+                            thousands(peak),
+                            thousands(cap)
                         ));
                         (cost, size)
                     }
@@ -444,7 +451,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 l.monthly(
                     Category::Cloud,
                     "hub units",
-                    format!("{size} for a peak day of {} messages", group(peak_msgs)),
+                    format!("{size} for a peak day of {} messages", thousands(peak_msgs)),
                     |_| cost,
                 );
             }
@@ -466,7 +473,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 l.monthly(
                     Category::Cloud,
                     "broker VMs",
-                    format!("{vms} VMs x 730.5 h (peak {peak_per_s:.1} msg/s, {} connections)", group(devices)),
+                    format!("{vms} VMs x 730.5 h (peak {peak_per_s:.1} msg/s, {} connections)", thousands(devices)),
                     |_| vm_cost,
                 );
                 let ops_x100 = (ops_hours_per_month * 100.0).round() as u64;
@@ -485,15 +492,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
         match &c.kind {
             ConnectivityKind::None => {}
             ConnectivityKind::PerDevice { sim, monthly_fee, data_per_mb, metering } => {
-                l.capex(
-                    Category::Connectivity,
-                    "SIM cards",
-                    format!("{} x {}", group(devices), sim.cost(1)),
-                    sim.cost(devices),
-                );
-                l.monthly(Category::Connectivity, "SIM fees", format!("{} SIM-months", group(devices)), |_| {
-                    monthly_fee.cost(devices)
-                });
+                sims(&mut l, devices, sim, monthly_fee);
                 let bands: Vec<_> = data_per_mb
                     .iter()
                     .map(|b| super::book::Band {
@@ -504,10 +503,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 let mut data = Money::ZERO;
                 let mut total_bytes = 0;
                 for c in &cm {
-                    if c.devices == 0 {
-                        continue;
-                    }
-                    let per_dev = billed_bytes(metering, c.attempts.div_ceil(c.devices), c.payload_bytes);
+                    let per_dev = billed_bytes(metering, c);
                     total_bytes += per_dev * c.devices;
                     data += graduated(&bands, per_dev).times(c.devices);
                 }
@@ -519,20 +515,8 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 );
             }
             ConnectivityKind::Pooled { sim, monthly_fee, pool_mb_per_sim, overage_per_mb, metering } => {
-                l.capex(
-                    Category::Connectivity,
-                    "SIM cards",
-                    format!("{} x {}", group(devices), sim.cost(1)),
-                    sim.cost(devices),
-                );
-                l.monthly(Category::Connectivity, "SIM fees", format!("{} SIM-months", group(devices)), |_| {
-                    monthly_fee.cost(devices)
-                });
-                let used: u64 = cm
-                    .iter()
-                    .filter(|c| c.devices > 0)
-                    .map(|c| billed_bytes(metering, c.attempts.div_ceil(c.devices), c.payload_bytes) * c.devices)
-                    .sum();
+                sims(&mut l, devices, sim, monthly_fee);
+                let used: u64 = cm.iter().map(|c| billed_bytes(metering, c) * c.devices).sum();
                 let pool = devices * pool_mb_per_sim * BYTES_PER_MB;
                 let over = used.saturating_sub(pool);
                 l.monthly(
@@ -547,19 +531,16 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 l.capex(
                     Category::Connectivity,
                     "lifetime SIM plans",
-                    format!("{} x {} for {term_years} years", group(devices), sim.cost(1)),
+                    format!("{} x {} for {term_years} years", thousands(devices), sim.cost(1)),
                     sim.cost(devices),
                 );
                 let renew = sim.cost(devices);
                 l.monthly(Category::Connectivity, "lifetime plan renewals", format!("every {term} months"), |m| {
                     if m % term == 0 && m < months { renew } else { Money::ZERO }
                 });
-                let mut over = 0;
-                for c in cm.iter().filter(|c| c.devices > 0) {
-                    let per_dev = billed_bytes(metering, c.attempts.div_ceil(c.devices), c.payload_bytes);
-                    let allowance = data_mb * BYTES_PER_MB / term as u64;
-                    over += per_dev.saturating_sub(allowance) * c.devices;
-                }
+                let allowance = data_mb * BYTES_PER_MB / term as u64;
+                let over: u64 =
+                    cm.iter().map(|c| billed_bytes(metering, c).saturating_sub(allowance) * c.devices).sum();
                 l.monthly(
                     Category::Connectivity,
                     "data top-ups",
@@ -572,7 +553,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 l.monthly(
                     Category::Connectivity,
                     "network server",
-                    format!("{} devices x {unit}", group(devices)),
+                    format!("{} devices x {unit}", thousands(devices)),
                     |_| unit.times(devices),
                 );
                 l.monthly(Category::Connectivity, "gateway backhaul", format!("{gateways} gateways"), |_| {
@@ -585,7 +566,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
     // Storage and egress.
     if let Some(st) = plan.storage.as_deref().and_then(|n| book.storage(n)) {
         let writes = delivered * units(st.record_bytes, st.write_meter_bytes);
-        l.monthly(Category::Storage, "time-series writes", format!("{} writes", group(writes)), |_| {
+        l.monthly(Category::Storage, "time-series writes", format!("{} writes", thousands(writes)), |_| {
             st.writes.cost(writes)
         });
         let bytes_month = delivered * st.record_bytes;
@@ -656,9 +637,9 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                     "{} campaigns (life {:.0} days): {} x ({cell} + {} labour) + {} truck rolls",
                     wave_months.len(),
                     life,
-                    group(n),
+                    thousands(n),
                     labour_each,
-                    group(visits)
+                    thousands(visits)
                 ),
                 |m| if wave_months.contains(&m) { wave } else { Money::ZERO },
             );

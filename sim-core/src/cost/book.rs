@@ -9,6 +9,7 @@
 //! VMs for a self-hosted broker, per-SIM, pooled and lifetime cellular plans, LoRaWAN network
 //! servers.
 
+use crate::text::thousands;
 use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
@@ -278,17 +279,7 @@ pub fn parse_price_book(src: &PriceBookSource<'_>) -> Result<PriceBook, Diagnost
 }
 
 fn is_price_table(root: &DeTable<'_>, path: &str) -> bool {
-    let mut t = root;
-    let segs: Vec<&str> = path.split('.').collect();
-    for (i, s) in segs.iter().enumerate() {
-        let Some(v) = t.get(*s) else { return false };
-        match v.get_ref() {
-            DeValue::Table(inner) if i + 1 == segs.len() => return inner.contains_key("price"),
-            DeValue::Table(inner) => t = inner,
-            _ => return false,
-        }
-    }
-    false
+    matches!(value_at(root, path), Ok(DeValue::Table(t)) if t.contains_key("price"))
 }
 
 /// Where the prices of a section come from.
@@ -337,19 +328,39 @@ fn money_of(v: &DeValue<'_>) -> Result<Money, String> {
 }
 
 fn per_text(per: u64) -> String {
-    if per == 1 { String::new() } else { format!(" per {}", group(per)) }
+    if per == 1 { String::new() } else { format!(" per {}", thousands(per)) }
 }
 
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
+/// The items of the array of tables at `key`, each opened as a table (None for an item that is
+/// not one, already reported); None after reporting a missing, non-array or empty field.
+fn table_items<'a, 'i>(
+    cx: &mut Ctx,
+    t: &mut Tbl<'a, 'i>,
+    key: &'static str,
+    noun: &str,
+    what: &str,
+) -> Option<Vec<Option<Tbl<'a, 'i>>>> {
+    let path = join(&t.path, key);
+    let Some(v) = t.get(key) else {
+        t.missing(cx, key, what);
+        return None;
+    };
+    let DeValue::Array(items) = v.get_ref() else {
+        cx.error(v.span(), &path, format!("found {}; expected {what}", type_name(v.get_ref())));
+        return None;
+    };
+    if items.is_empty() {
+        cx.error(v.span(), &path, format!("no {noun}; expected {what}"));
+        return None;
     }
-    out
+    let pattern = format!("{}[]", join(&t.pattern, key));
+    Some(
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| Tbl::open(cx, format!("{path}[{i}]"), pattern.clone(), item))
+            .collect(),
+    )
 }
 
 const PRICE_WHAT: &str =
@@ -429,37 +440,26 @@ impl Reader {
         up_to_key: &'static str,
         unit: &str,
     ) -> Option<Vec<Band>> {
-        let path = join(&t.path, key);
         let what = format!("an array of bands [{{ {up_to_key} = N, price = .. }}, ..., {{ price = .. }}]");
-        let Some(v) = t.get(key) else {
-            t.missing(cx, key, &what);
-            return None;
-        };
-        let DeValue::Array(items) = v.get_ref() else {
-            cx.error(v.span(), &path, format!("found {}; expected {what}", type_name(v.get_ref())));
-            return None;
-        };
-        if items.is_empty() {
-            cx.error(v.span(), &path, format!("no bands; expected {what}"));
-            return None;
-        }
+        let items = table_items(cx, t, key, "bands", &what)?;
+        let n = items.len();
         let mut out = Vec::new();
         let mut ok = true;
         let mut last_up_to = 0u64;
-        for (i, item) in items.iter().enumerate() {
-            let ipath = format!("{path}[{i}]");
-            let Some(mut b) = Tbl::open(cx, ipath.clone(), format!("{}[]", join(&t.pattern, key)), item) else {
+        for (i, b) in items.into_iter().enumerate() {
+            let Some(mut b) = b else {
                 ok = false;
                 continue;
             };
+            let (ipath, span) = (b.path.clone(), b.span.clone());
             let up_to = b.u64(cx, up_to_key, false, 1, u64::MAX / BYTES_PER_MB_MAX);
             let amount = b.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
             let per = b.u64(cx, "per", false, 1, u64::MAX).or(Some(1));
             let own = read_src(cx, &mut b, src);
-            let is_last = i + 1 == items.len();
+            let is_last = i + 1 == n;
             match (up_to, is_last) {
                 (None, false) => {
-                    cx.error(item.span(), &ipath, format!("every band but the last needs `{up_to_key}`"));
+                    cx.error(span.clone(), &ipath, format!("every band but the last needs `{up_to_key}`"));
                     ok = false;
                 }
                 (Some(u), _) if u <= last_up_to => {
@@ -475,8 +475,8 @@ impl Reader {
             b.finish(cx);
             if let (Some(a), Some(p)) = (amount, per) {
                 let rate = Rate { amount: a, per: p };
-                let upto = up_to.map_or("above".to_string(), |u| format!("up to {}", group(u)));
-                self.record(cx, &ipath, item.span(), format!("{}{} {unit} ({upto})", a, per_text(p)), &own);
+                let upto = up_to.map_or("above".to_string(), |u| format!("up to {}", thousands(u)));
+                self.record(cx, &ipath, span, format!("{}{} {unit} ({upto})", a, per_text(p)), &own);
                 let up = up_to;
                 last_up_to = up.unwrap_or(u64::MAX);
                 out.push(Band { up_to: if is_last { None } else { up }, rate });
@@ -496,27 +496,16 @@ impl Reader {
         src: &Src,
         unit: &str,
     ) -> Option<Vec<VolumeTier>> {
-        let path = join(&t.path, key);
         let what = "an array of tiers [{ from = 1, price = .. }, { from = 1000, price = .. }, ...]";
-        let Some(v) = t.get(key) else {
-            t.missing(cx, key, what);
-            return None;
-        };
-        let DeValue::Array(items) = v.get_ref() else {
-            cx.error(v.span(), &path, format!("found {}; expected {what}", type_name(v.get_ref())));
-            return None;
-        };
+        let items = table_items(cx, t, key, "tiers", what)?;
         let mut out: Vec<VolumeTier> = Vec::new();
-        let mut ok = !items.is_empty();
-        if items.is_empty() {
-            cx.error(v.span(), &path, format!("no tiers; expected {what}"));
-        }
-        for (i, item) in items.iter().enumerate() {
-            let ipath = format!("{path}[{i}]");
-            let Some(mut b) = Tbl::open(cx, ipath.clone(), format!("{}[]", join(&t.pattern, key)), item) else {
+        let mut ok = true;
+        for (i, b) in items.into_iter().enumerate() {
+            let Some(mut b) = b else {
                 ok = false;
                 continue;
             };
+            let (ipath, span) = (b.path.clone(), b.span.clone());
             let from = b.u64(cx, "from", true, 1, u64::MAX);
             let amount = b.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
             let own = read_src(cx, &mut b, src);
@@ -533,7 +522,7 @@ impl Reader {
             b.finish(cx);
             match (from, amount) {
                 (Some(f), Some(a)) => {
-                    self.record(cx, &ipath, item.span(), format!("{a} {unit} (from {} units)", group(f)), &own);
+                    self.record(cx, &ipath, span, format!("{a} {unit} (from {} units)", thousands(f)), &own);
                     out.push(VolumeTier { from: f, unit_price: a });
                 }
                 _ => ok = false,
@@ -706,19 +695,11 @@ impl Reader {
 
     fn editions(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, src: &Src) -> Option<Vec<Edition>> {
         let what = "an array of editions [{ name = \"S1\", unit_month = 25, messages_per_day_per_unit = 400000, meter_bytes = 4096, max_units = 200 }]";
-        let path = join(&t.path, "editions");
-        let Some(v) = t.get("editions") else {
-            t.missing(cx, "editions", what);
-            return None;
-        };
-        let DeValue::Array(items) = v.get_ref() else {
-            cx.error(v.span(), &path, format!("found {}; expected {what}", type_name(v.get_ref())));
-            return None;
-        };
+        let items = table_items(cx, t, "editions", "editions", what)?;
         let mut out = Vec::new();
-        let mut ok = !items.is_empty();
-        for (i, item) in items.iter().enumerate() {
-            let Some(mut e) = Tbl::open(cx, format!("{path}[{i}]"), "platform.*.editions[]".into(), item) else {
+        let mut ok = true;
+        for e in items {
+            let Some(mut e) = e else {
                 ok = false;
                 continue;
             };

@@ -88,14 +88,7 @@ impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cents = div_round(self.0 as i128, 10_000);
         let (sign, cents) = if cents < 0 { ("-", -(cents as i128)) } else { ("", cents as i128) };
-        let whole = (cents / 100).to_string();
-        let mut grouped = String::new();
-        for (i, ch) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
+        let grouped = crate::text::thousands((cents / 100) as u64);
         write!(f, "{sign}{grouped}.{:02}", cents % 100)
     }
 }

@@ -106,29 +106,10 @@ pub fn scalar_at(bytes: &[u8], overrides: &[String], path: &str) -> Result<Scala
     for o in overrides {
         apply_override(&mut cx, root.get_mut(), o.as_str());
     }
-    let mut v: Option<&DeValue<'_>> = None;
-    let mut table = root.get_ref();
-    let segs: Vec<&str> = path.split('.').collect();
-    let mut i = 0;
-    while i < segs.len() {
-        let item = table.get(segs[i]).ok_or_else(|| format!("`{path}`: nothing at `{}`", segs[i]))?;
-        let mut cur = item.get_ref();
-        if let DeValue::Array(a) = cur
-            && let Some(idx) = segs.get(i + 1).and_then(|x| x.parse::<usize>().ok())
-        {
-            cur = a.get(idx).ok_or_else(|| format!("`{path}`: index {idx} is out of range"))?.get_ref();
-            i += 1;
-        }
-        i += 1;
-        match cur {
-            DeValue::Table(t) if i < segs.len() => table = t,
-            DeValue::Table(t) if t.contains_key("price") => v = t.get("price").map(|x| x.get_ref()),
-            other => v = Some(other),
-        }
-        if i < segs.len() && !matches!(cur, DeValue::Table(_)) {
-            return Err(format!("`{path}`: `{}` is not a table", segs[i - 1]));
-        }
-    }
+    let v = match value_at(root.get_ref(), path)? {
+        DeValue::Table(t) => t.get("price").map(|x| x.get_ref()),
+        other => Some(other),
+    };
     match v {
         Some(DeValue::Integer(_)) => as_i128(v.unwrap()).map(Scalar::Integer),
         Some(DeValue::Float(_)) => as_f64(v.unwrap()).map(Scalar::Float),
