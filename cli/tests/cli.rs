@@ -132,7 +132,8 @@ fn sweep_fleet_sizes_then_report() {
     let tmp = TempDir::new("sweep");
     let out = ok(bin()
         .args(["sweep", "scenarios/mine-production.toml", "--over", "devices=20,200,2000", "--replications", "2"])
-        .args(["--set", "scenario.duration=3d", "--set", "event.0.at=1d", "--json", "--db"])
+        .args(["--set", "event.2.at=2d"])
+        .args(["--set", "scenario.duration=3d", "--set", "event.0.at=1d", "--set", "event.1.at=1d", "--json", "--db"])
         .arg(tmp.db())
         .current_dir(root())
         .output()
@@ -184,6 +185,7 @@ fn human_summary_runs_and_show() {
         .arg("--db")
         .arg(tmp.db())
         .args(["--set", "scenario.duration=6h", "--set", "event.0.at=1h", "--set", "event.1.at=2h"])
+        .args(["--set", "event.2.at=3h", "--set", "event.3.at=4h"])
         .output()
         .unwrap());
     for needle in [

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::RunOutput;
 use crate::engine::counts::{Counter, Counts, LatencyStats};
+pub use crate::engine::lifecycle::{
+    CampaignSummary, CompromiseSummary, OtaSummary, ProvisioningSummary, SecuritySummary, WaveSummary,
+};
 use crate::scenario::{PowerSource, Scenario};
 use crate::time::US_PER_S;
 
@@ -41,6 +44,15 @@ pub struct RunSummary {
     /// Gateways (or cells) over all sites.
     pub gateways: u64,
     pub per_class: Vec<ClassSummary>,
+    /// Installation and onboarding (absent without `[provisioning]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioning: Option<ProvisioningSummary>,
+    /// Firmware campaigns (absent without `[firmware]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ota: Option<OtaSummary>,
+    /// Credentials, certificates and TLS sessions (absent without `[identity]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security: Option<SecuritySummary>,
     /// The business case (absent without a price book).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<crate::cost::CostSummary>,
@@ -137,6 +149,12 @@ pub struct ClassSummary {
     pub connected_device_s: f64,
     /// Messages delivered on the busiest day (daily platform quotas).
     pub peak_day_delivered: u64,
+    /// Firmware bytes downloaded, retransmissions included.
+    #[serde(default)]
+    pub ota_bytes: u64,
+    /// TLS handshake bytes (reconnects, or one session per report).
+    #[serde(default)]
+    pub handshake_bytes: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -235,8 +253,35 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
             connected_device_s: o.counts.get(Counter::Ticks).saturating_sub(o.counts.get(Counter::OutageTicks)) as f64
                 * c.telemetry.period.as_secs_f64(),
             peak_day_delivered: o.peak_day_delivered,
+            ota_bytes: o.counts.get(Counter::OtaChunks) * s.firmware.map_or(0, |f| f.chunk_bytes),
+            handshake_bytes: 0,
         });
     }
+    let ota = out.lifecycle.ota.clone().map(|mut o| {
+        o.missed_out_of_service = total.get(Counter::OtaMissed);
+        o
+    });
+    let security = match (&out.lifecycle.security, s.identity) {
+        (Some(sec), Some(id)) => {
+            let mut sec = sec.clone();
+            for (ci, (pc, o)) in per_class.iter_mut().zip(&out.per_class).enumerate() {
+                let handshakes = if id.session_per_report {
+                    o.counts.get(Counter::Generated)
+                } else {
+                    o.link_reconnects + o.counts.get(Counter::Reboots) + o.counts.get(Counter::TruckRolls)
+                };
+                let bytes = id.handshake.bytes(handshakes).round() as u64;
+                pc.handshake_bytes = bytes;
+                sec.handshakes += handshakes;
+                sec.handshake_bytes += bytes;
+                if matches!(s.powers[s.classes[ci].power].source, PowerSource::Battery { .. }) {
+                    sec.handshake_energy_mah += crate::engine::lifecycle::transfer_mah(s, ci, bytes as f64);
+                }
+            }
+            Some(sec)
+        }
+        _ => None,
+    };
     RunSummary {
         schema_version: SUMMARY_SCHEMA_VERSION,
         run_id: String::new(),
@@ -267,6 +312,9 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
         },
         gateways: s.sites.iter().map(|x| x.gateways as u64).sum(),
         per_class,
+        provisioning: out.lifecycle.provisioning.clone(),
+        ota,
+        security,
         cost: None,
         verdict: None,
     }

@@ -5,7 +5,7 @@ use crate::text::thousands;
 use serde::{Deserialize, Serialize};
 
 use crate::cost::PriceBook;
-use crate::scenario::{Credentials, FirmwareUpdate, Onboarding, Scenario};
+use crate::scenario::{FirmwareUpdate, Scenario};
 use crate::summary::RunSummary;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -153,42 +153,50 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
         );
     }
 
-    // Warning signs of a pilot that will not scale.
-    let ops = &s.operations;
-    match ops.onboarding {
-        Some(Onboarding::Manual) => {
+    // Warning signs of a pilot that will not scale, from the lifecycle models.
+    match &r.provisioning {
+        Some(p) if p.onboarding == "manual" => {
             let install = r
                 .cost
                 .as_ref()
-                .and_then(|c| c.lines.iter().find(|l| l.item == "device installation"))
-                .map(|l| format!(" ({}: {})", l.basis, l.capex))
+                .and_then(|c| c.lines.iter().find(|l| l.item == "manual onboarding"))
+                .map(|l| format!(" costing {}", l.capex))
                 .unwrap_or_default();
             add(
                 "sign.manual_onboarding",
                 if n > 1000 { Severity::Fail } else { Severity::Warn },
                 "onboarding needs manual set-up".into(),
                 format!(
-                    "every one of {} devices is configured by a technician{install}; zero-touch provisioning removes the per-device step",
-                    thousands(n)
+                    "{} technician hours for {} devices, {} set up wrongly and redone{install}; the last device is online after {:.0} days; zero-touch provisioning removes the per-device step",
+                    thousands(p.technician_hours.round() as u64),
+                    thousands(p.devices),
+                    thousands(p.revisits),
+                    p.fleet_online_days
                 ),
             );
         }
-        Some(Onboarding::ZeroTouch) => add(
+        Some(p) => add(
             "sign.manual_onboarding",
-            Severity::Pass,
+            if pct(p.revisits, p.devices) > 1.0 { Severity::Warn } else { Severity::Pass },
             "zero-touch onboarding".into(),
-            "devices enrol themselves".into(),
+            format!(
+                "devices enrol themselves: {} enrolment attempts for {} devices, {} gave up and needed a visit; the last device is online after {:.1} days",
+                thousands(p.enrolment_attempts),
+                thousands(p.devices),
+                thousands(p.revisits),
+                p.fleet_online_days
+            ),
         ),
         None => add(
             "sign.manual_onboarding",
             Severity::Warn,
-            "onboarding not stated".into(),
-            "set [operations] onboarding = \"manual\" or \"zero-touch\"".into(),
+            "onboarding not described".into(),
+            "add [provisioning] with onboarding = \"manual\" or \"zero-touch\"".into(),
         ),
     }
     let roll = book.map(|b| b.labour.truck_roll.cost(1));
-    match ops.firmware_update {
-        Some(FirmwareUpdate::None) => add(
+    match (s.firmware.map(|f| f.update), &r.ota) {
+        (Some(FirmwareUpdate::None), _) => add(
             "sign.no_remote_update",
             Severity::Fail,
             "firmware cannot be updated remotely".into(),
@@ -201,49 +209,126 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
                 None => format!("a security fix means visiting all {} devices", thousands(n)),
             },
         ),
-        Some(FirmwareUpdate::SingleSlot) => add(
+        (Some(update), Some(o)) => {
+            let campaigns: Vec<String> = o
+                .campaigns
+                .iter()
+                .map(|c| {
+                    let stop = match c.stopped_after_wave {
+                        Some(w) => format!(
+                            ", stopped by its thresholds after wave {} of {} ({} devices not reached)",
+                            w + 1,
+                            c.waves.len() + usize::from(c.not_reached > 0),
+                            thousands(c.not_reached)
+                        ),
+                        None => String::new(),
+                    };
+                    format!(
+                        "day {:.0}: {} updated, {} rolled back, {} bricked, {} downloads failed{stop}",
+                        c.at_days,
+                        thousands(c.succeeded),
+                        thousands(c.rolled_back),
+                        thousands(c.bricked),
+                        thousands(c.download_failed)
+                    )
+                })
+                .collect();
+            let (severity, title) = match update {
+                _ if o.bricked > 0 => {
+                    (Severity::Fail, format!("firmware updates bricked {} devices", thousands(o.bricked)))
+                }
+                FirmwareUpdate::SingleSlot => {
+                    (Severity::Warn, "single-slot firmware updates can brick devices".to_string())
+                }
+                _ => (Severity::Pass, "remote updates with A/B rollback".to_string()),
+            };
+            let evidence = if campaigns.is_empty() {
+                "no campaign in this run; add a firmware-update event to measure one".into()
+            } else {
+                let rolls = match roll {
+                    Some(x) if o.bricked > 0 => format!("; each bricked device is a truck roll ({x})"),
+                    _ => String::new(),
+                };
+                format!("{}{rolls}", campaigns.join("; "))
+            };
+            add("sign.no_remote_update", severity, title, evidence);
+        }
+        _ => add(
             "sign.no_remote_update",
             Severity::Warn,
-            "single-slot firmware updates can brick devices".into(),
-            format!(
-                "power loss or a bad image during flashing leaves a device dead until a truck roll; {} reboots in the run show how often power is lost",
-                thousands(r.reboots)
-            ),
-        ),
-        Some(FirmwareUpdate::AbRollback) => add(
-            "sign.no_remote_update",
-            Severity::Pass,
-            "remote updates with A/B rollback".into(),
-            "a failed boot rolls back to the previous image".into(),
-        ),
-        None => add(
-            "sign.no_remote_update",
-            Severity::Warn,
-            "firmware update not stated".into(),
-            "set [operations] firmware_update".into(),
+            "firmware update not described".into(),
+            "add [firmware] with update = \"none\", \"single-slot\" or \"a-b\"".into(),
         ),
     }
-    match ops.credentials {
-        Some(Credentials::Shared) => add(
-            "sign.shared_credentials",
-            Severity::Fail,
-            "devices share credentials".into(),
-            format!(
-                "one leaked secret lets anyone impersonate any of the {} devices, and revoking it takes the whole fleet offline until every device is re-provisioned",
-                thousands(n)
-            ),
-        ),
-        Some(Credentials::PerDevice) => add(
-            "sign.shared_credentials",
-            Severity::Pass,
-            "unique credentials per device".into(),
-            "a leaked secret affects one device".into(),
-        ),
+    match &r.security {
+        Some(sec) => {
+            let leaks: Vec<String> = sec
+                .compromises
+                .iter()
+                .map(|c| {
+                    format!(
+                        "the leak on day {:.0} revoked {} device(s); the last was back after {:.1} days ({} device-days offline)",
+                        c.at_days,
+                        thousands(c.blast_radius),
+                        c.restored_after_days,
+                        thousands(c.offline_device_days.round() as u64)
+                    )
+                })
+                .collect();
+            let leaks = if leaks.is_empty() { String::new() } else { format!("; {}", leaks.join("; ")) };
+            if sec.credentials == "shared" {
+                add(
+                    "sign.shared_credentials",
+                    Severity::Fail,
+                    "devices share credentials".into(),
+                    format!(
+                        "one leaked secret lets anyone impersonate any of the {} devices, and revoking it takes the whole fleet offline until every device is re-provisioned{leaks}",
+                        thousands(n)
+                    ),
+                );
+            } else {
+                add(
+                    "sign.shared_credentials",
+                    Severity::Pass,
+                    "unique credentials per device".into(),
+                    format!("a leaked secret affects one device{leaks}"),
+                );
+            }
+            if let Some(life) = sec.certificate_lifetime_days {
+                if sec.certificate_expiries > 0 {
+                    add(
+                        "sign.certificate_expiry",
+                        Severity::Fail,
+                        "devices drop offline when their certificates expire".into(),
+                        format!(
+                            "{} expiries, the first on day {:.0} ({:.0}-day certificates{}); {} device-days offline in the run",
+                            thousands(sec.certificate_expiries),
+                            sec.first_expiry_days.unwrap_or(0.0),
+                            life,
+                            if sec.rotation { ", renewals failed" } else { ", no rotation" },
+                            thousands(sec.expired_device_days.round() as u64)
+                        ),
+                    );
+                } else {
+                    add(
+                        "sign.certificate_expiry",
+                        Severity::Pass,
+                        "no certificate expired in the run".into(),
+                        format!(
+                            "{:.0}-day certificates, {}; {} issued",
+                            life,
+                            if sec.rotation { "renewed before expiry" } else { "no rotation, but none reached expiry" },
+                            thousands(sec.certificates_issued)
+                        ),
+                    );
+                }
+            }
+        }
         None => add(
             "sign.shared_credentials",
             Severity::Warn,
-            "credentials not stated".into(),
-            "set [operations] credentials".into(),
+            "credentials not described".into(),
+            "add [identity] with credentials = \"shared\" or \"per-device\"".into(),
         ),
     }
 

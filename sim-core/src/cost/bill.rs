@@ -243,10 +243,23 @@ struct ClassMonth {
     attempts: u64,
     connected_minutes: u64,
     peak_day_delivered: u64,
+    /// Firmware downloads and TLS handshakes, bytes a month (the whole class).
+    extra_bytes: u64,
+}
+
+/// Firmware campaigns a month the business case assumes, per campaign in the run.
+fn campaign_share_per_month(summary: &RunSummary) -> f64 {
+    match &summary.ota {
+        Some(o) if !o.campaigns.is_empty() => o.campaigns_per_year / 12.0 / o.campaigns.len() as f64,
+        _ => 0.0,
+    }
 }
 
 fn months_of(summary: &RunSummary) -> Vec<ClassMonth> {
-    let f = MONTH_S / summary.simulated_s.max(1.0);
+    // A rollout inside the run: usage per installed device-time, scaled to the whole fleet.
+    let installed = summary.provisioning.as_ref().map_or(1.0, |p| p.installed_share.max(1e-9));
+    let f = MONTH_S / summary.simulated_s.max(1.0) / installed;
+    let ota = campaign_share_per_month(summary);
     summary
         .per_class
         .iter()
@@ -257,6 +270,7 @@ fn months_of(summary: &RunSummary) -> Vec<ClassMonth> {
             attempts: (c.attempts as f64 * f).round() as u64,
             connected_minutes: (c.connected_device_s / 60.0 * f).round() as u64,
             peak_day_delivered: c.peak_day_delivered,
+            extra_bytes: (c.handshake_bytes as f64 * f + c.ota_bytes as f64 * ota).round() as u64,
         })
         .collect()
 }
@@ -273,15 +287,37 @@ fn per_mb(rate: Rate, bytes: u64) -> Money {
 /// Billed bytes of one device of a class in a month: its share of the class's transmissions,
 /// each payload plus the plan's overhead, rounded up to the plan's increment per session or on
 /// the monthly total (0 for an empty class).
-fn billed_bytes(m: &Metering, c: &ClassMonth) -> u64 {
+fn billed_bytes(m: &Metering, c: &ClassMonth, with_extra: bool) -> u64 {
     if c.devices == 0 {
         return 0;
     }
     let msgs = c.attempts.div_ceil(c.devices);
     let each = c.payload_bytes + m.overhead_bytes;
+    // Firmware and handshakes travel in the sessions that carry telemetry (per-session
+    // rounding) or add to the month's total.
+    let extra = if with_extra { c.extra_bytes.div_ceil(c.devices) } else { 0 };
     match m.rounding {
-        Rounding::PerSession => msgs * each.div_ceil(m.increment_bytes) * m.increment_bytes,
-        Rounding::PerMonth => (msgs * each).div_ceil(m.increment_bytes) * m.increment_bytes,
+        Rounding::PerSession if msgs > 0 => {
+            let per_session = each + extra.div_ceil(msgs);
+            msgs * per_session.div_ceil(m.increment_bytes) * m.increment_bytes
+        }
+        Rounding::PerSession => extra.div_ceil(m.increment_bytes) * m.increment_bytes,
+        Rounding::PerMonth => (msgs * each + extra).div_ceil(m.increment_bytes) * m.increment_bytes,
+    }
+}
+
+/// Adds a data charge as two lines: telemetry, and what firmware and TLS handshakes add to it.
+fn data_lines(l: &mut Ledger, item: &str, basis: String, cost: impl Fn(bool) -> Money, extra_mb: f64) {
+    let base = cost(false);
+    l.monthly(Category::Connectivity, item, basis, |_| base);
+    let more = cost(true) - base;
+    if extra_mb > 0.0 {
+        l.monthly(
+            Category::Connectivity,
+            &format!("{item}: firmware and TLS"),
+            format!("{extra_mb:.1} MB a month of firmware downloads and TLS handshakes"),
+            |_| more,
+        );
     }
 }
 
@@ -296,6 +332,128 @@ fn sims(l: &mut Ledger, devices: u64, sim: &Rate, monthly_fee: &Rate) {
     l.monthly(Category::Connectivity, "SIM fees", format!("{} SIM-months", thousands(devices)), |_| {
         monthly_fee.cost(devices)
     });
+}
+
+/// Onboarding, certificates, leaked credentials and bricked devices, from the lifecycle sections
+/// of the run.
+fn lifecycle_lines(l: &mut Ledger, s: &Scenario, plan: &CostPlan, book: &PriceBook, r: &RunSummary, devices: u64) {
+    let labour = &book.labour;
+    let hours = |h: f64| {
+        let minutes_x100 = (h * 6000.0).round() as u64;
+        labour.technician_hour.amount.scaled(minutes_x100, labour.technician_hour.per * 6000)
+    };
+    let roll = labour.truck_roll.cost(1);
+    if let Some(p) = &r.provisioning {
+        if p.onboarding == "manual" {
+            l.capex(
+                Category::Provisioning,
+                "manual onboarding",
+                format!(
+                    "{:.0} technician hours ({} devices, {} set up again)",
+                    p.technician_hours,
+                    thousands(p.devices),
+                    thousands(p.revisits)
+                ),
+                hours(p.technician_hours),
+            );
+        } else if let Some(idp) = &book.identity {
+            l.capex(
+                Category::Provisioning,
+                "zero-touch enrolment",
+                format!("{} devices x {}", thousands(devices), idp.zero_touch_per_device.cost(1)),
+                idp.zero_touch_per_device.cost(devices),
+            );
+            if p.revisits > 0 {
+                l.capex(
+                    Category::Provisioning,
+                    "enrolment visits",
+                    format!("{} devices gave up enrolling x truck roll {roll}", thousands(p.revisits)),
+                    roll.times(p.revisits),
+                );
+            }
+        }
+    }
+    if let (Some(sec), Some(id)) = (&r.security, s.identity) {
+        if let Some(idp) = &book.identity {
+            l.capex(
+                Category::Provisioning,
+                "device certificates",
+                format!("{} x {}", thousands(devices), idp.certificate.cost(1)),
+                idp.certificate.cost(devices),
+            );
+        }
+        if let Some(c) = id.certificates {
+            let per_month = devices as f64 * DAYS_PER_MONTH / (c.lifetime_us as f64 / 86_400e6);
+            let x1000 = (per_month * 1000.0).round() as u64;
+            match (c.rotation, &book.identity) {
+                (Some(_), Some(idp)) => {
+                    let cert = idp.certificate.cost(1);
+                    l.monthly(
+                        Category::Provisioning,
+                        "certificate renewals",
+                        format!("{per_month:.0} renewals a month x {cert}"),
+                        |_| cert.scaled(x1000, 1000),
+                    );
+                }
+                (Some(_), None) => {}
+                (None, _) => {
+                    // Without rotation every certificate is replaced on site before it expires.
+                    let visits = per_month / plan.battery_swaps_per_visit.max(1) as f64;
+                    let minutes = s.provisioning.map_or(labour.install_minutes_per_device, |p| match p.onboarding {
+                        crate::scenario::Onboarding::Manual { minutes_per_device, .. } => minutes_per_device,
+                        _ => labour.install_minutes_per_device,
+                    });
+                    let each =
+                        hours(minutes / 60.0).scaled(x1000, 1000) + roll.scaled((visits * 1000.0).round() as u64, 1000);
+                    l.monthly(
+                        Category::Maintenance,
+                        "certificate replacement visits",
+                        format!(
+                            "{per_month:.0} certificates expire a month and are replaced on site ({minutes} min each, {} per truck roll)",
+                            plan.battery_swaps_per_visit
+                        ),
+                        |_| each,
+                    );
+                }
+            }
+        }
+        for c in &sec.compromises {
+            let amount = hours(c.technician_hours)
+                + roll.times(c.site_visits)
+                + book.identity.as_ref().map_or(Money::ZERO, |i| i.certificate.cost(c.blast_radius));
+            l.capex(
+                Category::Provisioning,
+                &format!("credential leak on day {:.0}", c.at_days),
+                format!(
+                    "{} devices re-provisioned: {:.0} technician hours, {} site visits, {} remote re-enrolments, new certificates",
+                    thousands(c.blast_radius),
+                    c.technician_hours,
+                    c.site_visits,
+                    thousands(c.reenrolments)
+                ),
+                amount,
+            );
+        }
+    }
+    if let Some(o) = &r.ota {
+        let per_month = o.bricked as f64 * campaign_share_per_month(r);
+        if per_month > 0.0 {
+            let each = roll + hours(labour.install_minutes_per_device / 60.0);
+            let x1000 = (per_month * 1000.0).round() as u64;
+            l.monthly(
+                Category::Maintenance,
+                "devices bricked by firmware updates",
+                format!(
+                    "{} bricked in {} campaign(s), {:.1} campaigns a year: {per_month:.1} a month x (truck roll {roll} + {} min reflash)",
+                    thousands(o.bricked),
+                    o.campaigns.len(),
+                    o.campaigns_per_year,
+                    labour.install_minutes_per_device
+                ),
+                |_| each.scaled(x1000, 1000),
+            );
+        }
+    }
 }
 
 fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str) -> CostSummary {
@@ -355,6 +513,8 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
             labour.gateway_install.cost(gateways),
         );
     }
+
+    lifecycle_lines(&mut l, s, plan, book, summary, devices);
 
     // Cloud platform.
     let mut sizing = String::new();
@@ -488,6 +648,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
     }
 
     // Connectivity.
+    let extra_mb = cm.iter().map(|c| c.extra_bytes).sum::<u64>() as f64 / 1e6;
     if let Some(c) = book.connectivity(connectivity_name) {
         match &c.kind {
             ConnectivityKind::None => {}
@@ -500,30 +661,29 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                         rate: Rate { amount: b.rate.amount, per: b.rate.per * BYTES_PER_MB },
                     })
                     .collect();
-                let mut data = Money::ZERO;
-                let mut total_bytes = 0;
-                for c in &cm {
-                    let per_dev = billed_bytes(metering, c);
-                    total_bytes += per_dev * c.devices;
-                    data += graduated(&bands, per_dev).times(c.devices);
-                }
-                l.monthly(
-                    Category::Connectivity,
+                let total_bytes: u64 = cm.iter().map(|c| billed_bytes(metering, c, false) * c.devices).sum();
+                data_lines(
+                    &mut l,
                     "cellular data",
                     format!("{:.1} MB billed", total_bytes as f64 / 1e6),
-                    |_| data,
+                    |extra| {
+                        cm.iter()
+                            .map(|c| graduated(&bands, billed_bytes(metering, c, extra)).times(c.devices))
+                            .sum::<Money>()
+                    },
+                    extra_mb,
                 );
             }
             ConnectivityKind::Pooled { sim, monthly_fee, pool_mb_per_sim, overage_per_mb, metering } => {
                 sims(&mut l, devices, sim, monthly_fee);
-                let used: u64 = cm.iter().map(|c| billed_bytes(metering, c) * c.devices).sum();
+                let used = |extra| cm.iter().map(|c| billed_bytes(metering, c, extra) * c.devices).sum::<u64>();
                 let pool = devices * pool_mb_per_sim * BYTES_PER_MB;
-                let over = used.saturating_sub(pool);
-                l.monthly(
-                    Category::Connectivity,
+                data_lines(
+                    &mut l,
                     "pool overage",
-                    format!("{:.1} MB used of a {:.0} MB pool", used as f64 / 1e6, pool as f64 / 1e6),
-                    |_| per_mb(*overage_per_mb, over),
+                    format!("{:.1} MB used of a {:.0} MB pool", used(false) as f64 / 1e6, pool as f64 / 1e6),
+                    |extra| per_mb(*overage_per_mb, used(extra).saturating_sub(pool)),
+                    extra_mb,
                 );
             }
             ConnectivityKind::Lifetime { sim, term_years, data_mb, topup_per_mb, metering } => {
@@ -539,13 +699,17 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                     if m % term == 0 && m < months { renew } else { Money::ZERO }
                 });
                 let allowance = data_mb * BYTES_PER_MB / term as u64;
-                let over: u64 =
-                    cm.iter().map(|c| billed_bytes(metering, c).saturating_sub(allowance) * c.devices).sum();
-                l.monthly(
-                    Category::Connectivity,
+                let over = |extra| {
+                    cm.iter()
+                        .map(|c| billed_bytes(metering, c, extra).saturating_sub(allowance) * c.devices)
+                        .sum::<u64>()
+                };
+                data_lines(
+                    &mut l,
                     "data top-ups",
-                    format!("{:.1} MB a month above the allowance", over as f64 / 1e6),
-                    |_| per_mb(*topup_per_mb, over),
+                    format!("{:.1} MB a month above the allowance", over(false) as f64 / 1e6),
+                    |extra| per_mb(*topup_per_mb, over(extra)),
+                    extra_mb,
                 );
             }
             ConnectivityKind::Lorawan { device_month, gateway_month } => {

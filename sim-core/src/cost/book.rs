@@ -200,6 +200,15 @@ pub struct Labour {
     pub battery_swap_minutes: f64,
 }
 
+/// What device identity costs: enrolment without a technician, and certificates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentityPrices {
+    /// A device that enrols itself: pre-provisioned secure element or factory certificate.
+    pub zero_touch_per_device: Rate,
+    /// One device certificate issued (first issue, renewal, re-issue).
+    pub certificate: Rate,
+}
+
 /// One price as the book states it, for the report's assumptions table.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PriceLine {
@@ -221,6 +230,9 @@ pub struct PriceBook {
     pub storage: Vec<Storage>,
     pub hardware: Vec<Hardware>,
     pub labour: Labour,
+    /// Identity prices (`[identity]`; optional: a book without them prices no enrolment or
+    /// certificates).
+    pub identity: Option<IdentityPrices>,
     pub egress_per_gb: Rate,
     /// Every price with its source and date, in file order.
     pub lines: Vec<PriceLine>,
@@ -585,6 +597,21 @@ impl Reader {
             }
             None => None,
         };
+        let identity = match t.sub(cx, "identity", false, "") {
+            Some(mut i) => {
+                let src = read_src(cx, &mut i, &Src::default());
+                let zt = self.rate(cx, &mut i, "zero_touch_per_device", true, &src, "per device enrolled zero-touch");
+                let cert = self.rate(cx, &mut i, "certificate", true, &src, "per certificate issued");
+                i.finish(cx);
+                match (zt, cert) {
+                    (Some(zero_touch_per_device), Some(certificate)) => {
+                        Some(Some(IdentityPrices { zero_touch_per_device, certificate }))
+                    }
+                    _ => None,
+                }
+            }
+            None => Some(None),
+        };
         let egress = match t.sub(cx, "egress", true, "the data egress price per GB") {
             Some(mut e) => {
                 let src = read_src(cx, &mut e, &Src::default());
@@ -607,6 +634,7 @@ impl Reader {
             storage: storage?,
             hardware: hardware?,
             labour: labour?,
+            identity: identity?,
             egress_per_gb: egress?,
             lines: std::mem::take(&mut self.lines),
         })

@@ -35,10 +35,16 @@ pub enum Counter {
     LostAttempts,
     /// Device ticks at which the broker's publish quota held back part of the flush.
     Throttled,
+    /// Firmware chunks downloaded (retransmissions included).
+    OtaChunks,
+    /// Devices a firmware update bricked (out of service until a truck roll).
+    OtaBricked,
+    /// Firmware updates that found their device out of service or without power.
+    OtaMissed,
 }
 
 impl Counter {
-    pub const COUNT: usize = Counter::Throttled as usize + 1;
+    pub const COUNT: usize = Counter::OtaMissed as usize + 1;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

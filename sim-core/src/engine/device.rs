@@ -82,9 +82,17 @@ impl ClassModel {
             } => {
                 let self_discharge_mah =
                     capacity_mah * self_discharge_pct_per_year / 100.0 * period_us as f64 / US_PER_YEAR as f64;
+                // A device that opens a TLS session per report pays a handshake every tick.
+                let handshake_mah = match s.identity {
+                    Some(id) if id.session_per_report => {
+                        super::lifecycle::transfer_mah(s, class, id.handshake.bytes(1))
+                    }
+                    _ => 0.0,
+                };
                 let drain = cur.sleep_ma * period_s / 3600.0
                     + cur.sample_ma * power.sample_ms / 3_600_000.0
-                    + self_discharge_mah;
+                    + self_discharge_mah
+                    + handshake_mah;
                 (
                     Some(BatteryModel {
                         capacity_mah,
@@ -608,6 +616,60 @@ pub fn tick(
         out.counts.inc(Counter::Delivered);
         let latency = send_at.saturating_sub(created) + m.latency.sample_us(lat.uniform());
         out.latency.record(latency);
+    }
+}
+
+/// Applies a lifecycle action (see [`super::lifecycle`]) to the device at time `t`.
+pub fn apply_action(
+    dev: &mut Dev,
+    side: &mut Side<'_>,
+    action: super::lifecycle::ActionKind,
+    t: u64,
+    m: &ClassModel,
+    out: &mut Sink<'_>,
+    chunk_mah: f64,
+) {
+    use super::lifecycle::ActionKind;
+    use crate::models::ota::Outcome;
+    match action {
+        ActionKind::Refuse { until_us } => {
+            // Out of service, the device waits for its truck roll, whose technician also
+            // re-provisions it.
+            if !dev.is_out_of_service() {
+                dev.wait_until_us = dev.wait_until_us.max(until_us);
+            }
+        }
+        ActionKind::Update { outcome, chunks } => {
+            if dev.is_out_of_service() || dev.flags & POWERED_OFF != 0 {
+                out.counts.inc(Counter::OtaMissed);
+                return;
+            }
+            out.counts.add(Counter::OtaChunks, chunks as u64);
+            if m.battery.is_some() {
+                dev.drain_battery(chunks as f64 * chunk_mah, out.energy_mah);
+            }
+            let reboots = match outcome {
+                Outcome::Succeeded => 1,
+                // The new image boots, fails, and the bootloader reverts.
+                Outcome::RolledBack => 2,
+                Outcome::DownloadFailed => 0,
+                Outcome::Bricked => {
+                    out.counts.inc(Counter::OtaBricked);
+                    let n = clear_buffer(dev, side);
+                    out.counts.add(Counter::StrandedDead, n);
+                    dev.flags |= FAILED;
+                    dev.wait_until_us = m.maintenance.map_or(u64::MAX, |d| t.saturating_add(d));
+                    return;
+                }
+            };
+            if reboots > 0 {
+                out.counts.add(Counter::Reboots, reboots);
+                if m.ram_buffer {
+                    let n = clear_buffer(dev, side);
+                    out.counts.add(Counter::DroppedReboot, n);
+                }
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod bulk;
 pub mod counts;
 pub mod device;
+pub mod lifecycle;
 pub mod medium;
 pub mod timeline;
 
@@ -93,6 +94,8 @@ pub struct RunOutput {
     pub network_outages: u64,
     pub power_outages: u64,
     pub epochs: u32,
+    /// Provisioning, firmware campaigns and identity, as planned before the devices ran.
+    pub lifecycle: lifecycle::Plan,
 }
 
 #[derive(Clone, Debug)]
@@ -108,6 +111,9 @@ pub struct ClassOutput {
     pub outages_longer_than_buffer: u64,
     /// Messages delivered on the busiest day of the run (days of 24 epochs from the start).
     pub peak_day_delivered: u64,
+    /// Times a device of this class got its link back after an outage (shared or its own) or
+    /// its credential back: reconnects besides reboots and truck rolls.
+    pub link_reconnects: u64,
 }
 
 /// A fixed run of consecutive devices (by global index) and its private accumulators.
@@ -118,6 +124,8 @@ struct Chunk {
     /// Beside `devs`, only when some class needs them (else empty).
     outages: Vec<DevOutage>,
     aux: Vec<DevAux>,
+    /// Next lifecycle action of each device (empty when the plan has none).
+    lc_cursor: Vec<u32>,
     spill: HashMap<u32, VecDeque<Run>>,
     epoch: Vec<ClassEpoch>,
     latency: Vec<LatencyStats>,
@@ -132,6 +140,7 @@ struct World<'s> {
     models: Vec<ClassModel>,
     timelines: Timelines,
     layout: Layout,
+    plan: lifecycle::Plan,
     /// Global index of each class's first device, and one past the last class.
     class_start: Vec<u32>,
     /// `device_entity` hash of each class name.
@@ -198,6 +207,7 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
 pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping) -> RunOutput {
     let layout = Layout::new(s);
     let timelines = timeline::build(s, seed, &layout);
+    let plan = lifecycle::plan(s, seed, &layout);
     let models: Vec<ClassModel> = (0..s.classes.len()).map(|c| ClassModel::new(s, c)).collect();
     let n_classes = s.classes.len();
 
@@ -228,6 +238,7 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
         models,
         timelines,
         layout,
+        plan,
         class_start,
     };
     let any_outage = world.models.iter().any(|m| m.device_outage.is_some());
@@ -248,17 +259,22 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
                     Dev::new(&world.models[id.class], id.key, o)
                 })
                 .collect();
-            Chunk {
+            let mut chunk = Chunk {
                 first,
                 devs,
                 outages,
                 aux: if any_aux { vec![DevAux::default(); n as usize] } else { Vec::new() },
+                lc_cursor: if world.plan.actions.is_empty() { Vec::new() } else { vec![0; n as usize] },
                 spill: HashMap::new(),
                 epoch: vec![ClassEpoch::default(); n_classes],
                 latency: vec![LatencyStats::default(); n_classes],
                 energy: vec![0.0; n_classes],
                 frames: Vec::new(),
+            };
+            if !world.plan.online_us.is_empty() {
+                chunk.start_at_install(&world);
             }
+            chunk
         })
         .collect();
 
@@ -322,21 +338,48 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
             end,
             outages_longer_than_buffer: long_outages[ci],
             peak_day_delivered: peak_day[ci],
+            link_reconnects: 0,
         });
+    }
+    let own_outages = device_outages(&world, &chunks);
+    if s.identity.is_some() {
+        let shared = shared_reconnects(&world);
+        for (ci, pc) in per_class.iter_mut().enumerate() {
+            pc.link_reconnects = shared[ci] + own_outages[ci] + world.plan.restorations[ci];
+        }
     }
     RunOutput {
         per_class,
-        network_outages: world.timelines.network_outages + device_outages(&world, &chunks),
+        network_outages: world.timelines.network_outages + own_outages.iter().sum::<u64>(),
         power_outages: world.timelines.power_outages,
         epochs,
+        lifecycle: world.plan,
     }
 }
 
-/// Device-scope outages that started before the horizon (counted at the end from each device's
-/// renewal counter).
-fn device_outages(w: &World<'_>, chunks: &[Chunk]) -> u64 {
+/// Shared outages that ended inside the run while each device was installed, per class: each
+/// is a reconnect (and a TLS handshake) for every device behind the link.
+fn shared_reconnects(w: &World<'_>) -> Vec<u64> {
     let horizon = w.scenario.duration.0;
-    let mut n = 0;
+    let mut out = vec![0u64; w.scenario.classes.len()];
+    let mut class = 0;
+    for g in 0..*w.class_start.last().expect("starts at 0") {
+        let id = w.identity(g, class);
+        class = id.class;
+        let Some(ivs) = w.timelines.links.get(id.link as usize) else { continue };
+        let online = w.plan.online_at(g);
+        let from = ivs.partition_point(|iv| iv.end_us <= online);
+        let to = ivs.partition_point(|iv| iv.end_us < horizon);
+        out[id.class] += to.saturating_sub(from) as u64;
+    }
+    out
+}
+
+/// Device-scope outages that started before the horizon, per class (counted at the end from
+/// each device's renewal counter).
+fn device_outages(w: &World<'_>, chunks: &[Chunk]) -> Vec<u64> {
+    let horizon = w.scenario.duration.0;
+    let mut n = vec![0u64; w.scenario.classes.len()];
     for c in chunks {
         let mut class = 0;
         for (j, o) in c.outages.iter().enumerate() {
@@ -348,7 +391,7 @@ fn device_outages(w: &World<'_>, chunks: &[Chunk]) -> u64 {
                 // only the last one can start after the horizon.
                 let mut o = o.clone();
                 device::advance_device_outage(&mut o, id.key, horizon - 1, m);
-                n += o.n as u64 - u64::from(o.next_down_us >= horizon);
+                n[id.class] += o.n as u64 - u64::from(o.next_down_us >= horizon);
             }
         }
     }
@@ -356,6 +399,35 @@ fn device_outages(w: &World<'_>, chunks: &[Chunk]) -> u64 {
 }
 
 impl Chunk {
+    /// Devices installed later start at their first tick after they come online, with the
+    /// power events before then already behind them.
+    fn start_at_install(&mut self, w: &World<'_>) {
+        let horizon = w.scenario.duration.0;
+        let mut class = 0;
+        for (j, dev) in self.devs.iter_mut().enumerate() {
+            let g = self.first + j as u32;
+            let online = w.plan.online_at(g);
+            if online == 0 {
+                continue;
+            }
+            let id = w.identity(g, class);
+            class = id.class;
+            let m = &w.models[id.class];
+            let phase_us = ((dev.phase as u128 * m.period_us as u128) >> 32) as u64;
+            let k = online.min(horizon + m.period_us).saturating_sub(phase_us).div_ceil(m.period_us);
+            dev.next_tick = k as u32;
+            if let Some(aux) = self.aux.get_mut(j)
+                && m.mains
+            {
+                let c = &w.scenario.classes[id.class];
+                let mains = &w.timelines.mains[c.power][id.site];
+                let sags = &w.timelines.sags[c.power][id.site];
+                aux.mains_cursor = mains.partition_point(|iv| iv.end_us <= online) as u32;
+                aux.sag_cursor = sags.partition_point(|x| x.0 < online) as u32;
+            }
+        }
+    }
+
     fn advance(&mut self, w: &World<'_>, epoch_end: u64) {
         let s = w.scenario;
         let horizon = s.duration.0;
@@ -396,15 +468,25 @@ impl Chunk {
                 frames: &mut self.frames,
             };
             let limit = epoch_end.min(horizon);
+            let g = self.first + j as u32;
+            let actions = w.plan.actions_of(g);
+            let mut cursor = self.lc_cursor.get(j).copied().unwrap_or(0) as usize;
             loop {
                 let k = dev.next_tick;
                 let t = dev.tick_time(m, jitter, k);
                 if t >= limit {
                     break;
                 }
+                while let Some(a) = actions.get(cursor).filter(|a| a.at_us <= t) {
+                    let chunk_mah = w.plan.chunk_mah.get(ci).copied().unwrap_or(0.0);
+                    device::apply_action(dev, &mut side, a.kind, t, m, &mut sink, chunk_mah);
+                    cursor += 1;
+                }
+                // Bulk stepping stops short of the next action.
+                let run_limit = actions.get(cursor).map_or(limit, |a| limit.min(a.at_us));
                 let mut cond = Conditioned::off();
                 if w.bulk {
-                    match bulk::quiet_run(dev, &mut side, k, t, &env, &mut sink, limit) {
+                    match bulk::quiet_run(dev, &mut side, k, t, &env, &mut sink, run_limit) {
                         QuietRun::No => {}
                         QuietRun::Skipped { skipped, then } => {
                             dev.next_tick += skipped;
@@ -418,8 +500,17 @@ impl Chunk {
                 device::tick(dev, &mut side, k, t, &env, &mut sink, &mut cond);
                 dev.next_tick += 1;
             }
-            // End-of-epoch snapshot.
-            if !dev.is_out_of_service() {
+            // Actions due before the epoch ends but after the device's last tick in it.
+            while let Some(a) = actions.get(cursor).filter(|a| a.at_us < limit) {
+                let chunk_mah = w.plan.chunk_mah.get(ci).copied().unwrap_or(0.0);
+                device::apply_action(dev, &mut side, a.kind, a.at_us, m, &mut sink, chunk_mah);
+                cursor += 1;
+            }
+            if let Some(c) = self.lc_cursor.get_mut(j) {
+                *c = cursor as u32;
+            }
+            // End-of-epoch snapshot (devices not installed yet are not counted).
+            if !dev.is_out_of_service() && w.plan.online_at(g) < epoch_end {
                 ce.in_service += 1;
                 ce.buffered += dev.buffered as u64;
                 if let Some(b) = m.battery {

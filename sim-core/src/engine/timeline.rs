@@ -159,7 +159,7 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
                 event_gw[g].push(Interval { start_us: at, end_us: at + duration.0, storm: layout.per_gateway[g] });
                 network_outages += 1;
             }
-            EventKind::Brownout { .. } => {}
+            EventKind::Brownout { .. } | EventKind::FirmwareUpdate(_) | EventKind::CredentialCompromise => {}
         }
     }
 

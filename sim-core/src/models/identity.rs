@@ -28,17 +28,34 @@ pub struct Rotation {
 /// certificate, before `horizon_us` (None if it stays online). Renewal draws come from the
 /// device's own stream (`Purpose::Identity`).
 pub fn offline_at(c: &Certificates, issued_us: u64, horizon_us: u64, seed: u64, device: u64) -> Option<u64> {
+    life(c, issued_us, horizon_us, seed, device).offline_at_us
+}
+
+/// One certificate chain of a device until it expires unrenewed or the horizon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Life {
+    pub offline_at_us: Option<u64>,
+    /// Certificates renewed before the horizon.
+    pub renewals: u64,
+}
+
+/// Like [`offline_at`], also counting renewals.
+pub fn life(c: &Certificates, issued_us: u64, horizon_us: u64, seed: u64, device: u64) -> Life {
     let mut expiry = issued_us.saturating_add(c.lifetime_us);
+    let mut renewals = 0;
     let Some(r) = c.rotation else {
-        return (expiry < horizon_us).then_some(expiry);
+        return Life { offline_at_us: (expiry < horizon_us).then_some(expiry), renewals };
     };
     let stream = Stream::new(seed, device, Purpose::Identity);
     let mut k = 0u64;
-    while expiry < horizon_us {
+    loop {
         // Attempts from renew_before ahead of expiry, every retry_every, until expiry.
         let mut t = expiry.saturating_sub(r.renew_before_us);
+        if t >= horizon_us {
+            return Life { offline_at_us: None, renewals };
+        }
         let mut renewed = false;
-        while t < expiry {
+        while t < expiry && t < horizon_us {
             k += 1;
             if stream.uniform_at(k) >= r.failure_rate {
                 renewed = true;
@@ -47,12 +64,12 @@ pub fn offline_at(c: &Certificates, issued_us: u64, horizon_us: u64, seed: u64, 
             t = t.saturating_add(r.retry_every_us.max(1));
         }
         if !renewed {
-            return Some(expiry);
+            return Life { offline_at_us: (expiry < horizon_us).then_some(expiry), renewals };
         }
+        renewals += 1;
         // The new certificate runs from the renewal.
         expiry = t.saturating_add(c.lifetime_us);
     }
-    None
 }
 
 /// Devices a leaked credential exposes: every device that shares it, or the one that held it.

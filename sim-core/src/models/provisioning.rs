@@ -38,6 +38,9 @@ pub struct Rollout {
     /// Devices installed per week (spread evenly over the week), from time 0.
     pub per_week: f64,
     pub onboarding: Onboarding,
+    /// A zero-touch device that gave up is visited and online this long after it gave up
+    /// (u64::MAX: never).
+    pub revisit_after_us: u64,
 }
 
 /// The rollout of a fleet: when each device is online, and the totals.
@@ -103,6 +106,7 @@ pub fn rollout(r: &Rollout, seed: u64) -> RolloutResult {
                     queue.push(std::cmp::Reverse((start + gap + retry, i, k + 1)));
                 } else {
                     out.revisits += 1;
+                    out.online_us[i as usize] = (start + gap).saturating_add(r.revisit_after_us);
                 }
             }
         }
@@ -121,6 +125,7 @@ mod tests {
             devices: 20_000,
             per_week: 500.0,
             onboarding: Onboarding::Manual { minutes_per_device: 20.0, error_rate: 0.0 },
+            revisit_after_us: u64::MAX,
         };
         let out = rollout(&r, 1);
         // The last device is installed at 19,999/500 weeks and online 20 minutes later.
@@ -135,6 +140,7 @@ mod tests {
             devices: 40_000,
             per_week: 0.0,
             onboarding: Onboarding::Manual { minutes_per_device: 15.0, error_rate: 0.05 },
+            revisit_after_us: u64::MAX,
         };
         let out = rollout(&r, 3);
         // Expected 2,000 revisits; binomial SD 43.6, so 4 SD = 175.
@@ -155,6 +161,7 @@ mod tests {
                 retry_after_s: 60.0,
                 max_attempts: 3,
             },
+            revisit_after_us: u64::MAX,
         };
         let out = rollout(&r, 1);
         assert_eq!(out.fleet_online_us, 2_000 * US_PER_S);
@@ -177,5 +184,26 @@ mod tests {
         // 20 expected to give up; Poisson SD 4.5, 4 SD = 18.
         assert!((out.revisits as f64 - 20.0).abs() < 18.0, "{}", out.revisits);
         assert_eq!(out.online_us.iter().filter(|&&t| t == u64::MAX).count() as u64, out.revisits);
+    }
+
+    #[test]
+    fn a_device_that_gave_up_is_online_after_the_visit() {
+        let r = Rollout {
+            devices: 100,
+            per_week: 0.0,
+            onboarding: Onboarding::ZeroTouch {
+                registry_per_s: 1.0,
+                failure_rate: 1.0,
+                retry_after_s: 10.0,
+                max_attempts: 1,
+            },
+            revisit_after_us: 3 * US_PER_DAY,
+        };
+        let out = rollout(&r, 1);
+        assert_eq!(out.revisits, 100);
+        // Device i's only attempt ends at (i + 1) s; the visit is 3 days later.
+        for (i, &t) in out.online_us.iter().enumerate() {
+            assert_eq!(t, (i as u64 + 1) * US_PER_S + 3 * US_PER_DAY);
+        }
     }
 }

@@ -36,8 +36,12 @@ pub struct Scenario {
     pub cost: Option<CostPlan>,
     /// What production must achieve (`[targets]`), checked by the verdict.
     pub targets: Targets,
-    /// How the fleet is operated (`[operations]`): the design choices the verdict checks.
-    pub operations: Operations,
+    /// How devices are installed and onboarded (`[provisioning]`); None: all online at the start.
+    pub provisioning: Option<Provisioning>,
+    /// How firmware is updated (`[firmware]`); campaigns are `firmware-update` events.
+    pub firmware: Option<Firmware>,
+    /// Device identity and credentials (`[identity]`).
+    pub identity: Option<IdentityPlan>,
 }
 
 impl Scenario {
@@ -145,6 +149,8 @@ pub struct NetworkProfile {
     pub lora: Option<LoraRadio>,
     /// Radio-on time per transmission attempt, ms (LoRa: computed from the airtime instead).
     pub tx_ms: f64,
+    /// Bulk transfer rate (firmware images, TLS handshakes), kbit/s (LoRa: from the airtime).
+    pub throughput_kbps: f64,
     /// Receive window per attempt (acknowledgement), ms.
     pub rx_ms: f64,
 }
@@ -269,6 +275,33 @@ pub enum EventKind {
     PowerOutage { site: usize, duration: SimDuration },
     /// A momentary sag at a site: every mains-powered device there resets with this probability.
     Brownout { site: usize, reset_probability: f64 },
+    /// A firmware campaign over the devices installed by then (needs `[firmware]`).
+    FirmwareUpdate(Box<Campaign>),
+    /// A device credential leaks and is revoked: every device that holds it is offline until it
+    /// is re-provisioned (needs `[identity]`).
+    CredentialCompromise,
+}
+
+/// A firmware campaign: the image and how it is rolled out (waves with hawkBit-style
+/// thresholds; domain-models 5.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Campaign {
+    pub image_bytes: u64,
+    /// The first wave (canary): this share of the fleet, at least `canary_min` devices.
+    pub canary_pct: f64,
+    pub canary_min: u64,
+    /// Cumulative shares of the fleet updated by the end of each later wave, e.g. [10, 50, 100].
+    pub waves_pct: Vec<f64>,
+    /// Soak time between the end of a wave and the start of the next.
+    pub wait: SimDuration,
+    /// Devices started per minute within a wave.
+    pub devices_per_minute: f64,
+    /// A wave must reach this success share for the next one to start.
+    pub success_threshold_pct: f64,
+    /// An error share above this aborts the later waves.
+    pub error_threshold_pct: f64,
+    /// This release's boot/health failure probability (None: `[firmware] boot_failure_pct`).
+    pub boot_failure: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -323,12 +356,23 @@ pub struct Targets {
     pub max_devices_offline_pct: Option<f64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Onboarding {
-    /// A technician configures each device by hand.
-    Manual,
-    /// Devices enrol themselves (factory certificates, fleet provisioning).
-    ZeroTouch,
+pub use crate::models::provisioning::Onboarding;
+
+/// How devices are installed and onboarded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Provisioning {
+    /// Devices installed per week, in index order (0: all at the start).
+    pub installs_per_week: f64,
+    pub onboarding: Onboarding,
+    /// The run covers the rollout (devices start as they come online); false: the run is the
+    /// steady state after it (every device online from the start, the rollout reported).
+    pub rollout_in_run: bool,
+}
+
+impl Provisioning {
+    pub fn is_manual(&self) -> bool {
+        matches!(self.onboarding, Onboarding::Manual { .. })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -341,6 +385,25 @@ pub enum FirmwareUpdate {
     AbRollback,
 }
 
+/// The device's update mechanism (domain-models 5.1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Firmware {
+    pub update: FirmwareUpdate,
+    /// A lost chunk is resent (resume) instead of restarting the whole image.
+    pub resume: bool,
+    pub chunk_bytes: u64,
+    /// Download attempts (without resume) or sends per chunk (with resume).
+    pub attempts: u32,
+    /// Probability of power loss or a reset while the image is written.
+    pub power_loss_during_write: f64,
+    /// Probability that a good release fails to boot or fails its health window.
+    pub boot_failure: f64,
+    /// Bootloader or partition-table corruption with A/B slots.
+    pub brick_ab: f64,
+    /// Campaigns a year, for the business case (None: as often as in the run).
+    pub campaigns_per_year: Option<f64>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Credentials {
     /// One secret on every device.
@@ -349,10 +412,15 @@ pub enum Credentials {
     PerDevice,
 }
 
-/// Design choices that decide whether a pilot scales (each None when the scenario does not say).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Operations {
-    pub onboarding: Option<Onboarding>,
-    pub firmware_update: Option<FirmwareUpdate>,
-    pub credentials: Option<Credentials>,
+/// Device identity: credentials, certificates and TLS sessions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IdentityPlan {
+    pub credentials: Credentials,
+    /// Certificate lifetime and rotation (None: credentials that do not expire).
+    pub certificates: Option<crate::models::identity::Certificates>,
+    pub handshake: crate::models::identity::Handshake,
+    /// Every report opens a new TLS session (sleepy devices) instead of keeping one open.
+    pub session_per_report: bool,
+    /// Time from a leak until re-provisioning starts.
+    pub compromise_response: SimDuration,
 }

@@ -235,7 +235,16 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
     let class_names: Vec<String> = classes.iter().map(|c| c.name.clone()).collect();
     let cost = read_cost(cx, &mut t, &class_names, &powers, price_book.is_some());
     let targets = read_targets(cx, &mut t);
-    let operations = read_operations(cx, &mut t);
+    if let Some(v) = t.get("operations") {
+        cx.error(
+            v.span(),
+            "operations",
+            "[operations] was replaced by models: describe [provisioning], [firmware] and [identity] instead".into(),
+        );
+    }
+    let provisioning = read_provisioning(cx, &mut t);
+    let firmware = read_firmware(cx, &mut t);
+    let identity = read_identity(cx, &mut t);
 
     // Mark `fleet`, `network`, `power`, `site`, `event`, `backend`, `maintenance` as known keys.
     t.finish(cx);
@@ -259,7 +268,9 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
         events: events?,
         cost: cost?,
         targets: targets?,
-        operations: operations?,
+        provisioning: provisioning?,
+        firmware: firmware?,
+        identity: identity?,
     };
     check_limits(cx, root, &scenario);
     Some(scenario).filter(|_| schema.is_some())
@@ -335,6 +346,38 @@ fn check_limits(cx: &mut Ctx, root: &DeTable<'_>, s: &Scenario) {
                     format!("about {expected:.0} shared outages over the run; at most {MAX_TIMELINE_INTERVALS} are supported: use a longer mean_up"),
                 );
             }
+        }
+    }
+    // Lifecycle events need the tables that describe how the fleet handles them.
+    // The `kind` of event i, as written (events are sorted by time once read).
+    let kind_span = |at: SimDuration| -> Range<usize> {
+        let Some(DeValue::Array(items)) = root.get("event").map(|v| v.get_ref()) else { return 0..0 };
+        items
+            .iter()
+            .filter_map(|it| match it.get_ref() {
+                DeValue::Table(t) => Some(t),
+                _ => None,
+            })
+            .find(|t| {
+                t.get("at").and_then(|a| as_str(a.get_ref()).ok()).and_then(|x| parse_duration_text(x).ok()) == Some(at)
+            })
+            .and_then(|t| t.get("kind").map(|k| k.span()))
+            .unwrap_or_else(|| span_at(root, &["event"]))
+    };
+    for (i, e) in s.events.iter().enumerate() {
+        let events_span = kind_span(e.at);
+        match &e.kind {
+            EventKind::FirmwareUpdate(_) if s.firmware.is_none_or(|f| f.update == FirmwareUpdate::None) => cx.error(
+                events_span.clone(),
+                &format!("event[{i}].kind"),
+                "a firmware-update needs [firmware] with update = \"single-slot\" or \"a-b\"".into(),
+            ),
+            EventKind::CredentialCompromise if s.identity.is_none() => cx.error(
+                events_span.clone(),
+                &format!("event[{i}].kind"),
+                "a credential-compromise needs [identity] (credentials = \"shared\" or \"per-device\")".into(),
+            ),
+            _ => {}
         }
     }
     let years = s.duration.0 as f64 / crate::time::US_PER_YEAR as f64;
@@ -541,6 +584,8 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
         );
     }
     let tx_ms = t.f64(cx, "tx_ms", false, 0.0, 600_000.0).or(Some(100.0));
+    // Assumption: 100 kbit/s, an LTE-M/NB-IoT-class effective rate; LoRa derives it from airtime.
+    let throughput = t.f64(cx, "throughput_kbps", false, 0.001, 1e7).or(Some(100.0));
     let rx_ms = t.f64(cx, "rx_ms", false, 0.0, 600_000.0).or(Some(0.0));
     t.finish(cx);
     Some(NetworkProfile {
@@ -552,6 +597,7 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
         lora: lora?,
         tx_ms: tx_ms?,
         rx_ms: rx_ms?,
+        throughput_kbps: throughput?,
     })
 }
 
@@ -1009,25 +1055,170 @@ fn read_targets(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Targets> {
     Some(targets)
 }
 
-fn read_operations(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Operations> {
-    let Some(mut o) = t.sub(cx, "operations", false, "") else {
-        return Some(Operations::default());
+const DAY: SimDuration = SimDuration(crate::time::US_PER_DAY);
+const YEAR: SimDuration = SimDuration(crate::time::US_PER_YEAR);
+
+fn read_provisioning(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<Provisioning>> {
+    let Some(mut p) = t.sub(cx, "provisioning", false, "") else {
+        return Some(None);
     };
-    let onboarding = o.choice(cx, "onboarding", false, &["manual", "zero-touch"]).map(|x| match x {
-        "manual" => Onboarding::Manual,
-        _ => Onboarding::ZeroTouch,
-    });
-    let firmware = o.choice(cx, "firmware_update", false, &["none", "single-slot", "a-b-rollback"]).map(|x| match x {
+    let per_week = p.f64(cx, "installs_per_week", false, 0.0, 1e9).or(Some(0.0));
+    let run = p.choice(cx, "run_starts", false, &["after-rollout", "at-first-install"]).or(Some("after-rollout"));
+    let mode = p.choice(cx, "onboarding", true, &["manual", "zero-touch"]);
+    // Defaults: domain-models 4.5 (15-30 min per device) and assumptions marked in README.
+    let onboarding = match mode {
+        Some("manual") => {
+            let minutes = p.f64(cx, "minutes_per_device", false, 0.0, 10_000.0).or(Some(20.0));
+            let err = p.f64(cx, "error_rate_pct", false, 0.0, 100.0).or(Some(2.0));
+            Some(Onboarding::Manual { minutes_per_device: minutes?, error_rate: err? / 100.0 })
+        }
+        Some(_) => {
+            let rate = p.f64(cx, "registry_per_s", false, 0.001, 1e6).or(Some(10.0));
+            let fail = p.f64(cx, "failure_rate_pct", false, 0.0, 100.0).or(Some(1.0));
+            let retry = p.duration(cx, "retry_after", false, MIN_D, DAY).or(Some(SimDuration::from_secs(300)));
+            let attempts = p.u64(cx, "max_attempts", false, 1, 1000).or(Some(5));
+            Some(Onboarding::ZeroTouch {
+                registry_per_s: rate?,
+                failure_rate: fail? / 100.0,
+                retry_after_s: retry?.as_secs_f64(),
+                max_attempts: attempts? as u32,
+            })
+        }
+        None => None,
+    };
+    // Fields of the other mode are a mistake worth naming.
+    let other: &[&'static str] = match mode {
+        Some("manual") => &["registry_per_s", "failure_rate_pct", "retry_after", "max_attempts"],
+        Some(_) => &["minutes_per_device", "error_rate_pct"],
+        None => &[],
+    };
+    for key in other {
+        if let Some(v) = p.get(key) {
+            cx.error(
+                v.span(),
+                &join(&p.path, key),
+                format!("`{key}` does not apply to onboarding = \"{}\"", mode.unwrap_or_default()),
+            );
+        }
+    }
+    p.finish(cx);
+    Some(Some(Provisioning {
+        installs_per_week: per_week?,
+        onboarding: onboarding?,
+        rollout_in_run: run? == "at-first-install",
+    }))
+}
+
+fn read_firmware(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<Firmware>> {
+    let Some(mut f) = t.sub(cx, "firmware", false, "") else {
+        return Some(None);
+    };
+    let update = f.choice(cx, "update", true, &["none", "single-slot", "a-b"]).map(|x| match x {
         "none" => FirmwareUpdate::None,
         "single-slot" => FirmwareUpdate::SingleSlot,
         _ => FirmwareUpdate::AbRollback,
     });
-    let credentials = o.choice(cx, "credentials", false, &["shared", "per-device"]).map(|x| match x {
+    let resume = f.bool(cx, "resume", false).or(Some(true));
+    let chunk = f.u64(cx, "chunk_bytes", false, 16, 1 << 24).or(Some(1024));
+    let attempts = f.u64(cx, "attempts", false, 1, 1000).or(Some(5));
+    // domain-models 5.1 [E]: power loss during the write window, 0.1-0.5 % boot/health failures
+    // of a good release, 1e-5 bricks with A/B.
+    let q = f.f64(cx, "power_loss_during_write_pct", false, 0.0, 100.0).or(Some(0.5));
+    let boot = f.f64(cx, "boot_failure_pct", false, 0.0, 100.0).or(Some(0.3));
+    let brick_ab = f.f64(cx, "ab_brick_pct", false, 0.0, 100.0).or(Some(0.001));
+    let per_year = f.f64(cx, "campaigns_per_year", false, 0.0, 365.0);
+    f.finish(cx);
+    Some(Some(Firmware {
+        update: update?,
+        resume: resume?,
+        chunk_bytes: chunk?,
+        attempts: attempts? as u32,
+        power_loss_during_write: q? / 100.0,
+        boot_failure: boot? / 100.0,
+        brick_ab: brick_ab? / 100.0,
+        campaigns_per_year: per_year,
+    }))
+}
+
+fn read_identity(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<IdentityPlan>> {
+    use crate::models::identity::{Certificates, Handshake, Rotation};
+    let Some(mut i) = t.sub(cx, "identity", false, "") else {
+        return Some(None);
+    };
+    let credentials = i.choice(cx, "credentials", true, &["shared", "per-device"]).map(|x| match x {
         "shared" => Credentials::Shared,
         _ => Credentials::PerDevice,
     });
-    o.finish(cx);
-    Some(Operations { onboarding, firmware_update: firmware, credentials })
+    let lifetime = i.duration(cx, "certificate_lifetime", false, DAY, SimDuration(50 * crate::time::US_PER_YEAR));
+    let rotation = i.bool(cx, "rotation", false).or(Some(false));
+    let renew_before = i.duration(cx, "renew_before", false, MIN_D, YEAR).or(Some(SimDuration(30 * DAY.0)));
+    let retry_every = i.duration(cx, "retry_every", false, SimDuration::from_secs(1), YEAR).or(Some(DAY));
+    let renew_fail = i.f64(cx, "renewal_failure_pct", false, 0.0, 100.0).or(Some(1.0));
+    // domain-models 4.3: MQTT over TLS adds about 5-7 kB per full handshake [E]; a resumed
+    // session (RFC 5077 tickets) is a few hundred bytes [E].
+    let full = i.u64(cx, "handshake_bytes", false, 0, 1 << 24).or(Some(6000));
+    let resumed = i.u64(cx, "resumed_handshake_bytes", false, 0, 1 << 24).or(Some(500));
+    let resumption = i.f64(cx, "resumption_pct", false, 0.0, 100.0).or(Some(0.0));
+    let sessions = i.choice(cx, "sessions", false, &["persistent", "per-report"]).or(Some("persistent"));
+    let response = i.duration(cx, "compromise_response", false, MIN_D, YEAR).or(Some(DAY));
+    if lifetime.is_none() && rotation == Some(true) {
+        cx.error(i.span_of("rotation"), &join(&i.path, "rotation"), "rotation needs certificate_lifetime".into());
+    }
+    i.finish(cx);
+    let certificates = lifetime.map(|l| Certificates {
+        lifetime_us: l.0,
+        rotation: (rotation == Some(true)).then(|| Rotation {
+            renew_before_us: renew_before.map_or(0, |d| d.0),
+            retry_every_us: retry_every.map_or(1, |d| d.0),
+            failure_rate: renew_fail.unwrap_or(0.0) / 100.0,
+        }),
+    });
+    Some(Some(IdentityPlan {
+        credentials: credentials?,
+        certificates,
+        handshake: Handshake { full_bytes: full?, resumed_bytes: resumed?, resumption_share: resumption? / 100.0 },
+        session_per_report: sessions? == "per-report",
+        compromise_response: response?,
+    }))
+}
+
+fn read_campaign(cx: &mut Ctx, e: &mut Tbl<'_, '_>) -> Option<Campaign> {
+    let image_kb = e.f64(cx, "image_kb", true, 0.001, 10_000_000.0);
+    // domain-models 5.2 recommended default [E]: 1 % or 25 devices, then 10 %, 50 %, 100 %,
+    // soak 24 h, abort on failures above 5 %.
+    let canary_pct = e.f64(cx, "canary_pct", false, 0.0, 100.0).or(Some(1.0));
+    let canary_min = e.u64(cx, "canary_min", false, 0, 10_000_000).or(Some(25));
+    let waves = e
+        .field(cx, "waves_pct", false, "an array of cumulative percentages, e.g. [10, 50, 100]", |v| match v {
+            DeValue::Array(a) => {
+                let xs: Vec<f64> = a.iter().map(|x| as_f64(x.get_ref())).collect::<Result<_, _>>()?;
+                if xs.iter().any(|x| !(0.0..=100.0).contains(x)) {
+                    return Err("a share is outside 0-100".into());
+                }
+                if xs.windows(2).any(|w| w[1] < w[0]) {
+                    return Err("the shares must not decrease".into());
+                }
+                Ok(xs)
+            }
+            other => Err(format!("found {}", type_name(other))),
+        })
+        .or(Some(vec![10.0, 50.0, 100.0]));
+    let wait = e.duration(cx, "wait", false, MIN_D, YEAR).or(Some(DAY));
+    let rate = e.f64(cx, "devices_per_minute", false, 0.001, 1e9).or(Some(100.0));
+    let success = e.f64(cx, "success_threshold_pct", false, 0.0, 100.0).or(Some(90.0));
+    let error = e.f64(cx, "error_threshold_pct", false, 0.0, 100.0).or(Some(5.0));
+    let boot = e.f64(cx, "boot_failure_pct", false, 0.0, 100.0);
+    Some(Campaign {
+        image_bytes: (image_kb? * 1024.0).round() as u64,
+        canary_pct: canary_pct?,
+        canary_min: canary_min?,
+        waves_pct: waves?,
+        wait: wait?,
+        devices_per_minute: rate?,
+        success_threshold_pct: success?,
+        error_threshold_pct: error?,
+        boot_failure: boot.map(|b| b / 100.0),
+    })
 }
 
 fn read_events(
@@ -1062,8 +1253,23 @@ fn read_events(
             let span = e.map.get("at").map(|v| v.span()).unwrap_or(e.span.clone());
             cx.error(span, &format!("event[{i}].at"), format!("the event at {at} is after the end of the run ({d})"));
         }
-        let kind = e.choice(cx, "kind", true, &["site-outage", "gateway-outage", "power-outage", "brownout"]);
+        let kind = e.choice(
+            cx,
+            "kind",
+            true,
+            &["site-outage", "gateway-outage", "power-outage", "brownout", "firmware-update", "credential-compromise"],
+        );
+        let fleet_wide = matches!(kind, Some("firmware-update" | "credential-compromise"));
         let site = match e.get("site") {
+            None if fleet_wide || kind.is_none() => None,
+            Some(sv) if fleet_wide => {
+                cx.error(
+                    sv.span(),
+                    &format!("event[{i}].site"),
+                    "this event concerns the whole fleet; remove `site`".into(),
+                );
+                None
+            }
             None => {
                 e.missing(cx, "site", "the id of a [[site]]");
                 None
@@ -1088,6 +1294,8 @@ fn read_events(
         let caption = e.string(cx, "caption", false).unwrap_or_default();
         let long = SimDuration(365 * crate::time::US_PER_DAY);
         let kind = match kind {
+            Some("firmware-update") => read_campaign(cx, &mut e).map(|c| EventKind::FirmwareUpdate(Box::new(c))),
+            Some("credential-compromise") => Some(EventKind::CredentialCompromise),
             Some("brownout") => e
                 .prob(cx, "reset_probability", false)
                 .or(Some(0.3))
