@@ -293,16 +293,13 @@ fn billed_bytes(m: &Metering, c: &ClassMonth, with_extra: bool) -> u64 {
     }
     let msgs = c.attempts.div_ceil(c.devices);
     let each = c.payload_bytes + m.overhead_bytes;
-    // Firmware and handshakes travel in the sessions that carry telemetry (per-session
-    // rounding) or add to the month's total.
+    // Firmware downloads and handshakes are transfers of their own (a download is one long
+    // session), billed on top of the telemetry sessions.
     let extra = if with_extra { c.extra_bytes.div_ceil(c.devices) } else { 0 };
+    let round = |b: u64| b.div_ceil(m.increment_bytes) * m.increment_bytes;
     match m.rounding {
-        Rounding::PerSession if msgs > 0 => {
-            let per_session = each + extra.div_ceil(msgs);
-            msgs * per_session.div_ceil(m.increment_bytes) * m.increment_bytes
-        }
-        Rounding::PerSession => extra.div_ceil(m.increment_bytes) * m.increment_bytes,
-        Rounding::PerMonth => (msgs * each + extra).div_ceil(m.increment_bytes) * m.increment_bytes,
+        Rounding::PerSession => msgs * round(each) + round(extra),
+        Rounding::PerMonth => round(msgs * each + extra),
     }
 }
 
