@@ -295,6 +295,23 @@ fn clear_buffer(dev: &mut Dev, side: &mut Side<'_>) -> u64 {
     n
 }
 
+/// A reboot or power cut: a RAM buffer loses what it held.
+fn wipe_ram_buffer(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, out: &mut Sink<'_>) {
+    if m.ram_buffer {
+        let n = clear_buffer(dev, side);
+        out.counts.add(Counter::DroppedReboot, n);
+    }
+}
+
+/// The device dies or fails at `t` (`flags`: why): its buffer is stranded and it waits for the
+/// maintenance truck roll (forever without maintenance).
+fn take_out_of_service(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, t: u64, out: &mut Sink<'_>, flags: u8) {
+    let n = clear_buffer(dev, side);
+    out.counts.add(Counter::StrandedDead, n);
+    dev.flags |= flags;
+    dev.wait_until_us = m.maintenance.map_or(u64::MAX, |d| t.saturating_add(d));
+}
+
 fn push(dev: &mut Dev, side: &mut Side<'_>, k: u32) {
     dev.buffered += 1;
     if dev.flags & SPILLED != 0 {
@@ -413,10 +430,7 @@ pub fn tick(
             if dev.flags & POWERED_OFF == 0 {
                 dev.flags |= POWERED_OFF;
                 out.counts.inc(Counter::Reboots);
-                if m.ram_buffer {
-                    let n = clear_buffer(dev, side);
-                    out.counts.add(Counter::DroppedReboot, n);
-                }
+                wipe_ram_buffer(dev, side, m, out);
             }
             out.counts.inc(Counter::PoweredOffTicks);
             skip_sags(side, env, t);
@@ -439,10 +453,7 @@ pub fn tick(
         side.aux.sag_cursor = sc as u32;
         if reset {
             out.counts.inc(Counter::Reboots);
-            if m.ram_buffer {
-                let n = clear_buffer(dev, side);
-                out.counts.add(Counter::DroppedReboot, n);
-            }
+            wipe_ram_buffer(dev, side, m, out);
             return;
         }
     }
@@ -451,10 +462,7 @@ pub fn tick(
     if let Some(b) = m.battery {
         if dev.battery_mah <= 0.0 {
             out.counts.inc(Counter::Deaths);
-            let n = clear_buffer(dev, side);
-            out.counts.add(Counter::StrandedDead, n);
-            dev.flags |= DEAD | BATTERY_DEATH;
-            dev.wait_until_us = m.maintenance.map_or(u64::MAX, |d| t.saturating_add(d));
+            take_out_of_service(dev, side, m, t, out, DEAD | BATTERY_DEATH);
             return;
         }
         out.counts.inc(Counter::Ticks);
@@ -466,10 +474,7 @@ pub fn tick(
     // Hardware failure.
     if m.p_fail > 0.0 && cond.decide(Event::Fail, || fault.bernoulli(m.p_fail)) {
         out.counts.inc(Counter::HardwareFailures);
-        let n = clear_buffer(dev, side);
-        out.counts.add(Counter::StrandedDead, n);
-        dev.flags |= FAILED;
-        dev.wait_until_us = m.maintenance.map_or(u64::MAX, |d| t.saturating_add(d));
+        take_out_of_service(dev, side, m, t, out, FAILED);
         return;
     }
 
@@ -480,10 +485,7 @@ pub fn tick(
     };
     if p_reboot > 0.0 && cond.decide(Event::Reboot, || fault.bernoulli(p_reboot)) {
         out.counts.inc(Counter::Reboots);
-        if m.ram_buffer {
-            let n = clear_buffer(dev, side);
-            out.counts.add(Counter::DroppedReboot, n);
-        }
+        wipe_ram_buffer(dev, side, m, out);
         return;
     }
 
@@ -655,19 +657,13 @@ pub fn apply_action(
                 Outcome::DownloadFailed => 0,
                 Outcome::Bricked => {
                     out.counts.inc(Counter::OtaBricked);
-                    let n = clear_buffer(dev, side);
-                    out.counts.add(Counter::StrandedDead, n);
-                    dev.flags |= FAILED;
-                    dev.wait_until_us = m.maintenance.map_or(u64::MAX, |d| t.saturating_add(d));
+                    take_out_of_service(dev, side, m, t, out, FAILED);
                     return;
                 }
             };
             if reboots > 0 {
                 out.counts.add(Counter::Reboots, reboots);
-                if m.ram_buffer {
-                    let n = clear_buffer(dev, side);
-                    out.counts.add(Counter::DroppedReboot, n);
-                }
+                wipe_ram_buffer(dev, side, m, out);
             }
         }
     }

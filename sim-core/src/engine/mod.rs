@@ -471,6 +471,7 @@ impl Chunk {
             let g = self.first + j as u32;
             let actions = w.plan.actions_of(g);
             let mut cursor = self.lc_cursor.get(j).copied().unwrap_or(0) as usize;
+            let chunk_mah = w.plan.chunk_mah.get(ci).copied().unwrap_or(0.0);
             loop {
                 let k = dev.next_tick;
                 let t = dev.tick_time(m, jitter, k);
@@ -478,7 +479,6 @@ impl Chunk {
                     break;
                 }
                 while let Some(a) = actions.get(cursor).filter(|a| a.at_us <= t) {
-                    let chunk_mah = w.plan.chunk_mah.get(ci).copied().unwrap_or(0.0);
                     device::apply_action(dev, &mut side, a.kind, t, m, &mut sink, chunk_mah);
                     cursor += 1;
                 }
@@ -502,7 +502,6 @@ impl Chunk {
             }
             // Actions due before the epoch ends but after the device's last tick in it.
             while let Some(a) = actions.get(cursor).filter(|a| a.at_us < limit) {
-                let chunk_mah = w.plan.chunk_mah.get(ci).copied().unwrap_or(0.0);
                 device::apply_action(dev, &mut side, a.kind, a.at_us, m, &mut sink, chunk_mah);
                 cursor += 1;
             }
