@@ -7,6 +7,7 @@ pub mod cost;
 pub mod diagnostic;
 pub mod engine;
 pub mod models;
+pub mod pilot;
 pub mod replication;
 pub mod rng;
 pub mod scenario;

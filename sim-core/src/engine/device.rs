@@ -5,6 +5,7 @@
 use super::counts::{Counter, Counts, LatencyStats};
 use super::medium::Frame;
 use super::timeline::Interval;
+use super::trace::{TraceEvent, TraceKind};
 use crate::rng::{Purpose, Stream};
 use crate::scenario::{BufferStorage, Loss, OverflowPolicy, PowerSource, Scenario};
 use crate::time::{US_PER_MS, US_PER_S, US_PER_YEAR};
@@ -284,8 +285,11 @@ impl Dev {
     }
 }
 
-fn clear_buffer(dev: &mut Dev, side: &mut Side<'_>) -> u64 {
+fn clear_buffer(dev: &mut Dev, side: &mut Side<'_>, t: u64, out: &mut Sink<'_>) -> u64 {
     let n = dev.buffered as u64;
+    if n > 0 {
+        out.note(t, TraceKind::Wiped);
+    }
     dev.buffered = 0;
     dev.head = Run::default();
     if dev.flags & SPILLED != 0 {
@@ -296,9 +300,9 @@ fn clear_buffer(dev: &mut Dev, side: &mut Side<'_>) -> u64 {
 }
 
 /// A reboot or power cut: a RAM buffer loses what it held.
-fn wipe_ram_buffer(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, out: &mut Sink<'_>) {
+fn wipe_ram_buffer(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, t: u64, out: &mut Sink<'_>) {
     if m.ram_buffer {
-        let n = clear_buffer(dev, side);
+        let n = clear_buffer(dev, side, t, out);
         out.counts.add(Counter::DroppedReboot, n);
     }
 }
@@ -306,7 +310,7 @@ fn wipe_ram_buffer(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, out: &mut
 /// The device dies or fails at `t` (`flags`: why): its buffer is stranded and it waits for the
 /// maintenance truck roll (forever without maintenance).
 fn take_out_of_service(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, t: u64, out: &mut Sink<'_>, flags: u8) {
-    let n = clear_buffer(dev, side);
+    let n = clear_buffer(dev, side, t, out);
     out.counts.add(Counter::StrandedDead, n);
     dev.flags |= flags;
     dev.wait_until_us = m.maintenance.map_or(u64::MAX, |d| t.saturating_add(d));
@@ -387,6 +391,18 @@ pub struct Sink<'a> {
     pub latency: &'a mut LatencyStats,
     pub energy_mah: &'a mut f64,
     pub frames: &'a mut Vec<Frame>,
+    /// Per-message events of a traced device (see [`super::trace`]): its global index and where
+    /// the events go. `None` for every device of a normal run.
+    pub trace: Option<(u32, &'a mut Vec<TraceEvent>)>,
+}
+
+impl Sink<'_> {
+    #[inline]
+    fn note(&mut self, at_us: u64, kind: TraceKind) {
+        if let Some((device, events)) = &mut self.trace {
+            events.push(TraceEvent { device: *device, at_us, kind });
+        }
+    }
 }
 
 /// Advances `dev` through tick `k` at time `t`.
@@ -430,7 +446,8 @@ pub fn tick(
             if dev.flags & POWERED_OFF == 0 {
                 dev.flags |= POWERED_OFF;
                 out.counts.inc(Counter::Reboots);
-                wipe_ram_buffer(dev, side, m, out);
+                out.note(t, TraceKind::Reboot);
+                wipe_ram_buffer(dev, side, m, t, out);
             }
             out.counts.inc(Counter::PoweredOffTicks);
             skip_sags(side, env, t);
@@ -453,7 +470,8 @@ pub fn tick(
         side.aux.sag_cursor = sc as u32;
         if reset {
             out.counts.inc(Counter::Reboots);
-            wipe_ram_buffer(dev, side, m, out);
+            out.note(t, TraceKind::Reboot);
+            wipe_ram_buffer(dev, side, m, t, out);
             return;
         }
     }
@@ -485,12 +503,21 @@ pub fn tick(
     };
     if p_reboot > 0.0 && cond.decide(Event::Reboot, || fault.bernoulli(p_reboot)) {
         out.counts.inc(Counter::Reboots);
-        wipe_ram_buffer(dev, side, m, out);
+        out.note(t, TraceKind::Reboot);
+        wipe_ram_buffer(dev, side, m, t, out);
         return;
     }
 
     // Sample.
     out.counts.inc(Counter::Generated);
+    if out.trace.is_some() {
+        let battery_pct = m.battery.map_or(f32::NAN, |b| (100.0 * dev.battery_mah / b.capacity_mah) as f32);
+        out.note(t, TraceKind::Sample { tick: k, battery_pct });
+        if dev.buffered >= m.capacity {
+            let dropped = if m.drop_oldest { dev.head.first } else { k };
+            out.note(t, TraceKind::Lost { tick: dropped });
+        }
+    }
     if sample_into_buffer(dev, side, m, k) {
         out.counts.inc(Counter::DroppedOverflow);
     }
@@ -551,6 +578,7 @@ pub fn tick(
                 // The firmware drops a frame the duty cycle does not allow yet; it never goes on air.
                 if send_at < side.aux.next_lora_us {
                     out.counts.inc(Counter::LostDutyCycle);
+                    out.note(send_at, TraceKind::Lost { tick: k_sent });
                     continue;
                 }
                 out.counts.inc(Counter::Attempts);
@@ -558,14 +586,21 @@ pub fn tick(
                 side.aux.next_lora_us = send_at + cycle;
                 if link_down {
                     out.counts.inc(Counter::LostOutage);
+                    out.note(send_at, TraceKind::Lost { tick: k_sent });
                 } else {
                     // A frame the channel drops was still on air and still interferes.
                     let channel_lost = chan.bernoulli(loss);
                     if channel_lost {
                         out.counts.inc(Counter::LostAttempts);
+                        out.note(send_at, TraceKind::Lost { tick: k_sent });
                     }
                     let channel = (chan.uniform() * channels as f64) as u32;
                     let latency_us = m.latency.sample_us(lat.uniform());
+                    if !channel_lost {
+                        // Traces do not resolve collisions on the shared medium (see `trace`).
+                        let at = send_at + airtime + latency_us;
+                        out.note(at, TraceKind::Delivered { tick: k_sent, created_us: created });
+                    }
                     out.frames.push(Frame {
                         key: (env.gateway as u64) << 16 | (sf as u64) << 8 | channel as u64,
                         start_us: send_at,
@@ -584,13 +619,16 @@ pub fn tick(
             dev.drain_battery(m.tx_mah, out.energy_mah);
             if link_down {
                 out.counts.inc(Counter::LostOutage);
+                out.note(send_at, TraceKind::Lost { tick: k_sent });
             } else if cond.decide(Event::Loss, || chan.bernoulli(loss)) {
                 out.counts.inc(Counter::LostAttempts);
                 out.counts.inc(Counter::LostChannel);
+                out.note(send_at, TraceKind::Lost { tick: k_sent });
             } else {
                 out.counts.inc(Counter::Delivered);
                 let latency = send_at.saturating_sub(created) + m.latency.sample_us(lat.uniform());
                 out.latency.record(latency);
+                out.note(created + latency, TraceKind::Delivered { tick: k_sent, created_us: created });
             }
             continue;
         }
@@ -618,6 +656,7 @@ pub fn tick(
         out.counts.inc(Counter::Delivered);
         let latency = send_at.saturating_sub(created) + m.latency.sample_us(lat.uniform());
         out.latency.record(latency);
+        out.note(created + latency, TraceKind::Delivered { tick: k_sent, created_us: created });
     }
 }
 
@@ -663,7 +702,7 @@ pub fn apply_action(
             };
             if reboots > 0 {
                 out.counts.add(Counter::Reboots, reboots);
-                wipe_ram_buffer(dev, side, m, out);
+                wipe_ram_buffer(dev, side, m, t, out);
             }
         }
     }

@@ -14,6 +14,7 @@ pub mod device;
 pub mod lifecycle;
 pub mod medium;
 pub mod timeline;
+pub mod trace;
 
 use rayon::prelude::*;
 
@@ -79,6 +80,11 @@ pub struct EpochReport {
 /// Receives the engine's reports as the run advances.
 pub trait Observer {
     fn epoch(&mut self, report: &EpochReport);
+    /// The per-message events of the traced devices from the epoch just run: by device index,
+    /// each device's in the order they happened to it (a delivery is noted when the message is
+    /// sent, with its arrival time, which may fall in a later epoch). Called before
+    /// [`Observer::epoch`], and only by [`simulate_traced`].
+    fn trace(&mut self, _events: &[trace::TraceEvent]) {}
 }
 
 /// An observer that ignores everything.
@@ -131,6 +137,7 @@ struct Chunk {
     latency: Vec<LatencyStats>,
     energy: Vec<f64>,
     frames: Vec<Frame>,
+    trace: Vec<trace::TraceEvent>,
 }
 
 struct World<'s> {
@@ -145,6 +152,8 @@ struct World<'s> {
     class_start: Vec<u32>,
     /// `device_entity` hash of each class name.
     class_hash: Vec<u64>,
+    /// Devices with a global index below this are traced.
+    traced: u32,
 }
 
 /// Who a device is, derived from its global index.
@@ -205,6 +214,18 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
 
 /// Runs the scenario with `seed` to its end, stepping as `stepping` says.
 pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping) -> RunOutput {
+    run(s, seed, observer, stepping, 0)
+}
+
+/// Runs the scenario with `seed` to its end and hands the per-message events of the first
+/// `devices` devices to `observer` epoch by epoch (see [`trace`]). Every tick is stepped, so the
+/// counts are those of [`Stepping::EveryTick`]: the same distribution as a normal run, not the
+/// same draws.
+pub fn simulate_traced(s: &Scenario, seed: u64, observer: &mut dyn Observer, devices: u32) -> RunOutput {
+    run(s, seed, observer, Stepping::EveryTick, devices)
+}
+
+fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping, traced: u32) -> RunOutput {
     let layout = Layout::new(s);
     let timelines = timeline::build(s, seed, &layout);
     let plan = lifecycle::plan(s, seed, &layout);
@@ -240,6 +261,7 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
         layout,
         plan,
         class_start,
+        traced,
     };
     let any_outage = world.models.iter().any(|m| m.device_outage.is_some());
     let any_aux = world.models.iter().any(|m| m.mains || m.lora.is_some());
@@ -270,6 +292,7 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
                 latency: vec![LatencyStats::default(); n_classes],
                 energy: vec![0.0; n_classes],
                 frames: Vec::new(),
+                trace: Vec::new(),
             };
             if !world.plan.online_us.is_empty() {
                 chunk.start_at_install(&world);
@@ -293,7 +316,9 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
         chunks.par_iter_mut().for_each(|c| c.advance(&world, end));
         let mut per_class = vec![ClassEpoch::default(); n_classes];
         let mut frames = Vec::new();
+        let mut traced = Vec::new();
         for c in &mut chunks {
+            traced.append(&mut c.trace);
             for (acc, ce) in per_class.iter_mut().zip(c.epoch.iter_mut()) {
                 acc.merge(ce);
                 *ce = ClassEpoch::default();
@@ -315,6 +340,9 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
                 peak_day[ci] = peak_day[ci].max(day_delivered[ci]);
                 day_delivered[ci] = 0;
             }
+        }
+        if world.traced > 0 {
+            observer.trace(&traced);
         }
         observer.epoch(&EpochReport { index: e, epochs, start_us: start, end_us: end, per_class: per_class.clone() });
         last = per_class;
@@ -466,6 +494,7 @@ impl Chunk {
                 latency: &mut self.latency[ci],
                 energy_mah: &mut self.energy[ci],
                 frames: &mut self.frames,
+                trace: (self.first + (j as u32) < w.traced).then(|| (self.first + j as u32, &mut self.trace)),
             };
             let limit = epoch_end.min(horizon);
             let g = self.first + j as u32;
