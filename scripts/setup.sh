@@ -10,7 +10,10 @@ export DEBIAN_FRONTEND=noninteractive
 # python3 + time (GNU time): run the peer benchmarks in ../shared/bench/peers beside `scaleproof bench`.
 # libfontconfig-dev + libfreetype-dev + fonts-dejavu-core: plotters lays out and renders chart
 # text (reports, PNG charts) with the system's fonts.
-PACKAGES="gcc libc6-dev pkg-config python3 time libfontconfig-dev libfreetype-dev fonts-dejavu-core"
+# mosquitto + mosquitto-clients: the real MQTT broker the bridge tests, the README walkthrough and
+# the live benchmark run against (started by them on a loopback port; nothing runs as a service),
+# and mosquitto_pub, the benchmark's baseline publisher.
+PACKAGES="gcc libc6-dev pkg-config python3 time libfontconfig-dev libfreetype-dev fonts-dejavu-core mosquitto mosquitto-clients"
 
 missing=""
 for p in $PACKAGES; do

@@ -11,6 +11,9 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+mod recording;
+pub use recording::{MALFORMED_SAMPLE, MalformedRow, NewRecording, PilotRow, RecordingRow, StoredMessage};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be opened, read or written.
@@ -83,6 +86,43 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL,
         run INTEGER NOT NULL REFERENCES runs(id),
         PRIMARY KEY (sweep, idx)
+    ) WITHOUT ROWID;",
+    // 3: pilot recordings (see `recording`).
+    "CREATE TABLE recordings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL,
+        name TEXT NOT NULL,
+        broker TEXT NOT NULL,
+        map_text TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'incomplete')),
+        pid INTEGER,
+        received INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        malformed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE recording_devices (
+        recording INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        device TEXT NOT NULL,
+        PRIMARY KEY (recording, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE pilot_messages (
+        recording INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        device INTEGER NOT NULL,
+        ts_us INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        rx_us INTEGER NOT NULL,
+        battery_pct REAL,
+        fields_json TEXT,
+        PRIMARY KEY (recording, device, ts_us, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE pilot_malformed (
+        recording INTEGER NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+        n INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        PRIMARY KEY (recording, n)
     ) WITHOUT ROWID;",
 ];
 
@@ -221,7 +261,7 @@ impl Store {
     }
 
     fn mark_orphans(&mut self) -> Result<()> {
-        for table in ["runs", "sweeps"] {
+        for table in ["runs", "sweeps", "recordings"] {
             let mut stmt = self.conn.prepare(&format!("SELECT id, pid FROM {table} WHERE status = 'running'"))?;
             let rows: Vec<(i64, Option<i64>)> =
                 stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;

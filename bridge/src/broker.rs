@@ -1,0 +1,205 @@
+//! Where and how to connect: the broker URL, TLS material and credentials. Secrets come from
+//! files or the environment and are never printed: [`Broker::display`] is scheme, host and port.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use rumqttc::{MqttOptions, TlsConfiguration, Transport};
+
+/// A broker address: `mqtt://HOST:PORT` or `mqtts://HOST:PORT` (TLS).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broker {
+    pub host: String,
+    pub port: u16,
+    pub tls: bool,
+}
+
+impl Broker {
+    pub fn parse(url: &str) -> Result<Broker> {
+        let (tls, rest) = if let Some(r) = url.strip_prefix("mqtts://") {
+            (true, r)
+        } else if let Some(r) = url.strip_prefix("mqtt://") {
+            (false, r)
+        } else {
+            bail!("broker `{url}`: expected mqtt://HOST:PORT or mqtts://HOST:PORT");
+        };
+        if rest.contains('@') {
+            bail!("broker `{url}`: put credentials in --password-file or SCALEPROOF_MQTT_PASSWORD, not in the URL");
+        }
+        let rest = rest.trim_end_matches('/');
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse::<u16>().with_context(|| format!("broker `{url}`: bad port `{p}`"))?),
+            None => (rest, if tls { 8883 } else { 1883 }),
+        };
+        if host.is_empty() {
+            bail!("broker `{url}`: no host");
+        }
+        Ok(Broker { host: host.to_string(), port, tls })
+    }
+
+    /// Scheme, host and port: safe to print and store.
+    pub fn display(&self) -> String {
+        format!("{}://{}:{}", if self.tls { "mqtts" } else { "mqtt" }, self.host, self.port)
+    }
+}
+
+/// TLS files: the CA that signed the broker's certificate and, for client-certificate
+/// authentication, a directory of per-device certificates (`NAME.crt` and `NAME.key`, PEM).
+#[derive(Clone, Debug, Default)]
+pub struct TlsFiles {
+    pub ca: Option<PathBuf>,
+    pub cert_dir: Option<PathBuf>,
+}
+
+/// Username and password for each client. The password is a secret: it is read from a file
+/// (`--password-file`) or `SCALEPROOF_MQTT_PASSWORD`, and only ever handed to the MQTT client.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    /// Per-client passwords from a file of `NAME:PASSWORD` lines, or one for all.
+    per_client: std::collections::HashMap<String, String>,
+    shared: Option<String>,
+    /// `{device}` is replaced by the client's name; default: the name itself.
+    pub username_template: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Credentials({} per client, shared: {}, secrets hidden)",
+            self.per_client.len(),
+            self.shared.is_some()
+        )
+    }
+}
+
+pub const PASSWORD_ENV: &str = "SCALEPROOF_MQTT_PASSWORD";
+
+impl Credentials {
+    /// From `--password-file` (lines `NAME:PASSWORD`, or one line with just a password for all)
+    /// or else the environment.
+    pub fn load(password_file: Option<&Path>, username_template: Option<String>) -> Result<Credentials> {
+        let mut c = Credentials { username_template, ..Credentials::default() };
+        if let Some(p) = password_file {
+            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+            for (i, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                match line.split_once(':') {
+                    Some((name, pw)) if !name.is_empty() => {
+                        c.per_client.insert(name.to_string(), pw.to_string());
+                    }
+                    _ if c.shared.is_none() && c.per_client.is_empty() => c.shared = Some(line.to_string()),
+                    _ => bail!("{}:{}: expected NAME:PASSWORD", p.display(), i + 1),
+                }
+            }
+        } else if let Ok(pw) = std::env::var(PASSWORD_ENV) {
+            c.shared = Some(pw);
+        }
+        Ok(c)
+    }
+
+    fn for_client(&self, name: &str) -> Option<(String, String)> {
+        let pw = self.per_client.get(name).or(self.shared.as_ref())?;
+        let user = match &self.username_template {
+            Some(t) => t.replace("{device}", name),
+            None => name.to_string(),
+        };
+        Some((user, pw.clone()))
+    }
+}
+
+/// Everything needed to connect any number of clients.
+#[derive(Clone, Debug)]
+pub struct Connect {
+    pub broker: Broker,
+    pub tls: TlsFiles,
+    pub credentials: Credentials,
+    ca_pem: Option<Vec<u8>>,
+}
+
+impl Connect {
+    pub fn new(broker: Broker, tls: TlsFiles, credentials: Credentials) -> Result<Connect> {
+        let ca_pem = match &tls.ca {
+            Some(p) => Some(std::fs::read(p).with_context(|| format!("cannot read CA file {}", p.display()))?),
+            None if broker.tls => {
+                bail!("{} needs --ca FILE (the CA that signed the broker's certificate)", broker.display())
+            }
+            None => None,
+        };
+        if !broker.tls && (tls.ca.is_some() || tls.cert_dir.is_some()) {
+            bail!("--ca and --cert-dir need an mqtts:// broker");
+        }
+        install_crypto_provider();
+        Ok(Connect { broker, tls, credentials, ca_pem })
+    }
+
+    /// Options for the client `name` (its client id, credentials and certificate).
+    pub fn options(&self, client_id: &str, name: &str) -> Result<MqttOptions> {
+        let mut o = MqttOptions::new(client_id, self.broker.host.clone(), self.broker.port);
+        o.set_keep_alive(Duration::from_secs(60));
+        o.set_max_packet_size(256 * 1024, 256 * 1024);
+        if let Some((u, p)) = self.credentials.for_client(name) {
+            o.set_credentials(u, p);
+        }
+        if let Some(ca) = &self.ca_pem {
+            let client_auth = match &self.tls.cert_dir {
+                Some(dir) => {
+                    let read = |ext: &str| {
+                        let p = dir.join(format!("{name}.{ext}"));
+                        std::fs::read(&p).with_context(|| format!("cannot read {}", p.display()))
+                    };
+                    Some((read("crt")?, read("key")?))
+                }
+                None => None,
+            };
+            o.set_transport(Transport::tls_with_config(TlsConfiguration::Simple {
+                ca: ca.clone(),
+                alpn: None,
+                client_auth,
+            }));
+        }
+        Ok(o)
+    }
+}
+
+/// rustls needs one process-wide crypto provider; ring is the one built in.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_parse_and_never_carry_credentials() {
+        assert_eq!(
+            Broker::parse("mqtt://127.0.0.1:1884").unwrap(),
+            Broker { host: "127.0.0.1".into(), port: 1884, tls: false }
+        );
+        assert_eq!(Broker::parse("mqtts://broker.example").unwrap().port, 8883);
+        assert!(Broker::parse("mqtt://user:pw@host:1883").unwrap_err().to_string().contains("password-file"));
+        assert!(Broker::parse("http://host").is_err());
+        assert_eq!(Broker::parse("mqtts://h:1").unwrap().display(), "mqtts://h:1");
+    }
+
+    #[test]
+    fn credentials_come_per_client_or_shared_and_debug_hides_them() {
+        let dir = std::env::temp_dir().join(format!("sp-cred-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("pw");
+        std::fs::write(&f, "# devices\nsensor-1:s3cret\nsensor-2:other\n").unwrap();
+        let c = Credentials::load(Some(&f), Some("fleet/{device}".into())).unwrap();
+        assert_eq!(c.for_client("sensor-1"), Some(("fleet/sensor-1".into(), "s3cret".into())));
+        assert_eq!(c.for_client("sensor-3"), None);
+        assert!(!format!("{c:?}").contains("s3cret"));
+        std::fs::write(&f, "onepassword\n").unwrap();
+        let c = Credentials::load(Some(&f), None).unwrap();
+        assert_eq!(c.for_client("x"), Some(("x".into(), "onepassword".into())));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

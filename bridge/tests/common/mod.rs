@@ -1,0 +1,107 @@
+//! A real mosquitto broker for the bridge tests: started on a free loopback port in a temporary
+//! directory (with persistence, so a restart keeps sessions and queued messages), restarted on
+//! demand, killed when dropped.
+#![allow(dead_code)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Mosquitto {
+    pub port: u16,
+    pub dir: PathBuf,
+    child: Option<Child>,
+}
+
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // mosquitto started as root drops to its own user: it must be able to write its
+    // persistence file and log here.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    dir
+}
+
+impl Mosquitto {
+    /// A broker with `extra` appended to its listener's configuration (e.g. TLS settings).
+    pub fn start(name: &str, extra: &str) -> Mosquitto {
+        let dir = temp_dir(name);
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let conf = format!(
+            "per_listener_settings false\npersistence true\npersistence_location {}/\nautosave_interval 1\n\
+             max_queued_messages 0\nmax_inflight_messages 1000\nlog_dest file {}/mosquitto.log\n\
+             listener {port} 127.0.0.1\n{extra}\n",
+            dir.display(),
+            dir.display()
+        );
+        let conf = if extra.contains("allow_anonymous") { conf } else { conf + "allow_anonymous true\n" };
+        std::fs::write(dir.join("mosquitto.conf"), conf).unwrap();
+        let mut m = Mosquitto { port, dir, child: None };
+        m.launch();
+        m
+    }
+
+    fn launch(&mut self) {
+        let child = Command::new(mosquitto_bin())
+            .arg("-c")
+            .arg(self.dir.join("mosquitto.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mosquitto runs (scripts/setup.sh installs it)");
+        self.child = Some(child);
+        let t0 = Instant::now();
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                t0.elapsed() < Duration::from_secs(10),
+                "mosquitto did not listen on {}: {}",
+                self.port,
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops the broker as an operator would (SIGTERM: it saves its state) and starts it again.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("mqtt://127.0.0.1:{}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("mosquitto.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Mosquitto {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn mosquitto_bin() -> &'static Path {
+    for p in ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"] {
+        if Path::new(p).exists() {
+            return Path::new(p);
+        }
+    }
+    panic!("mosquitto not found: run `bash scripts/setup.sh`");
+}
