@@ -97,7 +97,7 @@ pub fn device_name(i: u32) -> String {
 }
 
 /// The topic and payload the emulated hardware uses (the pilot's format, read by
-/// `scenarios/emulated-pilot.map.toml`).
+/// `scenarios/maps/emulated-pilot.toml`).
 pub fn encode(t: &Truth, m: &EmuMessage) -> (String, Vec<u8>) {
     let name = device_name(m.device);
     let topic = format!("pilot/{}/{name}/up", t.site);

@@ -6,4 +6,5 @@
 pub mod broker;
 pub mod emulate;
 pub mod map;
+pub mod mosquitto;
 pub mod record;

@@ -70,25 +70,27 @@ pub async fn record(
         map_text,
         pid: std::process::id(),
     })?;
-    let (tx, mut rx) = mpsc::channel::<FromLoop>(8192);
+    // Unbounded on purpose: the event loop must keep polling (it also sends our acknowledgements),
+    // and the broker sends no more than its in-flight window of unacknowledged messages.
+    let (tx, mut rx) = mpsc::unbounded_channel::<FromLoop>();
     let pump = tokio::spawn(async move {
         let mut generation = 0u64;
         loop {
             match el.poll().await {
                 Ok(Event::Incoming(Packet::ConnAck(c))) => {
                     generation += 1;
-                    if tx.send(FromLoop::Connected { session_present: c.session_present, generation }).await.is_err() {
+                    if tx.send(FromLoop::Connected { session_present: c.session_present, generation }).is_err() {
                         break;
                     }
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
-                    if tx.send(FromLoop::Publish(Box::new(p), now_us(), generation)).await.is_err() {
+                    if tx.send(FromLoop::Publish(Box::new(p), now_us(), generation)).is_err() {
                         break;
                     }
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    if tx.send(FromLoop::Lost(e.to_string())).await.is_err() {
+                    if tx.send(FromLoop::Lost(e.to_string())).is_err() {
                         break;
                     }
                     tokio::time::sleep(Duration::from_millis(250)).await;

@@ -2,19 +2,17 @@
 //! no acknowledged message, and a flood of malformed payloads is counted exactly while every
 //! valid message is kept.
 
-mod common;
-
 use std::time::Duration;
 
 use bridge::broker::{Broker, Connect, Credentials, TlsFiles};
 use bridge::emulate::{Truth, TruthReport, publish};
 use bridge::map::PilotMap;
+use bridge::mosquitto::{Mosquitto, temp_dir};
 use bridge::record::{RecordOptions, record};
-use common::{Mosquitto, temp_dir};
 use rumqttc::{AsyncClient, Event, Packet, QoS};
 use store::Store;
 
-const MAP: &str = include_str!("../../scenarios/emulated-pilot.map.toml");
+const MAP: &str = include_str!("../../scenarios/maps/emulated-pilot.toml");
 
 fn connect(url: &str) -> Connect {
     Connect::new(Broker::parse(url).unwrap(), TlsFiles::default(), Credentials::default()).unwrap()

@@ -3,6 +3,7 @@
 //! an hourly series, the assumptions); reading it from the run database is the caller's job.
 
 pub mod chart;
+pub mod pilot;
 
 use std::fmt::Write;
 

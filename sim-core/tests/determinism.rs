@@ -21,7 +21,10 @@ pub fn scenario_files() -> Vec<PathBuf> {
         for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
             if p.is_dir() {
-                walk(&p, out);
+                // scenarios/maps holds pilot mapping files, not scenarios.
+                if p.file_name().is_some_and(|n| n != "maps") {
+                    walk(&p, out);
+                }
             } else if p.extension().is_some_and(|x| x == "toml") {
                 out.push(p);
             }

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod compare;
 pub mod export;
 pub mod paths;
+pub mod pilot;
 pub mod pricebook;
 pub mod reports;
 pub mod run;

@@ -1,7 +1,7 @@
-//! A real mosquitto broker for the bridge tests: started on a free loopback port in a temporary
-//! directory (with persistence, so a restart keeps sessions and queued messages), restarted on
-//! demand, killed when dropped.
-#![allow(dead_code)]
+//! A private mosquitto broker for tests, benchmarks and demos: started on a free loopback port in
+//! a temporary directory (with persistence, so a restart keeps sessions and queued messages, no
+//! limit on queued messages, 1,000 in flight per client), restarted on demand, killed when
+//! dropped. `scripts/setup.sh` installs mosquitto.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ pub struct Mosquitto {
     child: Option<Child>,
 }
 
+/// A fresh directory under the system's temporary directory that mosquitto can write to.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sp-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -31,9 +32,9 @@ impl Mosquitto {
         let dir = temp_dir(name);
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let conf = format!(
-            "per_listener_settings false\npersistence true\npersistence_location {}/\nautosave_interval 1\n\
-             max_queued_messages 0\nmax_inflight_messages 1000\nlog_dest file {}/mosquitto.log\n\
-             listener {port} 127.0.0.1\n{extra}\n",
+            "per_listener_settings false\npersistence true\npersistence_location {}/\n\
+             max_queued_messages 0\nmax_inflight_messages 1000\nmax_connections -1\n\
+             log_dest file {}/mosquitto.log\nlistener {port} 127.0.0.1\n{extra}\n",
             dir.display(),
             dir.display()
         );
@@ -51,7 +52,7 @@ impl Mosquitto {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("mosquitto runs (scripts/setup.sh installs it)");
+            .expect("mosquitto starts (scripts/setup.sh installs it)");
         self.child = Some(child);
         let t0 = Instant::now();
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {

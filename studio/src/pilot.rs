@@ -1,0 +1,369 @@
+//! The pilot bridge's orchestration: a recording read back from the run database, the twin of
+//! the pilot (the scenario's first device class, with the pilot's device count and duration,
+//! every message traced), calibration (fit, then a calibrated scenario written from the base
+//! file with its comments kept) and the pilot-versus-twin comparison with its report.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use sim_core::engine::simulate_traced;
+use sim_core::pilot::{
+    Comparison, Fit, PilotMessage, StreamStats, Tolerances, TwinStreams, compare, fit, stream_stats,
+};
+use sim_core::scenario::Scenario;
+use store::{RecordingRow, Store};
+use toml_edit::{DocumentMut, InlineTable, Item, Value, value};
+
+/// A recording as the pilot maths sees it: times relative to its first reading.
+pub struct Recording {
+    pub row: RecordingRow,
+    /// Unix time (µs) of the first reading: time 0 of `messages`.
+    pub epoch_us: i64,
+    pub messages: Vec<PilotMessage>,
+}
+
+impl Recording {
+    pub fn devices(&self) -> u32 {
+        self.row.devices.len() as u32
+    }
+
+    /// From the first reading to the last, µs.
+    pub fn span_us(&self) -> u64 {
+        self.messages.iter().map(|m| m.ts_us).max().unwrap_or(0)
+    }
+}
+
+pub fn load_recording(db: &Path, id_or_name: &str) -> Result<Recording> {
+    let store = Store::open(db)?;
+    let row = store.find_recording(id_or_name)?.with_context(|| {
+        format!("no recording `{id_or_name}` in {} (see `scaleproof pilot recordings`)", db.display())
+    })?;
+    let stored = store.recording_messages(row.id)?;
+    if stored.is_empty() {
+        bail!("recording {} ({}) has no messages", row.id, row.name);
+    }
+    let epoch_us = stored.iter().map(|m| m.ts_us).min().expect("not empty");
+    let messages = stored
+        .iter()
+        .map(|m| PilotMessage {
+            device: m.device,
+            seq: m.seq,
+            ts_us: (m.ts_us - epoch_us) as u64,
+            rx_us: (m.rx_us - epoch_us).max(0) as u64,
+            battery_pct: m.battery_pct,
+        })
+        .collect();
+    Ok(Recording { row, epoch_us, messages })
+}
+
+/// The scenario's first device class, its network and its power profile, by name.
+fn first_class(s: &Scenario) -> Result<(String, String, String)> {
+    let c = s.classes.first().context("the scenario has no device class")?;
+    Ok((c.name.clone(), s.networks[c.network].name.clone(), s.powers[c.power].name.clone()))
+}
+
+/// The twin of the pilot: the scenario with its first class at the pilot's device count and
+/// the run as long as the recording, every message of those devices traced.
+pub fn twin_messages(
+    scenario_path: &Path,
+    overrides: &[String],
+    devices: u32,
+    span_us: u64,
+) -> Result<(Scenario, Vec<PilotMessage>)> {
+    let base = crate::load_scenario(scenario_path, overrides).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (class, ..) = first_class(&base.scenario)?;
+    let mut o = overrides.to_vec();
+    o.push(format!("fleet.{class}.count={devices}"));
+    o.push(format!("scenario.duration=\"{}s\"", span_us.div_ceil(1_000_000).max(60)));
+    let loaded = crate::load_scenario(scenario_path, &o).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let s = loaded.scenario;
+    let mut streams = TwinStreams::new(devices);
+    simulate_traced(&s, s.seed, &mut streams, devices);
+    let (messages, _) = streams.take();
+    Ok((s, messages))
+}
+
+/// What calibration produced.
+pub struct Calibration {
+    pub fit: Fit,
+    /// The calibrated scenario (the base file with the fitted values written in).
+    pub scenario_text: String,
+}
+
+fn duration_text(seconds: f64) -> String {
+    if seconds >= 3600.0 {
+        format!("{:.3}h", seconds / 3600.0)
+    } else if seconds >= 1.0 {
+        format!("{:.3}s", seconds)
+    } else {
+        format!("{:.1}ms", seconds * 1000.0)
+    }
+}
+
+fn inline(pairs: &[(&str, Value)]) -> Item {
+    let mut t = InlineTable::new();
+    for (k, v) in pairs {
+        t.insert(*k, v.clone());
+    }
+    value(t)
+}
+
+fn table_mut<'d>(doc: &'d mut DocumentMut, path: &[&str]) -> Result<&'d mut Item> {
+    let mut item = doc.as_item_mut();
+    for p in path {
+        item = item.get_mut(p).with_context(|| format!("the base scenario has no `{}`", path.join(".")))?;
+    }
+    Ok(item)
+}
+
+/// The values calibration writes into a base scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TwinParams {
+    pub devices: u32,
+    pub duration_s: f64,
+    pub period_s: f64,
+    pub p_good_to_bad: f64,
+    pub p_bad_to_good: f64,
+    /// Device-scope exponential outages: mean up and mean down, hours (None: no outages).
+    pub outage_h: Option<(f64, f64)>,
+    /// Lognormal latency: median and 99th percentile, seconds.
+    pub latency_s: Option<(f64, f64)>,
+    pub reboots_per_day: f64,
+    pub battery_drain_pct_per_day: Option<f64>,
+}
+
+impl TwinParams {
+    pub fn from_fit(f: &Fit, duration_s: f64) -> TwinParams {
+        TwinParams {
+            devices: f.devices,
+            duration_s,
+            period_s: f.period_s,
+            p_good_to_bad: f.p_good_to_bad.value,
+            p_bad_to_good: f.p_bad_to_good.value,
+            outage_h: (f.outages_seen > 0).then_some((f.outage_mean_up_h.value, f.outage_mean_down_h.value)),
+            latency_s: (f.latency_median_s.n > 0).then_some((f.latency_median_s.value, f.latency_p99_s.value)),
+            reboots_per_day: f.reboots_per_day.value,
+            battery_drain_pct_per_day: f.battery_drain_pct_per_day.map(|b| b.value),
+        }
+    }
+}
+
+/// Fits the recording and writes the fitted values into the base scenario (see [`write_twin`]).
+pub fn calibrate(rec: &Recording, base_path: &Path, generated_at: &str) -> Result<Calibration> {
+    let stats = stream_stats(&rec.messages, rec.devices());
+    let mut f = fit(&stats).map_err(|e| anyhow::anyhow!("recording {}: {e}", rec.row.id))?;
+    let params = TwinParams::from_fit(&f, rec.span_us() as f64 / 1e6);
+    let (body, warnings) = write_twin(base_path, &params)?;
+    f.warnings.extend(warnings);
+    let mut header = format!(
+        "# Calibrated by `scaleproof calibrate` on {generated_at} from recording {} (`{}`, {} devices, {:.1} device-days,\n# {} messages) with {} as the base. Fitted (95 % intervals):\n",
+        rec.row.id,
+        rec.row.name,
+        rec.devices(),
+        f.device_days,
+        f.received,
+        base_path.display()
+    );
+    for line in fit_lines(&f) {
+        header.push_str(&format!("#   {line}\n"));
+    }
+    for w in &f.warnings {
+        header.push_str(&format!("#   note: {w}\n"));
+    }
+    let scenario_text = format!("{header}{body}");
+    validate(&scenario_text)?;
+    Ok(Calibration { fit: f, scenario_text })
+}
+
+fn validate(text: &str) -> Result<Scenario> {
+    sim_core::scenario::parse_scenario(&sim_core::scenario::ScenarioSource {
+        file: "calibrated scenario",
+        bytes: text.as_bytes(),
+        overrides: &[],
+    })
+    .map_err(|d| anyhow::anyhow!("the calibrated scenario does not validate (a bug):\n{d}"))
+}
+
+/// Writes `p` into the base scenario, comments kept: the first class's count, reporting period
+/// and reboot rate; its network's channel, latency and outages (a device-scope exponential
+/// process) and unacknowledged delivery; its battery's sleep current, moved so the modelled
+/// drain matches `p`'s; and the run's duration. Returns the text and what could not be matched.
+pub fn write_twin(base_path: &Path, p: &TwinParams) -> Result<(String, Vec<String>)> {
+    let base = crate::load_scenario(base_path, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (class, net, power) = first_class(&base.scenario)?;
+    let mut warnings = Vec::new();
+    let mut doc: DocumentMut = base.text.parse().context("the base scenario is not TOML")?;
+
+    table_mut(&mut doc, &["scenario"])?["duration"] = value(duration_text(p.duration_s.max(60.0)));
+    let fleet = table_mut(&mut doc, &["fleet", &class])?;
+    fleet["count"] = value(p.devices as i64);
+    fleet["reboots_per_day"] = value(round_sig(p.reboots_per_day, 4));
+    match fleet.get_mut("telemetry").and_then(|t| t.as_inline_table_mut()) {
+        Some(t) => {
+            t.insert("period", duration_text(p.period_s).into());
+            t.insert("jitter", "0s".into());
+        }
+        None => fleet["telemetry"] = inline(&[("period", duration_text(p.period_s).into())]),
+    }
+    let acked = base.scenario.networks.iter().find(|n| n.name == net).is_some_and(|n| n.delivery.acked);
+    if acked {
+        warnings.push(format!(
+            "network `{net}` retries lost messages (acked) in the base; the pilot's gaps are messages lost for good, so the calibrated twin sends unacknowledged"
+        ));
+    }
+    let network = table_mut(&mut doc, &["network", &net])?;
+    network["loss"] = inline(&[
+        ("model", "gilbert-elliott".into()),
+        ("p_good_to_bad", round_sig(p.p_good_to_bad, 4).into()),
+        ("p_bad_to_good", round_sig(p.p_bad_to_good, 4).into()),
+        ("loss_good", 0.0.into()),
+        ("loss_bad", 1.0.into()),
+    ]);
+    if let Some((median, p99)) = p.latency_s {
+        network["latency"] = inline(&[
+            ("model", "lognormal".into()),
+            ("median", duration_text(median).into()),
+            ("p99", duration_text(p99.max(median * 1.001)).into()),
+        ]);
+    }
+    match p.outage_h {
+        Some((up, down)) => {
+            network["outages"] = inline(&[
+                ("scope", "device".into()),
+                ("mean_up", duration_text(up * 3600.0).into()),
+                ("mean_down", duration_text(down * 3600.0).into()),
+            ]);
+        }
+        None => {
+            if let Some(t) = network.as_table_like_mut() {
+                t.remove("outages");
+            }
+        }
+    }
+    network["delivery"] = inline(&[("mode", "unacked".into())]);
+
+    // Battery: move the sleep current so the model drains what the pilot measured.
+    if let Some(drain) = p.battery_drain_pct_per_day {
+        let s = validate(&doc.to_string())?;
+        let m = sim_core::engine::device::ClassModel::new(&s, 0);
+        if let Some(b) = m.battery {
+            let sleep_now = s.powers[s.classes[0].power].currents.sleep_ma;
+            let model_mah_day = (b.drain_per_tick_mah + m.tx_mah) * 86_400.0 / p.period_s;
+            let want_mah_day = drain / 100.0 * b.capacity_mah;
+            let sleep = sleep_now + (want_mah_day - model_mah_day) / 24.0;
+            if sleep < 0.0 {
+                warnings.push(format!(
+                    "the pilot drains {drain:.3} %/day, less than the base's radio and sampling currents alone ({:.3} %/day): sleep current set to 0",
+                    100.0 * (model_mah_day - sleep_now * 24.0) / b.capacity_mah
+                ));
+            }
+            let currents = table_mut(&mut doc, &["power", &power, "currents_ma"])?;
+            match currents.as_inline_table_mut() {
+                Some(t) => {
+                    t.insert("sleep", round_sig(sleep.max(0.0), 4).into());
+                }
+                None => currents["sleep"] = value(round_sig(sleep.max(0.0), 4)),
+            }
+        }
+    }
+    Ok((doc.to_string(), warnings))
+}
+
+fn round_sig(x: f64, digits: i32) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    let m = 10f64.powi(digits - 1 - x.abs().log10().floor() as i32);
+    (x * m).round() / m
+}
+
+/// The fit as lines of text: value and 95 % interval per parameter.
+pub fn fit_lines(f: &Fit) -> Vec<String> {
+    let e = |name: &str, x: &sim_core::pilot::Estimate, unit: &str| {
+        format!("{name:<28} {:>10} {unit:<8} [{}, {}]  (n = {})", sig(x.value), sig(x.low), sig(x.high), x.n)
+    };
+    let mut v = vec![
+        e("p_good_to_bad", &f.p_good_to_bad, "/msg"),
+        e("p_bad_to_good", &f.p_bad_to_good, "/msg"),
+        e("outage mean up", &f.outage_mean_up_h, "h"),
+        e("outage mean down", &f.outage_mean_down_h, "h"),
+        e("latency median", &f.latency_median_s, "s"),
+        e("latency p99", &f.latency_p99_s, "s"),
+        e("reboots", &f.reboots_per_day, "/day"),
+    ];
+    if let Some(b) = &f.battery_drain_pct_per_day {
+        v.push(e("battery drain", b, "%/day"));
+    }
+    v.push(format!("{:<28} {:>10} s", "reporting period", sig(f.period_s)));
+    v.push(format!("{:<28} {:>10} %", "delivery ratio", sig(100.0 * f.delivery_ratio)));
+    v
+}
+
+fn sig(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let r = round_sig(x, 4);
+    if r.abs() >= 1e5 || (r != 0.0 && r.abs() < 1e-3) { format!("{r:.3e}") } else { format!("{r}") }
+}
+
+/// Per-day delivery ratio and mean battery of a message stream.
+pub fn daily(messages: &[PilotMessage], st: &StreamStats) -> Vec<report::pilot::Day> {
+    let day_us = 86_400_000_000u64;
+    let last = messages.iter().map(|m| m.ts_us).max().unwrap_or(0);
+    let days = (last / day_us + 1) as usize;
+    let mut got = vec![0u64; days];
+    let mut batt = vec![(0.0, 0u64); days];
+    for m in messages {
+        let d = (m.ts_us / day_us) as usize;
+        got[d] += 1;
+        if let Some(b) = m.battery_pct {
+            batt[d].0 += b;
+            batt[d].1 += 1;
+        }
+    }
+    let per_day = if st.period_us > 0 { st.devices as f64 * 86_400e6 / st.period_us as f64 } else { 0.0 };
+    (0..days)
+        .map(|d| {
+            let covered = if d + 1 == days { ((last % day_us) as f64 / day_us as f64).max(1e-9) } else { 1.0 };
+            let ratio = if per_day > 0.0 { (got[d] as f64 / (per_day * covered)).min(1.0) } else { 0.0 };
+            report::pilot::Day {
+                day: d as f64,
+                delivery_ratio: ratio,
+                battery_pct: (batt[d].1 > 0).then(|| batt[d].0 / batt[d].1 as f64),
+            }
+        })
+        .collect()
+}
+
+/// Pilot and twin side by side, with the HTML report.
+pub struct PilotComparison {
+    pub pilot: StreamStats,
+    pub twin: StreamStats,
+    pub comparison: Comparison,
+    pub report: report::Report,
+}
+
+pub fn compare_pilot(
+    rec: &Recording,
+    scenario_path: &Path,
+    overrides: &[String],
+    tol: &Tolerances,
+    generated_at: &str,
+) -> Result<PilotComparison> {
+    let pilot = stream_stats(&rec.messages, rec.devices());
+    let (s, twin_msgs) = twin_messages(scenario_path, overrides, rec.devices(), rec.span_us())?;
+    let twin = stream_stats(&twin_msgs, rec.devices());
+    let comparison = compare(&pilot, &twin, tol);
+    let (dp, dt) = (daily(&rec.messages, &pilot), daily(&twin_msgs, &twin));
+    let report = report::pilot::pilot_report(&report::pilot::PilotInput {
+        recording: format!("recording {} ({}, {} devices)", rec.row.id, rec.row.name, rec.devices()),
+        scenario: format!("{} ({})", s.name, scenario_path.display()),
+        pilot: &pilot,
+        twin: &twin,
+        comparison: &comparison,
+        daily: [&dp, &dt],
+        generated_at,
+    });
+    Ok(PilotComparison { pilot, twin, comparison, report })
+}
