@@ -5,6 +5,7 @@
 
 pub mod broker;
 pub mod emulate;
+pub mod live;
 pub mod map;
 pub mod mosquitto;
 pub mod record;

@@ -68,3 +68,24 @@ fn within_ci_margin(e: &sim_core::pilot::Estimate, x: f64) -> bool {
     let half = (e.high - e.low) / 2.0;
     (e.value - x).abs() <= 2.0 * half
 }
+
+/// Every reading of a traced run is accounted for: delivered, lost, or still buffered, and the
+/// trace agrees with the run's own counters.
+#[test]
+fn a_trace_accounts_for_every_reading() {
+    for (seed, overrides) in [
+        (3, vec!["fleet.sensor.count=20", "scenario.duration=\"12h\""]),
+        (5, vec!["fleet.sensor.count=20", "scenario.duration=\"3d\"", "network.lte-m.delivery.mode=\"acked\""]),
+    ] {
+        let s = truth_with(&overrides);
+        let mut streams = TwinStreams::new(20);
+        let out = simulate_traced(&s, seed, &mut streams, 20);
+        let (messages, reboots) = streams.take();
+        let c = &out.per_class[0].counts;
+        use sim_core::engine::counts::Counter;
+        assert_eq!(streams.generated, c.get(Counter::Generated));
+        assert_eq!(messages.len() as u64, c.get(Counter::Delivered), "seed {seed}");
+        assert_eq!(reboots.len() as u64, c.get(Counter::Reboots));
+        assert_eq!(streams.generated, messages.len() as u64 + streams.lost + streams.buffered(), "seed {seed}");
+    }
+}

@@ -1,0 +1,439 @@
+//! The virtual fleet on a real broker. The scenario runs in the engine with every message of
+//! every device traced (on its own thread, one simulated hour ahead at most); each device is
+//! its own MQTT client with its own client id and credentials, and publishes each message the
+//! twin delivered at the simulated time it arrived, paced at `speed` simulated seconds per wall
+//! second. What the simulation lost (the link, outages, overflow, reboots) is never published;
+//! what it buffered is published late, when the twin flushed it; a reboot disconnects the
+//! client, which reconnects.
+//!
+//! Topics: `{prefix}/{site}/{device}/telemetry` (the payload below), and per device a command
+//! topic `{prefix}/{site}/{device}/command` it subscribes to and answers on
+//! `{prefix}/{site}/{device}/reply`.
+//!
+//! Telemetry payload (JSON): `{"device": "sensor-00007", "class": "sensor", "site": "north",
+//! "seq": 412, "ts": 1767225600000, "battery_pct": 97.41, "fw": 1, "cfg": 0}`: `seq` restarts at
+//! 0 after a reboot, `ts` is when the reading was taken (ms since the Unix epoch, simulated
+//! time counted from the run's start), `battery_pct` is absent for mains devices, `fw` is the
+//! firmware build and `cfg` the configuration version the device runs.
+//!
+//! Commands (JSON, with an `id` the reply carries back): `{"op": "ping"}`, `{"op": "config",
+//! "set": {...}}` (bumps `cfg`), `{"op": "firmware", "build": 7}` (the device answers
+//! `accepted`, then `installed`, and reports `fw: 7` from then on).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use rumqttc::{AsyncClient, Event, Packet, QoS};
+use serde::Serialize;
+use serde_json::{Value, json};
+use sim_core::engine::{EpochReport, Observer, simulate_traced};
+use sim_core::pilot::{PilotMessage, TwinStreams};
+use sim_core::scenario::Scenario;
+
+use crate::broker::Connect;
+
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    /// Simulated seconds per wall second; 0: as fast as the broker takes it.
+    pub speed: f64,
+    pub qos: QoS,
+    pub prefix: String,
+    /// New connections per second while the fleet comes up.
+    pub connect_rate: f64,
+    /// Wall-clock time (ms since the Unix epoch) of simulated time 0.
+    pub start_unix_ms: i64,
+    pub seed: u64,
+}
+
+/// What a live run did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LiveSummary {
+    pub broker: String,
+    pub devices: u32,
+    /// Most clients connected at once, and connection attempts the broker refused or that failed.
+    pub connections_peak: u64,
+    pub connect_failures: u64,
+    pub simulated_s: f64,
+    /// Readings the twin took; published; acknowledged by the broker (QoS 1; QoS 0: published).
+    pub generated: u64,
+    pub published: u64,
+    pub acknowledged: u64,
+    /// Readings the simulation lost (link, outages, overflow, reboots): never published.
+    pub dropped_by_simulation: u64,
+    /// Readings still in device buffers when the run ended.
+    pub buffered_end: u64,
+    /// Readings the twin delivered while the device's MQTT client was not connected (refused by
+    /// the broker, or reconnecting after a reboot): not published.
+    pub not_connected: u64,
+    pub reboots: u64,
+    pub commands_answered: u64,
+    pub wall_s: f64,
+    pub messages_per_s: f64,
+    /// CPU time this process used (user + system), seconds.
+    pub cpu_s: f64,
+}
+
+struct Identity {
+    name: String,
+    class: String,
+    site: String,
+    topic: String,
+    /// Battery devices report a battery level.
+    battery: bool,
+}
+
+/// Device names and topics, by global device index.
+fn identities(s: &Scenario, prefix: &str) -> Vec<Identity> {
+    let layout = sim_core::engine::timeline::Layout::new(s);
+    let mut out = Vec::new();
+    for c in &s.classes {
+        let battery = matches!(s.powers[c.power].source, sim_core::scenario::PowerSource::Battery { .. });
+        for i in 0..c.count {
+            let (site, _) = layout.place(s, c, i);
+            let name = format!("{}-{i:05}", c.name);
+            let site = s.sites[site].id.clone();
+            let topic = format!("{prefix}/{site}/{name}");
+            out.push(Identity { name, class: c.name.clone(), site, topic, battery });
+        }
+    }
+    out
+}
+
+/// One simulated hour of the fleet.
+struct Batch {
+    messages: Vec<PilotMessage>,
+    reboots: Vec<(u32, u64)>,
+    generated: u64,
+    lost: u64,
+    buffered: u64,
+}
+
+struct Forward {
+    streams: TwinStreams,
+    tx: tokio::sync::mpsc::Sender<Batch>,
+    sent: (u64, u64),
+}
+
+impl Observer for Forward {
+    fn trace(&mut self, events: &[sim_core::engine::trace::TraceEvent]) {
+        self.streams.trace(events);
+    }
+    fn epoch(&mut self, _: &EpochReport) {
+        let (mut messages, reboots) = self.streams.take();
+        messages.sort_by_key(|m| (m.rx_us, m.device));
+        let batch = Batch {
+            messages,
+            reboots,
+            generated: self.streams.generated - self.sent.0,
+            lost: self.streams.lost - self.sent.1,
+            buffered: self.streams.buffered(),
+        };
+        self.sent = (self.streams.generated, self.streams.lost);
+        // The receiver gone means the run was stopped: the rest is not needed.
+        let _ = self.tx.blocking_send(batch);
+    }
+}
+
+/// Shared per-device state the dispatcher and the device's task both see.
+struct DeviceState {
+    fw: AtomicU32,
+    cfg: AtomicU32,
+    connected: AtomicBool,
+    /// Connected or refused at least once.
+    settled: AtomicBool,
+}
+
+#[derive(Default)]
+struct Counters {
+    connected_now: AtomicU64,
+    settled: AtomicU64,
+    connected_peak: AtomicU64,
+    connect_failures: AtomicU64,
+    acked: AtomicU64,
+    commands: AtomicU64,
+}
+
+/// Raises this process's open-file limit to its hard limit (each client is a socket).
+fn raise_fd_limit() -> u64 {
+    // SAFETY: getrlimit/setrlimit with a valid pointer to an rlimit we own.
+    unsafe {
+        let mut l = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) != 0 {
+            return 1024;
+        }
+        if l.rlim_cur < l.rlim_max {
+            l.rlim_cur = l.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &l);
+        }
+        l.rlim_cur
+    }
+}
+
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage with a zeroed rusage we own.
+    unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, &mut u) != 0 {
+            return 0.0;
+        }
+        let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        tv(u.ru_utime) + tv(u.ru_stime)
+    }
+}
+
+/// The answer to a command payload, and whether it changes the device.
+fn answer(payload: &[u8], state: &DeviceState) -> Vec<Value> {
+    let Ok(v) = serde_json::from_slice::<Value>(payload) else {
+        return vec![json!({"status": "error", "error": "the command is not JSON"})];
+    };
+    let id = v.get("id").cloned().unwrap_or(Value::Null);
+    match v.get("op").and_then(Value::as_str) {
+        Some("ping") => vec![json!({"id": id, "status": "ok", "op": "ping"})],
+        Some("config") => match v.get("set") {
+            Some(Value::Object(set)) => {
+                let cfg = state.cfg.fetch_add(1, Ordering::Relaxed) + 1;
+                vec![json!({"id": id, "status": "ok", "op": "config", "applied": set, "cfg": cfg})]
+            }
+            _ => vec![json!({"id": id, "status": "error", "error": "config needs a `set` object"})],
+        },
+        Some("firmware") => match v.get("build").and_then(Value::as_u64) {
+            Some(build) if build <= u32::MAX as u64 => {
+                state.fw.store(build as u32, Ordering::Relaxed);
+                vec![
+                    json!({"id": id, "status": "accepted", "op": "firmware", "build": build}),
+                    json!({"id": id, "status": "installed", "op": "firmware", "build": build}),
+                ]
+            }
+            _ => vec![json!({"id": id, "status": "error", "error": "firmware needs a `build` number"})],
+        },
+        Some(op) => vec![json!({"id": id, "status": "error", "error": format!("unknown op `{op}`")})],
+        None => vec![json!({"id": id, "status": "error", "error": "no `op`"})],
+    }
+}
+
+/// Runs the scenario's fleet on the broker until the scenario's duration has been played.
+pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result<LiveSummary> {
+    let started = Instant::now();
+    let cpu0 = cpu_seconds();
+    let ids = identities(s, &opts.prefix);
+    let n = ids.len() as u32;
+    if n == 0 {
+        bail!("the scenario has no devices");
+    }
+    let fds = raise_fd_limit();
+    if fds < n as u64 + 64 {
+        eprintln!("live: the open-file limit is {fds}, fewer than the {n} connections: raise it (ulimit -n)");
+    }
+    let counters = Arc::new(Counters::default());
+    let states: Arc<Vec<DeviceState>> = Arc::new(
+        (0..n)
+            .map(|_| DeviceState {
+                fw: AtomicU32::new(1),
+                cfg: AtomicU32::new(0),
+                connected: AtomicBool::new(false),
+                settled: AtomicBool::new(false),
+            })
+            .collect(),
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut clients = Vec::with_capacity(n as usize);
+    let mut tasks = Vec::with_capacity(n as usize);
+    for (d, id) in ids.iter().enumerate() {
+        let mut o = connect.options(&id.name, &id.name)?;
+        o.set_inflight(100);
+        let (client, mut el) = AsyncClient::new(o, 64);
+        let (counters, states, stop) = (counters.clone(), states.clone(), stop.clone());
+        let command = format!("{}/command", id.topic);
+        let reply = format!("{}/reply", id.topic);
+        let c2 = client.clone();
+        let delay = Duration::from_secs_f64(d as f64 / opts.connect_rate.max(1.0));
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let st = &states[d];
+            loop {
+                match el.poll().await {
+                    Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                        if !st.settled.swap(true, Ordering::Relaxed) {
+                            counters.settled.fetch_add(1, Ordering::Relaxed);
+                        }
+                        if !st.connected.swap(true, Ordering::Relaxed) {
+                            let now = counters.connected_now.fetch_add(1, Ordering::Relaxed) + 1;
+                            counters.connected_peak.fetch_max(now, Ordering::Relaxed);
+                        }
+                        let _ = c2.try_subscribe(command.clone(), QoS::AtLeastOnce);
+                    }
+                    Ok(Event::Incoming(Packet::PubAck(_))) => {
+                        counters.acked.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(Event::Incoming(Packet::Publish(p))) if p.topic == command => {
+                        for a in answer(&p.payload, st) {
+                            if c2.try_publish(reply.clone(), QoS::AtLeastOnce, false, a.to_string()).is_ok() {
+                                counters.commands.fetch_add(1, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        if !st.settled.swap(true, Ordering::Relaxed) {
+                            counters.settled.fetch_add(1, Ordering::Relaxed);
+                        }
+                        if st.connected.swap(false, Ordering::Relaxed) {
+                            counters.connected_now.fetch_sub(1, Ordering::Relaxed);
+                        } else if !stop.load(Ordering::Relaxed) {
+                            counters.connect_failures.fetch_add(1, Ordering::Relaxed);
+                        }
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        if matches!(e, rumqttc::ConnectionError::ConnectionRefused(_))
+                            && !st.connected.load(Ordering::Relaxed)
+                        {
+                            tokio::time::sleep(Duration::from_secs(5)).await;
+                        } else {
+                            tokio::time::sleep(Duration::from_millis(500)).await;
+                        }
+                    }
+                }
+            }
+        }));
+        clients.push(client);
+    }
+    // Wait until every client has connected or been refused once (each keeps trying after).
+    let ramp = Duration::from_secs_f64(n as f64 / opts.connect_rate.max(1.0)) + Duration::from_secs(20);
+    let t_ramp = Instant::now();
+    while counters.settled.load(Ordering::Relaxed) < n as u64 && t_ramp.elapsed() < ramp {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let up = counters.connected_now.load(Ordering::Relaxed);
+    if up < n as u64 {
+        eprintln!(
+            "live: {up} of {n} devices connected after {:.0} s; publishing anyway",
+            t_ramp.elapsed().as_secs_f64()
+        );
+    }
+
+    // The engine, on its own thread, at most two simulated hours ahead.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Batch>(2);
+    let scenario = s.clone();
+    let seed = opts.seed;
+    let engine = std::thread::spawn(move || {
+        let mut fwd = Forward { streams: TwinStreams::new(n), tx, sent: (0, 0) };
+        simulate_traced(&scenario, seed, &mut fwd, n);
+    });
+    let mut summary = LiveSummary { broker: connect.broker.display(), devices: n, ..LiveSummary::default() };
+    let t0 = Instant::now();
+    let pace = |sim_us: u64| t0 + Duration::from_secs_f64(sim_us as f64 / 1e6 / opts.speed);
+    while let Some(batch) = rx.recv().await {
+        summary.generated += batch.generated;
+        summary.dropped_by_simulation += batch.lost;
+        summary.buffered_end = batch.buffered;
+        let mut reboots = batch.reboots.iter().peekable();
+        for m in &batch.messages {
+            while let Some(&&(d, at)) = reboots.peek().filter(|r| r.1 <= m.rx_us) {
+                let _ = clients[d as usize].try_disconnect();
+                let _ = at;
+                summary.reboots += 1;
+                reboots.next();
+            }
+            if opts.speed > 0.0 {
+                let due = pace(m.rx_us);
+                if due > Instant::now() + Duration::from_millis(1) {
+                    tokio::time::sleep_until(due.into()).await;
+                }
+            }
+            let id = &ids[m.device as usize];
+            let st = &states[m.device as usize];
+            let mut p = json!({
+                "device": id.name,
+                "class": id.class,
+                "site": id.site,
+                "seq": m.seq,
+                "ts": opts.start_unix_ms + (m.ts_us / 1000) as i64,
+                "fw": st.fw.load(Ordering::Relaxed),
+                "cfg": st.cfg.load(Ordering::Relaxed),
+            });
+            if id.battery
+                && let Some(b) = m.battery_pct
+            {
+                p["battery_pct"] = json!((b * 100.0).round() / 100.0);
+            }
+            if !st.connected.load(Ordering::Relaxed) {
+                summary.not_connected += 1;
+                continue;
+            }
+            let topic = format!("{}/telemetry", id.topic);
+            let client = &clients[m.device as usize];
+            match client.try_publish(topic.clone(), opts.qos, false, p.to_string()) {
+                Ok(()) => {}
+                // The client's queue is full: wait for it (the broker sets the pace).
+                Err(_) => client.publish(topic, opts.qos, false, p.to_string()).await?,
+            }
+            summary.published += 1;
+        }
+        summary.reboots += reboots.count() as u64;
+    }
+    engine.join().map_err(|_| anyhow::anyhow!("the engine thread panicked"))?;
+    summary.simulated_s = s.duration.as_secs_f64();
+
+    // Wait for the broker's acknowledgements (QoS 1) until nothing has moved for 5 s (a message
+    // in flight when its device rebooted is never acknowledged: the reboot lost it).
+    if opts.qos != QoS::AtMostOnce {
+        let mut last = (counters.acked.load(Ordering::Relaxed), Instant::now());
+        // Command replies are QoS 1 too: their acknowledgements are not telemetry's.
+        let acked = || counters.acked.load(Ordering::Relaxed).saturating_sub(counters.commands.load(Ordering::Relaxed));
+        while acked() < summary.published && last.1.elapsed() < Duration::from_secs(5) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let now = counters.acked.load(Ordering::Relaxed);
+            if now != last.0 {
+                last = (now, Instant::now());
+            }
+        }
+        summary.acknowledged = acked();
+    } else {
+        summary.acknowledged = summary.published;
+    }
+    let publish_wall = t0.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    for c in &clients {
+        let _ = c.try_disconnect();
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for t in tasks {
+        t.abort();
+    }
+    summary.connections_peak = counters.connected_peak.load(Ordering::Relaxed);
+    summary.connect_failures = counters.connect_failures.load(Ordering::Relaxed);
+    summary.commands_answered = counters.commands.load(Ordering::Relaxed);
+    summary.wall_s = started.elapsed().as_secs_f64();
+    summary.messages_per_s = summary.published as f64 / publish_wall.max(1e-9);
+    summary.cpu_s = cpu_seconds() - cpu0;
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> DeviceState {
+        DeviceState {
+            fw: AtomicU32::new(1),
+            cfg: AtomicU32::new(0),
+            connected: AtomicBool::new(true),
+            settled: AtomicBool::new(true),
+        }
+    }
+
+    #[test]
+    fn commands_are_answered_and_change_what_the_device_reports() {
+        let st = state();
+        assert_eq!(answer(br#"{"id":"a","op":"ping"}"#, &st)[0]["status"], "ok");
+        let r = answer(br#"{"id":"b","op":"firmware","build":7}"#, &st);
+        assert_eq!((r[0]["status"].as_str(), r[1]["status"].as_str()), (Some("accepted"), Some("installed")));
+        assert_eq!(st.fw.load(Ordering::Relaxed), 7);
+        assert_eq!(answer(br#"{"id":"c","op":"config","set":{"period_s":60}}"#, &st)[0]["cfg"], 1);
+        assert_eq!(answer(br#"{"id":"d","op":"reboot-everything"}"#, &st)[0]["status"], "error");
+        assert_eq!(answer(b"garbage", &st)[0]["error"], "the command is not JSON");
+    }
+}
