@@ -15,25 +15,34 @@ pub struct Broker {
     pub tls: bool,
 }
 
+/// The URL with anything between the scheme and an `@` hidden (credentials never printed).
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(i), Some(j)) if j > i => format!("{}***{}", &url[..i + 3], &url[j..]),
+        _ => url.to_string(),
+    }
+}
+
 impl Broker {
     pub fn parse(url: &str) -> Result<Broker> {
+        let shown = redact(url);
         let (tls, rest) = if let Some(r) = url.strip_prefix("mqtts://") {
             (true, r)
         } else if let Some(r) = url.strip_prefix("mqtt://") {
             (false, r)
         } else {
-            bail!("broker `{url}`: expected mqtt://HOST:PORT or mqtts://HOST:PORT");
+            bail!("broker `{shown}`: expected mqtt://HOST:PORT or mqtts://HOST:PORT");
         };
         if rest.contains('@') {
-            bail!("broker `{url}`: put credentials in --password-file or SCALEPROOF_MQTT_PASSWORD, not in the URL");
+            bail!("broker `{shown}`: put credentials in --password-file or SCALEPROOF_MQTT_PASSWORD, not in the URL");
         }
         let rest = rest.trim_end_matches('/');
         let (host, port) = match rest.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse::<u16>().with_context(|| format!("broker `{url}`: bad port `{p}`"))?),
+            Some((h, p)) => (h, p.parse::<u16>().with_context(|| format!("broker `{shown}`: bad port `{p}`"))?),
             None => (rest, if tls { 8883 } else { 1883 }),
         };
         if host.is_empty() {
-            bail!("broker `{url}`: no host");
+            bail!("broker `{shown}`: no host");
         }
         Ok(Broker { host: host.to_string(), port, tls })
     }
@@ -182,7 +191,8 @@ mod tests {
             Broker { host: "127.0.0.1".into(), port: 1884, tls: false }
         );
         assert_eq!(Broker::parse("mqtts://broker.example").unwrap().port, 8883);
-        assert!(Broker::parse("mqtt://user:pw@host:1883").unwrap_err().to_string().contains("password-file"));
+        let e = Broker::parse("mqtt://user:pw@host:1883").unwrap_err().to_string();
+        assert!(e.contains("password-file") && !e.contains("pw@") && e.contains("mqtt://***@host:1883"), "{e}");
         assert!(Broker::parse("http://host").is_err());
         assert_eq!(Broker::parse("mqtts://h:1").unwrap().display(), "mqtts://h:1");
     }

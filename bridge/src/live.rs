@@ -243,6 +243,9 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
     for (d, id) in ids.iter().enumerate() {
         let mut o = connect.options(&id.name, &id.name)?;
         o.set_inflight(100);
+        // A persistent session: what was in flight when the device rebooted is sent again (the
+        // twin decided it was delivered; the MQTT layer must not lose it).
+        o.set_clean_session(false);
         let (client, mut el) = AsyncClient::new(o, 64);
         let (counters, states, stop) = (counters.clone(), states.clone(), stop.clone());
         let command = format!("{}/command", id.topic);
@@ -377,8 +380,7 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
     engine.join().map_err(|_| anyhow::anyhow!("the engine thread panicked"))?;
     summary.simulated_s = s.duration.as_secs_f64();
 
-    // Wait for the broker's acknowledgements (QoS 1) until nothing has moved for 5 s (a message
-    // in flight when its device rebooted is never acknowledged: the reboot lost it).
+    // Wait for the broker's acknowledgements (QoS 1) until nothing has moved for 5 s.
     if opts.qos != QoS::AtMostOnce {
         let mut last = (counters.acked.load(Ordering::Relaxed), Instant::now());
         // Command replies are QoS 1 too: their acknowledgements are not telemetry's.

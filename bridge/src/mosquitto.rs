@@ -29,8 +29,18 @@ pub fn temp_dir(name: &str) -> PathBuf {
 impl Mosquitto {
     /// A broker with `extra` appended to its listener's configuration (e.g. TLS settings).
     pub fn start(name: &str, extra: &str) -> Mosquitto {
+        let port = TcpListener::bind("127.0.0.1:0").expect("a free loopback port").local_addr().expect("bound").port();
+        Mosquitto::start_on(name, port, extra)
+    }
+
+    /// A broker on `port` (loopback only); panics if it cannot start (for tests).
+    pub fn start_on(name: &str, port: u16, extra: &str) -> Mosquitto {
+        Mosquitto::try_start_on(name, port, extra).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A broker on `port` (loopback only), or why it could not start.
+    pub fn try_start_on(name: &str, port: u16, extra: &str) -> Result<Mosquitto, String> {
         let dir = temp_dir(name);
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let conf = format!(
             "per_listener_settings false\npersistence true\npersistence_location {}/\n\
              max_queued_messages 0\nmax_inflight_messages 1000\nmax_connections -1\n\
@@ -41,35 +51,45 @@ impl Mosquitto {
         let conf = if extra.contains("allow_anonymous") { conf } else { conf + "allow_anonymous true\n" };
         std::fs::write(dir.join("mosquitto.conf"), conf).unwrap();
         let mut m = Mosquitto { port, dir, child: None };
-        m.launch();
-        m
+        m.launch()?;
+        Ok(m)
     }
 
-    fn launch(&mut self) {
-        let child = Command::new(mosquitto_bin())
+    fn launch(&mut self) -> Result<(), String> {
+        let bin = mosquitto_bin().ok_or("mosquitto not found: run `bash scripts/setup.sh`")?;
+        let mut child = Command::new(bin)
             .arg("-c")
             .arg(self.dir.join("mosquitto.conf"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("mosquitto starts (scripts/setup.sh installs it)");
-        self.child = Some(child);
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
         let t0 = Instant::now();
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                t0.elapsed() < Duration::from_secs(10),
-                "mosquitto did not listen on {}: {}",
-                self.port,
-                self.log()
-            );
+            if let Ok(Some(status)) = child.try_wait() {
+                return Err(format!("mosquitto exited ({status}) on port {}: {}", self.port, self.log()));
+            }
+            if t0.elapsed() > Duration::from_secs(10) {
+                let _ = child.kill();
+                return Err(format!("mosquitto did not listen on {} within 10 s: {}", self.port, self.log()));
+            }
             std::thread::sleep(Duration::from_millis(20));
+        }
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Waits until the broker process exits (for a broker run in the foreground).
+    pub fn wait(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            let _ = c.wait();
         }
     }
 
     /// Stops the broker as an operator would (SIGTERM: it saves its state) and starts it again.
     pub fn restart(&mut self) {
         self.stop();
-        self.launch();
+        self.launch().unwrap_or_else(|e| panic!("{e}"));
     }
 
     pub fn stop(&mut self) {
@@ -98,11 +118,9 @@ impl Drop for Mosquitto {
     }
 }
 
-pub fn mosquitto_bin() -> &'static Path {
-    for p in ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"] {
-        if Path::new(p).exists() {
-            return Path::new(p);
-        }
-    }
-    panic!("mosquitto not found: run `bash scripts/setup.sh`");
+pub fn mosquitto_bin() -> Option<&'static Path> {
+    ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
+        .into_iter()
+        .map(Path::new)
+        .find(|p| p.exists())
 }

@@ -158,6 +158,195 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// Publish the scenario's fleet to a real MQTT broker, each device its own client, paced in
+    /// real time or faster; what the simulation loses is never published.
+    Live {
+        file: PathBuf,
+        #[command(flatten)]
+        broker: BrokerOpts,
+        /// Simulated seconds per wall second (1: real time; 0: as fast as the broker takes it).
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Simulated time to play (default: the scenario's duration).
+        #[arg(long, value_name = "DURATION")]
+        duration: Option<String>,
+        /// Fleet size (default: the scenario's); classes keep their shares.
+        #[arg(long)]
+        devices: Option<u32>,
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=1))]
+        qos: u8,
+        /// Topic prefix: PREFIX/SITE/DEVICE/telemetry.
+        #[arg(long, default_value = "scaleproof")]
+        prefix: String,
+        /// New connections per second while the fleet comes up.
+        #[arg(long, default_value_t = 1000.0)]
+        connect_rate: f64,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The pilot bridge: emulate a pilot, record one, compare it with its twin.
+    Pilot {
+        #[command(subcommand)]
+        command: PilotCommand,
+    },
+    /// Fit the twin to a pilot recording (loss bursts, outages, latency, reboots, battery drain)
+    /// and write the calibrated scenario with the fit and its 95 % intervals.
+    Calibrate {
+        /// A recording id or name (see `scaleproof pilot recordings`).
+        recording: String,
+        /// The scenario to calibrate (its first device class is the pilot's).
+        #[arg(long, value_name = "FILE")]
+        base: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Print the fit as JSON.
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum PilotCommand {
+    /// A stand-in for real hardware: devices with known ground truth publishing in a pilot's
+    /// own format, faster than real time; the truth goes to --truth.
+    Emulate {
+        #[command(flatten)]
+        broker: BrokerOpts,
+        #[arg(long, default_value_t = 50)]
+        devices: u32,
+        #[arg(long, default_value_t = 30.0)]
+        days: f64,
+        /// Seconds between readings.
+        #[arg(long, default_value_t = 300.0)]
+        period_s: f64,
+        /// Emulated seconds per wall second (0: as fast as the broker takes it).
+        #[arg(long, default_value_t = 0.0)]
+        speed: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 0.004)]
+        p_good_to_bad: f64,
+        #[arg(long, default_value_t = 0.4)]
+        p_bad_to_good: f64,
+        #[arg(long, default_value_t = 48.0)]
+        outage_up_h: f64,
+        #[arg(long, default_value_t = 3.0)]
+        outage_down_h: f64,
+        #[arg(long, default_value_t = 0.8)]
+        latency_median_s: f64,
+        #[arg(long, default_value_t = 6.0)]
+        latency_p99_s: f64,
+        #[arg(long, default_value_t = 0.25)]
+        reboots_per_day: f64,
+        #[arg(long, default_value_t = 0.2)]
+        drain_pct_per_day: f64,
+        /// Write the ground truth and what happened (JSON).
+        #[arg(long, value_name = "FILE.json")]
+        truth: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record a pilot's topics (QoS 1, persistent session) into the run database through a
+    /// mapping file; malformed messages are counted and sampled.
+    Record {
+        #[command(flatten)]
+        broker: BrokerOpts,
+        /// How to read the pilot's messages (see scenarios/maps/emulated-pilot.toml).
+        #[arg(long, value_name = "MAP.toml")]
+        map: PathBuf,
+        #[arg(long, default_value = "pilot")]
+        name: String,
+        /// Stop after this long (wall clock, e.g. 2h); default: until Ctrl-C or --idle-timeout.
+        #[arg(long, value_name = "DURATION")]
+        duration: Option<String>,
+        /// Stop once no message has come for this long (e.g. 10s).
+        #[arg(long, value_name = "DURATION")]
+        idle_timeout: Option<String>,
+        /// Warn while recording when the pilot drifts from this scenario's twin.
+        #[arg(long, value_name = "SCENARIO")]
+        twin: Option<PathBuf>,
+        /// Check the twin every this many messages.
+        #[arg(long, default_value_t = 50_000)]
+        check_every: u64,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Start a local mosquitto broker for the walkthrough and tests (loopback only), set up for
+    /// recording: persistent sessions, no limit on queued messages. Runs until Ctrl-C.
+    Broker {
+        #[arg(long, default_value_t = 1883)]
+        port: u16,
+    },
+    /// Stored recordings, newest first.
+    Recordings {
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// Run the twin of a recorded pilot (same devices and duration) and set them side by side:
+    /// distances, a verdict against tolerances, and an HTML report with charts.
+    Compare {
+        recording: String,
+        scenario: PathBuf,
+        #[arg(long, value_name = "FILE.html")]
+        out: Option<PathBuf>,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Tolerances: delivery_pp, gap_ks, latency_ks, rate_rel, battery_rel (repeatable).
+        #[arg(long = "tolerance", value_name = "NAME=VALUE")]
+        tolerance: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+}
+
+/// Where the broker is and how to authenticate. Secrets come from a file or the environment.
+#[derive(clap::Args)]
+struct BrokerOpts {
+    /// mqtt://HOST:PORT or mqtts://HOST:PORT.
+    #[arg(long, value_name = "URL")]
+    broker: String,
+    /// The CA that signed the broker's certificate (mqtts).
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
+    /// Per-client TLS certificates: DIR/NAME.crt and DIR/NAME.key (PEM).
+    #[arg(long, value_name = "DIR")]
+    cert_dir: Option<PathBuf>,
+    /// Passwords: lines NAME:PASSWORD, or one password for all (else $SCALEPROOF_MQTT_PASSWORD).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Username template, `{device}` replaced by the client's name (default: the name).
+    #[arg(long)]
+    username: Option<String>,
+}
+
+impl BrokerOpts {
+    fn args(&self) -> studio::bridge::BrokerArgs {
+        studio::bridge::BrokerArgs {
+            url: self.broker.clone(),
+            ca: self.ca.clone(),
+            cert_dir: self.cert_dir.clone(),
+            password_file: self.password_file.clone(),
+            username: self.username.clone(),
+        }
+    }
+}
+
+fn duration_arg(flag: &str, text: &str) -> Result<std::time::Duration> {
+    let d = sim_core::time::parse_duration(text).map_err(|e| InvalidInput(format!("error: {flag} {text:?}: {e}")))?;
+    Ok(std::time::Duration::from_micros(d.0))
 }
 
 /// The options of every command that simulates (run, sweep, sensitivity).
@@ -239,6 +428,225 @@ fn open_store(db: &std::path::Path) -> Result<store::Store> {
     store::Store::open(db).with_context(|| format!("opening {}", db.display()))
 }
 
+/// A broker URL or credentials file the user got wrong is invalid input (exit 2).
+fn invalid_if_bad_broker(e: anyhow::Error) -> anyhow::Error {
+    let m = format!("{e:#}");
+    if m.starts_with("broker `")
+        || m.contains("needs --ca")
+        || m.contains("need an mqtts")
+        || m.starts_with("cannot read")
+    {
+        anyhow::Error::new(InvalidInput(format!("error: {m}")))
+    } else {
+        e
+    }
+}
+
+fn pilot(command: PilotCommand) -> Result<()> {
+    match command {
+        PilotCommand::Emulate {
+            broker,
+            devices,
+            days,
+            period_s,
+            speed,
+            seed,
+            p_good_to_bad,
+            p_bad_to_good,
+            outage_up_h,
+            outage_down_h,
+            latency_median_s,
+            latency_p99_s,
+            reboots_per_day,
+            drain_pct_per_day,
+            truth,
+            json,
+        } => {
+            let t = bridge::emulate::Truth {
+                devices,
+                days,
+                period_s,
+                seed,
+                p_good_to_bad,
+                p_bad_to_good,
+                outage_mean_up_h: outage_up_h,
+                outage_mean_down_h: outage_down_h,
+                latency_median_s,
+                latency_p99_s,
+                reboots_per_day,
+                battery_drain_pct_per_day: drain_pct_per_day,
+                ..bridge::emulate::Truth::default()
+            };
+            if !json {
+                eprintln!(
+                    "emulate: {devices} devices, {days} days every {period_s} s, to {}",
+                    bridge::broker::redact(&broker.broker)
+                );
+            }
+            let r =
+                studio::bridge::emulate(&broker.args(), &t, speed, truth.as_deref()).map_err(invalid_if_bad_broker)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r)?);
+            } else {
+                println!(
+                    "Emulated {} readings: {} lost in bursts, {} in outages, {} reboots; published {} in {:.1} s, all acknowledged by the broker.",
+                    r.readings, r.lost_channel, r.lost_outage, r.reboots, r.published, r.wall_s
+                );
+                if let Some(f) = &truth {
+                    println!("Wrote the ground truth to {}.", f.display());
+                }
+            }
+            Ok(())
+        }
+        PilotCommand::Record { broker, map, name, duration, idle_timeout, twin, check_every, json, db } => {
+            let db = studio::paths::resolve_db(db);
+            let duration = duration.map(|d| duration_arg("--duration", &d)).transpose()?;
+            let idle_timeout = idle_timeout.map(|d| duration_arg("--idle-timeout", &d)).transpose()?;
+            if let Some(t) = &twin {
+                load(t, &[])?;
+            }
+            if !json {
+                eprintln!(
+                    "record: {} into {} as `{name}` (Ctrl-C to stop)",
+                    bridge::broker::redact(&broker.broker),
+                    db.display()
+                );
+            }
+            let req = studio::bridge::RecordRequest {
+                db: &db,
+                map_file: &map,
+                name,
+                duration,
+                idle_timeout,
+                twin: twin.as_deref(),
+                check_every,
+            };
+            let s = studio::bridge::record(&broker.args(), &req, &mut |w| eprintln!("warning: {w}")).map_err(|e| {
+                let m = format!("{e:#}");
+                if m.contains(".toml:") || m.starts_with("cannot read") {
+                    anyhow::Error::new(InvalidInput(format!("error: {m}")))
+                } else {
+                    invalid_if_bad_broker(e)
+                }
+            })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                println!(
+                    "Recording {}: {} messages stored, {} duplicates, {} malformed (counted, first {} kept); {} reconnects; {:.1} s.",
+                    s.recording,
+                    s.received,
+                    s.duplicates,
+                    s.malformed,
+                    store::MALFORMED_SAMPLE,
+                    s.reconnects,
+                    s.wall_s
+                );
+            }
+            Ok(())
+        }
+        PilotCommand::Broker { port } => {
+            let mut b = studio::bridge::local_broker(port)?;
+            println!(
+                "mosquitto listening on mqtt://127.0.0.1:{port} (config and log in {}); Ctrl-C stops it.",
+                b.dir.display()
+            );
+            b.wait();
+            Ok(())
+        }
+        PilotCommand::Recordings { json, db } => {
+            let db = studio::paths::resolve_db(db);
+            let rows = open_store(&db)?.list_recordings(100)?;
+            if json {
+                let v: Vec<serde_json::Value> = rows
+                    .iter()
+                    .map(|r| {
+                        serde_json::json!({"id": r.id, "name": r.name, "created_at": r.created_at, "broker": r.broker,
+                            "status": r.status, "devices": r.devices.len(), "received": r.received,
+                            "duplicates": r.duplicates, "malformed": r.malformed})
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else if rows.is_empty() {
+                println!("No recordings in {} yet (`scaleproof pilot record`).", db.display());
+            } else {
+                println!(
+                    "{:>4}  {:<16} {:<10} {:>7} {:>10} {:>9}  broker",
+                    "id", "name", "status", "devices", "messages", "malformed"
+                );
+                for r in rows {
+                    println!(
+                        "{:>4}  {:<16} {:<10} {:>7} {:>10} {:>9}  {}",
+                        r.id,
+                        r.name,
+                        r.status,
+                        r.devices.len(),
+                        r.received,
+                        r.malformed,
+                        r.broker
+                    );
+                }
+            }
+            Ok(())
+        }
+        PilotCommand::Compare { recording, scenario, out, set, tolerance, json, db } => {
+            let db = studio::paths::resolve_db(db);
+            let mut tol = sim_core::pilot::Tolerances::default();
+            for t in &tolerance {
+                let (k, v) = t
+                    .split_once('=')
+                    .ok_or_else(|| InvalidInput(format!("error: --tolerance {t:?}: expected NAME=VALUE")))?;
+                let v: f64 = v.parse().map_err(|_| InvalidInput(format!("error: --tolerance {t:?}: not a number")))?;
+                match k {
+                    "delivery_pp" => tol.delivery_pp = v,
+                    "gap_ks" => tol.gap_ks = v,
+                    "latency_ks" => tol.latency_ks = v,
+                    "rate_rel" => tol.rate_rel = v,
+                    "battery_rel" => tol.battery_rel = v,
+                    _ => bail!(InvalidInput(format!(
+                        "error: --tolerance {k}: one of delivery_pp, gap_ks, latency_ks, rate_rel, battery_rel"
+                    ))),
+                }
+            }
+            let rec =
+                studio::pilot::load_recording(&db, &recording).map_err(|e| InvalidInput(format!("error: {e:#}")))?;
+            load(&scenario, &set)?;
+            let c = studio::pilot::compare_pilot(&rec, &scenario, &set, &tol, &studio::utc_now_rfc3339())?;
+            if let Some(out) = &out {
+                std::fs::write(out, &c.report.html).with_context(|| format!("writing {}", out.display()))?;
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&c.comparison)?);
+            } else {
+                println!(
+                    "Pilot (recording {}, {} devices, {:.1} device-days) vs twin ({}):",
+                    rec.row.id,
+                    rec.devices(),
+                    c.pilot.device_days,
+                    scenario.display()
+                );
+                println!("  {:<36} {:>10} {:>10} {:>10} {:>10}", "metric", "pilot", "twin", "distance", "tolerance");
+                for d in &c.comparison.distances {
+                    println!(
+                        "  {:<36} {:>10.4} {:>10.4} {:>10.3} {:>10.3}  {}",
+                        d.metric,
+                        d.pilot,
+                        d.twin,
+                        d.distance,
+                        d.tolerance,
+                        if d.ok { "within" } else { "OUTSIDE" }
+                    );
+                }
+                println!("{}", if c.comparison.matches { "Verdict: match." } else { "Verdict: mismatch." });
+                if let Some(out) = &out {
+                    println!("Wrote the report {}: open it in a browser.", out.display());
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
 /// A scenario that could not be loaded is invalid input (exit 2); anything else is an error.
 fn invalid_if_load_error(e: anyhow::Error) -> anyhow::Error {
     match e.downcast::<LoadError>() {
@@ -279,6 +687,79 @@ fn write_report(
 
 fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Live { file, broker, speed, duration, devices, qos, prefix, connect_rate, seed, mut set, json } => {
+            if let Some(d) = &duration {
+                duration_arg("--duration", d)?;
+                set.push(format!("scenario.duration=\"{d}\""));
+            }
+            if let Some(n) = devices {
+                let base = load(&file, &set)?;
+                set.extend(studio::bridge::fleet_size_overrides(&base.scenario, n));
+            }
+            let loaded = load(&file, &set)?;
+            if !json {
+                eprintln!(
+                    "live: {} devices of {} to {} at {}x for {} simulated",
+                    loaded.scenario.device_count(),
+                    loaded.scenario.name,
+                    bridge::broker::redact(&broker.broker),
+                    if speed == 0.0 { "full speed".to_string() } else { format!("{speed}") },
+                    table::human_s(loaded.scenario.duration.as_secs_f64())
+                );
+            }
+            let req = studio::bridge::LiveRequest { speed, qos, prefix, connect_rate, seed };
+            let s = studio::bridge::live(&broker.args(), &loaded.scenario, req).map_err(invalid_if_bad_broker)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&s)?);
+            } else {
+                println!(
+                    "{} devices ({} connected at most, {} connection failures) published {} messages in {:.1} s ({:.0}/s, {:.1} s CPU): {} acknowledged.",
+                    s.devices,
+                    s.connections_peak,
+                    s.connect_failures,
+                    s.published,
+                    s.wall_s,
+                    s.messages_per_s,
+                    s.cpu_s,
+                    s.acknowledged
+                );
+                println!(
+                    "The simulation took {} readings: {} lost on the way (never published), {} still buffered at the end, {} while the client was not connected; {} reboots, {} command replies.",
+                    s.generated,
+                    s.dropped_by_simulation,
+                    s.buffered_end,
+                    s.not_connected,
+                    s.reboots,
+                    s.commands_answered
+                );
+            }
+            Ok(())
+        }
+        Command::Pilot { command } => pilot(command),
+        Command::Calibrate { recording, base, out, json, db } => {
+            let db = studio::paths::resolve_db(db);
+            let rec =
+                studio::pilot::load_recording(&db, &recording).map_err(|e| InvalidInput(format!("error: {e:#}")))?;
+            let cal =
+                studio::pilot::calibrate(&rec, &base, &studio::utc_now_rfc3339()).map_err(invalid_if_load_error)?;
+            std::fs::write(&out, &cal.scenario_text).with_context(|| format!("writing {}", out.display()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&cal.fit)?);
+            } else {
+                println!(
+                    "Calibrated from recording {} ({} devices, {:.1} device-days, {} messages). Fitted, with 95 % intervals:",
+                    rec.row.id, cal.fit.devices, cal.fit.device_days, cal.fit.received
+                );
+                for l in studio::pilot::fit_lines(&cal.fit) {
+                    println!("  {l}");
+                }
+                for w in &cal.fit.warnings {
+                    println!("  note: {w}");
+                }
+                println!("Wrote the calibrated scenario {} (the fit is in its header).", out.display());
+            }
+            Ok(())
+        }
         Command::Run { file, seed, replications, common: Simulating { set, threads, json, report, db } } => {
             let loaded = load(&file, &set)?;
             let db = studio::paths::resolve_db(db);

@@ -3,6 +3,7 @@
 //! pools and the run database.
 
 pub mod bench;
+pub mod bridge;
 pub mod compare;
 pub mod export;
 pub mod paths;

@@ -1,0 +1,201 @@
+//! The bridge commands as blocking calls for the front ends: each builds its own tokio runtime
+//! and drives `bridge` (live publishing, the pilot emulator, the recorder with its live
+//! divergence check against a twin).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use bridge::broker::{Broker, Connect, Credentials, TlsFiles};
+use bridge::emulate::{Truth, TruthReport};
+use bridge::live::{LiveOptions, LiveSummary};
+use bridge::map::PilotMap;
+use bridge::record::{RecordOptions, RecordSummary};
+use sim_core::pilot::{PilotMessage, Tolerances, compare, stream_stats};
+use store::{PilotRow, Store};
+
+/// How to reach the broker: URL, TLS files, credentials (secrets stay inside).
+#[derive(Clone, Debug, Default)]
+pub struct BrokerArgs {
+    pub url: String,
+    pub ca: Option<PathBuf>,
+    pub cert_dir: Option<PathBuf>,
+    pub password_file: Option<PathBuf>,
+    pub username: Option<String>,
+}
+
+impl BrokerArgs {
+    pub fn connect(&self) -> Result<Connect> {
+        let broker = Broker::parse(&self.url)?;
+        let tls = TlsFiles { ca: self.ca.clone(), cert_dir: self.cert_dir.clone() };
+        let creds = Credentials::load(self.password_file.as_deref(), self.username.clone())?;
+        Connect::new(broker, tls, creds)
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+fn now_unix_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+/// `scaleproof live`: the scenario (already loaded, with --devices and --duration applied) on
+/// the broker.
+pub fn live(broker: &BrokerArgs, scenario: &sim_core::scenario::Scenario, opts: LiveRequest) -> Result<LiveSummary> {
+    let connect = broker.connect()?;
+    let o = LiveOptions {
+        speed: opts.speed,
+        qos: if opts.qos == 0 { rumqttc::QoS::AtMostOnce } else { rumqttc::QoS::AtLeastOnce },
+        prefix: opts.prefix,
+        connect_rate: opts.connect_rate,
+        start_unix_ms: now_unix_ms(),
+        seed: opts.seed.unwrap_or(scenario.seed),
+    };
+    runtime()?.block_on(bridge::live::live(&connect, scenario, &o))
+}
+
+pub struct LiveRequest {
+    pub speed: f64,
+    pub qos: u8,
+    pub prefix: String,
+    pub connect_rate: f64,
+    pub seed: Option<u64>,
+}
+
+/// `scaleproof pilot emulate`: publishes the emulated pilot and writes its ground truth.
+pub fn emulate(broker: &BrokerArgs, truth: &Truth, speed: f64, truth_file: Option<&Path>) -> Result<TruthReport> {
+    let connect = broker.connect()?;
+    let mut report = TruthReport::default();
+    runtime()?.block_on(bridge::emulate::publish(&connect, truth, speed, &mut report))?;
+    if let Some(f) = truth_file {
+        std::fs::write(f, serde_json::to_string_pretty(&report)? + "\n")
+            .with_context(|| format!("cannot write {}", f.display()))?;
+    }
+    Ok(report)
+}
+
+pub struct RecordRequest<'a> {
+    pub db: &'a Path,
+    pub map_file: &'a Path,
+    pub name: String,
+    pub duration: Option<Duration>,
+    pub idle_timeout: Option<Duration>,
+    /// Warn while recording when the pilot drifts away from this scenario's twin.
+    pub twin: Option<&'a Path>,
+    /// Check the twin every this many messages.
+    pub check_every: u64,
+}
+
+/// `scaleproof pilot record`: until the duration, the idle timeout or Ctrl-C.
+pub fn record(broker: &BrokerArgs, req: &RecordRequest<'_>, warn: &mut dyn FnMut(String)) -> Result<RecordSummary> {
+    let connect = broker.connect()?;
+    let (map, map_text) = PilotMap::read(req.map_file)?;
+    let mut store = Store::open(req.db)?;
+    let opts = RecordOptions {
+        name: req.name.clone(),
+        duration: req.duration,
+        idle_timeout: req.idle_timeout,
+        created_at: crate::utc_now_rfc3339(),
+    };
+    let mut watch = Divergence::new(req.twin, req.check_every);
+    let rt = runtime()?;
+    rt.block_on(async {
+        let stop = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        bridge::record::record(&connect, &map, &map_text, &mut store, &opts, stop, |rows| watch.add(rows, warn)).await
+    })
+}
+
+/// The live divergence check: the pilot so far against its twin (same devices, same span),
+/// every `every` messages; a warning per metric out of tolerance.
+struct Divergence<'a> {
+    twin: Option<&'a Path>,
+    every: u64,
+    next_check: u64,
+    devices: HashMap<String, u32>,
+    epoch_us: Option<i64>,
+    messages: Vec<PilotMessage>,
+}
+
+impl<'a> Divergence<'a> {
+    fn new(twin: Option<&'a Path>, every: u64) -> Divergence<'a> {
+        Divergence {
+            twin,
+            every: every.max(100),
+            next_check: every.max(100),
+            devices: HashMap::new(),
+            epoch_us: None,
+            messages: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, rows: &[PilotRow], warn: &mut dyn FnMut(String)) {
+        let Some(twin) = self.twin else { return };
+        for r in rows {
+            let n = self.devices.len() as u32;
+            let device = *self.devices.entry(r.device.clone()).or_insert(n);
+            // Time 0 a day before the first reading, so readings that arrive late still fit.
+            let epoch = *self.epoch_us.get_or_insert(r.ts_us - 86_400_000_000);
+            if r.ts_us < epoch {
+                continue;
+            }
+            self.messages.push(PilotMessage {
+                device,
+                seq: r.seq,
+                ts_us: (r.ts_us - epoch) as u64,
+                rx_us: (r.rx_us - epoch).max(0) as u64,
+                battery_pct: r.battery_pct,
+            });
+        }
+        if (self.messages.len() as u64) < self.next_check {
+            return;
+        }
+        self.next_check += self.every;
+        let n = self.devices.len() as u32;
+        let pilot = stream_stats(&self.messages, n);
+        let span = self.messages.iter().map(|m| m.ts_us).max().unwrap_or(0);
+        match crate::pilot::twin_messages(twin, &[], n, span) {
+            Ok((_, twin_msgs)) => {
+                let t = stream_stats(&twin_msgs, n);
+                for d in compare(&pilot, &t, &Tolerances::default()).distances.iter().filter(|d| !d.ok) {
+                    warn(format!(
+                        "divergence after {} messages ({:.1} device-days): {} pilot {:.4}, twin {:.4} ({} {:.3} > {:.3})",
+                        self.messages.len(),
+                        pilot.device_days,
+                        d.metric,
+                        d.pilot,
+                        d.twin,
+                        d.how,
+                        d.distance,
+                        d.tolerance
+                    ));
+                }
+            }
+            Err(e) => warn(format!("divergence check skipped: {e}")),
+        }
+    }
+}
+
+/// `--set` overrides that make the fleet `n` devices, each class keeping its share (the first
+/// class takes the rounding; every class keeps at least one device).
+pub fn fleet_size_overrides(s: &sim_core::scenario::Scenario, n: u32) -> Vec<String> {
+    let total = s.device_count().max(1) as f64;
+    let mut counts: Vec<u32> =
+        s.classes.iter().map(|c| ((c.count as f64 / total * n as f64).round() as u32).max(1)).collect();
+    let sum: u32 = counts.iter().sum();
+    if let Some(first) = counts.first_mut() {
+        *first = (*first + n).saturating_sub(sum).max(1);
+    }
+    s.classes.iter().zip(counts).map(|(c, k)| format!("fleet.{}.count={k}", c.name)).collect()
+}
+
+/// `scaleproof pilot broker`: a private mosquitto on `port` (loopback) configured for recording
+/// (persistent sessions across restarts, no limit on queued messages, 1,000 in flight per
+/// client), in a temporary directory removed when it is dropped.
+pub fn local_broker(port: u16) -> Result<bridge::mosquitto::Mosquitto> {
+    bridge::mosquitto::Mosquitto::try_start_on(&format!("broker-{port}"), port, "").map_err(anyhow::Error::msg)
+}
