@@ -221,17 +221,8 @@ pub async fn publish(connect: &Connect, t: &Truth, speed: f64, report: &mut Trut
         report.published += 1;
     }
     // Wait for every acknowledgement; give up only when nothing has moved for a minute.
-    let mut last = (acked.load(Ordering::Relaxed), Instant::now());
-    while acked.load(Ordering::Relaxed) < report.published {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let now = acked.load(Ordering::Relaxed);
-        if now != last.0 {
-            last = (now, Instant::now());
-        } else if last.1.elapsed() > Duration::from_secs(60) {
-            break;
-        }
-    }
-    report.acknowledged = acked.load(Ordering::Relaxed);
+    report.acknowledged =
+        crate::wait_for(|| acked.load(Ordering::Relaxed), report.published, Duration::from_secs(60)).await;
     for c in &clients {
         let _ = c.disconnect().await;
     }

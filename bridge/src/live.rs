@@ -382,17 +382,9 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
 
     // Wait for the broker's acknowledgements (QoS 1) until nothing has moved for 5 s.
     if opts.qos != QoS::AtMostOnce {
-        let mut last = (counters.acked.load(Ordering::Relaxed), Instant::now());
         // Command replies are QoS 1 too: their acknowledgements are not telemetry's.
         let acked = || counters.acked.load(Ordering::Relaxed).saturating_sub(counters.commands.load(Ordering::Relaxed));
-        while acked() < summary.published && last.1.elapsed() < Duration::from_secs(5) {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            let now = counters.acked.load(Ordering::Relaxed);
-            if now != last.0 {
-                last = (now, Instant::now());
-            }
-        }
-        summary.acknowledged = acked();
+        summary.acknowledged = crate::wait_for(acked, summary.published, Duration::from_secs(5)).await;
     } else {
         summary.acknowledged = summary.published;
     }

@@ -196,3 +196,33 @@ async fn tls_with_client_certificates_works_and_a_device_without_a_valid_one_is_
     assert!(log.contains("sensor-00000"), "{log}");
     let _ = std::fs::remove_dir_all(&pki.dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_device_logs_in_with_its_own_password_and_a_wrong_one_is_refused() {
+    let dir = temp_dir("passwd");
+    let pw = dir.join("passwd");
+    // The broker's password file (hashed by mosquitto_passwd); the devices' file has the secrets,
+    // and sensor-00002's is wrong.
+    for (i, d) in ["sensor-00000", "sensor-00001", "sensor-00002"].iter().enumerate() {
+        let mut c = std::process::Command::new("mosquitto_passwd");
+        if i == 0 {
+            c.arg("-c");
+        }
+        assert!(c.args(["-b", pw.to_str().unwrap(), d, &format!("secret-{i}")]).status().unwrap().success());
+    }
+    // mosquitto drops to its own user before reading the file.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&pw, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let secrets = dir.join("devices.pw");
+    std::fs::write(&secrets, "sensor-00000:secret-0\nsensor-00001:secret-1\nsensor-00002:guessed\n").unwrap();
+    let broker = Mosquitto::start("passwd-broker", &format!("allow_anonymous false\npassword_file {}\n", pw.display()));
+    let creds = Credentials::load(Some(&secrets), None).unwrap();
+    let connect = Connect::new(Broker::parse(&broker.url()).unwrap(), TlsFiles::default(), creds).unwrap();
+    let summary = live(&connect, &scenario(3, "2h"), &opts(0.0)).await.unwrap();
+    assert_eq!(summary.connections_peak, 2, "{summary:?}");
+    assert!(summary.connect_failures >= 1 && summary.not_connected > 0, "{summary:?}");
+    assert_eq!(summary.acknowledged, summary.published);
+    // The secrets are not in the summary.
+    assert!(!format!("{summary:?}").contains("secret-"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

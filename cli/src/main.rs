@@ -170,7 +170,8 @@ enum Command {
         /// Simulated time to play (default: the scenario's duration).
         #[arg(long, value_name = "DURATION")]
         duration: Option<String>,
-        /// Fleet size (default: the scenario's); classes keep their shares.
+        /// Fleet size (default: the scenario's); classes keep their shares and sites their
+        /// devices per gateway, as in `sweep --over devices=...`.
         #[arg(long)]
         devices: Option<u32>,
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=1))]
@@ -694,7 +695,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             if let Some(n) = devices {
                 let base = load(&file, &set)?;
-                set.extend(studio::bridge::fleet_size_overrides(&base.scenario, n));
+                set.extend(studio::sweep::fleet_size_overrides(&base.scenario, n as u64));
             }
             let loaded = load(&file, &set)?;
             if !json {

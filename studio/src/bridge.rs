@@ -180,19 +180,6 @@ impl<'a> Divergence<'a> {
     }
 }
 
-/// `--set` overrides that make the fleet `n` devices, each class keeping its share (the first
-/// class takes the rounding; every class keeps at least one device).
-pub fn fleet_size_overrides(s: &sim_core::scenario::Scenario, n: u32) -> Vec<String> {
-    let total = s.device_count().max(1) as f64;
-    let mut counts: Vec<u32> =
-        s.classes.iter().map(|c| ((c.count as f64 / total * n as f64).round() as u32).max(1)).collect();
-    let sum: u32 = counts.iter().sum();
-    if let Some(first) = counts.first_mut() {
-        *first = (*first + n).saturating_sub(sum).max(1);
-    }
-    s.classes.iter().zip(counts).map(|(c, k)| format!("fleet.{}.count={k}", c.name)).collect()
-}
-
 /// `scaleproof pilot broker`: a private mosquitto on `port` (loopback) configured for recording
 /// (persistent sessions across restarts, no limit on queued messages, 1,000 in flight per
 /// client), in a temporary directory removed when it is dropped.

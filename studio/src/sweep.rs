@@ -70,23 +70,29 @@ pub fn point_overrides(base: &LoadedScenario, spec: &SweepSpec, value: &str) -> 
         if total == 0 {
             return Err(LoadError::Io("--over devices: a fleet needs at least one device".into()));
         }
-        let classes = &base.scenario.classes;
-        let file_total: u64 = classes.iter().map(|c| c.count as u64).sum();
-        let scale = total as f64 / file_total as f64;
-        for c in classes {
-            let n = ((c.count as f64 * scale).round() as u64).max(1);
-            o.push(format!("fleet.{}.count={n}", c.name));
-        }
-        // The design keeps its density: gateways (cells) per site scale with the fleet, at
-        // least one per site.
-        for (i, site) in base.scenario.sites.iter().enumerate() {
-            let g = ((site.gateways as f64 * scale).round() as u64).max(1);
-            o.push(format!("site.{i}.gateways={g}"));
-        }
+        o.extend(fleet_size_overrides(&base.scenario, total));
     } else {
         o.push(format!("{}={value}", spec.path));
     }
     Ok(o)
+}
+
+/// The overrides that make the fleet `total` devices: every class scaled in proportion to its
+/// count in the file (at least one device each), and the design keeping its density: gateways
+/// (cells) per site scale with the fleet, at least one per site.
+pub fn fleet_size_overrides(s: &sim_core::scenario::Scenario, total: u64) -> Vec<String> {
+    let file_total: u64 = s.classes.iter().map(|c| c.count as u64).sum();
+    let scale = total as f64 / file_total.max(1) as f64;
+    let mut o = Vec::new();
+    for c in &s.classes {
+        let n = ((c.count as f64 * scale).round() as u64).max(1);
+        o.push(format!("fleet.{}.count={n}", c.name));
+    }
+    for (i, site) in s.sites.iter().enumerate() {
+        let g = ((site.gateways as f64 * scale).round() as u64).max(1);
+        o.push(format!("site.{i}.gateways={g}"));
+    }
+    o
 }
 
 /// Runs every point of a sweep and records it.
