@@ -77,9 +77,11 @@ pub struct LiveSummary {
 
 struct Identity {
     name: String,
-    class: String,
-    site: String,
+    /// `{prefix}/{site}/{device}`.
     topic: String,
+    telemetry_topic: String,
+    /// The payload's constant start: `{"device":...,"class":...,"site":...,`.
+    payload_head: String,
     /// Battery devices report a battery level.
     battery: bool,
 }
@@ -95,7 +97,9 @@ fn identities(s: &Scenario, prefix: &str) -> Vec<Identity> {
             let name = format!("{}-{i:05}", c.name);
             let site = s.sites[site].id.clone();
             let topic = format!("{prefix}/{site}/{name}");
-            out.push(Identity { name, class: c.name.clone(), site, topic, battery });
+            let q = |x: &str| serde_json::to_string(x).expect("a string serializes");
+            let payload_head = format!("{{\"device\":{},\"class\":{},\"site\":{},", q(&name), q(&c.name), q(&site));
+            out.push(Identity { telemetry_topic: format!("{topic}/telemetry"), name, topic, payload_head, battery });
         }
     }
     out
@@ -211,6 +215,23 @@ fn answer(payload: &[u8], state: &DeviceState) -> Vec<Value> {
         Some(op) => vec![json!({"id": id, "status": "error", "error": format!("unknown op `{op}`")})],
         None => vec![json!({"id": id, "status": "error", "error": "no `op`"})],
     }
+}
+
+/// The telemetry payload of message `m` (the module's documented schema), written directly: a
+/// `serde_json::Value` per message cost more CPU than the socket write.
+fn telemetry(id: &Identity, m: &PilotMessage, start_unix_ms: i64, st: &DeviceState) -> String {
+    use std::fmt::Write as _;
+    let mut p = String::with_capacity(id.payload_head.len() + 96);
+    p.push_str(&id.payload_head);
+    let ts = start_unix_ms + (m.ts_us / 1000) as i64;
+    let _ = write!(p, "\"seq\":{},\"ts\":{ts},", m.seq);
+    if id.battery
+        && let Some(b) = m.battery_pct
+    {
+        let _ = write!(p, "\"battery_pct\":{},", (b * 100.0).round() / 100.0);
+    }
+    let _ = write!(p, "\"fw\":{},\"cfg\":{}}}", st.fw.load(Ordering::Relaxed), st.cfg.load(Ordering::Relaxed));
+    p
 }
 
 /// Runs the scenario's fleet on the broker until the scenario's duration has been played.
@@ -348,30 +369,19 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
             }
             let id = &ids[m.device as usize];
             let st = &states[m.device as usize];
-            let mut p = json!({
-                "device": id.name,
-                "class": id.class,
-                "site": id.site,
-                "seq": m.seq,
-                "ts": opts.start_unix_ms + (m.ts_us / 1000) as i64,
-                "fw": st.fw.load(Ordering::Relaxed),
-                "cfg": st.cfg.load(Ordering::Relaxed),
-            });
-            if id.battery
-                && let Some(b) = m.battery_pct
-            {
-                p["battery_pct"] = json!((b * 100.0).round() / 100.0);
-            }
             if !st.connected.load(Ordering::Relaxed) {
                 summary.not_connected += 1;
                 continue;
             }
-            let topic = format!("{}/telemetry", id.topic);
+            let p = telemetry(id, m, opts.start_unix_ms, st);
             let client = &clients[m.device as usize];
-            match client.try_publish(topic.clone(), opts.qos, false, p.to_string()) {
+            match client.try_publish(id.telemetry_topic.clone(), opts.qos, false, p) {
                 Ok(()) => {}
                 // The client's queue is full: wait for it (the broker sets the pace).
-                Err(_) => client.publish(topic, opts.qos, false, p.to_string()).await?,
+                Err(rumqttc::ClientError::TryRequest(rumqttc::Request::Publish(p))) => {
+                    client.publish(p.topic, opts.qos, false, p.payload).await?
+                }
+                Err(e) => return Err(e.into()),
             }
             summary.published += 1;
         }
@@ -417,6 +427,33 @@ mod tests {
             connected: AtomicBool::new(true),
             settled: AtomicBool::new(true),
         }
+    }
+
+    #[test]
+    fn the_telemetry_payload_is_the_documented_json() {
+        let q = |x: &str| serde_json::to_string(x).unwrap();
+        let id = Identity {
+            name: "sensor-00007".into(),
+            topic: "fleet/north \"shaft\"/sensor-00007".into(),
+            telemetry_topic: String::new(),
+            payload_head: format!(
+                "{{\"device\":{},\"class\":{},\"site\":{},",
+                q("sensor-00007"),
+                q("sensor"),
+                q("north \"shaft\"")
+            ),
+            battery: true,
+        };
+        let m = PilotMessage { device: 7, seq: 412, ts_us: 1_500_000, rx_us: 2_000_000, battery_pct: Some(97.4149) };
+        let v: Value = serde_json::from_str(&telemetry(&id, &m, 1_767_225_600_000, &state())).unwrap();
+        assert_eq!(
+            v,
+            json!({"device": "sensor-00007", "class": "sensor", "site": "north \"shaft\"", "seq": 412,
+                   "ts": 1_767_225_601_500i64, "battery_pct": 97.41, "fw": 1, "cfg": 0})
+        );
+        let mains = Identity { battery: false, ..id };
+        let v: Value = serde_json::from_str(&telemetry(&mains, &m, 0, &state())).unwrap();
+        assert!(v.get("battery_pct").is_none());
     }
 
     #[test]
