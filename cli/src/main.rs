@@ -301,6 +301,9 @@ enum PilotCommand {
         scenario: PathBuf,
         #[arg(long, value_name = "FILE.html")]
         out: Option<PathBuf>,
+        /// Also write every chart as a PNG into this directory.
+        #[arg(long, value_name = "DIR")]
+        png: Option<PathBuf>,
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
         /// Tolerances: delivery_pp, gap_ks, latency_ks, rate_rel, battery_rel (repeatable).
@@ -590,7 +593,7 @@ fn pilot(command: PilotCommand) -> Result<()> {
             }
             Ok(())
         }
-        PilotCommand::Compare { recording, scenario, out, set, tolerance, json, db } => {
+        PilotCommand::Compare { recording, scenario, out, png, set, tolerance, json, db } => {
             let db = studio::paths::resolve_db(db);
             let mut tol = sim_core::pilot::Tolerances::default();
             for t in &tolerance {
@@ -615,6 +618,12 @@ fn pilot(command: PilotCommand) -> Result<()> {
             let c = studio::pilot::compare_pilot(&rec, &scenario, &set, &tol, &studio::utc_now_rfc3339())?;
             if let Some(out) = &out {
                 std::fs::write(out, &c.report.html).with_context(|| format!("writing {}", out.display()))?;
+            }
+            if let Some(dir) = &png {
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+                for chart in &c.report.charts {
+                    chart.to_png(&dir.join(format!("{}.png", chart.id))).map_err(anyhow::Error::msg)?;
+                }
             }
             if json {
                 println!("{}", serde_json::to_string_pretty(&c.comparison)?);

@@ -66,13 +66,25 @@ fn the_walkthrough_emulate_record_calibrate_compare_and_live() {
 
     let html = dir.join("compare.html");
     let text = ok(bin()
-        .args(["pilot", "compare", "walk", s(&calibrated), "--out", s(&html), "--db", s(&db)])
+        .args([
+            "pilot",
+            "compare",
+            "walk",
+            s(&calibrated),
+            "--out",
+            s(&html),
+            "--png",
+            s(&dir.join("png")),
+            "--db",
+            s(&db),
+        ])
         .env("SCALEPROOF_PRICEBOOKS", root().join("pricebooks"))
         .output()
         .unwrap());
     assert!(text.contains("Verdict: match."), "{text}");
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<svg") && page.contains("Loss bursts by length"));
+    assert_eq!(std::fs::read_dir(dir.join("png")).unwrap().count(), 4, "one PNG per chart");
     let text =
         ok(bin().args(["pilot", "compare", "walk", "scenarios/emulated-pilot.toml", "--db", s(&db)]).output().unwrap());
     assert!(text.contains("Verdict: mismatch."), "{text}");
