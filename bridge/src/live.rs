@@ -125,8 +125,10 @@ impl Observer for Forward {
         self.streams.trace(events);
     }
     fn epoch(&mut self, _: &EpochReport) {
-        let (mut messages, reboots) = self.streams.take();
+        let (mut messages, mut reboots) = self.streams.take();
+        // The trace comes device by device: put both in time order for pacing.
         messages.sort_by_key(|m| (m.rx_us, m.device));
+        reboots.sort_by_key(|&(device, at)| (at, device));
         let batch = Batch {
             messages,
             reboots,
@@ -353,13 +355,15 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
         summary.generated += batch.generated;
         summary.dropped_by_simulation += batch.lost;
         summary.buffered_end = batch.buffered;
+        // A reboot disconnects its device's client when the fleet's time reaches it.
         let mut reboots = batch.reboots.iter().peekable();
+        let reboot = |d: u32, summary: &mut LiveSummary| {
+            let _ = clients[d as usize].try_disconnect();
+            summary.reboots += 1;
+        };
         for m in &batch.messages {
-            while let Some(&&(d, at)) = reboots.peek().filter(|r| r.1 <= m.rx_us) {
-                let _ = clients[d as usize].try_disconnect();
-                let _ = at;
-                summary.reboots += 1;
-                reboots.next();
+            while let Some(&(d, _)) = reboots.next_if(|r| r.1 <= m.rx_us) {
+                reboot(d, &mut summary);
             }
             if opts.speed > 0.0 {
                 let due = pace(m.rx_us);
@@ -385,7 +389,9 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
             }
             summary.published += 1;
         }
-        summary.reboots += reboots.count() as u64;
+        for &(d, _) in reboots {
+            reboot(d, &mut summary);
+        }
     }
     engine.join().map_err(|_| anyhow::anyhow!("the engine thread panicked"))?;
     summary.simulated_s = s.duration.as_secs_f64();
