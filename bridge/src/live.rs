@@ -278,12 +278,16 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             let st = &states[d];
+            // Connected, or refused, at least once: the fleet has come up as far as it will.
+            let settle = || {
+                if !st.settled.swap(true, Ordering::Relaxed) {
+                    counters.settled.fetch_add(1, Ordering::Relaxed);
+                }
+            };
             loop {
                 match el.poll().await {
                     Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                        if !st.settled.swap(true, Ordering::Relaxed) {
-                            counters.settled.fetch_add(1, Ordering::Relaxed);
-                        }
+                        settle();
                         if !st.connected.swap(true, Ordering::Relaxed) {
                             let now = counters.connected_now.fetch_add(1, Ordering::Relaxed) + 1;
                             counters.connected_peak.fetch_max(now, Ordering::Relaxed);
@@ -302,9 +306,7 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
                     }
                     Ok(_) => {}
                     Err(e) => {
-                        if !st.settled.swap(true, Ordering::Relaxed) {
-                            counters.settled.fetch_add(1, Ordering::Relaxed);
-                        }
+                        settle();
                         if st.connected.swap(false, Ordering::Relaxed) {
                             counters.connected_now.fetch_sub(1, Ordering::Relaxed);
                         } else if !stop.load(Ordering::Relaxed) {
@@ -313,9 +315,7 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
                         if stop.load(Ordering::Relaxed) {
                             break;
                         }
-                        if matches!(e, rumqttc::ConnectionError::ConnectionRefused(_))
-                            && !st.connected.load(Ordering::Relaxed)
-                        {
+                        if matches!(e, rumqttc::ConnectionError::ConnectionRefused(_)) {
                             tokio::time::sleep(Duration::from_secs(5)).await;
                         } else {
                             tokio::time::sleep(Duration::from_millis(500)).await;

@@ -154,8 +154,8 @@ pub async fn record(
             break;
         }
     }
-    flush(&client, map, store, rec, &mut batch, generation, &mut summary, &mut watch).await?;
-    // Give the acknowledgements a moment to leave before disconnecting.
+    // Every batch was stored as it came in; give the acknowledgements a moment to leave before
+    // disconnecting.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let _ = client.disconnect().await;
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -176,9 +176,6 @@ async fn flush(
     summary: &mut RecordSummary,
     watch: &mut impl FnMut(&[PilotRow]),
 ) -> Result<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
     let mut rows = Vec::with_capacity(batch.len());
     let mut bad = Vec::new();
     for (p, at, _) in batch.iter() {

@@ -337,7 +337,8 @@ struct BrokerOpts {
 }
 
 impl BrokerOpts {
-    fn args(&self) -> studio::bridge::BrokerArgs {
+    /// The broker, TLS files and credentials, read now: any error is the user's input (exit 2).
+    fn connect(&self) -> Result<bridge::broker::Connect> {
         studio::bridge::BrokerArgs {
             url: self.broker.clone(),
             ca: self.ca.clone(),
@@ -345,6 +346,8 @@ impl BrokerOpts {
             password_file: self.password_file.clone(),
             username: self.username.clone(),
         }
+        .connect()
+        .map_err(|e| anyhow::Error::new(InvalidInput(format!("error: {e:#}"))))
     }
 }
 
@@ -432,20 +435,6 @@ fn open_store(db: &std::path::Path) -> Result<store::Store> {
     store::Store::open(db).with_context(|| format!("opening {}", db.display()))
 }
 
-/// A broker URL or credentials file the user got wrong is invalid input (exit 2).
-fn invalid_if_bad_broker(e: anyhow::Error) -> anyhow::Error {
-    let m = format!("{e:#}");
-    if m.starts_with("broker `")
-        || m.contains("needs --ca")
-        || m.contains("need an mqtts")
-        || m.starts_with("cannot read")
-    {
-        anyhow::Error::new(InvalidInput(format!("error: {m}")))
-    } else {
-        e
-    }
-}
-
 fn pilot(command: PilotCommand) -> Result<()> {
     match command {
         PilotCommand::Emulate {
@@ -481,14 +470,14 @@ fn pilot(command: PilotCommand) -> Result<()> {
                 battery_drain_pct_per_day: drain_pct_per_day,
                 ..bridge::emulate::Truth::default()
             };
+            let connect = broker.connect()?;
             if !json {
                 eprintln!(
                     "emulate: {devices} devices, {days} days every {period_s} s, to {}",
                     bridge::broker::redact(&broker.broker)
                 );
             }
-            let r =
-                studio::bridge::emulate(&broker.args(), &t, speed, truth.as_deref()).map_err(invalid_if_bad_broker)?;
+            let r = studio::bridge::emulate(&connect, &t, speed, truth.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&r)?);
             } else {
@@ -509,6 +498,9 @@ fn pilot(command: PilotCommand) -> Result<()> {
             if let Some(t) = &twin {
                 load(t, &[])?;
             }
+            let connect = broker.connect()?;
+            let (map, map_text) =
+                bridge::map::PilotMap::read(&map).map_err(|e| InvalidInput(format!("error: {e:#}")))?;
             if !json {
                 eprintln!(
                     "record: {} into {} as `{name}` (Ctrl-C to stop)",
@@ -518,21 +510,15 @@ fn pilot(command: PilotCommand) -> Result<()> {
             }
             let req = studio::bridge::RecordRequest {
                 db: &db,
-                map_file: &map,
+                map: &map,
+                map_text: &map_text,
                 name,
                 duration,
                 idle_timeout,
                 twin: twin.as_deref(),
                 check_every,
             };
-            let s = studio::bridge::record(&broker.args(), &req, &mut |w| eprintln!("warning: {w}")).map_err(|e| {
-                let m = format!("{e:#}");
-                if m.contains(".toml:") || m.starts_with("cannot read") {
-                    anyhow::Error::new(InvalidInput(format!("error: {m}")))
-                } else {
-                    invalid_if_bad_broker(e)
-                }
-            })?;
+            let s = studio::bridge::record(&connect, &req, &mut |w| eprintln!("warning: {w}"))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&s)?);
             } else {
@@ -707,6 +693,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 set.extend(studio::sweep::fleet_size_overrides(&base.scenario, n as u64));
             }
             let loaded = load(&file, &set)?;
+            let connect = broker.connect()?;
             if !json {
                 eprintln!(
                     "live: {} devices of {} to {} at {}x for {} simulated",
@@ -718,7 +705,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 );
             }
             let req = studio::bridge::LiveRequest { speed, qos, prefix, connect_rate, seed };
-            let s = studio::bridge::live(&broker.args(), &loaded.scenario, req).map_err(invalid_if_bad_broker)?;
+            let s = studio::bridge::live(&connect, &loaded.scenario, req)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&s)?);
             } else {

@@ -33,8 +33,7 @@ fn line(name: &str, pts: Vec<(f64, f64)>) -> Series {
 
 /// Share of loss bursts of each length 1..=20 messages (bursts shorter than an outage).
 fn burst_shares(s: &StreamStats) -> Vec<(f64, f64)> {
-    let th = sim_core::pilot::OUTAGE_THRESHOLD_PERIODS * s.period_us as f64;
-    let gaps: Vec<u64> = s.gaps.iter().filter(|g| (g.silence_us as f64) < th).map(|g| g.missing).collect();
+    let gaps: Vec<u64> = s.bursts().map(|g| g.missing).collect();
     let n = gaps.len().max(1) as f64;
     (1..=20u64).map(|l| (l as f64, 100.0 * gaps.iter().filter(|&&g| g == l).count() as f64 / n)).collect()
 }

@@ -144,6 +144,17 @@ pub struct StreamStats {
 }
 
 impl StreamStats {
+    /// Whether a gap is an outage (a silence of at least [`OUTAGE_THRESHOLD_PERIODS`] reporting
+    /// periods) rather than a loss burst on the channel.
+    pub fn is_outage(&self, g: &Gap) -> bool {
+        g.silence_us as f64 >= OUTAGE_THRESHOLD_PERIODS * self.period_us as f64
+    }
+
+    /// The gaps that are loss bursts, in order.
+    pub fn bursts(&self) -> impl Iterator<Item = &Gap> {
+        self.gaps.iter().filter(|g| !self.is_outage(g))
+    }
+
     pub fn delivery_ratio(&self) -> f64 {
         if self.expected == 0 { 1.0 } else { self.received as f64 / self.expected as f64 }
     }
@@ -276,7 +287,7 @@ pub fn fit(st: &StreamStats) -> Result<Fit, String> {
     // Outages: silences of at least the threshold. Down times are exponential, so the excess
     // over the threshold has the down time's mean, and the outages too short to see are
     // exp(-threshold/mean) of all.
-    let long: Vec<&Gap> = st.gaps.iter().filter(|g| g.silence_us as f64 / 1e6 >= threshold_s).collect();
+    let long: Vec<&Gap> = st.gaps.iter().filter(|g| st.is_outage(g)).collect();
     let n_out = long.len() as u64;
     let total_s = st.device_days * 86_400.0;
     let (mean_down_s, n_out_all, down_s_all) = if n_out > 0 {
@@ -303,7 +314,7 @@ pub fn fit(st: &StreamStats) -> Result<Fit, String> {
     // Channel bursts: the gaps shorter than the threshold, less the short outages expected among
     // them (their number from the outage fit, their length from the exponential below the
     // threshold, in samples).
-    let short: Vec<&Gap> = st.gaps.iter().filter(|g| (g.silence_us as f64 / 1e6) < threshold_s).collect();
+    let short: Vec<&Gap> = st.bursts().collect();
     let mut bursts = short.len() as f64;
     let mut burst_samples: f64 = short.iter().map(|g| g.missing as f64).sum();
     if n_out > 0 {
@@ -473,10 +484,7 @@ pub fn compare(pilot: &StreamStats, twin: &StreamStats, tol: &Tolerances) -> Com
     };
     let (dp, dt) = (100.0 * pilot.delivery_ratio(), 100.0 * twin.delivery_ratio());
     push("delivery ratio (%)", dp, dt, (dp - dt).abs(), tol.delivery_pp, "absolute difference, points");
-    let short = |s: &StreamStats| -> Vec<f64> {
-        let th = OUTAGE_THRESHOLD_PERIODS * s.period_us as f64;
-        s.gaps.iter().filter(|g| (g.silence_us as f64) < th).map(|g| g.missing as f64).collect()
-    };
+    let short = |s: &StreamStats| -> Vec<f64> { s.bursts().map(|g| g.missing as f64).collect() };
     let (gp, gt) = (short(pilot), short(twin));
     let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
     push("loss burst length (messages, mean)", mean(&gp), mean(&gt), ks_distance(&gp, &gt), tol.gap_ks, "KS distance");

@@ -26,6 +26,7 @@ pub struct BrokerArgs {
 }
 
 impl BrokerArgs {
+    /// Everything here is the user's input: an error means a bad URL or an unreadable file.
     pub fn connect(&self) -> Result<Connect> {
         let broker = Broker::parse(&self.url)?;
         let tls = TlsFiles { ca: self.ca.clone(), cert_dir: self.cert_dir.clone() };
@@ -44,8 +45,7 @@ fn now_unix_ms() -> i64 {
 
 /// `scaleproof live`: the scenario (already loaded, with --devices and --duration applied) on
 /// the broker.
-pub fn live(broker: &BrokerArgs, scenario: &sim_core::scenario::Scenario, opts: LiveRequest) -> Result<LiveSummary> {
-    let connect = broker.connect()?;
+pub fn live(connect: &Connect, scenario: &sim_core::scenario::Scenario, opts: LiveRequest) -> Result<LiveSummary> {
     let o = LiveOptions {
         speed: opts.speed,
         qos: if opts.qos == 0 { rumqttc::QoS::AtMostOnce } else { rumqttc::QoS::AtLeastOnce },
@@ -54,7 +54,7 @@ pub fn live(broker: &BrokerArgs, scenario: &sim_core::scenario::Scenario, opts: 
         start_unix_ms: now_unix_ms(),
         seed: opts.seed.unwrap_or(scenario.seed),
     };
-    runtime()?.block_on(bridge::live::live(&connect, scenario, &o))
+    runtime()?.block_on(bridge::live::live(connect, scenario, &o))
 }
 
 pub struct LiveRequest {
@@ -66,10 +66,9 @@ pub struct LiveRequest {
 }
 
 /// `scaleproof pilot emulate`: publishes the emulated pilot and writes its ground truth.
-pub fn emulate(broker: &BrokerArgs, truth: &Truth, speed: f64, truth_file: Option<&Path>) -> Result<TruthReport> {
-    let connect = broker.connect()?;
+pub fn emulate(connect: &Connect, truth: &Truth, speed: f64, truth_file: Option<&Path>) -> Result<TruthReport> {
     let mut report = TruthReport::default();
-    runtime()?.block_on(bridge::emulate::publish(&connect, truth, speed, &mut report))?;
+    runtime()?.block_on(bridge::emulate::publish(connect, truth, speed, &mut report))?;
     if let Some(f) = truth_file {
         std::fs::write(f, serde_json::to_string_pretty(&report)? + "\n")
             .with_context(|| format!("cannot write {}", f.display()))?;
@@ -79,7 +78,9 @@ pub fn emulate(broker: &BrokerArgs, truth: &Truth, speed: f64, truth_file: Optio
 
 pub struct RecordRequest<'a> {
     pub db: &'a Path,
-    pub map_file: &'a Path,
+    /// The mapping file, read (see [`PilotMap::read`]), and its text.
+    pub map: &'a PilotMap,
+    pub map_text: &'a str,
     pub name: String,
     pub duration: Option<Duration>,
     pub idle_timeout: Option<Duration>,
@@ -90,9 +91,7 @@ pub struct RecordRequest<'a> {
 }
 
 /// `scaleproof pilot record`: until the duration, the idle timeout or Ctrl-C.
-pub fn record(broker: &BrokerArgs, req: &RecordRequest<'_>, warn: &mut dyn FnMut(String)) -> Result<RecordSummary> {
-    let connect = broker.connect()?;
-    let (map, map_text) = PilotMap::read(req.map_file)?;
+pub fn record(connect: &Connect, req: &RecordRequest<'_>, warn: &mut dyn FnMut(String)) -> Result<RecordSummary> {
     let mut store = Store::open(req.db)?;
     let opts = RecordOptions {
         name: req.name.clone(),
@@ -106,7 +105,8 @@ pub fn record(broker: &BrokerArgs, req: &RecordRequest<'_>, warn: &mut dyn FnMut
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        bridge::record::record(&connect, &map, &map_text, &mut store, &opts, stop, |rows| watch.add(rows, warn)).await
+        bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, stop, |rows| watch.add(rows, warn))
+            .await
     })
 }
 

@@ -63,20 +63,29 @@ fn first_class(s: &Scenario) -> Result<(String, String, String)> {
 }
 
 /// The twin of the pilot: the scenario with its first class at the pilot's device count and
-/// the run as long as the recording, every message of those devices traced.
+/// the run as long as the recording, every message of those devices traced. The file is read
+/// once; the twin needs no price book.
 pub fn twin_messages(
     scenario_path: &Path,
     overrides: &[String],
     devices: u32,
     span_us: u64,
 ) -> Result<(Scenario, Vec<PilotMessage>)> {
-    let base = crate::load_scenario(scenario_path, overrides).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (class, ..) = first_class(&base.scenario)?;
+    let file = scenario_path.display().to_string();
+    let bytes = std::fs::read(scenario_path).with_context(|| format!("{file}: cannot read the scenario"))?;
+    let parse = |o: &[String]| {
+        sim_core::scenario::parse_scenario(&sim_core::scenario::ScenarioSource {
+            file: &file,
+            bytes: &bytes,
+            overrides: o,
+        })
+        .map_err(|d| anyhow::anyhow!("{d}"))
+    };
+    let (class, ..) = first_class(&parse(overrides)?)?;
     let mut o = overrides.to_vec();
     o.push(format!("fleet.{class}.count={devices}"));
     o.push(format!("scenario.duration=\"{}s\"", span_us.div_ceil(1_000_000).max(60)));
-    let loaded = crate::load_scenario(scenario_path, &o).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let s = loaded.scenario;
+    let s = parse(&o)?;
     let mut streams = TwinStreams::new(devices);
     simulate_traced(&s, s.seed, &mut streams, devices);
     let (messages, _) = streams.take();
