@@ -216,7 +216,7 @@ fn outage_run(
         out.counts.add(Counter::Generated, n);
         out.counts.add(Counter::OutageTicks, n);
         for j in 0..skipped {
-            if device::sample_into_buffer(dev, side, m, k + j) {
+            if device::sample_into_buffer(dev, side, m, k + j).is_some() {
                 out.counts.inc(Counter::DroppedOverflow);
             }
         }

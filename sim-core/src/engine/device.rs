@@ -336,18 +336,20 @@ fn push(dev: &mut Dev, side: &mut Side<'_>, k: u32) {
     }
 }
 
-/// Puts tick `k`'s message into the buffer; returns whether a message was dropped for room (the
-/// oldest or this one, as the policy says).
-pub fn sample_into_buffer(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, k: u32) -> bool {
+/// Puts tick `k`'s message into the buffer; returns the tick of the message dropped for room,
+/// if one was (the oldest or this one, as the policy says).
+pub fn sample_into_buffer(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, k: u32) -> Option<u32> {
     if dev.buffered >= m.capacity {
         if m.drop_oldest {
-            pop(dev, side);
+            let oldest = pop(dev, side);
             push(dev, side, k);
+            Some(oldest)
+        } else {
+            Some(k)
         }
-        true
     } else {
         push(dev, side, k);
-        false
+        None
     }
 }
 
@@ -513,13 +515,10 @@ pub fn tick(
     if out.trace.is_some() {
         let battery_pct = m.battery.map_or(f32::NAN, |b| (100.0 * dev.battery_mah / b.capacity_mah) as f32);
         out.note(t, TraceKind::Sample { tick: k, battery_pct });
-        if dev.buffered >= m.capacity {
-            let dropped = if m.drop_oldest { dev.head.first } else { k };
-            out.note(t, TraceKind::Lost { tick: dropped });
-        }
     }
-    if sample_into_buffer(dev, side, m, k) {
+    if let Some(dropped) = sample_into_buffer(dev, side, m, k) {
         out.counts.inc(Counter::DroppedOverflow);
+        out.note(t, TraceKind::Lost { tick: dropped });
     }
 
     // Channel: one Gilbert-Elliott transition per tick; this tick's attempts see the new state.
