@@ -7,6 +7,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use rumqttc::{MqttOptions, TlsConfiguration, Transport};
 
+use crate::retry::RetryPolicy;
+
 /// A broker address: `mqtt://HOST:PORT` or `mqtts://HOST:PORT` (TLS).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Broker {
@@ -63,13 +65,22 @@ pub struct TlsFiles {
 
 /// Username and password for each client. The password is a secret: it is read from a file
 /// (`--password-file`) or `SCALEPROOF_MQTT_PASSWORD`, and only ever handed to the MQTT client.
+///
+/// The file has one `NAME:PASSWORD` line per client, split at the first `:` (so a password may
+/// contain `:`, a name may not), and optionally `*:PASSWORD` for every client without a line of
+/// its own; `#` starts a comment line. For compatibility a file whose only line has no `:` is
+/// one password for every client. A client with no password in a given file is an error, never
+/// a silent anonymous connection.
 #[derive(Clone, Default)]
 pub struct Credentials {
-    /// Per-client passwords from a file of `NAME:PASSWORD` lines, or one for all.
     per_client: std::collections::HashMap<String, String>,
     shared: Option<String>,
+    /// Where the passwords came from (the file, for messages), if a file.
+    file: Option<PathBuf>,
     /// `{device}` is replaced by the client's name; default: the name itself.
     pub username_template: Option<String>,
+    /// Things the user should know (a password file others can read).
+    pub warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -86,24 +97,45 @@ impl std::fmt::Debug for Credentials {
 pub const PASSWORD_ENV: &str = "SCALEPROOF_MQTT_PASSWORD";
 
 impl Credentials {
-    /// From `--password-file` (lines `NAME:PASSWORD`, or one line with just a password for all)
-    /// or else the environment.
+    /// From `--password-file` (see the type's docs for the format) or else the environment.
     pub fn load(password_file: Option<&Path>, username_template: Option<String>) -> Result<Credentials> {
         let mut c = Credentials { username_template, ..Credentials::default() };
         if let Some(p) = password_file {
             let text = std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-            for (i, line) in text.lines().enumerate() {
-                let line = line.trim();
-                if line.is_empty() || line.starts_with('#') {
-                    continue;
-                }
-                match line.split_once(':') {
-                    Some((name, pw)) if !name.is_empty() => {
-                        c.per_client.insert(name.to_string(), pw.to_string());
+            let lines: Vec<(usize, &str)> = text
+                .lines()
+                .enumerate()
+                .map(|(i, l)| (i + 1, l.trim()))
+                .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+                .collect();
+            if let [(_, only)] = lines[..]
+                && !only.contains(':')
+            {
+                c.shared = Some(only.to_string());
+            } else {
+                for (n, line) in lines {
+                    match line.split_once(':') {
+                        Some(("*", pw)) if !pw.is_empty() => c.shared = Some(pw.to_string()),
+                        Some((name, pw)) if !name.is_empty() && !pw.is_empty() => {
+                            c.per_client.insert(name.to_string(), pw.to_string());
+                        }
+                        _ => bail!(
+                            "{}:{n}: expected NAME:PASSWORD or *:PASSWORD (a file of one line without `:` is one password for all)",
+                            p.display()
+                        ),
                     }
-                    _ if c.shared.is_none() && c.per_client.is_empty() => c.shared = Some(line.to_string()),
-                    _ => bail!("{}:{}: expected NAME:PASSWORD", p.display(), i + 1),
                 }
+            }
+            c.file = Some(p.to_path_buf());
+            use std::os::unix::fs::PermissionsExt;
+            if let Ok(m) = std::fs::metadata(p)
+                && m.permissions().mode() & 0o077 != 0
+            {
+                c.warnings.push(format!(
+                    "{} can be read by other users (mode {:o}): chmod 600 it",
+                    p.display(),
+                    m.permissions().mode() & 0o777
+                ));
             }
         } else if let Ok(pw) = std::env::var(PASSWORD_ENV) {
             c.shared = Some(pw);
@@ -111,13 +143,26 @@ impl Credentials {
         Ok(c)
     }
 
-    fn for_client(&self, name: &str) -> Option<(String, String)> {
-        let pw = self.per_client.get(name).or(self.shared.as_ref())?;
+    /// Whether any password is set.
+    pub fn any(&self) -> bool {
+        self.shared.is_some() || !self.per_client.is_empty()
+    }
+
+    fn for_client(&self, name: &str) -> Result<Option<(String, String)>> {
+        let Some(pw) = self.per_client.get(name).or(self.shared.as_ref()) else {
+            if let Some(f) = &self.file {
+                bail!(
+                    "{} has no password for client `{name}`: add a line `{name}:PASSWORD`, or `*:PASSWORD` for every client",
+                    f.display()
+                );
+            }
+            return Ok(None);
+        };
         let user = match &self.username_template {
             Some(t) => t.replace("{device}", name),
             None => name.to_string(),
         };
-        Some((user, pw.clone()))
+        Ok(Some((user, pw.clone())))
     }
 }
 
@@ -127,6 +172,8 @@ pub struct Connect {
     pub broker: Broker,
     pub tls: TlsFiles,
     pub credentials: Credentials,
+    /// How long each client keeps trying to (re)connect before the command fails.
+    pub retry: RetryPolicy,
     ca_pem: Option<Vec<u8>>,
 }
 
@@ -143,7 +190,20 @@ impl Connect {
             bail!("--ca and --cert-dir need an mqtts:// broker");
         }
         install_crypto_provider();
-        Ok(Connect { broker, tls, credentials, ca_pem })
+        Ok(Connect { broker, tls, credentials, retry: RetryPolicy::default(), ca_pem })
+    }
+
+    /// What the user should be told before connecting: a password sent in the clear over
+    /// `mqtt://`, a password file others can read.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = self.credentials.warnings.clone();
+        if !self.broker.tls && self.credentials.any() {
+            w.push(format!(
+                "passwords go to {} in plain text (mqtt://); use mqtts:// with --ca for anything but a local test broker",
+                self.broker.display()
+            ));
+        }
+        w
     }
 
     /// Options for the client `name` (its client id, credentials and certificate).
@@ -151,7 +211,7 @@ impl Connect {
         let mut o = MqttOptions::new(client_id, self.broker.host.clone(), self.broker.port);
         o.set_keep_alive(Duration::from_secs(60));
         o.set_max_packet_size(256 * 1024, 256 * 1024);
-        if let Some((u, p)) = self.credentials.for_client(name) {
+        if let Some((u, p)) = self.credentials.for_client(name)? {
             o.set_credentials(u, p);
         }
         if let Some(ca) = &self.ca_pem {
@@ -204,12 +264,46 @@ mod tests {
         let f = dir.join("pw");
         std::fs::write(&f, "# devices\nsensor-1:s3cret\nsensor-2:other\n").unwrap();
         let c = Credentials::load(Some(&f), Some("fleet/{device}".into())).unwrap();
-        assert_eq!(c.for_client("sensor-1"), Some(("fleet/sensor-1".into(), "s3cret".into())));
-        assert_eq!(c.for_client("sensor-3"), None);
+        assert_eq!(c.for_client("sensor-1").unwrap(), Some(("fleet/sensor-1".into(), "s3cret".into())));
+        // A client the file does not name is an error, never an anonymous connection.
+        let e = c.for_client("sensor-3").unwrap_err().to_string();
+        assert!(e.contains("no password for client `sensor-3`"), "{e}");
         assert!(!format!("{c:?}").contains("s3cret"));
         std::fs::write(&f, "onepassword\n").unwrap();
         let c = Credentials::load(Some(&f), None).unwrap();
-        assert_eq!(c.for_client("x"), Some(("x".into(), "onepassword".into())));
+        assert_eq!(c.for_client("x").unwrap(), Some(("x".into(), "onepassword".into())));
+        // A shared password with `:` is written `*:PASSWORD`; the split is at the first `:`.
+        std::fs::write(&f, "*:pa:ss:word\nsensor-1:a:b\n").unwrap();
+        let c = Credentials::load(Some(&f), None).unwrap();
+        assert_eq!(c.for_client("anyone").unwrap(), Some(("anyone".into(), "pa:ss:word".into())));
+        assert_eq!(c.for_client("sensor-1").unwrap(), Some(("sensor-1".into(), "a:b".into())));
+        // Found by probing: `pa:ss` alone used to be read as client `pa`, and the recorder
+        // connected without a password, was refused, said nothing and exited 0.
+        std::fs::write(&f, "pa:ss\n").unwrap();
+        let c = Credentials::load(Some(&f), None).unwrap();
+        assert!(c.for_client("scaleproof-rec-pilot").unwrap_err().to_string().contains("*:PASSWORD"));
+        std::fs::write(&f, ":nobody\n").unwrap();
+        assert!(Credentials::load(Some(&f), None).unwrap_err().to_string().contains(":1: expected NAME:PASSWORD"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn passwords_in_the_clear_and_readable_password_files_are_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("sp-cred-warn-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("pw");
+        std::fs::write(&f, "*:s3cret\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let c = Credentials::load(Some(&f), None).unwrap();
+        let connect = Connect::new(Broker::parse("mqtt://127.0.0.1:1").unwrap(), TlsFiles::default(), c).unwrap();
+        let w = connect.warnings();
+        assert!(w.iter().any(|w| w.contains("mode 644")), "{w:?}");
+        assert!(w.iter().any(|w| w.contains("plain text")), "{w:?}");
+        assert!(w.iter().all(|w| !w.contains("s3cret")));
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let c = Credentials::load(Some(&f), None).unwrap();
+        assert!(c.warnings.is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

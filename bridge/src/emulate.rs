@@ -23,6 +23,7 @@ use rumqttc::{AsyncClient, Event, Packet, QoS};
 use serde::{Deserialize, Serialize};
 
 use crate::broker::Connect;
+use crate::retry::Attempts;
 
 /// The emulated pilot's ground truth (and the emulator's settings).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,6 +68,47 @@ impl Default for Truth {
         }
     }
 }
+
+impl Truth {
+    /// Every setting finite and in a range the emulator can play (it holds every message of the
+    /// run in memory: at most [`MAX_EMULATED_MESSAGES`]); all problems at once, by flag name.
+    pub fn check(&self) -> std::result::Result<(), Vec<String>> {
+        let mut bad = Vec::new();
+        let mut range = |flag: &str, x: f64, lo: f64, hi: f64| {
+            if !(x.is_finite() && (lo..=hi).contains(&x)) {
+                bad.push(format!("--{flag} must be a number from {lo} to {hi}, got {x}"));
+            }
+        };
+        range("devices", self.devices as f64, 1.0, 100_000.0);
+        range("days", self.days, 1e-3, 3_650.0);
+        range("period-s", self.period_s, 1.0, 86_400.0);
+        range("p-good-to-bad", self.p_good_to_bad, 0.0, 1.0);
+        range("p-bad-to-good", self.p_bad_to_good, 1e-6, 1.0);
+        range("outage-up-h", self.outage_mean_up_h, 1e-3, 1e9);
+        range("outage-down-h", self.outage_mean_down_h, 1e-6, 1e6);
+        range("latency-median-s", self.latency_median_s, 1e-6, 86_400.0);
+        range("latency-p99-s", self.latency_p99_s, 1e-6, 86_400.0);
+        range("reboots-per-day", self.reboots_per_day, 0.0, 1_000.0);
+        range("drain-pct-per-day", self.battery_drain_pct_per_day, 0.0, 100.0);
+        if self.latency_p99_s.is_finite() && self.latency_p99_s <= self.latency_median_s {
+            bad.push(format!(
+                "--latency-p99-s ({}) must be above --latency-median-s ({})",
+                self.latency_p99_s, self.latency_median_s
+            ));
+        }
+        let messages = self.devices as f64 * self.days * 86_400.0 / self.period_s;
+        if messages.is_finite() && messages > MAX_EMULATED_MESSAGES as f64 {
+            bad.push(format!(
+                "{messages:.0} readings ({} devices x {} days every {} s): at most {MAX_EMULATED_MESSAGES} (fewer devices or days, or a longer period)",
+                self.devices, self.days, self.period_s
+            ));
+        }
+        if bad.is_empty() { Ok(()) } else { Err(bad) }
+    }
+}
+
+/// The most readings one emulation generates (about 1 GB of messages in memory).
+pub const MAX_EMULATED_MESSAGES: u64 = 20_000_000;
 
 /// What the emulator did: the ground truth plus what happened.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -115,8 +157,8 @@ pub fn encode(t: &Truth, m: &EmuMessage) -> (String, Vec<u8>) {
 
 /// Generates every delivered message of the emulated pilot, sorted by arrival.
 pub fn generate(t: &Truth, report: &mut TruthReport) -> Result<Vec<EmuMessage>> {
-    if t.devices == 0 || t.days <= 0.0 || t.period_s <= 0.0 {
-        bail!("the emulator needs devices > 0, days > 0 and a period > 0");
+    if let Err(bad) = t.check() {
+        bail!("{}", bad.join("; "));
     }
     let sigma = (t.latency_p99_s / t.latency_median_s).ln() / 2.326_347_874;
     let latency = LogNormal::new(t.latency_median_s.ln(), sigma.max(1e-9))?;
@@ -186,6 +228,8 @@ pub async fn publish(connect: &Connect, t: &Truth, speed: f64, report: &mut Trut
     let started = Instant::now();
     let messages = generate(t, report)?;
     let acked = Arc::new(AtomicU64::new(0));
+    // The first client that gave up, and why: the emulation cannot be complete without it.
+    let gave_up: Arc<std::sync::Mutex<Option<String>>> = Arc::default();
     let mut clients = Vec::new();
     let mut loops = Vec::new();
     for d in 0..t.devices {
@@ -194,20 +238,29 @@ pub async fn publish(connect: &Connect, t: &Truth, speed: f64, report: &mut Trut
         o.set_clean_session(false);
         o.set_inflight(100);
         let (client, mut el) = AsyncClient::new(o, 256);
-        let acked = acked.clone();
+        let (acked, gave_up) = (acked.clone(), gave_up.clone());
+        let mut attempts = Attempts::new(connect.retry);
         loops.push(tokio::spawn(async move {
             loop {
                 match el.poll().await {
+                    Ok(Event::Incoming(Packet::ConnAck(_))) => attempts.connected(),
                     Ok(Event::Incoming(Packet::PubAck(_))) => {
                         acked.fetch_add(1, Ordering::Relaxed);
                     }
                     Ok(_) => {}
-                    Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+                    Err(e) => match attempts.failed(&e) {
+                        Ok(delay) => tokio::time::sleep(delay).await,
+                        Err(why) => {
+                            gave_up.lock().expect("not poisoned").get_or_insert(format!("{name}: {why}"));
+                            break;
+                        }
+                    },
                 }
             }
         }));
         clients.push(client);
     }
+    let failed = || gave_up.lock().expect("not poisoned").clone();
     let t0 = Instant::now();
     for m in &messages {
         if speed > 0.0 {
@@ -217,12 +270,37 @@ pub async fn publish(connect: &Connect, t: &Truth, speed: f64, report: &mut Trut
             }
         }
         let (topic, payload) = encode(t, m);
-        clients[m.device as usize].publish(topic, QoS::AtLeastOnce, false, payload).await?;
+        // A client whose connection gave up drops its requests: the publish fails, and the
+        // reason is the connection's.
+        if clients[m.device as usize].publish(topic, QoS::AtLeastOnce, false, payload).await.is_err() {
+            break;
+        }
         report.published += 1;
+        if report.published.is_multiple_of(1024)
+            && let Some(why) = failed()
+        {
+            bail!("cannot publish to {}: {why}", connect.broker.display());
+        }
+    }
+    if let Some(why) = failed() {
+        bail!("cannot publish to {}: {why}", connect.broker.display());
     }
     // Wait for every acknowledgement; give up only when nothing has moved for a minute.
-    report.acknowledged =
-        crate::wait_for(|| acked.load(Ordering::Relaxed), report.published, Duration::from_secs(60)).await;
+    report.acknowledged = crate::wait_for(
+        || acked.load(Ordering::Relaxed),
+        report.published,
+        Duration::from_secs(60),
+        || failed().is_some(),
+    )
+    .await;
+    if let Some(why) = failed() {
+        bail!(
+            "cannot publish to {}: {why} ({} of {} messages acknowledged)",
+            connect.broker.display(),
+            report.acknowledged,
+            report.published
+        );
+    }
     for c in &clients {
         let _ = c.disconnect().await;
     }
@@ -261,5 +339,24 @@ mod tests {
         let down = r.lost_outage as f64 / r.readings as f64;
         assert!((down - 3.0 / 51.0).abs() < 0.012, "{down}");
         assert!(ms.windows(2).all(|w| w[0].rx_s <= w[1].rx_s));
+    }
+
+    #[test]
+    fn settings_that_cannot_be_played_are_refused_not_a_panic_or_an_abort() {
+        // Found by probing: `--period-s nan` panicked and `--days inf` aborted on a 5 GB
+        // allocation.
+        let mut r = TruthReport::default();
+        for t in [
+            Truth { period_s: f64::NAN, ..Truth::default() },
+            Truth { days: f64::INFINITY, ..Truth::default() },
+            Truth { days: 3_000.0, period_s: 1.0, ..Truth::default() },
+            Truth { latency_p99_s: 0.1, ..Truth::default() },
+            Truth { p_good_to_bad: -0.5, ..Truth::default() },
+        ] {
+            let e = generate(&t, &mut r).unwrap_err().to_string();
+            assert!(e.contains("--") || e.contains("at most"), "{e}");
+        }
+        let e = Truth { period_s: f64::NAN, days: -1.0, ..Truth::default() }.check().unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
     }
 }

@@ -9,12 +9,19 @@ pub mod live;
 pub mod map;
 pub mod mosquitto;
 pub mod record;
+pub mod retry;
 
-/// Waits until `count()` reaches `target`, giving up once it has not moved for `stall`; returns
-/// the last count (acknowledgements from the broker, for the emulator and `live`).
-pub(crate) async fn wait_for(count: impl Fn() -> u64, target: u64, stall: std::time::Duration) -> u64 {
+/// Waits until `count()` reaches `target`, giving up once it has not moved for `stall` or
+/// `abandon()` says so; returns the last count (acknowledgements from the broker, for the
+/// emulator and `live`).
+pub(crate) async fn wait_for(
+    count: impl Fn() -> u64,
+    target: u64,
+    stall: std::time::Duration,
+    abandon: impl Fn() -> bool,
+) -> u64 {
     let mut last = (count(), std::time::Instant::now());
-    while last.0 < target && last.1.elapsed() < stall {
+    while last.0 < target && last.1.elapsed() < stall && !abandon() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         let now = count();
         if now != last.0 {

@@ -33,6 +33,7 @@ use sim_core::pilot::{PilotMessage, TwinStreams};
 use sim_core::scenario::Scenario;
 
 use crate::broker::Connect;
+use crate::retry::Attempts;
 
 #[derive(Clone, Debug)]
 pub struct LiveOptions {
@@ -46,6 +47,27 @@ pub struct LiveOptions {
     pub start_unix_ms: i64,
     pub seed: u64,
 }
+
+impl LiveOptions {
+    /// The pacing settings are finite and in range: all problems at once, by flag name.
+    pub fn check(&self) -> std::result::Result<(), Vec<String>> {
+        let mut bad = Vec::new();
+        if !(self.speed.is_finite() && (self.speed == 0.0 || (MIN_SPEED..=1e9).contains(&self.speed))) {
+            bad.push(format!(
+                "--speed must be 0 (as fast as the broker takes it) or from {MIN_SPEED} to 1e9 simulated seconds per second, got {}",
+                self.speed
+            ));
+        }
+        if !(self.connect_rate.is_finite() && (1.0..=1e6).contains(&self.connect_rate)) {
+            bad.push(format!("--connect-rate must be from 1 to 1e6 connections per second, got {}", self.connect_rate));
+        }
+        if bad.is_empty() { Ok(()) } else { Err(bad) }
+    }
+}
+
+/// The slowest pace: one simulated second per 1,000 wall seconds (slower overflows the wall
+/// clock's arithmetic over a long run and is never what anyone wants).
+pub const MIN_SPEED: f64 = 1e-3;
 
 /// What a live run did.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -159,6 +181,10 @@ struct Counters {
     connect_failures: AtomicU64,
     acked: AtomicU64,
     commands: AtomicU64,
+    /// Devices whose connection gave up (a refused login, or the retry policy spent).
+    gave_up: AtomicU64,
+    /// Why the first device gave up.
+    first_failure: std::sync::Mutex<Option<String>>,
 }
 
 /// Raises this process's open-file limit to its hard limit (each client is a socket).
@@ -238,6 +264,9 @@ fn telemetry(id: &Identity, m: &PilotMessage, start_unix_ms: i64, st: &DeviceSta
 
 /// Runs the scenario's fleet on the broker until the scenario's duration has been played.
 pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result<LiveSummary> {
+    if let Err(bad) = opts.check() {
+        bail!("{}", bad.join("; "));
+    }
     let started = Instant::now();
     let cpu0 = cpu_seconds();
     let ids = identities(s, &opts.prefix);
@@ -275,6 +304,7 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
         let reply = format!("{}/reply", id.topic);
         let c2 = client.clone();
         let delay = Duration::from_secs_f64(d as f64 / opts.connect_rate.max(1.0));
+        let mut attempts = Attempts::new(connect.retry);
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep(delay).await;
             let st = &states[d];
@@ -287,6 +317,7 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
             loop {
                 match el.poll().await {
                     Ok(Event::Incoming(Packet::ConnAck(_))) => {
+                        attempts.connected();
                         settle();
                         if !st.connected.swap(true, Ordering::Relaxed) {
                             let now = counters.connected_now.fetch_add(1, Ordering::Relaxed) + 1;
@@ -315,10 +346,14 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
                         if stop.load(Ordering::Relaxed) {
                             break;
                         }
-                        if matches!(e, rumqttc::ConnectionError::ConnectionRefused(_)) {
-                            tokio::time::sleep(Duration::from_secs(5)).await;
-                        } else {
-                            tokio::time::sleep(Duration::from_millis(500)).await;
+                        match attempts.failed(&e) {
+                            Ok(delay) => tokio::time::sleep(delay).await,
+                            Err(why) => {
+                                // This device stays offline; the run goes on without it.
+                                counters.gave_up.fetch_add(1, Ordering::Relaxed);
+                                counters.first_failure.lock().expect("not poisoned").get_or_insert(why);
+                                break;
+                            }
                         }
                     }
                 }
@@ -332,7 +367,24 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
     while counters.settled.load(Ordering::Relaxed) < n as u64 && t_ramp.elapsed() < ramp {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // No device up yet: wait until one connects or every one has given up (the retry policy
+    // bounds this).
+    while counters.connected_now.load(Ordering::Relaxed) == 0 && counters.gave_up.load(Ordering::Relaxed) < n as u64 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let up = counters.connected_now.load(Ordering::Relaxed);
+    let why = || counters.first_failure.lock().expect("not poisoned").clone().unwrap_or_else(|| "no answer".into());
+    if up == 0 {
+        stop.store(true, Ordering::Relaxed);
+        for t in &tasks {
+            t.abort();
+        }
+        bail!("none of the {n} devices could connect to {}: {}", connect.broker.display(), why());
+    }
+    let gave_up = counters.gave_up.load(Ordering::Relaxed);
+    if gave_up > 0 {
+        eprintln!("live: {gave_up} of {n} devices gave up connecting (first: {}); they stay offline", why());
+    }
     if up < n as u64 {
         eprintln!(
             "live: {up} of {n} devices connected after {:.0} s; publishing anyway",
@@ -400,7 +452,7 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
     if opts.qos != QoS::AtMostOnce {
         // Command replies are QoS 1 too: their acknowledgements are not telemetry's.
         let acked = || counters.acked.load(Ordering::Relaxed).saturating_sub(counters.commands.load(Ordering::Relaxed));
-        summary.acknowledged = crate::wait_for(acked, summary.published, Duration::from_secs(5)).await;
+        summary.acknowledged = crate::wait_for(acked, summary.published, Duration::from_secs(5), || false).await;
     } else {
         summary.acknowledged = summary.published;
     }

@@ -12,7 +12,11 @@
 //! received = { pointer = "/received_at", unit = "ms" }  # optional; else the recorder's clock
 //! battery_pct = "/batt/pct"                 # optional
 //! fields = { rms_mm_s = "/rms" }            # optional
+//! max_payload_bytes = 262144                # optional; larger payloads are malformed
 //! ```
+//!
+//! RFC 3339 times are read with the `time` crate (offsets, fractions, leap years; 31 February
+//! and non-ASCII bytes are malformed, not a panic).
 
 use std::collections::BTreeMap;
 
@@ -33,6 +37,24 @@ pub struct PilotMap {
     pub battery_pct: Option<String>,
     #[serde(default)]
     pub fields: BTreeMap<String, String>,
+    /// Payloads larger than this are malformed (counted, a sample kept), never a dropped
+    /// connection. Default [`DEFAULT_MAX_PAYLOAD_BYTES`].
+    #[serde(default = "default_max_payload")]
+    pub max_payload_bytes: usize,
+}
+
+/// 256 KiB: far above any sensor reading, small enough that a broker's in-flight window of
+/// them fits in memory.
+pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// The most an MQTT packet can carry (the protocol's remaining-length limit): the recorder's
+/// client accepts anything up to this, so an oversized payload is read and judged by
+/// [`PilotMap::max_payload_bytes`] instead of ending the connection (which the broker would
+/// answer by redelivering the same message for ever).
+pub const MQTT_MAX_PACKET_BYTES: usize = 268_435_455;
+
+fn default_max_payload() -> usize {
+    DEFAULT_MAX_PAYLOAD_BYTES
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -83,6 +105,12 @@ impl PilotMap {
             let line = text.lines().position(|l| l.trim_start().starts_with(field)).map_or(1, |i| i + 1);
             format!("{file}:{line}: {field}")
         };
+        if map.max_payload_bytes == 0 || map.max_payload_bytes > MQTT_MAX_PACKET_BYTES {
+            anyhow::bail!(
+                "{}: must be between 1 and {MQTT_MAX_PACKET_BYTES} (the MQTT limit)",
+                at("max_payload_bytes")
+            );
+        }
         if map.topics.is_empty() {
             anyhow::bail!("{}: list at least one topic filter", at("topics"));
         }
@@ -108,12 +136,26 @@ impl PilotMap {
     }
 
     pub fn read(path: &std::path::Path) -> Result<(PilotMap, String)> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let col = at - bytes[..at].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+            anyhow::anyhow!("{}:{line}:{col}: not UTF-8 text (byte 0x{:02x})", path.display(), bytes[at])
+        })?;
         Ok((PilotMap::parse(&path.display().to_string(), &text)?, text))
     }
 
     /// Reads one message, or says why it cannot.
     pub fn extract(&self, topic: &str, payload: &[u8]) -> std::result::Result<Reading, String> {
+        if payload.len() > self.max_payload_bytes {
+            return Err(format!(
+                "payload of {} bytes is over max_payload_bytes ({})",
+                payload.len(),
+                self.max_payload_bytes
+            ));
+        }
         let v: Value = serde_json::from_slice(payload).map_err(|e| format!("not JSON: {e}"))?;
         let device = match (&self.device.topic_level, &self.device.pointer) {
             (Some(level), _) => topic
@@ -179,54 +221,12 @@ fn time_at(v: &Value, f: &TimeField) -> std::result::Result<i64, String> {
     Ok(us)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` to µs since the Unix epoch.
+/// An RFC 3339 date-time (`2026-01-01T00:03:00.5+01:00`) to µs since the Unix epoch; None for
+/// anything else, 31 February and non-ASCII bytes included. The `time` crate does the parsing:
+/// a hand-written parser here once panicked on a multi-byte character.
 pub fn parse_rfc3339_us(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut i = 19;
-    let mut frac_us = 0i64;
-    if b.get(i) == Some(&b'.') {
-        let start = i + 1;
-        i = start;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        let digits = s.get(start..i)?;
-        if digits.is_empty() {
-            return None;
-        }
-        let six: String = digits.chars().chain(std::iter::repeat('0')).take(6).collect();
-        frac_us = six.parse().ok()?;
-    }
-    let offset_s = match s.get(i..)? {
-        "Z" | "z" => 0,
-        o if o.len() == 6 && (o.starts_with('+') || o.starts_with('-')) && &o[3..4] == ":" => {
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            sign * (o[1..3].parse::<i64>().ok()? * 3600 + o[4..6].parse::<i64>().ok()? * 60)
-        }
-        _ => return None,
-    };
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let (y2, m2) = if mo <= 2 { (y - 1, mo + 9) } else { (y, mo - 3) };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doy = (153 * m2 + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some((days * 86_400 + h * 3600 + mi * 60 + sec - offset_s) * 1_000_000 + frac_us)
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1000).ok()
 }
 
 #[cfg(test)]
@@ -281,6 +281,43 @@ fields = { rms = "/rms" }
         assert_eq!(parse_rfc3339_us("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_rfc3339_us("2000-03-01T00:00:00.000001Z"), Some(951_868_800_000_001));
         assert_eq!(parse_rfc3339_us("2026-13-01T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339_us("2026-02-31T00:00:00Z"), None);
+        assert_eq!(parse_rfc3339_us("2024-02-29T00:00:00Z"), Some(1_709_164_800_000_000));
+    }
+
+    #[test]
+    fn a_multibyte_character_in_a_time_is_malformed_not_a_panic() {
+        // Found by probing the recorder: this payload panicked (byte index not on a char
+        // boundary), the message was never acknowledged, and every restart died on it again.
+        let m = PilotMap::parse("map.toml", MAP).unwrap();
+        let why = m
+            .extract("pilot/s1/emu-7/up", r#"{"fcnt":3,"time":"2026-01-01T00:03:00+0é00","rx":1}"#.as_bytes())
+            .unwrap_err();
+        assert!(why.contains("RFC 3339"), "{why}");
+        for s in
+            ["2026-01-01T00:03:00+0é00", "2026-01-01T00:03:00.é", "é026-01-01T00:00:00Z", "2026-01-01T00:00:00+00:0é"]
+        {
+            assert_eq!(parse_rfc3339_us(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn an_oversized_payload_is_malformed() {
+        let m = PilotMap::parse("map.toml", &format!("{MAP}max_payload_bytes = 64\n")).unwrap();
+        let big = format!(r#"{{"fcnt": 1, "time": "2026-01-01T00:00:00Z", "rx": 1, "pad": "{}"}}"#, "x".repeat(100));
+        assert!(m.extract("pilot/s1/emu-7/up", big.as_bytes()).unwrap_err().contains("max_payload_bytes"));
+        assert!(PilotMap::parse("map.toml", &format!("{MAP}max_payload_bytes = 0\n")).is_err());
+    }
+
+    #[test]
+    fn a_map_that_is_not_utf8_is_refused_at_its_line() {
+        let dir = std::env::temp_dir().join(format!("sp-map-utf8-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("m.toml");
+        std::fs::write(&f, b"topics = [\"a/#\"]\nseq = \"/s\xff\"\n").unwrap();
+        let e = PilotMap::read(&f).unwrap_err().to_string();
+        assert!(e.ends_with("m.toml:2:10: not UTF-8 text (byte 0xff)"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

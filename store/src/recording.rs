@@ -137,6 +137,12 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a recording that ended in an error `incomplete` (what it stored stays).
+    pub fn abandon_recording(&mut self, rec: i64) -> Result<()> {
+        self.conn.execute("UPDATE recordings SET status = 'incomplete', pid = NULL WHERE id = ?1", [rec])?;
+        Ok(())
+    }
+
     /// A recording by id, or by name (the newest of that name).
     pub fn find_recording(&self, id_or_name: &str) -> Result<Option<RecordingRow>> {
         let id: Option<i64> = match id_or_name.parse::<i64>() {
