@@ -272,6 +272,10 @@ pub struct Fit {
 /// Silences at least this many periods long are outages.
 pub const OUTAGE_THRESHOLD_PERIODS: f64 = 20.0;
 
+/// The shortest mean up time an outage fit may give (the scenario's lower bound for
+/// `outages.mean_up`): below it the fit is degenerate.
+pub const MIN_OUTAGE_MEAN_UP_S: f64 = 60.0;
+
 /// Fits the twin's parameters to `st`. Errors when there is too little to fit anything.
 pub fn fit(st: &StreamStats) -> Result<Fit, String> {
     if st.received < 100 || st.period_us == 0 {
@@ -288,9 +292,9 @@ pub fn fit(st: &StreamStats) -> Result<Fit, String> {
     // over the threshold has the down time's mean, and the outages too short to see are
     // exp(-threshold/mean) of all.
     let long: Vec<&Gap> = st.gaps.iter().filter(|g| st.is_outage(g)).collect();
-    let n_out = long.len() as u64;
+    let mut n_out = long.len() as u64;
     let total_s = st.device_days * 86_400.0;
-    let (mean_down_s, n_out_all, down_s_all) = if n_out > 0 {
+    let (mut mean_down_s, mut n_out_all, mut down_s_all) = if n_out > 0 {
         // A silence spans the outage plus about one period (half a period on each side).
         let excess: f64 = long.iter().map(|g| g.silence_us as f64 / 1e6 - threshold_s).sum::<f64>() / n_out as f64;
         let mean_down = excess.max(period_s);
@@ -301,6 +305,23 @@ pub fn fit(st: &StreamStats) -> Result<Fit, String> {
         warnings.push("no silence long enough to be an outage: outages not fitted (set none)".into());
         (0.0, 0.0, 0.0)
     };
+    // A degenerate fit: the long silences, read as exponential outages, imply more down time
+    // than the recording has (or outages closer than a minute apart). They are the channel's
+    // long bursts, not outages: fitted as bursts, and no outages are written.
+    let mut all_gaps_are_bursts = false;
+    if n_out > 0 {
+        let up_s = total_s - down_s_all;
+        let mean_up_s = up_s / n_out_all;
+        if !(up_s > 0.0 && mean_up_s.is_finite() && mean_up_s >= MIN_OUTAGE_MEAN_UP_S) {
+            warnings.push(format!(
+                "degenerate outage fit: {n_out} silences of {threshold_s:.0} s or more would mean {:.0} outages down {:.1} % of the time; they are fitted as loss bursts and no outages are written",
+                n_out_all,
+                100.0 * down_s_all / total_s.max(1.0)
+            ));
+            (n_out, mean_down_s, n_out_all, down_s_all) = (0, 0.0, 0.0, 0.0);
+            all_gaps_are_bursts = true;
+        }
+    }
     let outage_mean_down_h =
         Estimate::normal(mean_down_s, mean_down_s / (n_out.max(1) as f64).sqrt(), n_out).map(|s| s / 3600.0);
     let up_s = (total_s - down_s_all).max(0.0);
@@ -314,7 +335,7 @@ pub fn fit(st: &StreamStats) -> Result<Fit, String> {
     // Channel bursts: the gaps shorter than the threshold, less the short outages expected among
     // them (their number from the outage fit, their length from the exponential below the
     // threshold, in samples).
-    let short: Vec<&Gap> = st.bursts().collect();
+    let short: Vec<&Gap> = if all_gaps_are_bursts { st.gaps.iter().collect() } else { st.bursts().collect() };
     let mut bursts = short.len() as f64;
     let mut burst_samples: f64 = short.iter().map(|g| g.missing as f64).sum();
     if n_out > 0 {

@@ -9,7 +9,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostic::{Diagnostic, Diagnostics, did_you_mean};
+use crate::diagnostic::{Diagnostic, Diagnostics, Hints, did_you_mean};
 use crate::time::{SimDuration, parse_duration};
 
 // ---------------------------------------------------------------------------------------------
@@ -18,24 +18,42 @@ use crate::time::{SimDuration, parse_duration};
 pub(crate) struct Ctx {
     pub(crate) file: String,
     pub(crate) line_starts: Vec<usize>,
+    /// Characters in `bytes[..i * CHAR_MARK_STRIDE]`, for each i: a column costs at most one
+    /// stride of counting, however long its line.
+    char_marks: Vec<usize>,
     pub(crate) bytes: Vec<u8>,
     pub(crate) diags: Vec<(usize, Diagnostic)>,
     /// (path, original `--set` text) of every override applied.
     pub(crate) overridden: Vec<(String, String)>,
     pub(crate) known: BTreeMap<String, BTreeSet<&'static str>>,
+    /// The "did you mean" budget of this file (shared with closures that cannot borrow `Ctx`).
+    pub(crate) hints: std::rc::Rc<Hints>,
+}
+
+const CHAR_MARK_STRIDE: usize = 4096;
+
+/// Characters in a UTF-8 slice: the bytes that do not continue a character.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 impl Ctx {
     pub(crate) fn new(file: &str, bytes: &[u8]) -> Ctx {
         let mut line_starts = vec![0];
         line_starts.extend(bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1));
+        let mut char_marks = vec![0];
+        for chunk in bytes.chunks_exact(CHAR_MARK_STRIDE) {
+            char_marks.push(char_marks.last().expect("starts at 0") + char_count(chunk));
+        }
         Ctx {
             file: file.to_string(),
             line_starts,
+            char_marks,
             bytes: bytes.to_vec(),
             diags: Vec::new(),
             overridden: Vec::new(),
             known: BTreeMap::new(),
+            hints: Default::default(),
         }
     }
 
@@ -54,12 +72,19 @@ impl Ctx {
         ));
     }
 
+    /// 1-based line and column (in characters) of a byte offset. Offsets are those of the
+    /// parsed text, so the bytes before them are valid UTF-8.
     pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.bytes.len());
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        let column = String::from_utf8_lossy(&self.bytes[start..offset]).chars().count() + 1;
+        let column = self.chars_before(offset) - self.chars_before(start) + 1;
         (line, column)
+    }
+
+    fn chars_before(&self, offset: usize) -> usize {
+        let mark = offset / CHAR_MARK_STRIDE;
+        self.char_marks[mark] + char_count(&self.bytes[mark * CHAR_MARK_STRIDE..offset])
     }
 
     pub(crate) fn finish(mut self) -> Diagnostics {
@@ -422,7 +447,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             if self.known.contains(&key) {
                 continue;
             }
-            let hint = match did_you_mean(key, self.known.iter().copied()) {
+            let hint = match cx.hints.suggest(key, self.known.iter().copied()) {
                 Some(m) => format!(" (did you mean `{m}`?)"),
                 None => {
                     let mut names = self.known.clone();
@@ -476,5 +501,36 @@ pub(crate) fn as_str<'v>(v: &'v DeValue<'_>) -> Result<&'v str, String> {
     match v {
         DeValue::String(s) => Ok(s.as_ref()),
         other => Err(format!("found {}", type_name(other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_on_long_lines() {
+        // Multi-byte characters straddling the marks, on lines longer than a stride: the column
+        // is the character count from the line start, as a plain count would give.
+        let mut text = String::new();
+        for i in 0..3 * CHAR_MARK_STRIDE {
+            text.push(if i % 3 == 0 {
+                'é'
+            } else if i % 7 == 0 {
+                '😀'
+            } else {
+                'a'
+            });
+            if i % 5_000 == 4_999 {
+                text.push('\n');
+            }
+        }
+        let cx = Ctx::new("f", text.as_bytes());
+        for (offset, _) in text.char_indices().step_by(97) {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[..offset].matches('\n').count() + 1;
+            assert_eq!(cx.line_col(offset), (line, text[start..offset].chars().count() + 1), "at {offset}");
+        }
+        assert_eq!(cx.line_col(text.len()).0, text.matches('\n').count() + 1);
     }
 }

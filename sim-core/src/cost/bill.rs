@@ -5,6 +5,10 @@
 //! Month m (1..=M) costs its recurring charges plus the events that fall in it (battery-swap
 //! campaigns, SIM renewals); capex is month 0. With a discount rate r, month m is weighted
 //! (1 + r)^(-m/12). A month is 30.4375 days (the mean Gregorian month).
+//!
+//! Metered quantities (bytes, messages, units) are integer products that saturate at u64::MAX
+//! instead of overflowing: the price book allows quantities (`per`, allowances, quotas) whose
+//! products pass it, and a bill never panics.
 
 use crate::text::thousands;
 use serde::{Deserialize, Serialize};
@@ -275,13 +279,19 @@ fn months_of(summary: &RunSummary) -> Vec<ClassMonth> {
         .collect()
 }
 
+/// A sum of metered quantities, saturating: the book's limits allow products beyond u64 (they
+/// then price at the saturated amount instead of overflowing).
+fn sum(xs: impl Iterator<Item = u64>) -> u64 {
+    xs.fold(0, u64::saturating_add)
+}
+
 fn units(bytes: u64, meter: u64) -> u64 {
     bytes.div_ceil(meter).max(1)
 }
 
 /// Rate per MB applied to bytes.
 fn per_mb(rate: Rate, bytes: u64) -> Money {
-    rate.amount.scaled(bytes, rate.per * BYTES_PER_MB)
+    rate.amount.scaled(bytes, rate.per.saturating_mul(BYTES_PER_MB))
 }
 
 /// Billed bytes of one device of a class in a month: its share of the class's transmissions,
@@ -292,14 +302,14 @@ fn billed_bytes(m: &Metering, c: &ClassMonth, with_extra: bool) -> u64 {
         return 0;
     }
     let msgs = c.attempts.div_ceil(c.devices);
-    let each = c.payload_bytes + m.overhead_bytes;
+    let each = c.payload_bytes.saturating_add(m.overhead_bytes);
     // Firmware downloads and handshakes are transfers of their own (a download is one long
     // session), billed on top of the telemetry sessions.
     let extra = if with_extra { c.extra_bytes.div_ceil(c.devices) } else { 0 };
-    let round = |b: u64| b.div_ceil(m.increment_bytes) * m.increment_bytes;
+    let round = |b: u64| b.div_ceil(m.increment_bytes).saturating_mul(m.increment_bytes);
     match m.rounding {
-        Rounding::PerSession => msgs * round(each) + round(extra),
-        Rounding::PerMonth => round(msgs * each + extra),
+        Rounding::PerSession => msgs.saturating_mul(round(each)).saturating_add(round(extra)),
+        Rounding::PerMonth => round(msgs.saturating_mul(each).saturating_add(extra)),
     }
 }
 
@@ -529,7 +539,8 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 registrations,
             } => {
                 sizing = "pay per use".into();
-                let metered: u64 = cm.iter().map(|c| c.delivered * units(c.payload_bytes, *message_meter_bytes)).sum();
+                let metered =
+                    sum(cm.iter().map(|c| c.delivered.saturating_mul(units(c.payload_bytes, *message_meter_bytes))));
                 l.monthly(
                     Category::Cloud,
                     "messages",
@@ -576,10 +587,11 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 let mut best: Option<(Money, String)> = None;
                 let mut largest: Option<(u64, Money, String, u64)> = None;
                 for e in editions {
-                    let peak: u64 =
-                        cm.iter().map(|c| c.peak_day_delivered * units(c.payload_bytes, e.meter_bytes)).sum();
+                    let peak = sum(cm
+                        .iter()
+                        .map(|c| c.peak_day_delivered.saturating_mul(units(c.payload_bytes, e.meter_bytes))));
                     let n = peak.div_ceil(e.messages_per_day_per_unit).max(1);
-                    let cap = e.messages_per_day_per_unit * e.max_units;
+                    let cap = e.messages_per_day_per_unit.saturating_mul(e.max_units);
                     if largest.as_ref().is_none_or(|x| cap > x.0) {
                         largest =
                             Some((cap, e.unit_month.times(e.max_units), format!("{} x {}", e.max_units, e.name), peak));
@@ -654,11 +666,11 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 let bands: Vec<_> = data_per_mb
                     .iter()
                     .map(|b| super::book::Band {
-                        up_to: b.up_to.map(|u| u * BYTES_PER_MB),
-                        rate: Rate { amount: b.rate.amount, per: b.rate.per * BYTES_PER_MB },
+                        up_to: b.up_to.map(|u| u.saturating_mul(BYTES_PER_MB)),
+                        rate: Rate { amount: b.rate.amount, per: b.rate.per.saturating_mul(BYTES_PER_MB) },
                     })
                     .collect();
-                let total_bytes: u64 = cm.iter().map(|c| billed_bytes(metering, c, false) * c.devices).sum();
+                let total_bytes = sum(cm.iter().map(|c| billed_bytes(metering, c, false).saturating_mul(c.devices)));
                 data_lines(
                     &mut l,
                     "cellular data",
@@ -673,8 +685,8 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
             }
             ConnectivityKind::Pooled { sim, monthly_fee, pool_mb_per_sim, overage_per_mb, metering } => {
                 sims(&mut l, devices, sim, monthly_fee);
-                let used = |extra| cm.iter().map(|c| billed_bytes(metering, c, extra) * c.devices).sum::<u64>();
-                let pool = devices * pool_mb_per_sim * BYTES_PER_MB;
+                let used = |extra| sum(cm.iter().map(|c| billed_bytes(metering, c, extra).saturating_mul(c.devices)));
+                let pool = devices.saturating_mul(*pool_mb_per_sim).saturating_mul(BYTES_PER_MB);
                 data_lines(
                     &mut l,
                     "pool overage",
@@ -695,11 +707,11 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 l.monthly(Category::Connectivity, "lifetime plan renewals", format!("every {term} months"), |m| {
                     if m % term == 0 && m < months { renew } else { Money::ZERO }
                 });
-                let allowance = data_mb * BYTES_PER_MB / term as u64;
+                let allowance = data_mb.saturating_mul(BYTES_PER_MB) / term as u64;
                 let over = |extra| {
-                    cm.iter()
-                        .map(|c| billed_bytes(metering, c, extra).saturating_sub(allowance) * c.devices)
-                        .sum::<u64>()
+                    sum(cm
+                        .iter()
+                        .map(|c| billed_bytes(metering, c, extra).saturating_sub(allowance).saturating_mul(c.devices)))
                 };
                 data_lines(
                     &mut l,
@@ -726,11 +738,11 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
 
     // Storage and egress.
     if let Some(st) = plan.storage.as_deref().and_then(|n| book.storage(n)) {
-        let writes = delivered * units(st.record_bytes, st.write_meter_bytes);
+        let writes = delivered.saturating_mul(units(st.record_bytes, st.write_meter_bytes));
         l.monthly(Category::Storage, "time-series writes", format!("{} writes", thousands(writes)), |_| {
             st.writes.cost(writes)
         });
-        let bytes_month = delivered * st.record_bytes;
+        let bytes_month = delivered.saturating_mul(st.record_bytes);
         let retention_months = plan.retention.as_secs_f64() / MONTH_S;
         l.monthly(
             Category::Storage,

@@ -283,7 +283,13 @@ pub fn parse_price_book(src: &PriceBookSource<'_>) -> Result<PriceBook, Diagnost
     }
     let mut r = Reader { lines: Vec::new(), overridden, override_source: src.override_source.to_string() };
     let book = r.root(&mut cx, root.get_ref());
-    let diags = cx.finish();
+    let mut diags = cx.finish();
+    // A diagnostic names the override as the user wrote it, not as rewritten for a price table.
+    for d in &mut diags.0 {
+        if let Some(i) = d.from_override.as_ref().and_then(|o| texts.iter().position(|t| t == o)) {
+            d.from_override = Some(src.overrides[i].clone());
+        }
+    }
     match book {
         Some(b) if diags.0.is_empty() => Ok(b),
         _ => Err(diags),

@@ -295,7 +295,11 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
             for (g, &(ci, _)) in who.iter().enumerate() {
                 let mut issued = p.online_at(g as u32);
                 let mut cycle = 0u64;
-                while issued < horizon {
+                // Each chain ends at an expiry at least one lifetime after its issue and the next
+                // starts no earlier; a chain that would not move time on (a zero lifetime and an
+                // instant visit, which validation rejects) ends the device's certificates, and
+                // validation's MAX_CERTIFICATE_CYCLES bounds the chains, so this cap never binds.
+                while issued < horizon && cycle < identity::MAX_CERTIFICATE_CYCLES {
                     sec.certificates_issued += 1;
                     let life = identity::life(&certs, issued, horizon, seed, g as u64 | cycle << 40);
                     sec.certificates_issued += life.renewals;
@@ -307,6 +311,9 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
                     offline_us += back.min(horizon) - off;
                     if back < horizon {
                         p.restorations[ci as usize] += 1;
+                    }
+                    if back <= issued {
+                        break;
                     }
                     issued = back;
                     cycle += 1;
@@ -349,7 +356,7 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
                 let back = match s.provisioning.map(|x| x.onboarding) {
                     Some(Onboarding::ZeroTouch { registry_per_s, .. }) => {
                         c.reenrolments += 1;
-                        start + (k / registry_per_s * US_PER_S as f64) as u64
+                        start.saturating_add((k / registry_per_s * US_PER_S as f64) as u64)
                     }
                     Some(Onboarding::Manual { minutes_per_device, .. }) => {
                         c.technician_hours += minutes_per_device / 60.0;
@@ -357,7 +364,7 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
                         let class = &s.classes[ci as usize];
                         let i = g - class_start(s, ci as usize);
                         sites[layout.place(s, class, i).0] = true;
-                        start + reprovision_us(s.provisioning.as_ref(), k)
+                        start.saturating_add(reprovision_us(s.provisioning.as_ref(), k))
                     }
                     None => visit_us(s).map_or(u64::MAX, |d| start.saturating_add(d)),
                 };
@@ -454,8 +461,9 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
                     let g = targets[pos + j];
                     let r = results[pos + j];
                     let ci = who[g as usize].0 as usize;
-                    let start = wave_start + (j as f64 * gap_us) as u64;
-                    let done = start + (r.chunks_sent as f64 * per_class[ci].0 * US_PER_S as f64) as u64;
+                    // Times saturate: a link too slow for the image ends its download never.
+                    let start = wave_start.saturating_add((j as f64 * gap_us) as u64);
+                    let done = start.saturating_add((r.chunks_sent as f64 * per_class[ci].0 * US_PER_S as f64) as u64);
                     wave_end = wave_end.max(done);
                     chunks_total += r.chunks_sent;
                     energy += r.chunks_sent as f64 * p.chunk_mah[ci];
@@ -476,7 +484,7 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
                 });
                 pos += w.devices as usize;
                 end = wave_end;
-                wave_start = wave_end + c.wait.0;
+                wave_start = wave_end.saturating_add(c.wait.0);
             }
             let t = outcome.total();
             let bytes = chunks_total * fw.chunk_bytes;

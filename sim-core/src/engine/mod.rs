@@ -7,6 +7,10 @@
 //! in chunk order and the shared LoRa medium settles its frames. Devices never wait on each
 //! other inside an epoch: shared outages are precomputed timelines ([`timeline`]), and the only
 //! coupling through the medium is resolved after the fact ([`medium`]).
+//!
+//! Every loop over simulated time advances it (ticks by their period, outages and renewals by
+//! positive draws, certificate chains by their lifetime), and what a run will do is bounded from
+//! the scenario alone before it starts ([`work`]); validation rejects what passes the limits.
 
 pub mod bulk;
 pub mod counts;
@@ -15,6 +19,7 @@ pub mod lifecycle;
 pub mod medium;
 pub mod timeline;
 pub mod trace;
+pub mod work;
 
 use rayon::prelude::*;
 

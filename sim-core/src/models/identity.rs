@@ -6,8 +6,19 @@
 //! `renew_before` the expiry, and a failed renewal is retried every `retry_every` until expiry.
 //! Handshake sizes follow domain-models section 4.3 (MQTT over TLS adds about 5-7 kB per full
 //! handshake [E]; session resumption makes it far smaller).
+//!
+//! Every loop here advances simulated time: a renewal moves the expiry later by at least
+//! `lifetime - renew_before` (validation requires `renew_before < lifetime` and at most
+//! [`MAX_CERTIFICATE_CYCLES`] such steps per run; a renewal that would not move it ends the chain,
+//! see [`life`]), and retries advance by `retry_every` (at least 1 us).
 
 use crate::rng::{Purpose, Stream};
+
+/// Certificate cycles (from an issue or renewal to the next) one device may go through in a run:
+/// `duration / (lifetime - renew_before)` with rotation, `duration / lifetime` without (see
+/// [`cycles`]). Validation rejects scenarios above it; [`life`] and the lifecycle plan also stop
+/// after this many, which never binds for a validated scenario.
+pub const MAX_CERTIFICATE_CYCLES: u64 = 1_000;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Certificates {
@@ -31,6 +42,24 @@ pub fn offline_at(c: &Certificates, issued_us: u64, horizon_us: u64, seed: u64, 
     life(c, issued_us, horizon_us, seed, device).offline_at_us
 }
 
+/// Certificate cycles per device over `duration_us`, rounded up: how often a certificate must be
+/// renewed (rotation) or re-issued (without) over the run at most. u64::MAX when a renewal would
+/// not extend the certificate (`renew_before >= lifetime`, or a zero lifetime).
+pub fn cycles(c: &Certificates, duration_us: u64) -> u64 {
+    let step = match c.rotation {
+        Some(r) => c.lifetime_us.saturating_sub(r.renew_before_us),
+        None => c.lifetime_us,
+    };
+    if step == 0 { u64::MAX } else { duration_us.div_ceil(step) }
+}
+
+/// Certificate expiries one device can have over `duration_us` at worst: each chain of
+/// certificates lasts at least one lifetime, so at most `duration / lifetime` (every renewal
+/// failing).
+pub fn max_expiries(c: &Certificates, duration_us: u64) -> u64 {
+    duration_us.checked_div(c.lifetime_us).unwrap_or(u64::MAX)
+}
+
 /// One certificate chain of a device until it expires unrenewed or the horizon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Life {
@@ -40,6 +69,14 @@ pub struct Life {
 }
 
 /// Like [`offline_at`], also counting renewals.
+///
+/// Terminates by construction: each pass of the outer loop either returns or renews, and a
+/// renewal must move the expiry strictly later, else the chain ends as if the device renewed for
+/// ever (it stays online to the horizon; validation rejects `renew_before >= lifetime`, the only
+/// way to get there). After [`MAX_CERTIFICATE_CYCLES`] renewals the chain also ends online (never
+/// reached by a validated scenario: renewals are at least `lifetime - renew_before` apart). The
+/// retry loop advances by `retry_every` (at least 1 us) up to the expiry; when every attempt
+/// fails for certain (`failure_rate >= 1`) it is skipped, with the same result.
 pub fn life(c: &Certificates, issued_us: u64, horizon_us: u64, seed: u64, device: u64) -> Life {
     let mut expiry = issued_us.saturating_add(c.lifetime_us);
     let mut renewals = 0;
@@ -48,14 +85,14 @@ pub fn life(c: &Certificates, issued_us: u64, horizon_us: u64, seed: u64, device
     };
     let stream = Stream::new(seed, device, Purpose::Identity);
     let mut k = 0u64;
-    loop {
+    while renewals < MAX_CERTIFICATE_CYCLES {
         // Attempts from renew_before ahead of expiry, every retry_every, until expiry.
         let mut t = expiry.saturating_sub(r.renew_before_us);
         if t >= horizon_us {
             return Life { offline_at_us: None, renewals };
         }
         let mut renewed = false;
-        while t < expiry && t < horizon_us {
+        while t < expiry && t < horizon_us && r.failure_rate < 1.0 {
             k += 1;
             if stream.uniform_at(k) >= r.failure_rate {
                 renewed = true;
@@ -67,9 +104,15 @@ pub fn life(c: &Certificates, issued_us: u64, horizon_us: u64, seed: u64, device
             return Life { offline_at_us: (expiry < horizon_us).then_some(expiry), renewals };
         }
         renewals += 1;
-        // The new certificate runs from the renewal.
-        expiry = t.saturating_add(c.lifetime_us);
+        // The new certificate runs from the renewal; one that would not outlast the old one
+        // means renewing without end: the device stays online.
+        let renewed_expiry = t.saturating_add(c.lifetime_us);
+        if renewed_expiry <= expiry {
+            return Life { offline_at_us: None, renewals };
+        }
+        expiry = renewed_expiry;
     }
+    Life { offline_at_us: None, renewals }
 }
 
 /// Devices a leaked credential exposes: every device that shares it, or the one that held it.
@@ -128,6 +171,50 @@ mod tests {
         assert_eq!(dropped, 0);
         let always = Certificates { rotation: Some(Rotation { failure_rate: 1.0, ..r }), ..c };
         assert_eq!(offline_at(&always, 0, 3 * YEAR, 9, 0), Some(YEAR));
+    }
+
+    #[test]
+    fn renewing_before_issue_ends_instead_of_spinning() {
+        // renew_before >= lifetime: the first renewal is due at (or before) issue, and the new
+        // certificate would expire no later than the old one. Before, this looped for ever. Each
+        // call now does at most one renewal pass: bounded by construction, so no timer is needed.
+        for (lifetime, renew) in
+            [(29 * US_PER_DAY, 30 * US_PER_DAY), (US_PER_DAY, 14 * US_PER_DAY), (US_PER_DAY, US_PER_DAY)]
+        {
+            let r = Rotation { renew_before_us: renew, retry_every_us: US_PER_DAY, failure_rate: 0.0 };
+            let c = Certificates { lifetime_us: lifetime, rotation: Some(r) };
+            let l = life(&c, 0, 5 * YEAR, 1, 0);
+            assert_eq!(l, Life { offline_at_us: None, renewals: 1 });
+            assert_eq!(cycles(&c, 5 * YEAR), u64::MAX);
+        }
+        // A zero lifetime without rotation expires at issue: no loop at all.
+        let c = Certificates { lifetime_us: 0, rotation: None };
+        assert_eq!(life(&c, 5, 100, 1, 0).offline_at_us, Some(5));
+        assert_eq!(max_expiries(&c, 100), u64::MAX);
+    }
+
+    #[test]
+    fn renewals_are_capped_at_the_cycle_limit() {
+        // One microsecond between renewals over a day: 86.4e9 renewals uncapped; the cap stops
+        // the chain after MAX_CERTIFICATE_CYCLES, online (validation never lets this happen).
+        let r = Rotation { renew_before_us: US_PER_DAY - 1, retry_every_us: 1, failure_rate: 0.0 };
+        let c = Certificates { lifetime_us: US_PER_DAY, rotation: Some(r) };
+        assert_eq!(cycles(&c, US_PER_DAY), US_PER_DAY);
+        assert_eq!(life(&c, 0, US_PER_DAY, 1, 0), Life { offline_at_us: None, renewals: MAX_CERTIFICATE_CYCLES });
+        // A renewal that always fails: no attempt is drawn, the chain ends at the first expiry.
+        let never = Certificates { rotation: Some(Rotation { failure_rate: 1.0, ..r }), ..c };
+        assert_eq!(life(&never, 0, 3 * US_PER_DAY, 1, 0), Life { offline_at_us: Some(US_PER_DAY), renewals: 0 });
+    }
+
+    #[test]
+    fn cycles_and_expiries_per_run() {
+        let r = Rotation { renew_before_us: 30 * US_PER_DAY, retry_every_us: US_PER_DAY, failure_rate: 0.01 };
+        let rotated = Certificates { lifetime_us: YEAR, rotation: Some(r) };
+        // 5 years at 335 days a cycle: 5.45, so 6 cycles; at most 5 expiries.
+        assert_eq!(cycles(&rotated, 5 * YEAR), 6);
+        assert_eq!(max_expiries(&rotated, 5 * YEAR), 5);
+        let daily = Certificates { lifetime_us: US_PER_DAY, rotation: None };
+        assert_eq!(cycles(&daily, 5 * YEAR), 5 * 365);
     }
 
     #[test]

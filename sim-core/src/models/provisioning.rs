@@ -60,7 +60,8 @@ pub struct RolloutResult {
 
 const US_PER_WEEK: f64 = 7.0 * US_PER_DAY as f64;
 
-/// When device i is installed.
+/// When device i is installed (u64::MAX, never, when that is beyond the range of time: a rate
+/// of installs so low that times saturate).
 pub fn install_us(r: &Rollout, i: u64) -> u64 {
     if r.per_week <= 0.0 {
         return 0;
@@ -78,11 +79,12 @@ pub fn rollout(r: &Rollout, seed: u64) -> RolloutResult {
                 let redo = Stream::new(seed, i, Purpose::Provisioning).uniform_at(0) < error_rate;
                 out.technician_minutes += minutes_per_device * if redo { 2.0 } else { 1.0 };
                 // A mistake is found at the next daily check and fixed that day.
+                let work = (minutes_per_device * 60.0 * US_PER_S as f64) as u64;
                 let online = if redo {
                     out.revisits += 1;
-                    (t / US_PER_DAY + 1) * US_PER_DAY + (minutes_per_device * 60.0 * US_PER_S as f64) as u64
+                    (t / US_PER_DAY + 1).saturating_mul(US_PER_DAY).saturating_add(work)
                 } else {
-                    t + (minutes_per_device * 60.0 * US_PER_S as f64) as u64
+                    t.saturating_add(work)
                 };
                 out.online_us[i as usize] = online;
             }
@@ -97,16 +99,16 @@ pub fn rollout(r: &Rollout, seed: u64) -> RolloutResult {
             let mut free_at = 0u64;
             while let Some(std::cmp::Reverse((t, i, k))) = queue.pop() {
                 let start = t.max(free_at);
-                free_at = start + gap;
+                free_at = start.saturating_add(gap);
                 out.enrolment_attempts += 1;
                 let failed = Stream::new(seed, i, Purpose::Provisioning).uniform_at(1 + k as u64) < failure_rate;
                 if !failed {
-                    out.online_us[i as usize] = start + gap;
+                    out.online_us[i as usize] = free_at;
                 } else if k + 1 < max_attempts.max(1) {
-                    queue.push(std::cmp::Reverse((start + gap + retry, i, k + 1)));
+                    queue.push(std::cmp::Reverse((free_at.saturating_add(retry), i, k + 1)));
                 } else {
                     out.revisits += 1;
-                    out.online_us[i as usize] = (start + gap).saturating_add(r.revisit_after_us);
+                    out.online_us[i as usize] = free_at.saturating_add(r.revisit_after_us);
                 }
             }
         }

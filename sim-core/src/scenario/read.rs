@@ -8,7 +8,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use super::*;
-use crate::diagnostic::{Diagnostics, did_you_mean};
+use crate::diagnostic::Diagnostics;
 use crate::time::SimDuration;
 use crate::tomlread::*;
 
@@ -195,11 +195,11 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
     }
 
     let sites = read_sites(cx, &mut t);
-    let site_names: Vec<String> = sites.iter().map(|s| s.as_ref().map(|s| s.id.clone()).unwrap_or_default()).collect();
+    let site_names = Names::new(sites.iter().map(|s| s.as_ref().map_or("", |s| s.id.as_str())));
     let networks = read_named(cx, &mut t, "network", read_network);
     let powers = read_named(cx, &mut t, "power", read_power);
-    let net_names: Vec<&str> = networks.iter().map(|(n, _)| n.as_str()).collect();
-    let power_names: Vec<&str> = powers.iter().map(|(n, _)| n.as_str()).collect();
+    let net_names = Names::new(networks.iter().map(|(n, _)| n.as_str()));
+    let power_names = Names::new(powers.iter().map(|(n, _)| n.as_str()));
 
     let mut classes = Vec::new();
     let mut total_devices: u64 = 0;
@@ -231,9 +231,9 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
 
     let backend = read_backend(cx, &mut t);
     let maintenance = read_maintenance(cx, &mut t);
-    let events = read_events(cx, &mut t, &sites, duration);
-    let class_names: Vec<String> = classes.iter().map(|c| c.name.clone()).collect();
-    let cost = read_cost(cx, &mut t, &class_names, &powers, price_book.is_some());
+    let events = read_events(cx, &mut t, &sites, &site_names, duration);
+    let class_names = Names::new(classes.iter().map(|c| c.name.as_str()));
+    let cost = read_cost(cx, &mut t, &class_names, &powers, &power_names, price_book.is_some());
     let targets = read_targets(cx, &mut t);
     if let Some(v) = t.get("operations") {
         cx.error(
@@ -349,31 +349,37 @@ fn check_limits(cx: &mut Ctx, root: &DeTable<'_>, s: &Scenario) {
         }
     }
     // Lifecycle events need the tables that describe how the fleet handles them.
-    // The `kind` of event i, as written (events are sorted by time once read).
-    let kind_span = |at: SimDuration| -> Range<usize> {
-        let Some(DeValue::Array(items)) = root.get("event").map(|v| v.get_ref()) else { return 0..0 };
-        items
-            .iter()
-            .filter_map(|it| match it.get_ref() {
-                DeValue::Table(t) => Some(t),
-                _ => None,
-            })
-            .find(|t| {
-                t.get("at").and_then(|a| as_str(a.get_ref()).ok()).and_then(|x| parse_duration_text(x).ok()) == Some(at)
-            })
-            .and_then(|t| t.get("kind").map(|k| k.span()))
-            .unwrap_or_else(|| span_at(root, &["event"]))
+    // The `kind` of the first event written at each time (events are sorted by time once read),
+    // looked up only for events with a problem, from one pass over the events.
+    let mut kind_spans: Option<BTreeMap<SimDuration, Range<usize>>> = None;
+    let mut kind_span = |at: SimDuration| -> Range<usize> {
+        let spans = kind_spans.get_or_insert_with(|| {
+            let mut spans = BTreeMap::new();
+            if let Some(DeValue::Array(items)) = root.get("event").map(|v| v.get_ref()) {
+                for t in items.iter().filter_map(|it| match it.get_ref() {
+                    DeValue::Table(t) => Some(t),
+                    _ => None,
+                }) {
+                    let at =
+                        t.get("at").and_then(|a| as_str(a.get_ref()).ok()).and_then(|x| parse_duration_text(x).ok());
+                    if let (Some(at), Some(kind)) = (at, t.get("kind")) {
+                        spans.entry(at).or_insert(kind.span());
+                    }
+                }
+            }
+            spans
+        });
+        spans.get(&at).cloned().unwrap_or_else(|| span_at(root, &["event"]))
     };
     for (i, e) in s.events.iter().enumerate() {
-        let events_span = kind_span(e.at);
         match &e.kind {
             EventKind::FirmwareUpdate(_) if s.firmware.is_none_or(|f| f.update == FirmwareUpdate::None) => cx.error(
-                events_span.clone(),
+                kind_span(e.at),
                 &format!("event[{i}].kind"),
                 "a firmware-update needs [firmware] with update = \"single-slot\" or \"a-b\"".into(),
             ),
             EventKind::CredentialCompromise if s.identity.is_none() => cx.error(
-                events_span.clone(),
+                kind_span(e.at),
                 &format!("event[{i}].kind"),
                 "a credential-compromise needs [identity] (credentials = \"shared\" or \"per-device\")".into(),
             ),
@@ -392,6 +398,126 @@ fn check_limits(cx: &mut Ctx, root: &DeTable<'_>, s: &Scenario) {
                 );
             }
         }
+    }
+    check_lifecycle_limits(cx, root, s);
+}
+
+/// Certificates and lifecycle actions: the engine walks every certificate cycle of every device
+/// and keeps every lifecycle action in memory, so both are bounded (see
+/// [`MAX_CERTIFICATE_CYCLES`](crate::models::identity::MAX_CERTIFICATE_CYCLES) and
+/// [`MAX_LIFECYCLE_ACTIONS`](crate::engine::work::MAX_LIFECYCLE_ACTIONS)).
+fn check_lifecycle_limits(cx: &mut Ctx, root: &DeTable<'_>, s: &Scenario) {
+    use crate::engine::work::{MAX_LIFECYCLE_ACTIONS, estimate};
+    use crate::models::identity::MAX_CERTIFICATE_CYCLES;
+    use crate::text::thousands;
+    let w = estimate(s);
+    let certs = s.identity.as_ref().and_then(|i| i.certificates);
+    let lifetime_span = span_at(root, &["identity", "certificate_lifetime"]);
+    let lifetime_path = "identity.certificate_lifetime";
+    if let Some(c) = certs
+        && w.certificate_cycles > MAX_CERTIFICATE_CYCLES
+        // u64::MAX: renew_before >= certificate_lifetime, reported by read_identity.
+        && w.certificate_cycles != u64::MAX
+    {
+        let l = SimDuration(c.lifetime_us);
+        let (what, change) = match c.rotation {
+            Some(r) => (
+                format!(
+                    "a renewal every {} (certificate_lifetime {l} minus renew_before {})",
+                    SimDuration(c.lifetime_us - r.renew_before_us),
+                    SimDuration(r.renew_before_us)
+                ),
+                "lengthen certificate_lifetime, shorten renew_before or shorten the run",
+            ),
+            None => (format!("a new certificate every {l}"), "lengthen certificate_lifetime or shorten the run"),
+        };
+        cx.error(
+            lifetime_span.clone(),
+            lifetime_path,
+            format!(
+                "{} certificate cycles per device over {} ({what}); at most {} are supported: {change}",
+                thousands(w.certificate_cycles),
+                s.duration,
+                thousands(MAX_CERTIFICATE_CYCLES)
+            ),
+        );
+        return;
+    }
+    if w.lifecycle_actions > MAX_LIFECYCLE_ACTIONS {
+        let (span, path, change) = if w.expiries_per_device > 0 {
+            (lifetime_span, lifetime_path, "lengthen certificate_lifetime, use fewer devices or shorten the run")
+        } else {
+            (
+                span_at(root, &["event"]),
+                "event",
+                "use fewer devices or fewer firmware-update and credential-compromise events",
+            )
+        };
+        cx.error(
+            span,
+            path,
+            format!(
+                "up to {} lifecycle actions over the run ({} devices x ({} certificate expiries + {} firmware campaigns + {} credential compromises)); at most {} are supported: {change}",
+                thousands(w.lifecycle_actions),
+                thousands(s.device_count()),
+                thousands(w.expiries_per_device),
+                w.campaigns,
+                w.compromises,
+                thousands(MAX_LIFECYCLE_ACTIONS)
+            ),
+        );
+    }
+}
+
+/// Names a scenario defines (sites, profiles, classes), in definition order, found by name in
+/// logarithmic time: a file that references thousands of names among thousands costs their sum,
+/// not their product.
+struct Names<'a> {
+    list: Vec<&'a str>,
+    /// The first definition of each name.
+    index: BTreeMap<&'a str, usize>,
+}
+
+/// Names a "defined: ..." list shows before it says how many more there are.
+const NAMES_LISTED: usize = 10;
+
+impl<'a> Names<'a> {
+    fn new(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let list: Vec<&'a str> = names.into_iter().collect();
+        let mut index = BTreeMap::new();
+        for (i, n) in list.iter().enumerate() {
+            index.entry(*n).or_insert(i);
+        }
+        Names { list, index }
+    }
+
+    fn find(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.list.iter().copied()
+    }
+
+    /// "a, b, c", "none", or the first [`NAMES_LISTED`] and how many more (every unknown
+    /// reference repeats it, so its length must not grow with the file).
+    fn listed(&self) -> String {
+        if self.list.is_empty() {
+            return "none".into();
+        }
+        let shown: Vec<String> = self.list.iter().take(NAMES_LISTED).map(|n| clip(n)).collect();
+        match self.list.len().saturating_sub(NAMES_LISTED) {
+            0 => shown.join(", "),
+            more => format!("{} and {more} more", shown.join(", ")),
+        }
+    }
+}
+
+/// A name as a "defined: ..." list shows it: its first 64 characters.
+fn clip(name: &str) -> String {
+    match name.char_indices().nth(64) {
+        Some((i, _)) => format!("{}...", &name[..i]),
+        None => name.to_string(),
     }
 }
 
@@ -727,7 +853,7 @@ fn read_power(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<PowerPro
     Some(PowerProfile { name, source: source?, currents: currents?, sample_ms: sample_ms? })
 }
 
-fn lookup(cx: &mut Ctx, t: &mut Tbl<'_, '_>, key: &'static str, names: &[&str], kind: &str) -> Option<usize> {
+fn lookup(cx: &mut Ctx, t: &mut Tbl<'_, '_>, key: &'static str, names: &Names<'_>, kind: &str) -> Option<usize> {
     let v = t.get(key)?;
     let Ok(name) = as_str(v.get_ref()) else {
         cx.error(
@@ -737,12 +863,12 @@ fn lookup(cx: &mut Ctx, t: &mut Tbl<'_, '_>, key: &'static str, names: &[&str], 
         );
         return None;
     };
-    match names.iter().position(|n| *n == name) {
+    match names.find(name) {
         Some(i) => Some(i),
         None => {
-            let hint = match did_you_mean(name, names.iter().copied()) {
+            let hint = match cx.hints.suggest(name, names.iter()) {
                 Some(m) => format!("did you mean \"{m}\"?"),
-                None => format!("defined: {}", if names.is_empty() { "none".to_string() } else { names.join(", ") }),
+                None => format!("defined: {}", names.listed()),
             };
             cx.error(v.span(), &join(&t.path, key), format!("no {kind} profile named \"{name}\" ({hint})"));
             None
@@ -754,21 +880,20 @@ fn read_class(
     cx: &mut Ctx,
     mut t: Tbl<'_, '_>,
     name: String,
-    sites: &[String],
-    nets: &[&str],
-    powers: &[&str],
+    sites: &Names<'_>,
+    nets: &Names<'_>,
+    powers: &Names<'_>,
 ) -> Option<DeviceClass> {
     let count = t.u64(cx, "count", true, 1, MAX_DEVICES);
+    let hints = std::rc::Rc::clone(&cx.hints);
     let site_idx = t.field(cx, "sites", true, "an array of site ids", |v| match v {
         DeValue::Array(a) if !a.is_empty() => a
             .iter()
             .map(|s| {
                 let id = as_str(s.get_ref())?;
-                sites.iter().position(|x| x == id).ok_or_else(|| {
-                    match did_you_mean(id, sites.iter().map(String::as_str)) {
-                        Some(m) => format!("no site \"{id}\" (did you mean \"{m}\"?)"),
-                        None => format!("no site \"{id}\" (defined: {})", sites.join(", ")),
-                    }
+                sites.find(id).ok_or_else(|| match hints.suggest(id, sites.iter()) {
+                    Some(m) => format!("no site \"{id}\" (did you mean \"{m}\"?)"),
+                    None => format!("no site \"{id}\" (defined: {})", sites.listed()),
                 })
             })
             .collect(),
@@ -897,10 +1022,10 @@ fn name_map(
     cx: &mut Ctx,
     t: &mut Tbl<'_, '_>,
     key: &'static str,
-    names: &[&str],
+    names: &Names<'_>,
     kind: &str,
 ) -> Option<Vec<Option<String>>> {
-    let mut out = vec![None; names.len()];
+    let mut out = vec![None; names.list.len()];
     let Some(m) = t.sub(cx, key, false, "") else {
         return Some(out);
     };
@@ -908,11 +1033,11 @@ fn name_map(
     for (k, v) in m.map.iter() {
         let name = k.get_ref().as_ref();
         let path = join(&m.path, name);
-        match names.iter().position(|n| *n == name) {
+        match names.find(name) {
             None => {
-                let hint = match did_you_mean(name, names.iter().copied()) {
+                let hint = match cx.hints.suggest(name, names.iter()) {
                     Some(h) => format!(" (did you mean `{h}`?)"),
-                    None => format!(" (defined: {})", names.join(", ")),
+                    None => format!(" (defined: {})", names.listed()),
                 };
                 cx.error(k.span(), &path, format!("no {kind} `{name}`{hint}"));
                 ok = false;
@@ -932,8 +1057,9 @@ fn name_map(
 fn read_cost(
     cx: &mut Ctx,
     t: &mut Tbl<'_, '_>,
-    classes: &[String],
+    classes: &Names<'_>,
     powers: &[(String, Option<PowerProfile>)],
+    power_names: &Names<'_>,
     has_book: bool,
 ) -> Option<Option<CostPlan>> {
     let Some(mut c) = t.sub(cx, "cost", false, "") else {
@@ -966,11 +1092,9 @@ fn read_cost(
             SimDuration(50 * crate::time::US_PER_YEAR),
         )
         .or(Some(SimDuration(365 * crate::time::US_PER_DAY)));
-    let class_refs: Vec<&str> = classes.iter().map(String::as_str).collect();
-    let device_hardware = name_map(cx, &mut c, "device_hardware", &class_refs, "device class");
+    let device_hardware = name_map(cx, &mut c, "device_hardware", classes, "device class");
     let gateway_hardware = c.string(cx, "gateway_hardware", false);
-    let power_refs: Vec<&str> = powers.iter().map(|(n, _)| n.as_str()).collect();
-    let battery_hardware = name_map(cx, &mut c, "battery_hardware", &power_refs, "power profile");
+    let battery_hardware = name_map(cx, &mut c, "battery_hardware", power_names, "power profile");
     if let Some(bh) = &battery_hardware {
         for (i, (name, p)) in powers.iter().enumerate() {
             if let Some(p) = p
@@ -1164,6 +1288,20 @@ fn read_identity(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<IdentityPla
     if lifetime.is_none() && rotation == Some(true) {
         cx.error(i.span_of("rotation"), &join(&i.path, "rotation"), "rotation needs certificate_lifetime".into());
     }
+    // A renewal due at or before issue would give a certificate that expires no later: the
+    // device would renew without end.
+    if let (Some(l), Some(true), Some(rb)) = (lifetime, rotation, renew_before)
+        && rb >= l
+    {
+        let written = if i.map.contains_key("renew_before") { "" } else { ", the default" };
+        cx.error(
+            i.span_of("renew_before"),
+            &join(&i.path, "renew_before"),
+            format!(
+                "renew_before ({rb}{written}) must be shorter than certificate_lifetime ({l}): a renewal would not extend the certificate; shorten renew_before or lengthen certificate_lifetime"
+            ),
+        );
+    }
     i.finish(cx);
     let certificates = lifetime.map(|l| Certificates {
         lifetime_us: l.0,
@@ -1225,6 +1363,7 @@ fn read_events(
     cx: &mut Ctx,
     t: &mut Tbl<'_, '_>,
     sites: &[Option<Site>],
+    site_names: &Names<'_>,
     duration: Option<SimDuration>,
 ) -> Option<Vec<Event>> {
     let Some(v) = t.get("event") else {
@@ -1238,7 +1377,6 @@ fn read_events(
         );
         return None;
     };
-    let site_ids: Vec<&str> = sites.iter().map(|s| s.as_ref().map_or("", |s| s.id.as_str())).collect();
     let mut out = Vec::new();
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
@@ -1275,10 +1413,12 @@ fn read_events(
                 None
             }
             Some(sv) => match as_str(sv.get_ref()) {
-                Ok(id) => match site_ids.iter().position(|s| *s == id) {
+                Ok(id) => match site_names.find(id) {
                     Some(i) => Some(i),
                     None => {
-                        let hint = did_you_mean(id, site_ids.iter().copied())
+                        let hint = cx
+                            .hints
+                            .suggest(id, site_names.iter())
                             .map(|m| format!(" (did you mean \"{m}\"?)"))
                             .unwrap_or_default();
                         cx.error(sv.span(), &format!("event[{i}].site"), format!("no site \"{id}\"{hint}"));
