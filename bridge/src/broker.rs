@@ -197,7 +197,8 @@ impl Connect {
     /// `mqtt://`, a password file others can read.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = self.credentials.warnings.clone();
-        if !self.broker.tls && self.credentials.any() {
+        let loopback = matches!(self.broker.host.as_str(), "127.0.0.1" | "localhost" | "::1" | "[::1]");
+        if !self.broker.tls && self.credentials.any() && !loopback {
             w.push(format!(
                 "passwords go to {} in plain text (mqtt://); use mqtts:// with --ca for anything but a local test broker",
                 self.broker.display()
@@ -296,7 +297,8 @@ mod tests {
         std::fs::write(&f, "*:s3cret\n").unwrap();
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
         let c = Credentials::load(Some(&f), None).unwrap();
-        let connect = Connect::new(Broker::parse("mqtt://127.0.0.1:1").unwrap(), TlsFiles::default(), c).unwrap();
+        let connect =
+            Connect::new(Broker::parse("mqtt://broker.example:1883").unwrap(), TlsFiles::default(), c).unwrap();
         let w = connect.warnings();
         assert!(w.iter().any(|w| w.contains("mode 644")), "{w:?}");
         assert!(w.iter().any(|w| w.contains("plain text")), "{w:?}");
@@ -304,6 +306,9 @@ mod tests {
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
         let c = Credentials::load(Some(&f), None).unwrap();
         assert!(c.warnings.is_empty());
+        // A loopback broker (the walkthrough's) is not warned about.
+        let local = Connect::new(Broker::parse("mqtt://127.0.0.1:1883").unwrap(), TlsFiles::default(), c).unwrap();
+        assert!(local.warnings().is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Result;
-use rumqttc::{AsyncClient, Event, Packet, PubAck, Publish, QoS, Request};
+use rumqttc::{AsyncClient, Event, Packet, PubAck, Publish, QoS, Request, Subscribe};
 use store::{MalformedRow, NewRecording, PilotRow, Store};
 use tokio::sync::mpsc;
 
@@ -104,6 +104,7 @@ pub async fn record(
     let (tx, mut rx) = mpsc::channel::<FromLoop>(WINDOW);
     let (ack_tx, mut ack_rx) = mpsc::unbounded_channel::<Ack>();
     let retry = connect.retry;
+    let topics = map.topics.clone();
     let pump = tokio::spawn(async move {
         let mut generation = 0u64;
         let mut attempts = Attempts::new(retry);
@@ -119,6 +120,13 @@ pub async fn record(
                 Ok(Event::Incoming(Packet::ConnAck(c))) => {
                     attempts.connected();
                     generation += 1;
+                    if !c.session_present {
+                        // A new session: subscribe (queued here, not through the client, so
+                        // nothing in the recorder ever waits for the client's request queue).
+                        for t in &topics {
+                            el.pending.push_back(Request::Subscribe(Subscribe::new(t.clone(), QoS::AtLeastOnce)));
+                        }
+                    }
                     permit.send(FromLoop::Connected { session_present: c.session_present, generation });
                 }
                 Ok(Event::Incoming(Packet::Publish(p))) => {
@@ -169,11 +177,6 @@ pub async fn record(
                                 eprintln!("recorder: reconnected to {} (session kept: {session_present})", connect.broker.display());
                             }
                             was_connected = true;
-                            if !session_present {
-                                for t in &map.topics {
-                                    client.subscribe(t.clone(), QoS::AtLeastOnce).await?;
-                                }
-                            }
                         }
                         FromLoop::Lost(e) => {
                             if was_connected {
@@ -212,15 +215,22 @@ pub async fn record(
             summary.received
         );
     }
-    // Every batch was stored as it came in; give the acknowledgements a moment to leave before
-    // disconnecting.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let _ = client.disconnect().await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Every batch was stored as it came in; give the acknowledgements a moment to leave, then
+    // disconnect. Messages still arriving meanwhile are not stored and not acknowledged (the
+    // broker keeps them for the session's next recording); taking them keeps the polling task
+    // moving, and nothing here waits on the client's request queue (it may be full).
+    linger(&mut rx, Duration::from_millis(200)).await;
+    let _ = client.try_disconnect();
+    linger(&mut rx, Duration::from_millis(100)).await;
     pump.abort();
     store.finish_recording(rec)?;
     summary.wall_s = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// Takes (and drops) what the polling task hands over, for `d`.
+async fn linger(rx: &mut mpsc::Receiver<FromLoop>, d: Duration) {
+    let _ = tokio::time::timeout(d, async { while rx.recv().await.is_some() {} }).await;
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -165,7 +165,7 @@ enum Command {
         #[command(flatten)]
         broker: BrokerOpts,
         /// Simulated seconds per wall second (1: real time; 0: as fast as the broker takes it).
-        #[arg(long, default_value_t = 1.0)]
+        #[arg(long, default_value_t = 1.0, value_parser = speed)]
         speed: f64,
         /// Simulated time to play (default: the scenario's duration).
         #[arg(long, value_name = "DURATION")]
@@ -180,7 +180,7 @@ enum Command {
         #[arg(long, default_value = "scaleproof")]
         prefix: String,
         /// New connections per second while the fleet comes up.
-        #[arg(long, default_value_t = 1000.0)]
+        #[arg(long, default_value_t = 1000.0, value_parser = rate)]
         connect_rate: f64,
         #[arg(long)]
         seed: Option<u64>,
@@ -205,6 +205,11 @@ enum Command {
         base: PathBuf,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Only readings with times in FROM..TO (RFC 3339), e.g.
+        /// 2026-01-01T00:00:00Z..2026-03-01T00:00:00Z (default: the recording's own extent,
+        /// which leaves out readings from unset or broken clocks).
+        #[arg(long, value_name = "FROM..TO", value_parser = reading_window)]
+        readings_between: Option<studio::pilot::ReadingWindow>,
         /// Print the fit as JSON.
         #[arg(long)]
         json: bool,
@@ -228,7 +233,7 @@ enum PilotCommand {
         #[arg(long, default_value_t = 300.0)]
         period_s: f64,
         /// Emulated seconds per wall second (0: as fast as the broker takes it).
-        #[arg(long, default_value_t = 0.0)]
+        #[arg(long, default_value_t = 0.0, value_parser = speed)]
         speed: f64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -286,6 +291,10 @@ enum PilotCommand {
     Broker {
         #[arg(long, default_value_t = 1883)]
         port: u16,
+        /// Let clients in without a password (default: every client logs in as `scaleproof`
+        /// with the password the broker keeps in its state directory).
+        #[arg(long)]
+        anonymous: bool,
     },
     /// Stored recordings, newest first.
     Recordings {
@@ -309,6 +318,11 @@ enum PilotCommand {
         /// Tolerances: delivery_pp, gap_ks, latency_ks, rate_rel, battery_rel (repeatable).
         #[arg(long = "tolerance", value_name = "NAME=VALUE")]
         tolerance: Vec<String>,
+        /// Only readings with times in FROM..TO (RFC 3339), e.g.
+        /// 2026-01-01T00:00:00Z..2026-03-01T00:00:00Z (default: the recording's own extent,
+        /// which leaves out readings from unset or broken clocks).
+        #[arg(long, value_name = "FROM..TO", value_parser = reading_window)]
+        readings_between: Option<studio::pilot::ReadingWindow>,
         #[arg(long)]
         json: bool,
         #[arg(long)]
@@ -334,12 +348,17 @@ struct BrokerOpts {
     /// Username template, `{device}` replaced by the client's name (default: the name).
     #[arg(long)]
     username: Option<String>,
+    /// Consecutive failed connection attempts before giving up (0.25 s apart, doubling to 5 s);
+    /// a refused login or a failed TLS verification gives up at once.
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    connect_attempts: u32,
 }
 
 impl BrokerOpts {
     /// The broker, TLS files and credentials, read now: any error is the user's input (exit 2).
+    /// Warnings (a password in the clear, a readable password file) go to stderr.
     fn connect(&self) -> Result<bridge::broker::Connect> {
-        studio::bridge::BrokerArgs {
+        let mut c = studio::bridge::BrokerArgs {
             url: self.broker.clone(),
             ca: self.ca.clone(),
             cert_dir: self.cert_dir.clone(),
@@ -347,7 +366,40 @@ impl BrokerOpts {
             username: self.username.clone(),
         }
         .connect()
-        .map_err(|e| anyhow::Error::new(InvalidInput(format!("error: {e:#}"))))
+        .map_err(|e| anyhow::Error::new(InvalidInput(format!("error: {e:#}"))))?;
+        c.retry.attempts = self.connect_attempts;
+        for w in c.warnings() {
+            eprintln!("warning: {w}");
+        }
+        Ok(c)
+    }
+}
+
+/// A finite number of at least 0 (`nan`, `inf` and negatives are refused with exit 2).
+fn non_negative(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!("expected a finite number of at least 0, got `{text}`")),
+    }
+}
+
+fn reading_window(text: &str) -> std::result::Result<studio::pilot::ReadingWindow, String> {
+    studio::pilot::ReadingWindow::parse(text)
+}
+
+/// A pace in simulated seconds per wall second: 0 (as fast as possible) or 0.001 to 1e9.
+fn speed(text: &str) -> std::result::Result<f64, String> {
+    match non_negative(text)? {
+        x if x == 0.0 || (bridge::live::MIN_SPEED..=1e9).contains(&x) => Ok(x),
+        x => Err(format!("expected 0 (as fast as possible) or from {} to 1e9, got {x}", bridge::live::MIN_SPEED)),
+    }
+}
+
+/// Connections per second: 1 to 1e6.
+fn rate(text: &str) -> std::result::Result<f64, String> {
+    match non_negative(text)? {
+        x if (1.0..=1e6).contains(&x) => Ok(x),
+        x => Err(format!("expected from 1 to 1e6 connections per second, got {x}")),
     }
 }
 
@@ -401,10 +453,41 @@ fn main() -> ExitCode {
                 eprintln!("{msg}");
                 return ExitCode::from(2);
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", without_error_prefix(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }
+}
+
+/// Checks up front that an output file can be written where it is asked for (its folder exists
+/// and it is not a folder), so a long run is not lost to a typo in `--report` or `--out`.
+fn writable(out: Option<&std::path::Path>) -> Result<()> {
+    let Some(out) = out else { return Ok(()) };
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        bail!(InvalidInput(format!(
+            "error: cannot write {}: the folder {} does not exist",
+            out.display(),
+            dir.display()
+        )));
+    }
+    if out.is_dir() {
+        bail!(InvalidInput(format!("error: cannot write {}: it is a folder", out.display())));
+    }
+    Ok(())
+}
+
+/// A message that already starts with `error: ` (diagnostics, wrapped errors) is printed with
+/// the prefix once, not "error: error:".
+fn without_error_prefix(msg: &str) -> &str {
+    let mut m = msg;
+    while let Some(rest) = m.strip_prefix("error: ") {
+        m = rest;
+    }
+    m
 }
 
 fn load(file: &std::path::Path, set: &[String]) -> Result<studio::LoadedScenario> {
@@ -430,9 +513,9 @@ fn run_id(store: &store::Store, db: &std::path::Path, text: &str) -> Result<i64>
     Ok(id)
 }
 
-/// Opens the run database for a command that reads it.
+/// Opens the run database for a command that only reads it (see [`studio::open_for_reading`]).
 fn open_store(db: &std::path::Path) -> Result<store::Store> {
-    store::Store::open(db).with_context(|| format!("opening {}", db.display()))
+    studio::open_for_reading(db)
 }
 
 fn pilot(command: PilotCommand) -> Result<()> {
@@ -470,6 +553,9 @@ fn pilot(command: PilotCommand) -> Result<()> {
                 battery_drain_pct_per_day: drain_pct_per_day,
                 ..bridge::emulate::Truth::default()
             };
+            if let Err(bad) = t.check() {
+                bail!(InvalidInput(bad.iter().map(|b| format!("error: {b}")).collect::<Vec<_>>().join("\n")));
+            }
             let connect = broker.connect()?;
             if !json {
                 eprintln!(
@@ -535,18 +621,25 @@ fn pilot(command: PilotCommand) -> Result<()> {
             }
             Ok(())
         }
-        PilotCommand::Broker { port } => {
-            let mut b = studio::bridge::local_broker(port)?;
+        PilotCommand::Broker { port, anonymous } => {
+            let mut b = studio::bridge::local_broker(port, anonymous)?;
             println!(
-                "mosquitto listening on mqtt://127.0.0.1:{port} (config and log in {}); Ctrl-C stops it.",
+                "mosquitto listening on mqtt://127.0.0.1:{port}; state, config and log in {} (kept across restarts); Ctrl-C stops it.",
                 b.dir.display()
             );
+            if !anonymous {
+                println!(
+                    "clients log in with: --username {} --password-file {}",
+                    bridge::mosquitto::KEPT_BROKER_USER,
+                    b.dir.join("client.pw").display()
+                );
+            }
             b.wait();
             Ok(())
         }
         PilotCommand::Recordings { json, db } => {
             let db = studio::paths::resolve_db(db);
-            let rows = open_store(&db)?.list_recordings(100)?;
+            let rows = if db.exists() { open_store(&db)?.list_recordings(100)? } else { Vec::new() };
             if json {
                 let v: Vec<serde_json::Value> = rows
                     .iter()
@@ -579,14 +672,15 @@ fn pilot(command: PilotCommand) -> Result<()> {
             }
             Ok(())
         }
-        PilotCommand::Compare { recording, scenario, out, png, set, tolerance, json, db } => {
+        PilotCommand::Compare { recording, scenario, out, png, set, tolerance, readings_between, json, db } => {
+            writable(out.as_deref())?;
             let db = studio::paths::resolve_db(db);
             let mut tol = sim_core::pilot::Tolerances::default();
             for t in &tolerance {
                 let (k, v) = t
                     .split_once('=')
                     .ok_or_else(|| InvalidInput(format!("error: --tolerance {t:?}: expected NAME=VALUE")))?;
-                let v: f64 = v.parse().map_err(|_| InvalidInput(format!("error: --tolerance {t:?}: not a number")))?;
+                let v = non_negative(v).map_err(|m| InvalidInput(format!("error: --tolerance {t:?}: {m}")))?;
                 match k {
                     "delivery_pp" => tol.delivery_pp = v,
                     "gap_ks" => tol.gap_ks = v,
@@ -598,8 +692,11 @@ fn pilot(command: PilotCommand) -> Result<()> {
                     ))),
                 }
             }
-            let rec =
-                studio::pilot::load_recording(&db, &recording).map_err(|e| InvalidInput(format!("error: {e:#}")))?;
+            let rec = studio::pilot::load_recording(&db, &recording, readings_between.unwrap_or_default())
+                .map_err(|e| InvalidInput(format!("error: {e:#}")))?;
+            if let Some(note) = rec.excluded_note() {
+                eprintln!("note: {note}");
+            }
             load(&scenario, &set)?;
             let c = studio::pilot::compare_pilot(&rec, &scenario, &set, &tol, &studio::utc_now_rfc3339())?;
             if let Some(out) = &out {
@@ -733,10 +830,14 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Pilot { command } => pilot(command),
-        Command::Calibrate { recording, base, out, json, db } => {
+        Command::Calibrate { recording, base, out, readings_between, json, db } => {
+            writable(Some(&out))?;
             let db = studio::paths::resolve_db(db);
-            let rec =
-                studio::pilot::load_recording(&db, &recording).map_err(|e| InvalidInput(format!("error: {e:#}")))?;
+            let rec = studio::pilot::load_recording(&db, &recording, readings_between.unwrap_or_default())
+                .map_err(|e| InvalidInput(format!("error: {e:#}")))?;
+            if let Some(note) = rec.excluded_note() {
+                eprintln!("note: {note}");
+            }
             let cal =
                 studio::pilot::calibrate(&rec, &base, &studio::utc_now_rfc3339()).map_err(invalid_if_load_error)?;
             std::fs::write(&out, &cal.scenario_text).with_context(|| format!("writing {}", out.display()))?;
@@ -759,6 +860,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Run { file, seed, replications, common: Simulating { set, threads, json, report, db } } => {
             let loaded = load(&file, &set)?;
+            writable(report.as_deref())?;
             let db = studio::paths::resolve_db(db);
             let bar = progress::Bar::new(std::io::stderr().is_terminal());
             let progress = |f: f64| bar.set(f);
@@ -838,8 +940,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Runs { limit, json, db } => {
             let db = studio::paths::resolve_db(db);
-            let store = open_store(&db)?;
-            let runs = store.list_runs(limit)?;
+            let runs = if db.exists() { open_store(&db)?.list_runs(limit)? } else { Vec::new() };
             if json {
                 let v: Vec<serde_json::Value> = runs
                     .iter()
@@ -858,6 +959,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Sweep { file, over, replications, common: Simulating { set, threads, json, report, db } } => {
+            writable(report.as_deref())?;
             let spec = studio::sweep::SweepSpec::parse(&over).map_err(|m| InvalidInput(format!("error: {m}")))?;
             let db = studio::paths::resolve_db(db);
             let bar = progress::Bar::new(std::io::stderr().is_terminal());
@@ -903,6 +1005,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                 .map(|v| studio::sensitivity::Variation::parse(v))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|m| InvalidInput(format!("error: {m}")))?;
+            studio::sensitivity::check_kpi(&on).map_err(|m| InvalidInput(format!("error: {m}")))?;
+            writable(report.as_deref())?;
             let db = studio::paths::resolve_db(db);
             let bar = progress::Bar::new(std::io::stderr().is_terminal());
             let progress = |f: f64| bar.set(f);
@@ -937,6 +1041,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Compare { run_a, run_b, json, report, db } => {
+            writable(report.as_deref())?;
             let db = studio::paths::resolve_db(db);
             let store = open_store(&db)?;
             let (a, b) = (run_id(&store, &db, &run_a)?, run_id(&store, &db, &run_b)?);
@@ -968,6 +1073,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Export { run, format, table, out, db } => {
+            writable(out.as_deref())?;
             let db = studio::paths::resolve_db(db);
             let id = run_id(&open_store(&db)?, &db, &run)?;
             let format = studio::export::Format::parse(&format).map_err(|m| InvalidInput(format!("error: {m}")))?;
@@ -992,6 +1098,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Report { target, out, png, db } => {
+            writable(Some(&out))?;
             let target = studio::reports::Target::parse(&target).map_err(|m| InvalidInput(format!("error: {m}")))?;
             let db = studio::paths::resolve_db(db);
             write_report(&db, target, &out, png.as_deref(), false)

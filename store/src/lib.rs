@@ -6,10 +6,37 @@
 //! appended in committed transactions, and the status becomes `complete` last; a process killed
 //! mid-run leaves a readable database whose earlier runs are intact, and [`Store::open`] marks
 //! such orphaned runs `incomplete`.
+//!
+//! **Invariant:** every transaction that writes more than one statement is `BEGIN IMMEDIATE`: it
+//! takes the write lock before its first read, so a writer that meets another waits (up to the
+//! 30 s busy timeout) instead of failing with "database is locked" (SQLite cannot wait for a
+//! deferred transaction that read a snapshot another connection has since committed past).
+//! Several processes may open, write and read one database at once.
+//!
+//! **Invariant:** [`Store::open`] reads `user_version` before anything that writes, so a database
+//! from a newer Scaleproof is refused untouched (no journal-mode switch, no `-wal`). Migrations
+//! run in one `IMMEDIATE` transaction that re-reads `user_version` and applies only the missing
+//! ones, so processes creating one new database at once each see it created once.
+//!
+//! **Invariant:** a database file `open` creates is created mode 0600 (it holds mapping files and
+//! raw payloads; SQLite gives `-wal` and `-shm` the database's mode); an existing file's mode is
+//! left alone.
+//!
+//! **Invariant:** [`Store::open_read_only`] never writes the database: no file or directory
+//! created, no journal-mode switch, no migration, no orphan marking; SQLite itself refuses writes
+//! through it. (Beside a WAL database SQLite opens `-wal` and `-shm`, which carry the locks, even
+//! for reading, and may leave an empty `-wal` behind.)
+//!
+//! Durability: runs and sweeps commit with `synchronous = NORMAL` (a power loss may undo the last
+//! few committed transactions, never corrupt the file; a run whose last series or `complete` is
+//! undone is left `running` and marked `incomplete` by the next open). The connection that
+//! begins a recording commits with `synchronous = FULL` (see `recording`): a batch the recorder
+//! acknowledged survives a power loss.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 mod recording;
 pub use recording::{MALFORMED_SAMPLE, MalformedRow, NewRecording, PilotRow, RecordingRow, StoredMessage};
@@ -24,9 +51,21 @@ pub enum StoreError {
         "run database has schema version {found}, newer than this build understands ({supported}); upgrade Scaleproof"
     )]
     TooNew { found: i64, supported: i64 },
+    /// The database was written by an older Scaleproof and a read-only open cannot upgrade it;
+    /// any command that writes to it upgrades it.
+    #[error(
+        "run database has schema version {found}, older than this build's ({supported}); any command that writes to it (such as `scaleproof run`) upgrades it"
+    )]
+    Outdated { found: i64, supported: i64 },
+    /// A read-only open found no database at `path` (it never creates one).
+    #[error("no run database at {path}")]
+    Missing { path: String },
     /// The directory for the database could not be created.
     #[error("cannot create {path}: {source}")]
     Dir { path: String, source: std::io::Error },
+    /// The database file could not be created.
+    #[error("cannot create {path}: {source}")]
+    Create { path: String, source: std::io::Error },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -225,9 +264,53 @@ fn process_alive(pid: i64) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
+/// How long a connection waits for another's lock before SQLite reports "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long `open` keeps retrying the steps SQLite may refuse at once, without waiting for the
+/// lock (switching to WAL while other connections create the same new file).
+const OPEN_RETRY_FOR: Duration = Duration::from_secs(10);
+
+/// Whether SQLite refused for a lock held by another connection.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// `f`, retried with a doubling backoff (1 ms to 100 ms) for up to [`OPEN_RETRY_FOR`] while it
+/// fails with "database is locked".
+fn retry_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = Instant::now() + OPEN_RETRY_FOR;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match f() {
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(100));
+            }
+            result => return result,
+        }
+    }
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+}
+
+/// Creates `path` empty with mode 0600 unless it exists (SQLite then initialises it as a new
+/// database and gives its `-wal` and `-shm` the same mode).
+fn create_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(StoreError::Create { path: path.display().to_string(), source }),
+    }
+}
+
 impl Store {
-    /// Opens (creating if needed) the database at `path`, migrates it, and marks runs whose
-    /// process is gone as `incomplete`.
+    /// Opens (creating if needed, mode 0600) the database at `path`, migrates it, and marks runs
+    /// whose process is gone as `incomplete`. A database from a newer Scaleproof is refused
+    /// ([`StoreError::TooNew`]) before anything is written to it.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
@@ -235,43 +318,98 @@ impl Store {
             std::fs::create_dir_all(dir)
                 .map_err(|source| StoreError::Dir { path: dir.display().to_string(), source })?;
         }
+        create_private(path)?;
         let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // A plain read: nothing is written before a newer schema is refused.
+        let found = retry_busy(|| user_version(&conn))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
+        }
+        // Switching a new file to WAL can be refused at once (without the busy handler) while
+        // other connections are creating the same file.
+        retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn };
-        store.migrate()?;
+        if found < SCHEMA_VERSION {
+            store.migrate()?;
+        }
         store.mark_orphans()?;
         Ok(store)
     }
 
+    /// Opens the database at `path` for reading only. Nothing is written: the file (or its
+    /// directory) is never created ([`StoreError::Missing`]), its journal mode is left as it is,
+    /// it is not migrated ([`StoreError::Outdated`] when it is older than this build,
+    /// [`StoreError::TooNew`] when newer) and orphaned runs are not marked; every write through
+    /// the returned store fails. Every read method works on it.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if let Ok(false) = path.try_exists() {
+            return Err(StoreError::Missing { path: path.display().to_string() });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let found = retry_busy(|| user_version(&conn))?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
+        }
+        if found < SCHEMA_VERSION {
+            return Err(StoreError::Outdated { found, supported: SCHEMA_VERSION });
+        }
+        Ok(Store { conn })
+    }
+
+    /// Applies the missing migrations in one `IMMEDIATE` transaction, reading the version again
+    /// under the write lock: another process may have migrated since `open` read it.
     fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version = user_version(&tx)?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
         }
+        tx.commit()?;
         Ok(())
     }
 
+    /// Marks `running` runs, sweeps and recordings whose process is gone as `incomplete`. Most
+    /// opens find none and take no write lock.
     fn mark_orphans(&mut self) -> Result<()> {
+        let mut orphans = Vec::new();
         for table in ["runs", "sweeps", "recordings"] {
             let mut stmt = self.conn.prepare(&format!("SELECT id, pid FROM {table} WHERE status = 'running'"))?;
             let rows: Vec<(i64, Option<i64>)> =
                 stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-            drop(stmt);
-            for (id, pid) in rows {
-                if pid.is_none_or(|p| !process_alive(p)) {
-                    self.conn.execute(&format!("UPDATE {table} SET status = 'incomplete' WHERE id = ?1"), [id])?;
-                }
-            }
+            orphans.extend(
+                rows.into_iter().filter(|(_, pid)| pid.is_none_or(|p| !process_alive(p))).map(|(id, _)| (table, id)),
+            );
         }
+        if orphans.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (table, id) in orphans {
+            // Still `running`: it may have finished since it was read.
+            tx.execute(
+                &format!("UPDATE {table} SET status = 'incomplete' WHERE id = ?1 AND status = 'running'"),
+                [id],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Whether each commit on this connection is flushed to disk before it returns
+    /// (`PRAGMA synchronous = FULL`: it survives a power loss) or, the default, only at WAL
+    /// checkpoints (`NORMAL`: a power loss may undo the last few commits, never corrupt the
+    /// file). [`Store::begin_recording`] makes its connection durable.
+    pub fn set_durable(&mut self, durable: bool) -> Result<()> {
+        self.conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })?;
         Ok(())
     }
 
@@ -302,9 +440,9 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
-    /// Appends series rows in one transaction.
+    /// Appends series rows in one (`IMMEDIATE`) transaction.
     pub fn append_series(&mut self, run: i64, rows: &[SeriesRow]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO series (run, class, hour, generated, delivered, lost_network, lost_collision, dropped_overflow, dropped_reboot, stranded_dead, online, buffered, battery_mean_mah)

@@ -181,8 +181,9 @@ impl<'a> Divergence<'a> {
 }
 
 /// `scaleproof pilot broker`: a private mosquitto on `port` (loopback) configured for recording
-/// (persistent sessions across restarts, no limit on queued messages, 1,000 in flight per
-/// client), in a temporary directory removed when it is dropped.
-pub fn local_broker(port: u16) -> Result<bridge::mosquitto::Mosquitto> {
-    bridge::mosquitto::Mosquitto::try_start_on(&format!("broker-{port}"), port, "").map_err(anyhow::Error::msg)
+/// (persistent sessions and queued messages kept across its restarts in a per-user state
+/// directory, autosaved every second; no limit on queued messages; 1,000 in flight per client;
+/// a password for every client unless `anonymous`). See [`bridge::mosquitto::Mosquitto::start_kept`].
+pub fn local_broker(port: u16, anonymous: bool) -> Result<bridge::mosquitto::Mosquitto> {
+    bridge::mosquitto::Mosquitto::start_kept(port, anonymous).map_err(anyhow::Error::msg)
 }

@@ -182,9 +182,14 @@ fn rows(store: &Store, run: i64, table: Table) -> Result<Rows> {
     })
 }
 
+/// One CSV cell. A text cell that a spreadsheet would run as a formula (starting with `=`, `+`,
+/// `-`, `@`, tab or carriage return: scenario and class names come from user files) is
+/// neutralised with a leading `'` (OWASP's advice against CSV injection); numbers are written as
+/// they are.
 fn csv_field(v: &Value) -> String {
     let s = match v {
         Value::Null => String::new(),
+        Value::String(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{s}"),
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
@@ -193,7 +198,7 @@ fn csv_field(v: &Value) -> String {
 
 /// Writes run `run`'s `table` in `format` to `out`; returns the number of rows.
 pub fn export(db: &Path, run: i64, table: Table, format: Format, out: &mut dyn Write) -> Result<usize> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store = crate::open_for_reading(db)?;
     let r = rows(&store, run, table)?;
     match format {
         Format::Csv => {
@@ -265,4 +270,21 @@ fn write_parquet(r: &Rows, out: &mut dyn Write) -> Result<()> {
     }
     out.write_all(&buf)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_cells_that_look_like_formulas_are_neutralised_and_numbers_are_not() {
+        let cell = |v: Value| csv_field(&v);
+        assert_eq!(cell(Value::from("=HYPERLINK(\"http://x\")")), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(cell(Value::from("+1")), "'+1");
+        assert_eq!(cell(Value::from("-2+3")), "'-2+3");
+        assert_eq!(cell(Value::from("@SUM(A1)")), "'@SUM(A1)");
+        assert_eq!(cell(Value::from("vibration")), "vibration");
+        assert_eq!(cell(serde_json::json!(-1.5)), "-1.5");
+        assert_eq!(cell(Value::from("a,b")), "\"a,b\"");
+    }
 }

@@ -90,6 +90,23 @@ pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<LoadedScenario
 }
 
 /// The current UTC time as RFC 3339 (`2026-11-22T10:00:00Z`).
+/// Opens the run database for a command that only reads it: never created, migrated, marked or
+/// switched to WAL, so a read-only file can be read and a newer version is refused untouched.
+/// A database from an older version cannot be read as it is: it is upgraded first (a write, as
+/// any writing command would do).
+pub fn open_for_reading(db: &Path) -> anyhow::Result<store::Store> {
+    use anyhow::Context;
+    match store::Store::open_read_only(db) {
+        Err(store::StoreError::Outdated { .. }) => {
+            store::Store::open(db).with_context(|| format!("upgrading {}", db.display()))
+        }
+        Err(store::StoreError::Missing { .. }) => {
+            anyhow::bail!("no run database at {} (nothing has been run or recorded there yet)", db.display())
+        }
+        r => r.with_context(|| format!("opening {}", db.display())),
+    }
+}
+
 pub fn utc_now_rfc3339() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let (days, rem) = (secs / 86_400, secs % 86_400);

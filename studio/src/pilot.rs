@@ -11,15 +11,67 @@ use sim_core::pilot::{
     Comparison, Fit, PilotMessage, StreamStats, Tolerances, TwinStreams, compare, fit, stream_stats,
 };
 use sim_core::scenario::Scenario;
-use store::{RecordingRow, Store};
+use store::RecordingRow;
 use toml_edit::{DocumentMut, InlineTable, Item, Value, value};
 
-/// A recording as the pilot maths sees it: times relative to its first reading.
+/// A recording as the pilot maths sees it: times relative to its first plausible reading.
 pub struct Recording {
     pub row: RecordingRow,
     /// Unix time (µs) of the first reading: time 0 of `messages`.
     pub epoch_us: i64,
     pub messages: Vec<PilotMessage>,
+    /// Readings left out because their time is implausible (see [`ReadingWindow`]), and the
+    /// window used (Unix µs).
+    pub excluded: u64,
+    pub window_us: (i64, i64),
+}
+
+/// Which reading times are plausible. A device whose clock is not yet set (before NTP sync) or
+/// is wrong sends readings at time 0 or years away; one of them among thousands would stretch
+/// the recording over decades. [`ReadingWindow::Auto`] keeps readings between the 1st and 99th
+/// percentile of all reading times, widened on both sides by that span (at least one day):
+/// the recording's own extent, so that up to 1 % of bad clocks on either side cannot move it.
+/// [`ReadingWindow::Between`] is a window the user sets (`--readings-between FROM..TO`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReadingWindow {
+    #[default]
+    Auto,
+    /// Unix µs, both ends included.
+    Between(i64, i64),
+}
+
+impl ReadingWindow {
+    /// `FROM..TO`, each an RFC 3339 date-time (`2026-01-01T00:00:00Z..2026-03-01T00:00:00Z`).
+    pub fn parse(text: &str) -> std::result::Result<ReadingWindow, String> {
+        let (a, b) = text.split_once("..").ok_or(format!("{text:?}: expected FROM..TO (RFC 3339 date-times)"))?;
+        let t = |x: &str| {
+            bridge::map::parse_rfc3339_us(x.trim())
+                .ok_or(format!("{x:?} is not an RFC 3339 date-time (2026-01-01T00:00:00Z)"))
+        };
+        let (from, to) = (t(a)?, t(b)?);
+        if from >= to {
+            return Err(format!("{text:?}: FROM must be before TO"));
+        }
+        Ok(ReadingWindow::Between(from, to))
+    }
+
+    /// The window for these reading times (Unix µs).
+    pub fn resolve(&self, times_us: &[i64]) -> (i64, i64) {
+        match *self {
+            ReadingWindow::Between(a, b) => (a, b),
+            ReadingWindow::Auto => {
+                if times_us.is_empty() {
+                    return (i64::MIN, i64::MAX);
+                }
+                let mut t = times_us.to_vec();
+                t.sort_unstable();
+                let q = |p: f64| t[((t.len() - 1) as f64 * p).round() as usize];
+                let (lo, hi) = (q(0.01), q(0.99));
+                let widen = (hi - lo).max(86_400_000_000);
+                (lo.saturating_sub(widen), hi.saturating_add(widen))
+            }
+        }
+    }
 }
 
 impl Recording {
@@ -33,14 +85,30 @@ impl Recording {
     }
 }
 
-pub fn load_recording(db: &Path, id_or_name: &str) -> Result<Recording> {
-    let store = Store::open(db)?;
+/// A recording with its readings at plausible times (see [`ReadingWindow`]).
+pub fn load_recording(db: &Path, id_or_name: &str, window: ReadingWindow) -> Result<Recording> {
+    if !db.exists() {
+        bail!("no recording `{id_or_name}`: there is no run database at {} yet", db.display());
+    }
+    let store = crate::open_for_reading(db)?;
     let row = store.find_recording(id_or_name)?.with_context(|| {
         format!("no recording `{id_or_name}` in {} (see `scaleproof pilot recordings`)", db.display())
     })?;
-    let stored = store.recording_messages(row.id)?;
+    let mut stored = store.recording_messages(row.id)?;
     if stored.is_empty() {
         bail!("recording {} ({}) has no messages", row.id, row.name);
+    }
+    let window_us = window.resolve(&stored.iter().map(|m| m.ts_us).collect::<Vec<_>>());
+    let before = stored.len();
+    stored.retain(|m| (window_us.0..=window_us.1).contains(&m.ts_us));
+    let excluded = (before - stored.len()) as u64;
+    if stored.is_empty() {
+        bail!(
+            "recording {} ({}): none of its {before} readings is inside the window {}",
+            row.id,
+            row.name,
+            window_text(window_us)
+        );
     }
     let epoch_us = stored.iter().map(|m| m.ts_us).min().expect("not empty");
     let messages = stored
@@ -53,7 +121,31 @@ pub fn load_recording(db: &Path, id_or_name: &str) -> Result<Recording> {
             battery_pct: m.battery_pct,
         })
         .collect();
-    Ok(Recording { row, epoch_us, messages })
+    Ok(Recording { row, epoch_us, messages, excluded, window_us })
+}
+
+/// A reading window as RFC 3339 text.
+pub fn window_text((from, to): (i64, i64)) -> String {
+    let t = |us: i64| {
+        time::OffsetDateTime::from_unix_timestamp_nanos(us as i128 * 1000)
+            .ok()
+            .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
+            .unwrap_or_else(|| format!("{us} us"))
+    };
+    format!("{}..{}", t(from), t(to))
+}
+
+impl Recording {
+    /// What the window left out, for people (None when nothing was).
+    pub fn excluded_note(&self) -> Option<String> {
+        (self.excluded > 0).then(|| {
+            format!(
+                "{} readings with implausible times left out (outside {}; --readings-between sets the window)",
+                self.excluded,
+                window_text(self.window_us)
+            )
+        })
+    }
 }
 
 /// The scenario's first device class, its network and its power profile, by name.
@@ -176,6 +268,7 @@ pub fn calibrate(rec: &Recording, base_path: &Path, generated_at: &str) -> Resul
     for line in fit_lines(&f) {
         header.push_str(&format!("#   {line}\n"));
     }
+    f.warnings.extend(rec.excluded_note());
     for w in &f.warnings {
         header.push_str(&format!("#   note: {w}\n"));
     }

@@ -78,7 +78,7 @@ fn summaries(store: &Store, run: i64) -> Result<Vec<RunSummary>> {
 
 /// Builds the report of a run or sweep stored in `db`.
 pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Report> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store = crate::open_for_reading(db)?;
     match target {
         Target::Run(_) | Target::LastRun => {
             let id = match target {
@@ -140,7 +140,7 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
             }
             drop(store);
             let (rec, points) = crate::sweep::load_sweep(db, id)?;
-            let store = Store::open(db)?;
+            let store = crate::open_for_reading(db)?;
             let Some(first) = points.first() else { bail!("sweep {id} has no points") };
             let assumptions = assumptions_of(&store, first.run_id)?;
             let crossovers = crate::sweep::sweep_crossovers(&points);

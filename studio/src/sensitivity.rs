@@ -59,6 +59,22 @@ pub const KPIS: &[&str] = &[
     "battery_life_days",
 ];
 
+/// Checks a KPI name before any run: one of [`KPIS`] or a dotted path (checked against the
+/// summary once the base case has run). A plain name that is not a KPI is refused up front.
+pub fn check_kpi(name: &str) -> std::result::Result<(), String> {
+    if KPIS.contains(&name) || name.contains('.') {
+        return Ok(());
+    }
+    let hint = match sim_core::diagnostic::did_you_mean(name, KPIS.iter().copied()) {
+        Some(k) => format!(" (did you mean `{k}`?)"),
+        None => String::new(),
+    };
+    Err(format!(
+        "--on {name:?} is not a KPI{hint}: one of {}, or a dotted path into the run summary such as messages.dropped_overflow",
+        KPIS.join(", ")
+    ))
+}
+
 /// The KPI `name` of one summary.
 pub fn kpi(s: &RunSummary, name: &str) -> Option<f64> {
     let cost = s.cost.as_ref();

@@ -146,7 +146,7 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
 
 /// The points of a stored sweep with their replications' summaries.
 pub fn load_sweep(db: &Path, id: i64) -> Result<(store::SweepRecord, Vec<PointResult>)> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store = crate::open_for_reading(db)?;
     let Some(rec) = store.get_sweep(id)? else { bail!("no sweep {id} in {}", db.display()) };
     let mut points = Vec::new();
     for p in &rec.points {

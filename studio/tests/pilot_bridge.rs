@@ -58,7 +58,7 @@ async fn calibration_from_an_emulated_pilot_recovers_the_truth_and_compare_tells
     eprintln!("emulated and recorded {} messages in {:.1} s", report.published, report.wall_s);
 
     // Calibrate from the recording: every ground-truth parameter within 15 %.
-    let rec = load_recording(&db, "pilot").unwrap();
+    let rec = load_recording(&db, "pilot", Default::default()).unwrap();
     assert_eq!(rec.devices(), 50);
     let base = root().join("scenarios/emulated-pilot.toml");
     let cal = calibrate(&rec, &base, "test").unwrap();
