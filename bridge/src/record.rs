@@ -73,8 +73,8 @@ fn now_us() -> i64 {
 ///
 /// Flow: one task polls the MQTT connection and hands messages over a channel of [`WINDOW`]
 /// places, polling only when there is room; this task stores them in batches and hands their
-/// acknowledgements back to the polling task without waiting, which puts them on the connection
-/// they came from before its next poll. Neither task waits for the other's room, so they cannot
+/// acknowledgements back to the polling task without waiting, which writes them on the
+/// connection they came from before its next poll. Neither task waits for the other's room, so they cannot
 /// block each other.
 pub async fn record(
     connect: &Connect,
@@ -110,11 +110,21 @@ pub async fn record(
         let mut attempts = Attempts::new(retry);
         loop {
             let Ok(permit) = tx.reserve().await else { break };
-            // Acknowledgements of stored messages go out on the connection that brought them.
+            // Acknowledgements of stored messages go out on the connection that brought them,
+            // written straight into its buffer and flushed once. (Queued as requests, one is sent
+            // per poll while a poll can read ten messages: the queue grew by 190,000 in a
+            // 500,000-message recording.)
+            let mut wrote = false;
             while let Ok(a) = ack_rx.try_recv() {
-                if a.generation == generation {
-                    el.pending.push_back(Request::PubAck(PubAck::new(a.pkid)));
+                if a.generation == generation
+                    && let Some(net) = el.network.as_mut()
+                {
+                    wrote |= net.write(Packet::PubAck(PubAck::new(a.pkid))).await.is_ok();
                 }
+            }
+            if wrote && let Some(net) = el.network.as_mut() {
+                // A failed write shows as an error of the next poll (the connection is gone).
+                let _ = net.flush().await;
             }
             match el.poll().await {
                 Ok(Event::Incoming(Packet::ConnAck(c))) => {
@@ -134,10 +144,8 @@ pub async fn record(
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    // Acknowledgements queued for the lost connection are not sent on the next:
-                    // the broker delivers those messages again (stored once, counted as
-                    // duplicates).
-                    el.pending.retain(|r| !matches!(r, Request::PubAck(_)));
+                    // Acknowledgements for the lost connection are not sent on the next: the
+                    // broker delivers those messages again (stored once, counted as duplicates).
                     generation += 1;
                     match attempts.failed(&e) {
                         Ok(delay) => {

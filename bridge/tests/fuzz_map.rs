@@ -135,7 +135,12 @@ fn topic(rng: &mut Rng) -> String {
 }
 
 fn inputs() -> (u64, usize) {
-    let seed = std::env::var("SCALEPROOF_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_203);
+    // Decimal or 0x-hexadecimal, as scripts/fuzz.sh prints it.
+    let parse = |s: String| match s.strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(h, 16).ok(),
+        None => s.parse().ok(),
+    };
+    let seed = std::env::var("SCALEPROOF_FUZZ_SEED").ok().and_then(parse).unwrap_or(20_261_203);
     let n = std::env::var("SCALEPROOF_FUZZ_INPUTS").ok().and_then(|s| s.parse().ok()).unwrap_or(200_000);
     (seed, n)
 }

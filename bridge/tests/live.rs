@@ -226,3 +226,43 @@ async fn each_device_logs_in_with_its_own_password_and_a_wrong_one_is_refused() 
     assert!(!format!("{summary:?}").contains("secret-"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broker_whose_certificate_does_not_verify_is_an_error_with_the_tls_reason() {
+    // Found by probing: a rogue CA (all correctly refused) left the recorder hanging, `live`
+    // exiting 0 with "0 connected" and the emulator hanging.
+    let ours = pki(&["sensor-00000".to_string()]);
+    let other = pki(&["x".to_string()]);
+    let d = ours.dir.display();
+    let broker = Mosquitto::start(
+        "tls-verify",
+        &format!("cafile {d}/ca.crt\ncertfile {d}/server.crt\nkeyfile {d}/server.key\nrequire_certificate false\n"),
+    );
+    let url = format!("mqtts://127.0.0.1:{}", broker.port);
+    // The client trusts another CA than the one that signed the broker's certificate.
+    let tls = TlsFiles { ca: Some(other.dir.join("ca.crt")), cert_dir: None };
+    let connect = Connect::new(Broker::parse(&url).unwrap(), tls, Credentials::default()).unwrap();
+    let t0 = std::time::Instant::now();
+    let e = live(&connect, &scenario(2, "1h"), &opts(0.0)).await.unwrap_err().to_string();
+    assert!(e.contains("TLS") && e.contains("could connect"), "{e}");
+    let map = bridge::map::PilotMap::parse("map", include_str!("../../scenarios/maps/emulated-pilot.toml")).unwrap();
+    let db = ours.dir.join("rec.db");
+    let mut store = store::Store::open(&db).unwrap();
+    let o = bridge::record::RecordOptions {
+        name: "tls".into(),
+        duration: Some(Duration::from_secs(30)),
+        idle_timeout: None,
+        created_at: "test".into(),
+    };
+    let e = bridge::record::record(&connect, &map, "", &mut store, &o, std::future::pending(), |_| {})
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("TLS"), "{e}");
+    let truth = bridge::emulate::Truth { devices: 1, days: 0.1, ..Default::default() };
+    let e = bridge::emulate::publish(&connect, &truth, 0.0, &mut Default::default()).await.unwrap_err().to_string();
+    assert!(e.contains("TLS"), "{e}");
+    assert!(t0.elapsed() < Duration::from_secs(20), "TLS failures are not retried: {:?}", t0.elapsed());
+    let _ = std::fs::remove_dir_all(&ours.dir);
+    let _ = std::fs::remove_dir_all(&other.dir);
+}
