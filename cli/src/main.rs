@@ -342,7 +342,8 @@ struct BrokerOpts {
     /// Per-client TLS certificates: DIR/NAME.crt and DIR/NAME.key (PEM).
     #[arg(long, value_name = "DIR")]
     cert_dir: Option<PathBuf>,
-    /// Passwords: lines NAME:PASSWORD, or one password for all (else $SCALEPROOF_MQTT_PASSWORD).
+    /// Passwords: lines NAME:PASSWORD (split at the first `:`) and *:PASSWORD for every other
+    /// client, or one line with one password for all (else $SCALEPROOF_MQTT_PASSWORD).
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
     /// Username template, `{device}` replaced by the client's name (default: the name).
