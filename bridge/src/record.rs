@@ -74,8 +74,8 @@ fn now_us() -> i64 {
 /// Flow: one task polls the MQTT connection and hands messages over a channel of [`WINDOW`]
 /// places, polling only when there is room; this task stores them in batches and hands their
 /// acknowledgements back to the polling task without waiting, which writes them on the
-/// connection they came from before its next poll. Neither task waits for the other's room, so they cannot
-/// block each other.
+/// connection they came from before its next poll. Neither task waits for the other's room, so
+/// they cannot block each other.
 pub async fn record(
     connect: &Connect,
     map: &PilotMap,

@@ -5,26 +5,14 @@
 //! password, and stops with its parent; a recorder, two run loops, a sweep and a reader share one
 //! database and lose nothing; runs and sweeps killed with SIGKILL leave the database intact.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use bridge::mosquitto::{Mosquitto, temp_dir};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_scaleproof"));
-    c.current_dir(root());
-    c
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn ok(out: Output) -> String {
-    assert!(out.status.success(), "exit {:?}\nstderr:\n{}", out.status, String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+mod common;
+use common::{bin, ok};
 
 /// Exit code 2, a message containing `want`, and never a doubled "error: error:".
 fn refused(out: Output, want: &str) {

@@ -1,25 +1,13 @@
 //! The README's pilot walkthrough through the `scaleproof` binary against a real mosquitto
 //! (emulate, record, calibrate, compare, live), and the bridge commands' answers to bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 
 use bridge::mosquitto::{Mosquitto, temp_dir};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_scaleproof"));
-    c.current_dir(root());
-    c
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn ok(out: Output) -> String {
-    assert!(out.status.success(), "exit {:?}\nstderr:\n{}", out.status, String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+mod common;
+use common::{bin, ok, root};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()

@@ -296,6 +296,14 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
 }
 
+/// [`StoreError::TooNew`] for a schema version this build does not know.
+fn refuse_newer(found: i64) -> Result<()> {
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
+    }
+    Ok(())
+}
+
 /// Creates `path` empty with mode 0600 unless it exists (SQLite then initialises it as a new
 /// database and gives its `-wal` and `-shm` the same mode).
 fn create_private(path: &Path) -> Result<()> {
@@ -323,9 +331,7 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // A plain read: nothing is written before a newer schema is refused.
         let found = retry_busy(|| user_version(&conn))?;
-        if found > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
-        }
+        refuse_newer(found)?;
         // Switching a new file to WAL can be refused at once (without the busy handler) while
         // other connections are creating the same file.
         retry_busy(|| conn.pragma_update(None, "journal_mode", "WAL"))?;
@@ -352,9 +358,7 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         let found = retry_busy(|| user_version(&conn))?;
-        if found > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { found, supported: SCHEMA_VERSION });
-        }
+        refuse_newer(found)?;
         if found < SCHEMA_VERSION {
             return Err(StoreError::Outdated { found, supported: SCHEMA_VERSION });
         }
@@ -366,9 +370,7 @@ impl Store {
     fn migrate(&mut self) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version = user_version(&tx)?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::TooNew { found: version, supported: SCHEMA_VERSION });
-        }
+        refuse_newer(version)?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
@@ -414,7 +416,7 @@ impl Store {
     }
 
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        Ok(user_version(&self.conn)?)
     }
 
     /// Records a run as `running` and returns its id.

@@ -2,52 +2,14 @@
 //! reading one database at once: every write succeeds (no "database is locked") and nothing is
 //! lost. Readers (one writable, one read-only) run beside them.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use store::{NewRecording, NewRun, PilotRow, SeriesRow, Store, SweepPoint};
+use store::{NewRecording, PilotRow, Store, SweepPoint};
 
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sp-store-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn new_run(name: &str) -> NewRun<'_> {
-    NewRun {
-        created_at: "2026-12-03T00:00:00Z",
-        scenario_name: name,
-        scenario_file: "t.toml",
-        scenario_text: "schema = 1",
-        overrides_json: "[]",
-        seed: 7,
-        engine_version: "test",
-        devices: 10,
-        pid: std::process::id(),
-        replication_of: None,
-        replication_index: 0,
-        price_book_text: None,
-    }
-}
-
-fn series_row(class: &str, hour: u32) -> SeriesRow {
-    SeriesRow {
-        class: class.into(),
-        hour,
-        generated: 10,
-        delivered: 9,
-        lost_network: 1,
-        lost_collision: 0,
-        dropped_overflow: 0,
-        dropped_reboot: 0,
-        stranded_dead: 0,
-        online: 10,
-        buffered: 0,
-        battery_mean_mah: Some(2.5),
-    }
-}
+mod common;
+use common::{fresh_dir, new_run, series_row};
 
 const RECORDERS: usize = 3;
 const BATCHES: usize = 80;
@@ -101,7 +63,7 @@ fn runs(path: &Path, who: usize) -> Vec<i64> {
     let name = format!("runner{who}");
     let mut ids = Vec::new();
     for _ in 0..RUNS_PER_LOOP {
-        let id = s.begin_run(&new_run(&name)).unwrap();
+        let id = s.begin_run(&new_run(&name, std::process::id())).unwrap();
         for hour in 0..HOURS {
             s.append_series(id, &[series_row("a", hour), series_row("b", hour)]).unwrap();
         }
@@ -153,7 +115,7 @@ fn concurrent_writers_and_readers_lose_nothing() {
     // and a run for the sweep points to refer to.
     let base_run = {
         let mut s = Store::open(&path).unwrap();
-        let id = s.begin_run(&new_run("base")).unwrap();
+        let id = s.begin_run(&new_run("base", std::process::id())).unwrap();
         s.finish_run(id, "{}", 0.1).unwrap();
         id
     };

@@ -1,34 +1,15 @@
 //! Opening the run database: concurrent creation, refusing a newer schema without touching the
 //! file, and the mode of a new file.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Barrier;
 
 use rusqlite::Connection;
 use store::{SCHEMA_VERSION, Store, StoreError};
 
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sp-store-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn side_file(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
-/// A fingerprint of a file's bytes (length and hash), to show it was not modified.
-fn fingerprint(path: &Path) -> (usize, u64) {
-    let bytes = std::fs::read(path).unwrap();
-    let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
-    (bytes.len(), h.finish())
-}
+mod common;
+use common::{fingerprint, fresh_dir, side_file};
 
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777

@@ -1,69 +1,16 @@
 //! `Store::open_read_only`: every read works, nothing is written, and databases it cannot read
 //! as they are (missing, older, newer) are refused with their own error.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::Connection;
-use store::{MalformedRow, NewRecording, NewRun, PilotRow, SCHEMA_VERSION, SeriesRow, Store, StoreError, SweepPoint};
+use store::{MalformedRow, NewRecording, PilotRow, SCHEMA_VERSION, Store, StoreError, SweepPoint};
 
-fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("sp-store-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn side_file(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
-/// A fingerprint of a file's bytes (length and hash), to show it was not modified.
-fn fingerprint(path: &Path) -> (usize, u64) {
-    let bytes = std::fs::read(path).unwrap();
-    let mut h = DefaultHasher::new();
-    bytes.hash(&mut h);
-    (bytes.len(), h.finish())
-}
+mod common;
+use common::{fingerprint, fresh_dir, new_run, series_row, side_file};
 
 /// A pid no process has (Linux pids stay below 2^22).
 const DEAD_PID: u32 = 0x7fff_fff0;
-
-fn new_run(pid: u32) -> NewRun<'static> {
-    NewRun {
-        created_at: "2026-12-03T00:00:00Z",
-        scenario_name: "t",
-        scenario_file: "t.toml",
-        scenario_text: "schema = 1",
-        overrides_json: "[]",
-        seed: 42,
-        engine_version: "test",
-        devices: 3,
-        pid,
-        replication_of: None,
-        replication_index: 0,
-        price_book_text: Some("book"),
-    }
-}
-
-fn series_row(hour: u32) -> SeriesRow {
-    SeriesRow {
-        class: "a".into(),
-        hour,
-        generated: 10,
-        delivered: 9,
-        lost_network: 1,
-        lost_collision: 0,
-        dropped_overflow: 0,
-        dropped_reboot: 0,
-        stranded_dead: 0,
-        online: 3,
-        buffered: 0,
-        battery_mean_mah: None,
-    }
-}
 
 fn pilot_row(device: &str, seq: u64) -> PilotRow {
     PilotRow {
@@ -80,10 +27,10 @@ fn pilot_row(device: &str, seq: u64) -> PilotRow {
 /// recording; returns (complete run, orphaned run, sweep, recording).
 fn build(path: &Path) -> (i64, i64, i64, i64) {
     let mut s = Store::open(path).unwrap();
-    let run = s.begin_run(&new_run(std::process::id())).unwrap();
-    s.append_series(run, &[series_row(0), series_row(1)]).unwrap();
+    let run = s.begin_run(&new_run("t", std::process::id())).unwrap();
+    s.append_series(run, &[series_row("a", 0), series_row("a", 1)]).unwrap();
     s.finish_run(run, "{\"ok\":true}", 1.5).unwrap();
-    let orphan = s.begin_run(&new_run(DEAD_PID)).unwrap();
+    let orphan = s.begin_run(&new_run("t", DEAD_PID)).unwrap();
     let sweep = s.begin_sweep("2026-12-03T00:00:00Z", "sweep", "t", "t.toml", "{}").unwrap();
     s.add_sweep_point(sweep, &SweepPoint { idx: 0, label: "a".into(), value: "1".into(), run }).unwrap();
     s.finish_sweep(sweep).unwrap();
@@ -121,7 +68,7 @@ fn a_read_only_store_reads_everything_and_writes_nothing() {
     assert_eq!((record.row.seed, record.price_book_text.as_deref()), (42, Some("book")));
     assert_eq!(ro.replication_summaries(run).unwrap(), ["{\"ok\":true}"]);
     assert_eq!(ro.last_run().unwrap(), Some(orphan));
-    assert_eq!(ro.series(run).unwrap(), [series_row(0), series_row(1)]);
+    assert_eq!(ro.series(run).unwrap(), [series_row("a", 0), series_row("a", 1)]);
     assert_eq!(ro.get_sweep(sweep).unwrap().unwrap().points.len(), 1);
     assert_eq!(ro.integrity_check().unwrap(), "ok");
     let found = ro.find_recording("pilot").unwrap().unwrap();
@@ -131,8 +78,8 @@ fn a_read_only_store_reads_everything_and_writes_nothing() {
     assert_eq!(ro.malformed_sample(rec).unwrap()[0].payload, [0xff]);
 
     let writes: [(&str, store::Result<()>); 8] = [
-        ("begin_run", ro.begin_run(&new_run(1)).map(drop)),
-        ("append_series", ro.append_series(run, &[series_row(9)])),
+        ("begin_run", ro.begin_run(&new_run("t", 1)).map(drop)),
+        ("append_series", ro.append_series(run, &[series_row("a", 9)])),
         ("finish_run", ro.finish_run(orphan, "{}", 1.0)),
         ("begin_sweep", ro.begin_sweep("now", "sweep", "t", "t.toml", "{}").map(drop)),
         ("set_sweep_spec", ro.set_sweep_spec(sweep, "{\"x\":1}")),
@@ -175,11 +122,11 @@ fn a_read_only_store_sees_what_a_writer_has_committed() {
     let dir = fresh_dir("read-only-live");
     let path = dir.join("runs.db");
     let mut w = Store::open(&path).unwrap();
-    let a = w.begin_run(&new_run(std::process::id())).unwrap();
+    let a = w.begin_run(&new_run("t", std::process::id())).unwrap();
     let ro = Store::open_read_only(&path).unwrap();
     assert_eq!(ro.last_run().unwrap(), Some(a));
-    w.append_series(a, &[series_row(0)]).unwrap();
-    let b = w.begin_run(&new_run(std::process::id())).unwrap();
+    w.append_series(a, &[series_row("a", 0)]).unwrap();
+    let b = w.begin_run(&new_run("t", std::process::id())).unwrap();
     assert_eq!(ro.last_run().unwrap(), Some(b));
     assert_eq!(ro.series(a).unwrap().len(), 1);
     drop((ro, w));
