@@ -32,9 +32,8 @@ enum Command {
         /// Seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
-        /// Independent replications (derived seeds), reported as means with 95 % intervals.
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
-        replications: u32,
+        #[command(flatten)]
+        replicating: Replicating,
         #[command(flatten)]
         common: Simulating,
     },
@@ -88,8 +87,8 @@ enum Command {
         /// field, e.g. fleet.sensors.buffer.capacity=100,500,1000.
         #[arg(long, value_name = "PATH=V1,V2,...")]
         over: String,
-        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
-        replications: u32,
+        #[command(flatten)]
+        replicating: Replicating,
         #[command(flatten)]
         common: Simulating,
     },
@@ -427,6 +426,56 @@ struct Simulating {
     /// Run database (default: $SCALEPROOF_DB or $XDG_DATA_HOME/scaleproof/runs.db).
     #[arg(long)]
     db: Option<PathBuf>,
+}
+
+/// How many replications: a fixed count, or as many as the precision goal needs.
+#[derive(clap::Args)]
+struct Replicating {
+    /// Independent replications (derived seeds); every figure is then their mean with its 95 %
+    /// interval. Alone it fixes the count; default: start with 3 and add 4 at a time until the
+    /// precision goal is met.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    replications: Option<u32>,
+    /// Precision goal for the KPIs that have targets: add replications until each one's 95 %
+    /// interval is clear of its target or at most this wide (half-width, percent of its mean;
+    /// for the delivery ratio, of the loss ratio). Default 1%.
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    precision: Option<f64>,
+    /// The most replications the precision goal may use. Default 20.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    max_replications: Option<u32>,
+}
+
+impl Replicating {
+    /// The first batch and the precision goal (None: exactly that many).
+    fn plan(&self) -> Result<(u32, Option<studio::run::Precision>), InvalidInput> {
+        let default = studio::run::Precision::DEFAULT;
+        let adaptive = self.replications.is_none() || self.precision.is_some() || self.max_replications.is_some();
+        let first = self.replications.unwrap_or(studio::run::Precision::FIRST_BATCH);
+        if !adaptive {
+            return Ok((first, None));
+        }
+        let max = self.max_replications.unwrap_or(default.max_replications.max(first));
+        if max < first {
+            return Err(InvalidInput(format!(
+                "error: --max-replications {max} is below --replications {first}: the goal cannot add any"
+            )));
+        }
+        let goal = studio::run::Precision {
+            relative_half_width: self.precision.unwrap_or(default.relative_half_width),
+            max_replications: max,
+        };
+        Ok((first, Some(goal)))
+    }
+}
+
+/// "1%", "1" or "0.5 %" -> 0.01, 0.01, 0.005: a percentage above 0 and at most 100.
+fn parse_percent(s: &str) -> Result<f64, String> {
+    let t = s.trim().trim_end_matches('%').trim();
+    match t.parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 100.0 => Ok(x / 100.0),
+        _ => Err(format!("{s:?} is not a percentage above 0 and at most 100 (e.g. 1% or 0.5)")),
+    }
 }
 
 /// An error that means the user's input was invalid (exit code 2).
@@ -859,7 +908,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Run { file, seed, replications, common: Simulating { set, threads, json, report, db } } => {
+        Command::Run { file, seed, replicating, common: Simulating { set, threads, json, report, db } } => {
+            let (replications, precision) = replicating.plan()?;
             let loaded = load(&file, &set)?;
             writable(report.as_deref())?;
             let db = studio::paths::resolve_db(db);
@@ -869,6 +919,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 loaded: &loaded,
                 seed,
                 replications,
+                precision,
                 threads,
                 db: db.clone(),
                 progress: Some(&progress),
@@ -882,9 +933,13 @@ fn dispatch(cli: Cli) -> Result<()> {
                 };
                 writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {
-                write!(out, "{}", table::summary(&loaded.scenario, &outcome.summaries[0]))?;
-                if let Some(c) = &outcome.combined {
-                    write!(out, "{}", table::replications(c))?;
+                write!(out, "{}", table::summary(&loaded.scenario, &outcome.mean, &outcome.summaries))?;
+                if outcome.precision_met == Some(false) {
+                    writeln!(
+                        out,
+                        "\nThe precision goal was not met within {} replications: raise --max-replications to decide the UNDECIDED targets.",
+                        outcome.summaries.len()
+                    )?;
                 }
                 writeln!(
                     out,
@@ -959,7 +1014,8 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Sweep { file, over, replications, common: Simulating { set, threads, json, report, db } } => {
+        Command::Sweep { file, over, replicating, common: Simulating { set, threads, json, report, db } } => {
+            let (replications, precision) = replicating.plan()?;
             writable(report.as_deref())?;
             let spec = studio::sweep::SweepSpec::parse(&over).map_err(|m| InvalidInput(format!("error: {m}")))?;
             let db = studio::paths::resolve_db(db);
@@ -970,6 +1026,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 overrides: &set,
                 spec: &spec,
                 replications,
+                precision,
                 threads,
                 db: db.clone(),
                 progress: Some(&progress),
@@ -1126,7 +1183,8 @@ fn dispatch(cli: Cli) -> Result<()> {
                     }))?
                 );
             } else {
-                print!("{}", table::show(&rec));
+                let group = studio::run::load_run(&store, id);
+                print!("{}", table::show(&rec, group.as_ref()));
             }
             if series {
                 print!("{}", table::series_csv(&store.series(id)?));

@@ -14,22 +14,7 @@ fn pct(a: u64, b: u64) -> String {
 
 /// Seconds as the largest sensible unit.
 pub fn human_s(s: f64) -> String {
-    if !s.is_finite() {
-        return "never".into();
-    }
-    if s < 1.0 {
-        format!("{:.0} ms", s * 1000.0)
-    } else if s < 120.0 {
-        format!("{s:.1} s")
-    } else if s < 2.0 * 3600.0 {
-        format!("{:.1} min", s / 60.0)
-    } else if s < 3.0 * 86_400.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else if s < 2.0 * 365.0 * 86_400.0 {
-        format!("{:.1} days", s / 86_400.0)
-    } else {
-        format!("{:.1} years", s / 86_400.0 / 365.0)
-    }
+    sim_core::text::duration_s(s)
 }
 
 /// One loss cause with its count and an explanation of why it happens in this design.
@@ -140,21 +125,39 @@ fn offered_rate(s: &Scenario) -> f64 {
     s.classes.iter().map(|c| c.count as f64 / c.telemetry.period.as_secs_f64()).sum()
 }
 
-/// The summary a person reads after `scaleproof run`.
-pub fn summary(s: &Scenario, r: &RunSummary) -> String {
+/// The summary a person reads after `scaleproof run`: `r` is the mean of the replications
+/// `runs` (`studio::run::mean_of`), so every figure, the bill and the verdict are one statistic.
+pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary]) -> String {
     let mut o = String::new();
     let m = &r.messages;
     let _ = writeln!(o, "{}", r.scenario);
-    let _ = writeln!(
-        o,
-        "{} devices, {} simulated, seed {}, run {} ({:.1} s wall, {} device-steps)\n",
-        thousands(r.devices),
-        human_s(r.simulated_s),
-        r.seed,
-        r.run_id,
-        r.wall_s,
-        thousands(r.radio.device_steps)
-    );
+    if runs.len() > 1 {
+        let wall: f64 = runs.iter().map(|x| x.wall_s).sum();
+        let _ = writeln!(
+            o,
+            "{} devices, {} simulated, {} replications (runs {} to {}, seeds derived from {}; {:.1} s of compute)",
+            thousands(r.devices),
+            human_s(r.simulated_s),
+            runs.len(),
+            runs[0].run_id,
+            runs[runs.len() - 1].run_id,
+            runs[0].seed,
+            wall
+        );
+        let _ = writeln!(o, "Every figure below is the mean of the {} replications.\n", runs.len());
+    } else {
+        let _ = writeln!(
+            o,
+            "{} devices, {} simulated, seed {}, run {} ({:.1} s wall, {} device-steps)",
+            thousands(r.devices),
+            human_s(r.simulated_s),
+            r.seed,
+            r.run_id,
+            r.wall_s,
+            thousands(r.radio.device_steps)
+        );
+        let _ = writeln!(o, "One replication: its figures have no interval, and targets cannot be decided.\n");
+    }
     let _ = writeln!(o, "Messages                                  count        share");
     let rows = [
         ("generated", m.generated),
@@ -169,7 +172,7 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
         let _ = writeln!(o, "  {name:<34} {:>14} {:>10}", thousands(n), pct(n, m.generated));
     }
     let lost = m.generated - m.delivered - m.buffered_end;
-    let _ = writeln!(o, "  delivery ratio {:.4} %", r.delivery_ratio * 100.0);
+    let _ = writeln!(o, "  delivery ratio {}", sim_core::text::percent(r.delivery_ratio, 3));
 
     let _ = writeln!(o, "\nWhere messages were lost, and why");
     let cs = causes(s, r);
@@ -286,8 +289,16 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
             );
         }
     }
+    if runs.len() > 1 {
+        o.push_str(&replications(runs));
+    }
     if let Some(v) = &r.verdict {
-        let _ = writeln!(o, "\nVerdict: {}", if v.ready { "ready for production" } else { "NOT ready for production" });
+        let basis = if v.replications > 1 {
+            format!(" (targets judged by the 95 % interval over {} replications)", v.replications)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(o, "\nVerdict: {}{basis}", v.status.label());
         for f in &v.findings {
             let _ = writeln!(o, "  [{}] {}\n         {}", f.severity.label(), f.title, f.evidence);
         }
@@ -299,29 +310,42 @@ fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
 
-/// The replication block: mean and 95 % interval of the headline figures.
-pub fn replications(c: &serde_json::Value) -> String {
+/// The replication block: the headline figures' means with their 95 % intervals.
+fn replications(runs: &[RunSummary]) -> String {
+    use sim_core::replication::{Bounds, Estimate};
+    use sim_core::text::{decimal, percent};
     let mut o = String::new();
-    let _ = writeln!(o, "\nAcross {} replications (mean, 95 % interval)", c["replications"]);
-    let row = |o: &mut String, name: &str, v: &serde_json::Value, scale: f64, unit: &str| {
-        let (m, lo, hi) = (
-            v["mean"].as_f64().unwrap_or(0.0),
-            v["ci95_low"].as_f64().unwrap_or(0.0),
-            v["ci95_high"].as_f64().unwrap_or(0.0),
-        );
-        let _ = writeln!(o, "  {name:<28} {:>14.4}{unit}  [{:.4}, {:.4}]", m * scale, lo * scale, hi * scale);
+    let _ = writeln!(o, "\nAcross {} replications: mean [95 % interval]", runs.len());
+    let row = |o: &mut String, name: &str, xs: Vec<f64>, b: Bounds, show: &dyn Fn(f64) -> String| {
+        if xs.len() == runs.len() {
+            let e = Estimate::of(&xs, b);
+            let _ = writeln!(o, "  {name:<30} {:>14}  [{}, {}]", show(e.mean), show(e.ci95_low), show(e.ci95_high));
+        }
     };
-    row(&mut o, "delivery ratio", &c["delivery_ratio"], 100.0, " %");
-    row(&mut o, "dropped: buffer overflow", &c["messages"]["dropped_overflow"], 1.0, "");
-    row(&mut o, "dropped: reboot", &c["messages"]["dropped_reboot"], 1.0, "");
-    row(&mut o, "lost in the network", &c["messages"]["lost_network"], 1.0, "");
-    row(&mut o, "latency p99 (s)", &c["latency_s"]["p99"], 1.0, "");
-    row(&mut o, "battery deaths", &c["deaths"], 1.0, "");
-    let ids: Vec<String> = c["run_ids"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
-        .unwrap_or_default();
-    let _ = writeln!(o, "  runs: {}", ids.join(", "));
+    let count = |x: f64| decimal(x, 0);
+    row(&mut o, "delivery ratio", runs.iter().map(|r| r.delivery_ratio).collect(), Bounds::RATIO, &|x| percent(x, 3));
+    let msgs = |f: fn(&RunSummary) -> u64| runs.iter().map(|r| f(r) as f64).collect::<Vec<_>>();
+    row(&mut o, "dropped: buffer overflow", msgs(|r| r.messages.dropped_overflow), Bounds::NON_NEGATIVE, &count);
+    row(&mut o, "dropped: reboot", msgs(|r| r.messages.dropped_reboot), Bounds::NON_NEGATIVE, &count);
+    row(&mut o, "lost in the network", msgs(|r| r.messages.lost_network), Bounds::NON_NEGATIVE, &count);
+    row(&mut o, "p99 latency", runs.iter().map(|r| r.latency_s.p99).collect(), Bounds::NON_NEGATIVE, &human_s);
+    let life = sim_core::verdict::Kpi::BatteryLife;
+    row(
+        &mut o,
+        "battery life (shortest class)",
+        runs.iter().filter_map(|r| life.value(r)).collect(),
+        Bounds::NON_NEGATIVE,
+        &human_s,
+    );
+    row(&mut o, "battery deaths", msgs(|r| r.deaths), Bounds::NON_NEGATIVE, &count);
+    let tco = sim_core::verdict::Kpi::TcoPerDeviceYear;
+    row(
+        &mut o,
+        "TCO per device-year",
+        runs.iter().filter_map(|r| tco.value(r)).collect(),
+        Bounds::NON_NEGATIVE,
+        &|x| decimal(x, 2),
+    );
     o
 }
 
@@ -361,7 +385,9 @@ pub fn runs(rows: &[RunRow]) -> String {
     o
 }
 
-pub fn show(rec: &RunRecord) -> String {
+/// `scaleproof show`: the run's record, then its summary: with replications, the mean of all of
+/// them (`group`), as `run` printed it.
+pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &anyhow::Error>) -> String {
     let mut o = String::new();
     let r = &rec.row;
     let _ = writeln!(o, "run {} ({}), created {}, {}", r.id, r.status, r.created_at, rec.engine_version);
@@ -370,25 +396,19 @@ pub fn show(rec: &RunRecord) -> String {
         "scenario {} from {}, seed {}, overrides {}",
         r.scenario_name, r.scenario_file, r.seed, rec.overrides_json
     );
-    match r.summary_json.as_deref().map(serde_json::from_str::<RunSummary>) {
-        Some(Ok(s)) => {
-            let bytes = rec.scenario_text.as_bytes();
-            let overrides: Vec<String> = serde_json::from_str(&rec.overrides_json).unwrap_or_default();
-            match sim_core::scenario::parse_scenario(&sim_core::scenario::ScenarioSource {
-                file: &r.scenario_file,
-                bytes,
-                overrides: &overrides,
-            }) {
-                Ok(scn) => o.push_str(&summary(&scn, &s)),
-                Err(_) => {
-                    let _ = writeln!(o, "{}", serde_json::to_string_pretty(&s).unwrap_or_default());
-                }
-            }
+    if let Some(of) = r.replication_of {
+        let _ =
+            writeln!(o, "replication {} of run {of}; shown with all the replications of run {of}", r.replication_index);
+    }
+    match (group, r.summary_json.as_deref().map(serde_json::from_str::<RunSummary>)) {
+        (Ok(g), _) => o.push_str(&summary(&g.loaded.scenario, &g.mean, &g.summaries)),
+        (Err(_), Some(Ok(s))) => {
+            let _ = writeln!(o, "{}", serde_json::to_string_pretty(&s).unwrap_or_default());
         }
-        Some(Err(e)) => {
-            let _ = writeln!(o, "the stored summary cannot be read by this version: {e}");
+        (Err(e), Some(Err(_))) => {
+            let _ = writeln!(o, "the stored summary cannot be read by this version: {e:#}");
         }
-        None => {
+        (Err(_), None) => {
             let _ = writeln!(o, "no summary: the run did not finish (it was interrupted or is still running)");
         }
     }
@@ -457,79 +477,78 @@ pub fn sweep(
     points: &[studio::sweep::PointResult],
     crossovers: &[sim_core::cost::crossover::Crossover],
 ) -> String {
+    use sim_core::text::{decimal, percent};
     use studio::sweep::stat;
     let mut o = String::new();
-    if let Some(p) = points.first().and_then(|p| p.summaries.first()) {
-        let _ =
-            writeln!(o, "{}: sweep over {path}, {} replications per point\n", p.scenario, points[0].summaries.len());
+    if let Some(p) = points.first() {
+        let reps: Vec<usize> = points.iter().map(|p| p.summaries.len()).collect();
+        let (lo, hi) = (reps.iter().min().unwrap_or(&0), reps.iter().max().unwrap_or(&0));
+        let reps = if lo == hi { lo.to_string() } else { format!("{lo} to {hi}") };
+        let _ = writeln!(o, "{}: sweep over {path}, {reps} replications per point", p.mean.scenario);
+        let _ = writeln!(o, "Every figure is the mean of a point's replications; 95 % intervals in brackets.\n");
     }
     // The swept value, unless it is the fleet size (shown as devices anyway).
-    let lead = |v: &str| if path == "devices" { String::new() } else { format!("{v:>12} ") };
+    let lead = |v: &str| if path == "devices" { String::new() } else { format!("{:>12} ", truncate(v, 12)) };
     let _ = writeln!(
         o,
-        "{}{:>10} {:>22} {:>9} {:>9} {:>9} {:>9}   {:>28}",
+        "{}{:>10} {:>4}  {:<29} {:>9} {:>9} {:>9} {:>9}",
         lead(path),
         "devices",
-        "delivered (95 % CI)",
+        "reps",
+        "delivered",
         "network",
         "overflow",
         "reboot",
-        "stranded",
-        "TCO per device-year (95 % CI)"
+        "stranded"
     );
     for p in points {
-        let s0 = &p.summaries[0];
         let share = |f: fn(&sim_core::summary::Messages) -> u64| {
-            stat(p, |s| f(&s.messages) as f64 / s.messages.generated.max(1) as f64 * 100.0).0
+            percent(stat(p, |s| f(&s.messages) as f64 / s.messages.generated.max(1) as f64).0, 2)
         };
-        let (d, dl, dh) = stat(p, |s| s.delivery_ratio * 100.0);
-        let tco = if s0.cost.is_some() {
-            let (m, lo, hi) = stat(p, |s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64()));
-            format!("{m:.2} [{lo:.2}, {hi:.2}]")
-        } else {
-            "no price book".into()
-        };
+        let (_, dl, dh) = stat(p, |s| s.delivery_ratio);
         let _ = writeln!(
             o,
-            "{}{:>10} {:>22} {:>8.3}% {:>8.3}% {:>8.3}% {:>8.3}%   {:>28}",
+            "{}{:>10} {:>4}  {:<29} {:>9} {:>9} {:>9} {:>9}",
             lead(&p.value),
-            thousands(s0.devices),
-            format!("{d:.3}% [{:.3}, {:.3}]", dl.max(0.0), dh.min(100.0)),
+            thousands(p.mean.devices),
+            p.summaries.len(),
+            format!(
+                "{} [{}, {}]",
+                percent(p.mean.delivery_ratio, 3),
+                decimal(dl.max(0.0) * 100.0, 3),
+                decimal(dh.min(1.0) * 100.0, 3)
+            ),
             share(|m| m.lost_network),
             share(|m| m.dropped_overflow),
             share(|m| m.dropped_reboot),
-            share(|m| m.stranded_dead),
-            tco
+            share(|m| m.stranded_dead)
         );
     }
-    if let Some(c) = points.first().and_then(|p| p.summaries[0].cost.as_ref())
-        && !c.alternatives.is_empty()
-    {
-        let _ = writeln!(o, "\nAlternatives, TCO per device-year ({}), same usage:", c.currency);
-        let _ = write!(o, "{:>12}", path);
-        let _ = write!(o, " {:>22}", format!("{} (chosen)", c.platform));
-        for a in &c.alternatives {
-            let _ = write!(o, " {:>22}", a.name);
+    if let Some(c) = points.first().and_then(|p| p.mean.cost.as_ref()) {
+        let names: Vec<String> = std::iter::once(format!("{} (chosen)", c.platform))
+            .chain(c.alternatives.iter().map(|a| a.name.clone()))
+            .collect();
+        let _ = writeln!(o, "\nTCO per device-year ({}); alternatives priced on the same usage", c.currency);
+        let _ = write!(o, "{:>12} {:>24}", truncate(path, 12), "chosen [95 % CI]");
+        for n in &names[1..] {
+            let _ = write!(o, " {:>15}", truncate(n, 15));
         }
         let _ = writeln!(o);
         for p in points {
-            let _ = write!(o, "{:>12}", p.value);
+            let (m, lo, hi) = stat(p, |s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64()));
+            let at = if path == "devices" { thousands(p.mean.devices) } else { truncate(&p.value, 12) };
             let _ = write!(
                 o,
-                " {:>22.2}",
-                stat(p, |s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64())).0
+                "{:>12} {:>24}",
+                at,
+                format!("{} [{}, {}]", decimal(m, 2), decimal(lo.max(0.0), 2), decimal(hi, 2))
             );
-            for i in 0..c.alternatives.len() {
-                let v = stat(p, |s| {
-                    s.cost
-                        .as_ref()
-                        .and_then(|c| c.alternatives.get(i))
-                        .map_or(f64::NAN, |a| a.tco_per_device_year.units_f64())
-                });
-                let _ = write!(o, " {:>22.2}", v.0);
+            for a in p.mean.cost.iter().flat_map(|c| &c.alternatives) {
+                let _ = write!(o, " {:>15}", decimal(a.tco_per_device_year.units_f64(), 2));
             }
             let _ = writeln!(o);
         }
+        let _ = writeln!(o, "  chosen: platform {}, connectivity {}", c.platform, c.connectivity);
     }
     let _ = writeln!(o, "\nCrossovers");
     if !crossovers.iter().any(|c| c.crosses()) {
@@ -559,6 +578,18 @@ pub fn sweep(
                     if gap > 0.0 { "dearer" } else { "cheaper" },
                     c.chosen
                 );
+            }
+        }
+    }
+    let _ = writeln!(o, "\nVerdict at each {}", if path == "devices" { "fleet size" } else { "point" });
+    for p in points {
+        if let Some(v) = &p.mean.verdict {
+            let at = if path == "devices" { thousands(p.mean.devices) } else { p.value.clone() };
+            let line = format!("{at:>12}  {}", v.one_line());
+            // textwrap rather than a hand-rolled wrapper: it breaks at word boundaries and keeps
+            // the continuation lines under the verdict.
+            for l in textwrap::wrap(&line, textwrap::Options::new(100).subsequent_indent(&" ".repeat(14))) {
+                let _ = writeln!(o, "{l}");
             }
         }
     }

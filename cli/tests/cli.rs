@@ -97,6 +97,7 @@ fn every_scenario_validates_and_runs_with_a_complete_summary() {
         let events = std::fs::read_to_string(&f).unwrap().matches("[[event]]").count();
         let mut cmd = bin();
         cmd.arg("run").arg(&f).arg("--json").arg("--db").arg(tmp.db()).args(["--set", "scenario.duration=1d"]);
+        cmd.args(["--replications", "1"]);
         for i in 0..events {
             cmd.args(["--set", &format!("event.{i}.at={}h", 6 + i)]);
         }
@@ -182,7 +183,7 @@ fn human_summary_runs_and_show() {
     let out = ok(bin()
         .arg("run")
         .arg(&f)
-        .arg("--db")
+        .args(["--replications", "1", "--db"])
         .arg(tmp.db())
         .args(["--set", "scenario.duration=6h", "--set", "event.0.at=1h", "--set", "event.1.at=2h"])
         .args(["--set", "event.2.at=3h", "--set", "event.3.at=4h"])
@@ -261,14 +262,20 @@ fn schema_is_printed() {
 fn a_killed_run_leaves_the_database_intact() {
     let tmp = TempDir::new("kill");
     let pilot = root().join("scenarios/mine-pilot.toml");
-    let before = ok(bin().arg("run").arg(&pilot).arg("--json").arg("--db").arg(tmp.db()).output().unwrap());
+    let before = ok(bin()
+        .arg("run")
+        .arg(&pilot)
+        .args(["--replications", "1", "--json", "--db"])
+        .arg(tmp.db())
+        .output()
+        .unwrap());
     let before: serde_json::Value = serde_json::from_str(&before).unwrap();
 
     // A long run (the 90-day production mine) that streams its hourly series as it goes.
     let mut child = bin()
         .arg("run")
         .arg(root().join("scenarios/mine-production.toml"))
-        .arg("--db")
+        .args(["--replications", "1", "--db"])
         .arg(tmp.db())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -372,7 +379,7 @@ fn compare_and_export() {
     let tmp = TempDir::new("compare");
     let run = |extra: &[&str]| {
         ok(bin()
-            .args(["run", "scenarios/mine-pilot.toml", "--set", "scenario.duration=2d", "--db"])
+            .args(["run", "scenarios/mine-pilot.toml", "--replications", "1", "--set", "scenario.duration=2d", "--db"])
             .arg(tmp.db())
             .args(extra)
             .current_dir(root())

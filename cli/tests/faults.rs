@@ -30,7 +30,7 @@ fn bytes(p: &Path) -> Vec<u8> {
 fn read_only_commands_write_nothing_and_a_newer_database_is_refused_untouched() {
     let dir = temp_dir("cli-ro");
     let db = dir.join("runs.db");
-    ok(bin().args(["run", "scenarios/mine-pilot.toml", "--db"]).arg(&db).output().unwrap());
+    ok(bin().args(["run", "scenarios/mine-pilot.toml", "--replications", "1", "--db"]).arg(&db).output().unwrap());
     let before = bytes(&db);
     for args in [&["runs"][..], &["runs", "--json"], &["show", "1"], &["export", "1", "--table", "series"]] {
         ok(bin().args(args).arg("--db").arg(&db).output().unwrap());
@@ -89,12 +89,17 @@ fn bad_numbers_and_unwritable_outputs_are_refused_up_front() {
     );
 
     // Found by probing: the run was simulated and stored, then the report failed (exit 1).
+    // A folder that cannot exist: its parent is a regular file.
+    let file = dir.join("a-file");
+    std::fs::write(&file, "").unwrap();
     let out = bin()
-        .args(["run", "scenarios/mine-pilot.toml", "--report", "/nonexistent/x.html", "--db"])
+        .args(["run", "scenarios/mine-pilot.toml", "--report"])
+        .arg(file.join("x.html"))
+        .arg("--db")
         .arg(&db)
         .output()
         .unwrap();
-    refused(out, "/nonexistent");
+    refused(out, "a-file");
     // Found by probing: the base case ran before the KPI was rejected.
     let out = bin()
         .args(["sensitivity", "scenarios/mine-pilot.toml", "--on", "tco_per_devce_year"])
@@ -234,7 +239,11 @@ fn a_recorder_two_run_loops_a_sweep_and_a_reader_share_one_database_and_lose_not
             std::thread::spawn(move || {
                 let mut n = 0;
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) || n < 3 {
-                    ok(bin().args(["run", "scenarios/mine-pilot.toml", "--db"]).arg(&db).output().unwrap());
+                    ok(bin()
+                        .args(["run", "scenarios/mine-pilot.toml", "--replications", "1", "--db"])
+                        .arg(&db)
+                        .output()
+                        .unwrap());
                     n += 1;
                 }
                 n
@@ -290,7 +299,7 @@ fn runs_and_sweeps_killed_with_sigkill_leave_the_database_intact() {
     let dir = temp_dir("cli-kills");
     let db = dir.join("runs.db");
     let first: serde_json::Value = serde_json::from_str(&ok(bin()
-        .args(["run", "scenarios/mine-pilot.toml", "--json", "--db"])
+        .args(["run", "scenarios/mine-pilot.toml", "--replications", "1", "--json", "--db"])
         .arg(&db)
         .output()
         .unwrap()))

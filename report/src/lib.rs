@@ -16,7 +16,7 @@ use sim_core::engine::counts::{LIFE_BINS, life_bin_start_days};
 use sim_core::replication::mean_ci95;
 use sim_core::summary::RunSummary;
 use sim_core::text::thousands;
-use sim_core::verdict::{Severity, Verdict};
+use sim_core::verdict::{Readiness, Severity, Verdict};
 
 /// The price book a report cites.
 #[derive(Clone, Debug)]
@@ -50,6 +50,9 @@ pub struct Hour {
 pub struct RunInput<'a> {
     /// Replication 0 first.
     pub summaries: &'a [RunSummary],
+    /// The replications' means, priced and judged together: every headline figure, the bill and
+    /// the verdict come from it (`studio::run::mean_of`).
+    pub mean: &'a RunSummary,
     pub hours: &'a [Hour],
     pub assumptions: &'a Assumptions,
     /// When the report was written (shown, not used).
@@ -59,6 +62,8 @@ pub struct RunInput<'a> {
 pub struct SweepPointInput<'a> {
     pub value: String,
     pub summaries: &'a [RunSummary],
+    /// The point's replications' means, priced and judged together.
+    pub mean: &'a RunSummary,
 }
 
 pub struct SweepInput<'a> {
@@ -128,9 +133,9 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:34px 0 10px;border-bot
 .card .v{font-size:21px;font-weight:600;margin-top:2px}.ci{color:#5b6475;font-size:12px;font-weight:normal}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border-bottom:1px solid #e3e6eb;padding:5px 6px;text-align:left;vertical-align:top}
 th{background:#f4f5f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.PASS{color:#0b7a3e;font-weight:700}.WARN{color:#a86400;font-weight:700}.FAIL{color:#b3261e;font-weight:700}
+.PASS{color:#0b7a3e;font-weight:700}.UNDECIDED{color:#5b4bb3;font-weight:700}.WARN{color:#a86400;font-weight:700}.FAIL{color:#b3261e;font-weight:700}
 .verdict{font-size:17px;font-weight:700;padding:8px 12px;border-radius:6px;display:inline-block}
-.ready{background:#e3f4ea;color:#0b7a3e}.notready{background:#fbe7e6;color:#b3261e}
+.ready{background:#e3f4ea;color:#0b7a3e}.undecided{background:#ece9f8;color:#5b4bb3}.notready{background:#fbe7e6;color:#b3261e}
 figure{margin:14px 0}figcaption{font-size:12px;color:#5b6475}svg{max-width:100%;height:auto}
 pre{background:#f4f5f7;padding:10px;font-size:12px;overflow-x:auto;white-space:pre-wrap}
 details summary{cursor:pointer;font-weight:600;margin:8px 0}";
@@ -163,8 +168,16 @@ fn verdict_html(v: &Verdict) -> String {
     let _ = writeln!(
         o,
         "<p><span class=\"verdict {}\">{}</span></p>",
-        if v.ready { "ready" } else { "notready" },
-        if v.ready { "Ready for production" } else { "Not ready for production" }
+        match v.status {
+            Readiness::Ready => "ready",
+            Readiness::Undecided => "undecided",
+            Readiness::NotReady => "notready",
+        },
+        match v.status {
+            Readiness::Ready => "Ready for production",
+            Readiness::Undecided => "Undecided: a target's 95 % interval contains it",
+            Readiness::NotReady => "Not ready for production",
+        }
     );
     o.push_str("<table>\n<tr><th></th><th>finding</th><th>evidence from the run and the design</th></tr>\n");
     let mut f = v.findings.clone();
@@ -285,7 +298,7 @@ fn life_histogram(r: &RunSummary) -> Option<Vec<(f64, f64, u64)>> {
 
 /// The report of one run (with its replications, if any).
 pub fn run_report(input: &RunInput<'_>) -> Report {
-    let r = &input.summaries[0];
+    let r = input.mean;
     let all = input.summaries;
     let mut charts = Vec::new();
     let mut b = String::new();
@@ -293,14 +306,14 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
     let _ = writeln!(
         b,
         "<p class=\"sub\">Run {} · {} devices · {} simulated · seed {}{} · {} · report written {}</p>",
-        esc(&r.run_id),
+        esc(&all[0].run_id),
         thousands(r.devices),
         dur(r.simulated_s),
-        r.seed,
+        all[0].seed,
         if all.len() > 1 {
-            format!(" · {} replications (95 % intervals in brackets)", all.len())
+            format!(" · every figure is the mean of {} replications (95 % intervals in brackets)", all.len())
         } else {
-            String::new()
+            " · one replication (no intervals)".to_string()
         },
         esc(&r.engine_version),
         esc(input.generated_at)
@@ -383,7 +396,14 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
         title: "Where messages were lost, and why".into(),
         kind: Kind::Bars { bars: loss_bars(r), x_label: "messages".into() },
     };
-    b.push_str(&figure(&c, &format!("Of {} messages generated (replication 0).", thousands(r.messages.generated))));
+    b.push_str(&figure(
+        &c,
+        &format!(
+            "Of {} messages generated ({}).",
+            thousands(r.messages.generated),
+            if all.len() > 1 { format!("mean of {} replications", all.len()) } else { "one replication".into() }
+        ),
+    ));
     charts.push(c);
     let m = &r.messages;
     let _ = writeln!(
@@ -681,8 +701,10 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
             .map(|s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64()))
             .collect::<Vec<_>>();
         let tco = p.summaries.iter().map(|s| s.cost.as_ref().map_or(0.0, |c| c.tco.units_f64())).collect::<Vec<_>>();
-        let fails =
-            s0.verdict.as_ref().map_or(0, |v| v.findings.iter().filter(|f| f.severity == Severity::Fail).count());
+        let count = |sev: Severity| {
+            p.mean.verdict.as_ref().map_or(0, |v| v.findings.iter().filter(|f| f.severity == sev).count())
+        };
+        let (fails, undecided) = (count(Severity::Fail), count(Severity::Undecided));
         let _ = writeln!(
             b,
             "<tr>{}<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
@@ -693,33 +715,31 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
             if s0.cost.is_some() { ci(&tco_dy, |x| format!("{x:.2}")) } else { "-".into() },
             if s0.cost.is_some() { ci(&tco, |x| thousands(x.max(0.0).round() as u64)) } else { "-".into() },
             esc(s0.cost.as_ref().map_or("-", |c| c.platform_sizing.as_str())),
-            if fails == 0 {
-                "<span class=\"PASS\">ready</span>".to_string()
-            } else {
+            if fails > 0 {
                 format!("<span class=\"FAIL\">{fails} failed</span>")
+            } else if undecided > 0 {
+                format!("<span class=\"UNDECIDED\">{undecided} undecided</span>")
+            } else {
+                "<span class=\"PASS\">ready</span>".to_string()
             }
         );
     }
     b.push_str("</table>\n");
 
     if let Some(last) = input.points.last() {
-        let s = &last.summaries[0];
+        let s = last.mean;
+        let stat = if last.summaries.len() > 1 {
+            format!("mean of {} replications", last.summaries.len())
+        } else {
+            "one replication".to_string()
+        };
         if let Some(v) = &s.verdict {
-            let _ = writeln!(
-                b,
-                "<h2 id=\"verdict\">Verdict at {} = {} (replication 0)</h2>",
-                esc(input.over),
-                esc(&last.value)
-            );
+            let _ =
+                writeln!(b, "<h2 id=\"verdict\">Verdict at {} = {} ({stat})</h2>", esc(input.over), esc(&last.value));
             b.push_str(&verdict_html(v));
         }
         if let Some(c) = &s.cost {
-            let _ = writeln!(
-                b,
-                "<h2 id=\"bill\">The bill at {} = {} (replication 0)</h2>",
-                esc(input.over),
-                esc(&last.value)
-            );
+            let _ = writeln!(b, "<h2 id=\"bill\">The bill at {} = {} ({stat})</h2>", esc(input.over), esc(&last.value));
             b.push_str(&cost_table(c));
         }
     }

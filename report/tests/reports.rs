@@ -41,7 +41,7 @@ fn priced_run(overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hou
     let out = simulate(&s, seed, &mut hours);
     let mut r = summarize(&s, seed, &out);
     r.cost = Some(bill(&BillInput { scenario: &s, plan: s.cost.as_ref().unwrap(), book: &book, summary: &r }));
-    r.verdict = Some(sim_core::verdict::judge(&s, &r, Some(&book)));
+    r.verdict = Some(sim_core::verdict::judge(&s, std::slice::from_ref(&r), Some(&book)));
     let a = Assumptions {
         scenario_file: file,
         scenario_text: text,
@@ -92,6 +92,7 @@ fn run_report_is_self_contained_and_shows_every_chart() {
     let (_, r, hours, a) = priced_run(&["scenario.duration=5d".into()], 42);
     let rep = run_report(&RunInput {
         summaries: std::slice::from_ref(&r),
+        mean: &r,
         hours: &hours,
         assumptions: &a,
         generated_at: "t",
@@ -120,13 +121,15 @@ fn sweep_report_has_the_cost_curve_with_bands_and_the_crossover_section() {
         points.push(reps);
     }
     let (_, _, _, a) = priced_run(&["scenario.duration=1d".into()], 1);
+    let means: Vec<RunSummary> = points.iter().map(|p| sim_core::replication::mean_summary(p)).collect();
     let rep = sweep_report(&SweepInput {
         id: 1,
         over: "devices",
         points: points
             .iter()
+            .zip(&means)
             .zip(["20", "200"])
-            .map(|(s, v)| SweepPointInput { value: v.into(), summaries: s })
+            .map(|((s, mean), v)| SweepPointInput { value: v.into(), summaries: s, mean })
             .collect(),
         crossovers: &[],
         assumptions: &a,
@@ -146,6 +149,7 @@ fn png_charts_are_rendered_and_not_blank() {
     let (_, r, hours, a) = priced_run(&["scenario.duration=3d".into()], 7);
     let rep = run_report(&RunInput {
         summaries: std::slice::from_ref(&r),
+        mean: &r,
         hours: &hours,
         assumptions: &a,
         generated_at: "t",

@@ -1,8 +1,10 @@
 //! The production-readiness verdict: the scenario's `[targets]`, and the warning signs of a pilot
 //! that will not scale, each checked from the design and the run, with its evidence.
 
-use crate::text::thousands;
 use serde::{Deserialize, Serialize};
+
+use crate::replication::{Bounds, Estimate, mean_summary};
+use crate::text::{decimal, duration_s, percent, thousands};
 
 use crate::cost::PriceBook;
 use crate::scenario::{FirmwareUpdate, Scenario};
@@ -13,6 +15,9 @@ use crate::summary::RunSummary;
 pub enum Severity {
     Pass,
     Warn,
+    /// A target whose 95 % interval contains it (or a single replication, which has no
+    /// interval): the run cannot say whether the design meets it.
+    Undecided,
     Fail,
 }
 
@@ -21,6 +26,7 @@ impl Severity {
         match self {
             Severity::Pass => "PASS",
             Severity::Warn => "WARN",
+            Severity::Undecided => "UNDECIDED",
             Severity::Fail => "FAIL",
         }
     }
@@ -34,56 +40,274 @@ pub struct Finding {
     pub title: String,
     /// What in the run or the design shows it.
     pub evidence: String,
+    /// For a target: the KPI over the replications (mean and 95 % interval), in the unit of
+    /// `target`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Estimate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+}
+
+impl Finding {
+    /// A few words naming what the finding is about ("delivery ratio", "manual onboarding"),
+    /// for lists where the title would be too long.
+    pub fn topic(&self) -> &str {
+        match self.check.as_str() {
+            "target.delivery_ratio" => "delivery ratio",
+            "target.p99_latency" => "p99 latency",
+            "target.battery_life" => "battery life",
+            "target.tco_per_device_year" => "TCO per device-year",
+            "target.devices_offline" => "devices offline",
+            "sign.manual_onboarding" => "onboarding",
+            "sign.no_remote_update" => "firmware updates",
+            "sign.shared_credentials" => "credentials",
+            "sign.certificate_expiry" => "certificate expiry",
+            "sign.data_loss_on_network_loss" => "data lost in outages",
+            "sign.quota_exceeded" => "platform quotas",
+            other => other,
+        }
+    }
+}
+
+impl Verdict {
+    /// "NOT ready for production: FAIL p99 latency, battery life; UNDECIDED delivery ratio".
+    pub fn one_line(&self) -> String {
+        let list = |sev: Severity| {
+            let t: Vec<&str> = self.findings.iter().filter(|f| f.severity == sev).map(Finding::topic).collect();
+            (!t.is_empty()).then(|| format!("{} {}", sev.label(), t.join(", ")))
+        };
+        let parts: Vec<String> = [Severity::Fail, Severity::Undecided].into_iter().filter_map(list).collect();
+        if parts.is_empty() {
+            self.status.label().to_string()
+        } else {
+            format!("{}: {}", self.status.label(), parts.join("; "))
+        }
+    }
+}
+
+/// The overall answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Readiness {
+    /// Every target met with its whole interval, no warning sign failed.
+    Ready,
+    /// No finding failed, but a target's interval straddles it.
+    Undecided,
+    /// A finding failed.
+    NotReady,
+}
+
+impl Readiness {
+    pub fn label(self) -> &'static str {
+        match self {
+            Readiness::Ready => "ready for production",
+            Readiness::Undecided => "undecided",
+            Readiness::NotReady => "NOT ready for production",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
-    /// No finding failed.
+    /// `status == Ready`.
     pub ready: bool,
+    #[serde(default = "not_ready")]
+    pub status: Readiness,
+    /// The replications judged: targets by the 95 % interval of their mean, warning signs by
+    /// the mean summary.
+    #[serde(default = "one")]
+    pub replications: u32,
     pub findings: Vec<Finding>,
+}
+
+fn not_ready() -> Readiness {
+    Readiness::NotReady
+}
+
+fn one() -> u32 {
+    1
 }
 
 fn pct(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 * 100.0 }
 }
 
-/// Seconds in the unit a reader takes in at a glance.
-fn human(s: f64) -> String {
-    if s < 120.0 {
-        format!("{s:.1} s")
-    } else if s < 7_200.0 {
-        format!("{:.1} min", s / 60.0)
-    } else if s < 172_800.0 {
-        format!("{:.1} h", s / 3_600.0)
-    } else {
-        days(s)
+/// A KPI the scenario can set a target for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kpi {
+    DeliveryRatio,
+    P99Latency,
+    BatteryLife,
+    TcoPerDeviceYear,
+    DevicesOffline,
+}
+
+impl Kpi {
+    pub const ALL: [Kpi; 5] =
+        [Kpi::DeliveryRatio, Kpi::P99Latency, Kpi::BatteryLife, Kpi::TcoPerDeviceYear, Kpi::DevicesOffline];
+
+    /// The finding's stable name.
+    pub fn check(self) -> &'static str {
+        match self {
+            Kpi::DeliveryRatio => "target.delivery_ratio",
+            Kpi::P99Latency => "target.p99_latency",
+            Kpi::BatteryLife => "target.battery_life",
+            Kpi::TcoPerDeviceYear => "target.tco_per_device_year",
+            Kpi::DevicesOffline => "target.devices_offline",
+        }
+    }
+
+    /// The scenario's target, in the KPI's unit (ratio, seconds, seconds, currency, percent).
+    pub fn target(self, s: &Scenario) -> Option<f64> {
+        let t = &s.targets;
+        match self {
+            Kpi::DeliveryRatio => t.delivery_ratio,
+            Kpi::P99Latency => t.p99_latency.map(|d| d.as_secs_f64()),
+            Kpi::BatteryLife => t.battery_life.map(|d| d.as_secs_f64()),
+            Kpi::TcoPerDeviceYear => t.tco_per_device_year,
+            Kpi::DevicesOffline => t.max_devices_offline_pct,
+        }
+    }
+
+    /// The KPI in one replication (None when the run has no such figure: no battery class, no
+    /// price book).
+    pub fn value(self, r: &RunSummary) -> Option<f64> {
+        match self {
+            Kpi::DeliveryRatio => Some(r.delivery_ratio),
+            Kpi::P99Latency => Some(r.latency_s.p99),
+            Kpi::BatteryLife => worst_battery(r).map(|(_, days)| days * 86_400.0),
+            Kpi::TcoPerDeviceYear => r.cost.as_ref().map(|c| c.tco_per_device_year.units_f64()),
+            Kpi::DevicesOffline => {
+                let online: u64 = r.per_class.iter().map(|c| c.online_end).sum();
+                Some(pct(r.devices - online.min(r.devices), r.devices))
+            }
+        }
+    }
+
+    pub fn higher_is_better(self) -> bool {
+        matches!(self, Kpi::DeliveryRatio | Kpi::BatteryLife)
+    }
+
+    pub fn bounds(self) -> Bounds {
+        match self {
+            Kpi::DeliveryRatio => Bounds::RATIO,
+            Kpi::DevicesOffline => Bounds::PERCENT,
+            _ => Bounds::NON_NEGATIVE,
+        }
+    }
+
+    /// The KPI's value as people read it.
+    pub fn show(self, x: f64, currency: &str) -> String {
+        match self {
+            Kpi::DeliveryRatio => percent(x, 3),
+            Kpi::P99Latency | Kpi::BatteryLife => duration_s(x),
+            Kpi::TcoPerDeviceYear => format!("{} {currency}", decimal(x, 2)),
+            Kpi::DevicesOffline => format!("{} %", decimal(x, 2)),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Kpi::DeliveryRatio => "delivery ratio",
+            Kpi::P99Latency => "p99 latency",
+            Kpi::BatteryLife => "battery life",
+            Kpi::TcoPerDeviceYear => "TCO per device-year",
+            Kpi::DevicesOffline => "devices offline at the end",
+        }
+    }
+
+    /// What a precision goal is relative to: the mean, except for the delivery ratio, where it
+    /// is the loss ratio (1 - delivery): 1 % of a 99.5 % delivery ratio would be a full
+    /// percentage point, twice the losses a 99.5 % target allows.
+    pub fn scale(self, e: &Estimate) -> f64 {
+        match self {
+            Kpi::DeliveryRatio => 1.0 - e.mean,
+            _ => e.mean.abs(),
+        }
+    }
+
+    /// PASS when the whole interval meets the target, FAIL when the whole interval misses it,
+    /// UNDECIDED when it contains the target or there is no interval (one replication).
+    pub fn decide(self, e: &Estimate, target: f64) -> Severity {
+        let (good, bad) = if self.higher_is_better() {
+            (e.ci95_low >= target, e.ci95_high < target)
+        } else {
+            (e.ci95_high <= target, e.ci95_low > target)
+        };
+        if !e.has_interval() {
+            Severity::Undecided
+        } else if good {
+            Severity::Pass
+        } else if bad {
+            Severity::Fail
+        } else {
+            Severity::Undecided
+        }
     }
 }
 
-fn days(s: f64) -> String {
-    let d = s / 86_400.0;
-    if d >= 365.25 { format!("{:.1} years", d / 365.25) } else { format!("{d:.0} days") }
+/// The class with the shortest battery life, and that life in days.
+fn worst_battery(r: &RunSummary) -> Option<(&str, f64)> {
+    r.per_class
+        .iter()
+        .filter_map(|c| c.battery.as_ref().map(|b| (c.name.as_str(), b.projected_life_days)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
 }
 
-/// Checks the run against the scenario's targets and the warning signs of a pilot that will
-/// not scale. `book` supplies platform quotas when the scenario is priced.
-pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict {
+/// The targeted KPIs of R replications: (KPI, its estimate, the target).
+pub fn targeted(s: &Scenario, runs: &[RunSummary]) -> Vec<(Kpi, Estimate, f64)> {
+    Kpi::ALL
+        .iter()
+        .filter_map(|&k| {
+            let target = k.target(s)?;
+            let xs: Vec<f64> = runs.iter().filter_map(|r| k.value(r)).collect();
+            (!xs.is_empty()).then(|| (k, Estimate::of(&xs, k.bounds()), target))
+        })
+        .collect()
+}
+
+/// Whether R replications are enough for the precision goal: every targeted KPI is decided
+/// (its interval clear of its target) or its interval's half-width is at most `precision`
+/// times its [`Kpi::scale`] (it sits so close to its target that more replications would not
+/// matter).
+/// One replication is never enough when a target exists.
+pub fn precise_enough(s: &Scenario, runs: &[RunSummary], precision: f64) -> bool {
+    targeted(s, runs).iter().all(|(k, e, target)| {
+        e.has_interval() && (k.decide(e, *target) != Severity::Undecided || e.half_width() <= precision * k.scale(e))
+    })
+}
+
+/// "98.214 % (95 % CI 96.102-99.901 %, 12 replications)" or "(one replication, no interval)".
+fn with_interval(k: Kpi, e: &Estimate, currency: &str) -> String {
+    if e.has_interval() {
+        format!(
+            "{} (95 % CI {} to {}, mean of {} replications)",
+            k.show(e.mean, currency),
+            k.show(e.ci95_low, currency),
+            k.show(e.ci95_high, currency),
+            e.replications
+        )
+    } else {
+        format!("{} (one replication: no interval)", k.show(e.mean, currency))
+    }
+}
+
+/// Checks R replications of a run against the scenario's targets and the warning signs of a
+/// pilot that will not scale. Targets are judged by the 95 % interval of their mean
+/// ([`Kpi::decide`]); warning signs and every evidence figure come from the mean summary
+/// ([`mean_summary`]). `book` supplies platform quotas when the scenario is priced.
+pub fn judge(s: &Scenario, runs: &[RunSummary], book: Option<&PriceBook>) -> Verdict {
+    let mean = mean_summary(runs);
+    let r = &mean;
     let mut f = Vec::new();
-    let mut add = |check: &str, severity: Severity, title: String, evidence: String| {
-        f.push(Finding { check: check.into(), severity, title, evidence });
-    };
-    let t = &s.targets;
     let m = &r.messages;
     let n = r.devices;
+    let currency = r.cost.as_ref().map_or("", |c| c.currency.as_str());
 
     // Targets.
-    if let Some(target) = t.delivery_ratio {
-        let ok = r.delivery_ratio >= target;
-        add(
-            "target.delivery_ratio",
-            if ok { Severity::Pass } else { Severity::Fail },
-            format!("delivery ratio {:.3} % (target {:.3} %)", r.delivery_ratio * 100.0, target * 100.0),
-            format!(
+    for (k, e, target) in targeted(s, runs) {
+        let evidence = match k {
+            Kpi::DeliveryRatio => format!(
                 "{} of {} messages delivered; {} lost in the network, {} dropped by full buffers, {} wiped by reboots, {} stranded in dead devices",
                 thousands(m.delivered),
                 thousands(m.generated),
@@ -92,66 +316,57 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
                 thousands(m.dropped_reboot),
                 thousands(m.stranded_dead)
             ),
-        );
-    }
-    if let Some(target) = t.p99_latency {
-        let ok = r.latency_s.p99 <= target.as_secs_f64();
-        add(
-            "target.p99_latency",
-            if ok { Severity::Pass } else { Severity::Fail },
-            format!("p99 latency {} (target {})", human(r.latency_s.p99), human(target.as_secs_f64())),
-            format!(
+            Kpi::P99Latency => format!(
                 "of {} delivered messages: p50 {}, p95 {}, max {} (buffered messages wait for the link)",
                 thousands(m.delivered),
-                human(r.latency_s.p50),
-                human(r.latency_s.p95),
-                human(r.latency_s.max)
+                duration_s(r.latency_s.p50),
+                duration_s(r.latency_s.p95),
+                duration_s(r.latency_s.max)
             ),
-        );
+            Kpi::BatteryLife => format!(
+                "`{}`: capacity over the charge drawn per device-day in the run (radio, retries, sleep, self-discharge)",
+                worst_battery(r).map_or("", |(c, _)| c)
+            ),
+            Kpi::TcoPerDeviceYear => {
+                let cost = r.cost.as_ref().expect("a TCO estimate comes from priced runs");
+                let top = crate::cost::bill::Category::ALL
+                    .iter()
+                    .map(|c| (c.label(), cost.breakdown.get(*c)))
+                    .max_by_key(|x| x.1)
+                    .map(|(l, v)| format!("{l} is the largest share ({v} of {})", cost.tco))
+                    .unwrap_or_default();
+                format!("over {} years at {} % discount; {top}", cost.horizon_years, cost.discount_rate_pct)
+            }
+            Kpi::DevicesOffline => {
+                let online: u64 = r.per_class.iter().map(|c| c.online_end).sum();
+                format!("{} of {} online at the end of the run", thousands(online), thousands(n))
+            }
+        };
+        let bound = if k == Kpi::DevicesOffline { "at most " } else { "" };
+        let evidence = match k.decide(&e, target) {
+            Severity::Undecided if e.has_interval() => format!(
+                "{evidence}; the 95 % interval contains the target: more replications (--precision, --max-replications) or a design further from the target would decide it"
+            ),
+            Severity::Undecided => format!("{evidence}; run two or more replications to judge it"),
+            _ => evidence,
+        };
+        f.push(Finding {
+            check: k.check().into(),
+            severity: k.decide(&e, target),
+            title: format!(
+                "{} {} (target {bound}{})",
+                k.name(),
+                with_interval(k, &e, currency),
+                k.show(target, currency)
+            ),
+            evidence,
+            estimate: Some(e),
+            target: Some(target),
+        });
     }
-    if let Some(target) = t.battery_life {
-        let worst = r
-            .per_class
-            .iter()
-            .filter_map(|c| c.battery.as_ref().map(|b| (c.name.as_str(), b.projected_life_days)))
-            .min_by(|a, b| a.1.total_cmp(&b.1));
-        if let Some((class, life_days)) = worst {
-            let ok = life_days * 86_400.0 >= target.as_secs_f64();
-            add(
-                "target.battery_life",
-                if ok { Severity::Pass } else { Severity::Fail },
-                format!("battery life {} (target {})", days(life_days * 86_400.0), days(target.as_secs_f64())),
-                format!(
-                    "`{class}`: capacity over the charge drawn per device-day in the run (radio, retries, sleep, self-discharge)"
-                ),
-            );
-        }
-    }
-    if let (Some(target), Some(cost)) = (t.tco_per_device_year, &r.cost) {
-        let got = cost.tco_per_device_year.units_f64();
-        let top = crate::cost::bill::Category::ALL
-            .iter()
-            .map(|c| (c.label(), cost.breakdown.get(*c)))
-            .max_by_key(|x| x.1)
-            .map(|(l, v)| format!("{l} is the largest share ({v} of {})", cost.tco))
-            .unwrap_or_default();
-        add(
-            "target.tco_per_device_year",
-            if got <= target { Severity::Pass } else { Severity::Fail },
-            format!("TCO {:.2} {} per device-year (target {:.2})", got, cost.currency, target),
-            format!("over {} years at {} % discount; {top}", cost.horizon_years, cost.discount_rate_pct),
-        );
-    }
-    if let Some(target) = t.max_devices_offline_pct {
-        let online: u64 = r.per_class.iter().map(|c| c.online_end).sum();
-        let off = pct(n - online.min(n), n);
-        add(
-            "target.devices_offline",
-            if off <= target { Severity::Pass } else { Severity::Fail },
-            format!("{off:.2} % of devices offline at the end (target at most {target} %)"),
-            format!("{} of {} online at the end of the run", thousands(online), thousands(n)),
-        );
-    }
+    let mut add = |check: &str, severity: Severity, title: String, evidence: String| {
+        f.push(Finding { check: check.into(), severity, title, evidence, estimate: None, target: None });
+    };
 
     // Warning signs of a pilot that will not scale, from the lifecycle models.
     match &r.provisioning {
@@ -267,11 +482,11 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
                 .iter()
                 .map(|c| {
                     format!(
-                        "the leak on day {:.0} revoked {} device(s); the last was back after {:.1} days ({} device-days offline)",
+                        "the leak on day {:.0} revoked {}; the last was back after {} ({} offline)",
                         c.at_days,
-                        thousands(c.blast_radius),
-                        c.restored_after_days,
-                        thousands(c.offline_device_days.round() as u64)
+                        crate::text::count(c.blast_radius, "device", "devices"),
+                        duration_s(c.restored_after_days * 86_400.0),
+                        crate::text::count(c.offline_device_days.round() as u64, "device-day", "device-days")
                     )
                 })
                 .collect();
@@ -355,7 +570,7 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
             "{} readings dropped by full buffers and {} sent into a dead link; the buffer covers {} and {} shared outages lasted longer",
             thousands(m.dropped_overflow),
             thousands(r.loss_causes.outage),
-            crate::time::SimDuration::from_secs_f64(covers.min(1e9)),
+            duration_s(covers.min(1e9)),
             thousands(long)
         ),
     );
@@ -409,6 +624,46 @@ pub fn judge(s: &Scenario, r: &RunSummary, book: Option<&PriceBook>) -> Verdict 
         },
     );
 
-    let ready = f.iter().all(|x| x.severity != Severity::Fail);
-    Verdict { ready, findings: f }
+    let status = if f.iter().any(|x| x.severity == Severity::Fail) {
+        Readiness::NotReady
+    } else if f.iter().any(|x| x.severity == Severity::Undecided) {
+        Readiness::Undecided
+    } else {
+        Readiness::Ready
+    };
+    Verdict { ready: status == Readiness::Ready, status, replications: runs.len() as u32, findings: f }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn est(mean: f64, lo: f64, hi: f64, n: u32) -> Estimate {
+        Estimate { mean, ci95_low: lo, ci95_high: hi, replications: n }
+    }
+
+    #[test]
+    fn a_target_is_decided_only_by_the_whole_interval() {
+        let d = Kpi::DeliveryRatio;
+        // The mine's three replications: 92-100 % around a 99.5 % target.
+        assert_eq!(d.decide(&est(0.982, 0.92, 1.0, 3), 0.995), Severity::Undecided);
+        assert_eq!(d.decide(&est(0.998, 0.996, 0.999, 3), 0.995), Severity::Pass);
+        assert_eq!(d.decide(&est(0.98, 0.97, 0.99, 3), 0.995), Severity::Fail);
+        // One replication has no interval, however far from the target.
+        assert_eq!(d.decide(&est(0.5, 0.5, 0.5, 1), 0.995), Severity::Undecided);
+        // Lower is better for latency and cost.
+        let p = Kpi::P99Latency;
+        assert_eq!(p.decide(&est(20.0, 10.0, 25.0, 5), 30.0), Severity::Pass);
+        assert_eq!(p.decide(&est(40.0, 31.0, 50.0, 5), 30.0), Severity::Fail);
+        assert_eq!(p.decide(&est(29.0, 20.0, 38.0, 5), 30.0), Severity::Undecided);
+        // Identical replications: a zero-width interval decides.
+        assert_eq!(Kpi::TcoPerDeviceYear.decide(&est(50.0, 50.0, 50.0, 2), 60.0), Severity::Pass);
+    }
+
+    #[test]
+    fn precision_of_the_delivery_ratio_is_relative_to_its_losses() {
+        let e = est(0.995, 0.994, 0.996, 10);
+        assert!((Kpi::DeliveryRatio.scale(&e) - 0.005).abs() < 1e-12);
+        assert_eq!(Kpi::TcoPerDeviceYear.scale(&est(-3.0, -4.0, -2.0, 3)), 3.0);
+    }
 }

@@ -642,7 +642,7 @@ fn price_and_judge(s: &Scenario, summary: &RunSummary, book: Option<&PriceBook>)
         let cost = bill(&BillInput { scenario: s, plan, book, summary });
         let _ = serde_json::to_string(&cost);
     }
-    let _ = sim_core::verdict::judge(s, summary, book);
+    let _ = sim_core::verdict::judge(s, std::slice::from_ref(summary), book);
 }
 
 /// Runs a scenario through the engine on a worker thread, with the run-time checks.

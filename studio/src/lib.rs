@@ -89,6 +89,31 @@ pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<LoadedScenario
     })
 }
 
+/// The scenario a stored run ran: its stored text with its overrides, priced with the price
+/// book stored with it (not the files as they are now).
+pub fn stored_scenario(store: &store::Store, run: i64) -> anyhow::Result<LoadedScenario> {
+    use anyhow::Context;
+    let Some(rec) = store.get_run(run)? else { anyhow::bail!("no run {run}") };
+    let overrides: Vec<String> = serde_json::from_str(&rec.overrides_json).unwrap_or_default();
+    let file = rec.row.scenario_file.clone();
+    let src = ScenarioSource { file: &file, bytes: rec.scenario_text.as_bytes(), overrides: &overrides };
+    let scenario = parse_scenario(&src)
+        .map_err(LoadError::Invalid)
+        .with_context(|| format!("run {run}: its stored scenario no longer validates"))?;
+    let book = match (&rec.price_book_text, &scenario.cost) {
+        (Some(text), Some(plan)) => {
+            let source = Path::new(&file).file_name().map_or(file.clone(), |n| n.to_string_lossy().into_owned());
+            Some(
+                pricebook::parse_book_bytes("stored price book", text.as_bytes(), &plan.prices, &source)
+                    .map_err(LoadError::Invalid)
+                    .with_context(|| format!("run {run}: its stored price book no longer validates"))?,
+            )
+        }
+        _ => None,
+    };
+    Ok(LoadedScenario { file, text: rec.scenario_text, overrides, scenario, book })
+}
+
 /// The current UTC time as RFC 3339 (`2026-11-22T10:00:00Z`).
 /// Opens the run database for a command that only reads it: never created, migrated, marked or
 /// switched to WAL, so a read-only file can be read and a newer version is refused untouched.
@@ -133,5 +158,9 @@ pub fn price_and_judge(loaded: &LoadedScenario, summary: &mut sim_core::summary:
             summary,
         }));
     }
-    summary.verdict = Some(sim_core::verdict::judge(&loaded.scenario, summary, loaded.book.as_ref().map(|b| &b.book)));
+    summary.verdict = Some(sim_core::verdict::judge(
+        &loaded.scenario,
+        std::slice::from_ref(summary),
+        loaded.book.as_ref().map(|b| &b.book),
+    ));
 }

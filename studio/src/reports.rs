@@ -6,7 +6,6 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use report::{Assumptions, BookInfo, Hour, Report, RunInput, SweepInput, SweepPointInput};
 use sim_core::scenario::{ScenarioSource, parse_scenario};
-use sim_core::summary::RunSummary;
 use store::Store;
 
 /// What a report is about: `12` or `run:12` (a run), `sweep:3` (a sweep), `last` (the newest run).
@@ -63,19 +62,6 @@ pub fn assumptions_of(store: &Store, run: i64) -> Result<Assumptions> {
     Ok(Assumptions { scenario_file: rec.row.scenario_file, scenario_text: rec.scenario_text, overrides, book })
 }
 
-fn summaries(store: &Store, run: i64) -> Result<Vec<RunSummary>> {
-    let list = store
-        .replication_summaries(run)?
-        .iter()
-        .map(|j| serde_json::from_str(j))
-        .collect::<Result<Vec<RunSummary>, _>>()
-        .with_context(|| format!("reading the summaries of run {run}"))?;
-    if list.is_empty() {
-        bail!("run {run} has no complete summary (it is still running, or was killed)");
-    }
-    Ok(list)
-}
-
 /// Builds the report of a run or sweep stored in `db`.
 pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Report> {
     let store = crate::open_for_reading(db)?;
@@ -85,10 +71,12 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
                 Target::Run(id) => id,
                 _ => store.last_run()?.context("no runs stored yet")?,
             };
-            let Some(rec) = store.get_run(id)? else { bail!("no run {id} in {}", db.display()) };
+            if store.get_run(id)?.is_none() {
+                bail!("no run {id} in {}", db.display());
+            }
             // A replication reports as the run it replicates, with all its siblings.
-            let id = rec.row.replication_of.unwrap_or(id);
-            let sums = summaries(&store, id)?;
+            let run = crate::run::load_run(&store, id)?;
+            let id = run.id;
             let mut hours: Vec<Hour> = Vec::new();
             for r in store.series(id)? {
                 let i = r.hour as usize;
@@ -104,7 +92,8 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
             }
             let assumptions = assumptions_of(&store, id)?;
             Ok(report::run_report(&RunInput {
-                summaries: &sums,
+                summaries: &run.summaries,
+                mean: &run.mean,
                 hours: &hours,
                 assumptions: &assumptions,
                 generated_at,
@@ -141,8 +130,9 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
             drop(store);
             let (rec, points) = crate::sweep::load_sweep(db, id)?;
             let store = crate::open_for_reading(db)?;
-            let Some(first) = points.first() else { bail!("sweep {id} has no points") };
-            let assumptions = assumptions_of(&store, first.run_id)?;
+            // The assumptions of the point the bill and the verdict describe: the last one.
+            let Some(last) = points.last() else { bail!("sweep {id} has no points") };
+            let assumptions = assumptions_of(&store, last.run_id)?;
             let crossovers = crate::sweep::sweep_crossovers(&points);
             let over = serde_json::from_str::<serde_json::Value>(&rec.spec_json)
                 .ok()
@@ -153,7 +143,7 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
                 over: &over,
                 points: points
                     .iter()
-                    .map(|p| SweepPointInput { value: p.value.clone(), summaries: &p.summaries })
+                    .map(|p| SweepPointInput { value: p.value.clone(), summaries: &p.summaries, mean: &p.mean })
                     .collect(),
                 crossovers: &crossovers,
                 assumptions: &assumptions,

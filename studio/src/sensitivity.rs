@@ -219,6 +219,7 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
             loaded,
             seed: None,
             replications: req.replications,
+            precision: None,
             threads: req.threads,
             db: req.db.clone(),
             progress: pref,

@@ -40,6 +40,8 @@ pub struct SweepRequest<'a> {
     pub overrides: &'a [String],
     pub spec: &'a SweepSpec,
     pub replications: u32,
+    /// Each point adds replications until its targeted KPIs are precise enough.
+    pub precision: Option<crate::run::Precision>,
     pub threads: Option<usize>,
     pub db: PathBuf,
     /// Called with (point index, points, fraction of the point done).
@@ -53,6 +55,10 @@ pub struct PointResult {
     pub value: String,
     pub run_id: i64,
     pub summaries: Vec<RunSummary>,
+    /// The replications' means, priced and judged together (`run::mean_of`).
+    pub mean: RunSummary,
+    /// The `--set` overrides that made this point (the sweep's own and the point's).
+    pub overrides: Vec<String>,
 }
 
 pub struct SweepOutcome {
@@ -128,6 +134,7 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
             loaded: l,
             seed: None,
             replications: req.replications,
+            precision: req.precision,
             threads: req.threads,
             db: req.db.clone(),
             progress: progress_ref,
@@ -138,7 +145,14 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
             sweep_id,
             &SweepPoint { idx: i as u32, label: label.clone(), value: v.clone(), run: run_id },
         )?;
-        points.push(PointResult { label, value: v.clone(), run_id, summaries: out.summaries });
+        points.push(PointResult {
+            label,
+            value: v.clone(),
+            run_id,
+            summaries: out.summaries,
+            mean: out.mean,
+            overrides: l.overrides.clone(),
+        });
     }
     store.finish_sweep(sweep_id)?;
     Ok(SweepOutcome { sweep_id, points })
@@ -156,7 +170,18 @@ pub fn load_sweep(db: &Path, id: i64) -> Result<(store::SweepRecord, Vec<PointRe
             .map(|j| serde_json::from_str(j))
             .collect::<Result<Vec<RunSummary>, _>>()
             .with_context(|| format!("reading the summaries of run {}", p.run))?;
-        points.push(PointResult { label: p.label.clone(), value: p.value.clone(), run_id: p.run, summaries });
+        if summaries.is_empty() {
+            bail!("sweep {id}: run {} has no complete summary (it is still running, or was killed)", p.run);
+        }
+        let loaded = crate::stored_scenario(&store, p.run)?;
+        points.push(PointResult {
+            label: p.label.clone(),
+            value: p.value.clone(),
+            run_id: p.run,
+            mean: crate::run::mean_of(&loaded, &summaries),
+            summaries,
+            overrides: loaded.overrides,
+        });
     }
     Ok((rec, points))
 }
@@ -179,7 +204,7 @@ pub fn sweep_json(id: i64, points: &[PointResult]) -> Value {
                 "run_id": p.run_id,
                 "replications": p.summaries.len(),
                 "summary": if p.summaries.len() > 1 {
-                    crate::run::combine_summaries(&p.summaries)
+                    crate::run::combine_summaries(&p.mean, &p.summaries)
                 } else {
                     serde_json::to_value(&p.summaries[0]).unwrap_or(Value::Null)
                 },
