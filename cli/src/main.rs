@@ -143,6 +143,9 @@ enum Command {
         /// Also write every chart as a PNG into this directory.
         #[arg(long, value_name = "DIR")]
         png: Option<PathBuf>,
+        /// PNG size: 2 draws every chart at twice the size (1720x840, for 1080p slides).
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4), requires = "png")]
+        png_scale: u32,
         #[arg(long)]
         db: Option<PathBuf>,
     },
@@ -750,13 +753,10 @@ fn pilot(command: PilotCommand) -> Result<()> {
             load(&scenario, &set)?;
             let c = studio::pilot::compare_pilot(&rec, &scenario, &set, &tol, &studio::utc_now_rfc3339())?;
             if let Some(out) = &out {
-                std::fs::write(out, &c.report.html).with_context(|| format!("writing {}", out.display()))?;
+                studio::reports::write_report(&c.report, out)?;
             }
             if let Some(dir) = &png {
-                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-                for chart in &c.report.charts {
-                    chart.to_png(&dir.join(format!("{}.png", chart.id))).map_err(anyhow::Error::msg)?;
-                }
+                studio::reports::write_pngs(&c.report, dir, 1)?;
             }
             if json {
                 println!("{}", serde_json::to_string_pretty(&c.comparison)?);
@@ -799,29 +799,27 @@ fn invalid_if_load_error(e: anyhow::Error) -> anyhow::Error {
     }
 }
 
-/// Writes a report (and its charts as PNG into `png`); says so on stdout, or on stderr when
-/// stdout carries JSON.
+/// Writes a report, its charts as SVG beside it (and as PNG into `png`, at its scale); says so on
+/// stdout, or on stderr when stdout carries JSON.
 fn write_report(
     db: &std::path::Path,
     target: studio::reports::Target,
     out: &std::path::Path,
-    png: Option<&std::path::Path>,
+    png: Option<(&std::path::Path, u32)>,
     quiet_stdout: bool,
 ) -> Result<()> {
     let rep = studio::reports::build_report(db, target, &studio::utc_now_rfc3339())?;
-    std::fs::write(out, &rep.html).with_context(|| format!("writing {}", out.display()))?;
+    studio::reports::write_report(&rep, out)?;
     let say = |m: String| if quiet_stdout { eprintln!("{m}") } else { println!("{m}") };
     say(format!(
-        "Wrote the report {} ({} charts, {} KB): open it in a browser.",
+        "Wrote the report {} ({} charts, {} KB): open it in a browser. Its charts as SVG: {}.",
         out.display(),
         rep.charts.len(),
-        rep.html.len() / 1024
+        rep.html.len() / 1024,
+        studio::reports::charts_dir(out).display()
     ));
-    if let Some(dir) = png {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        for c in &rep.charts {
-            let path = dir.join(format!("{}.png", c.id));
-            c.to_png(&path).map_err(anyhow::Error::msg)?;
+    if let Some((dir, scale)) = png {
+        for path in studio::reports::write_pngs(&rep, dir, scale)? {
             say(format!("Wrote {}.", path.display()));
         }
     }
@@ -1155,11 +1153,11 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Report { target, out, png, db } => {
+        Command::Report { target, out, png, png_scale, db } => {
             writable(Some(&out))?;
             let target = studio::reports::Target::parse(&target).map_err(|m| InvalidInput(format!("error: {m}")))?;
             let db = studio::paths::resolve_db(db);
-            write_report(&db, target, &out, png.as_deref(), false)
+            write_report(&db, target, &out, png.as_deref().map(|d| (d, png_scale)), false)
         }
         Command::Show { run, json, series, db } => {
             let db = studio::paths::resolve_db(db);

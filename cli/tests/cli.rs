@@ -158,16 +158,36 @@ fn sweep_fleet_sizes_then_report() {
         .arg(&html)
         .arg("--png")
         .arg(&png)
-        .arg("--db")
+        .args(["--png-scale", "2", "--db"])
         .arg(tmp.db())
         .output()
         .unwrap());
-    assert!(out.contains("(4 charts"), "{out}");
+    assert!(out.contains("(5 charts"), "{out}");
     let page = std::fs::read_to_string(&html).unwrap();
     for must in ["cost-curve", "Crossovers", "Verdict at devices = 2000", "iot-2026-11", "2026-11-01"] {
         assert!(page.contains(must), "report lacks {must}");
     }
-    assert_eq!(std::fs::read_dir(&png).unwrap().count(), 4);
+    // Each chart also as its own SVG beside the page, and as a PNG at twice the size.
+    let mut svgs: Vec<String> = std::fs::read_dir(tmp.0.join("sweep-charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    svgs.sort();
+    assert_eq!(
+        svgs,
+        [
+            "01-cost-curve.svg",
+            "02-cost-breakdown-curve.svg",
+            "03-delivery-curve.svg",
+            "04-latency-curve.svg",
+            "05-losses-curve.svg"
+        ]
+    );
+    assert_eq!(std::fs::read_dir(&png).unwrap().count(), 5);
+    // Width and height are the first fields of the PNG's header chunk.
+    let bytes = std::fs::read(png.join("01-cost-curve.png")).unwrap();
+    let be = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!((be(16), be(20)), (2 * report::chart::WIDTH, 2 * report::chart::HEIGHT));
     // A report of a single run too, and a clear error for a missing one.
     ok(bin().args(["report", "last", "--out"]).arg(tmp.0.join("run.html")).arg("--db").arg(tmp.db()).output().unwrap());
     let bad = bin().args(["report", "sweep:99", "--out", "/dev/null", "--db"]).arg(tmp.db()).output().unwrap();

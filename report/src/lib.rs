@@ -3,11 +3,13 @@
 //! an hourly series, the assumptions); reading it from the run database is the caller's job.
 
 pub mod chart;
+mod design;
 pub mod pilot;
 
 use std::fmt::Write;
 
 use chart::{Chart, Kind, Series};
+use design::Design;
 use sim_core::cost::CostSummary;
 use sim_core::cost::bill::Category;
 use sim_core::cost::book::PriceLine;
@@ -266,18 +268,26 @@ fn cost_table(c: &CostSummary) -> String {
     o
 }
 
-fn loss_bars(r: &RunSummary) -> Vec<(String, f64)> {
+/// The causes of loss that apply to the design: a network cause only where its networks can
+/// produce it (unacknowledged sends for the channel and dead links, LoRa for collisions and the
+/// duty cycle) or where it happened.
+fn loss_bars(r: &RunSummary, design: &Design) -> Vec<(String, f64)> {
     let m = &r.messages;
     let c = &r.loss_causes;
-    vec![
-        ("network: channel loss".into(), c.channel as f64),
-        ("network: sent while link down".into(), c.outage as f64),
-        ("network: LoRa collisions".into(), c.collision as f64),
-        ("network: duty-cycle limit".into(), c.duty_cycle as f64),
-        ("buffer overflow".into(), m.dropped_overflow as f64),
-        ("reboot wiped the buffer".into(), m.dropped_reboot as f64),
-        ("stranded in dead devices".into(), m.stranded_dead as f64),
+    let unacked = design.unacked || !design.known;
+    [
+        ("network: channel loss", c.channel, unacked),
+        ("network: sent while link down", c.outage, unacked),
+        ("network: LoRa collisions", c.collision, design.lora),
+        ("network: duty-cycle limit", c.duty_cycle, design.lora),
+        ("buffer overflow", m.dropped_overflow, true),
+        ("reboot wiped the buffer", m.dropped_reboot, true),
+        ("stranded in dead devices", m.stranded_dead, true),
     ]
+    .into_iter()
+    .filter(|&(_, n, applies)| applies || n > 0)
+    .map(|(name, n, _)| (name.to_string(), n as f64))
+    .collect()
 }
 
 fn life_histogram(r: &RunSummary) -> Option<Vec<(f64, f64, u64)>> {
@@ -300,6 +310,7 @@ fn life_histogram(r: &RunSummary) -> Option<Vec<(f64, f64, u64)>> {
 pub fn run_report(input: &RunInput<'_>) -> Report {
     let r = input.mean;
     let all = input.summaries;
+    let design = Design::of(input.assumptions);
     let mut charts = Vec::new();
     let mut b = String::new();
     let _ = writeln!(b, "<h1>{}</h1>", esc(&r.scenario));
@@ -372,10 +383,10 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
             online.push((x, o, o, o));
         }
         let per = if step == 24 { "day" } else { "hour" };
-        let c = Chart {
-            id: "delivery-over-time".into(),
-            title: format!("Delivery and devices online, {per} by {per}"),
-            kind: Kind::Lines {
+        let c = Chart::new(
+            "delivery-over-time",
+            format!("Delivery and devices online, {per} by {per}"),
+            Kind::Lines {
                 series: vec![
                     Series { name: format!("delivered / generated in the {per}"), points: delivered },
                     Series { name: "devices online".into(), points: online },
@@ -384,18 +395,20 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
                 x_label: "day of the run".into(),
                 y_label: "percent".into(),
             },
-        };
+        )
+        .with_targets(design.delivery_pct())
+        .with_events(design.events.iter().cloned());
         b.push_str(&figure(
             &c,
             &format!("Delivered exceeds 100 % in a {per} when buffers drain after an outage (drawn up to 150 %). Replication 0."),
         ));
         charts.push(c);
     }
-    let c = Chart {
-        id: "losses-by-cause".into(),
-        title: "Where messages were lost, and why".into(),
-        kind: Kind::Bars { bars: loss_bars(r), x_label: "messages".into() },
-    };
+    let c = Chart::new(
+        "losses-by-cause",
+        "Where messages were lost, and why",
+        Kind::Bars { bars: loss_bars(r, &design), x_label: "messages".into() },
+    );
     b.push_str(&figure(
         &c,
         &format!(
@@ -420,11 +433,12 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
 
     if let Some(bins) = life_histogram(r) {
         b.push_str("<h2 id=\"batteries\">Batteries</h2>\n");
-        let c = Chart {
-            id: "battery-life".into(),
-            title: "Projected battery life per device".into(),
-            kind: Kind::Histogram { bins, x_label: "days (log scale)".into() },
-        };
+        let c = Chart::new(
+            "battery-life",
+            "Projected battery life per device",
+            Kind::Histogram { bins, x_label: "days (log scale)".into() },
+        )
+        .with_targets(design.battery_life_days());
         b.push_str(&figure(
             &c,
             &format!(
@@ -437,12 +451,21 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
 
     if let Some(cost) = &r.cost {
         b.push_str("<h2 id=\"cost\">Cost</h2>\n");
-        let bars = Category::ALL.iter().map(|c| (c.label().to_string(), cost.breakdown.get(*c).units_f64())).collect();
-        let c = Chart {
-            id: "cost-breakdown".into(),
-            title: format!("TCO over {} years by category ({})", cost.horizon_years, cost.currency),
-            kind: Kind::Bars { bars, x_label: cost.currency.clone() },
-        };
+        let device_years = (r.devices as f64 * cost.horizon_years).max(1e-9);
+        let c = Chart::new(
+            "cost-breakdown",
+            format!("TCO per device-year by category, over {} years ({})", cost.horizon_years, cost.currency),
+            Kind::Stacked {
+                categories: Category::ALL.iter().map(|c| c.label().to_string()).collect(),
+                bars: vec![(
+                    format!("{} devices", thousands(r.devices)),
+                    Category::ALL.iter().map(|c| cost.breakdown.get(*c).units_f64() / device_years).collect(),
+                )],
+                x_label: String::new(),
+                y_label: format!("{} per device-year", cost.currency),
+            },
+        )
+        .with_targets(design.tco_per_device_year(&cost.currency));
         b.push_str(&figure(
             &c,
             &format!("Platform {} ({}), connectivity {}.", cost.platform, cost.platform_sizing, cost.connectivity),
@@ -501,6 +524,12 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
     let log_x =
         numeric && xs.iter().cloned().fold(0.0, f64::max) / xs.iter().cloned().fold(f64::INFINITY, f64::min) >= 20.0;
     let cost0 = first.cost.as_ref();
+    let design = Design::of(input.assumptions);
+    // Ticks at the swept values, written as the table writes them.
+    let point_label =
+        |i: usize, p: &SweepPointInput<'_>| if numeric { chart::format_tick(xs[i]) } else { p.value.clone() };
+    let ticks: Vec<(f64, String)> =
+        input.points.iter().enumerate().map(|(i, p)| (x_of(i), point_label(i, p))).collect();
 
     if let Some(c0) = cost0 {
         b.push_str("<h2 id=\"cost-curve-section\">Cost curve</h2>\n");
@@ -536,16 +565,18 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
                     .collect(),
             });
         }
-        let c = Chart {
-            id: "cost-curve".into(),
-            title: format!("TCO per device-year against {} ({})", input.over, c0.currency),
-            kind: Kind::Lines {
+        let c = Chart::new(
+            "cost-curve",
+            format!("TCO per device-year against {} ({})", input.over, c0.currency),
+            Kind::Lines {
                 series,
                 log_x,
                 x_label: input.over.into(),
                 y_label: format!("{} per device-year", c0.currency),
             },
-        };
+        )
+        .with_x_ticks(ticks.clone())
+        .with_targets(design.tco_per_device_year(&c0.currency));
         b.push_str(&figure(
             &c,
             &format!(
@@ -593,39 +624,37 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
             b.push_str("</ul>\n");
         }
 
-        let series = Category::ALL
+        let bars = input
+            .points
             .iter()
-            .map(|cat| Series {
-                name: cat.label().to_string(),
-                points: input
-                    .points
+            .enumerate()
+            .map(|(i, p)| {
+                let per_category = Category::ALL
                     .iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        let (m, ..) = band(p.summaries, |s| {
+                    .map(|cat| {
+                        band(p.summaries, |s| {
                             s.cost.as_ref().map_or(0.0, |c| {
                                 c.breakdown.get(*cat).units_f64() / (s.devices as f64 * c.horizon_years).max(1e-9)
                             })
-                        });
-                        (x_of(i), m, m, m)
+                        })
+                        .0
                     })
-                    .collect(),
+                    .collect();
+                (point_label(i, p), per_category)
             })
-            .collect::<Vec<Series>>();
-        // Categories under 1 % of the largest are left out (they would only stretch the axis).
-        let top = series.iter().flat_map(|s| s.points.iter().map(|p| p.1)).fold(0.0, f64::max);
-        let series: Vec<Series> = series.into_iter().filter(|s| s.points.iter().any(|p| p.1 > top * 0.01)).collect();
-        let c = Chart {
-            id: "cost-breakdown-curve".into(),
-            title: format!("Where the money goes, per device-year ({})", c0.currency),
-            kind: Kind::Lines {
-                series,
-                log_x,
+            .collect();
+        let c = Chart::new(
+            "cost-breakdown-curve",
+            format!("Where the money goes, per device-year ({})", c0.currency),
+            Kind::Stacked {
+                categories: Category::ALL.iter().map(|c| c.label().to_string()).collect(),
+                bars,
                 x_label: input.over.into(),
                 y_label: format!("{} per device-year", c0.currency),
             },
-        };
-        b.push_str(&figure(&c, "Fixed costs (gateways, broker VMs, operations) spread over few devices dominate small fleets; per-device costs and volume tiers take over at scale. Categories under 1 % of the largest are not drawn."));
+        )
+        .with_targets(design.tco_per_device_year(&c0.currency));
+        b.push_str(&figure(&c, "Fixed costs (gateways, broker VMs, operations) spread over few devices dominate small fleets; per-device costs and volume tiers take over at scale. Mean over replications."));
         charts.push(c);
     }
 
@@ -642,17 +671,35 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
             })
             .collect(),
     };
-    let c = Chart {
-        id: "delivery-curve".into(),
-        title: format!("Delivery ratio against {}", input.over),
-        kind: Kind::Lines {
-            series: vec![delivered],
-            log_x,
-            x_label: input.over.into(),
-            y_label: "percent delivered".into(),
-        },
-    };
+    let c = Chart::new(
+        "delivery-curve",
+        format!("Delivery ratio against {}", input.over),
+        Kind::Lines { series: vec![delivered], log_x, x_label: input.over.into(), y_label: "percent delivered".into() },
+    )
+    .with_x_ticks(ticks.clone())
+    .with_targets(design.delivery_pct());
     b.push_str(&figure(&c, "Shaded: 95 % interval over replications, clipped to 0-100 %."));
+    charts.push(c);
+    let p99 = Series {
+        name: String::new(),
+        points: input
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let (m, lo, hi) = band(p.summaries, |s| s.latency_s.p99);
+                (x_of(i), m, lo.max(0.0), hi)
+            })
+            .collect(),
+    };
+    let c = Chart::new(
+        "latency-curve",
+        format!("p99 latency against {}", input.over),
+        Kind::Lines { series: vec![p99], log_x, x_label: input.over.into(), y_label: "seconds".into() },
+    )
+    .with_x_ticks(ticks.clone())
+    .with_targets(design.p99_latency_s());
+    b.push_str(&figure(&c, "Shaded: 95 % interval over replications."));
     charts.push(c);
     type Cause = (&'static str, fn(&RunSummary) -> u64);
     let causes: [Cause; 5] = [
@@ -677,11 +724,12 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
                 .collect(),
         })
         .collect();
-    let c = Chart {
-        id: "losses-curve".into(),
-        title: format!("Losses by cause against {}", input.over),
-        kind: Kind::Lines { series, log_x, x_label: input.over.into(), y_label: "percent of generated".into() },
-    };
+    let c = Chart::new(
+        "losses-curve",
+        format!("Losses by cause against {}", input.over),
+        Kind::Lines { series, log_x, x_label: input.over.into(), y_label: "percent of generated".into() },
+    )
+    .with_x_ticks(ticks);
     b.push_str(&figure(&c, "Mean over replications."));
     charts.push(c);
 
@@ -769,10 +817,10 @@ pub struct SensitivityInput<'a> {
 
 /// The tornado chart of a sensitivity study.
 pub fn tornado_chart(input: &SensitivityInput<'_>) -> Chart {
-    Chart {
-        id: "tornado".into(),
-        title: format!("What moves {} most", input.kpi),
-        kind: Kind::Tornado {
+    Chart::new(
+        "tornado",
+        format!("What moves {} most", input.kpi),
+        Kind::Tornado {
             baseline: input.baseline,
             rows: input
                 .rows
@@ -783,7 +831,7 @@ pub fn tornado_chart(input: &SensitivityInput<'_>) -> Chart {
                 .collect(),
             x_label: input.kpi.to_string(),
         },
-    }
+    )
 }
 
 fn short_path(p: &str) -> String {

@@ -98,30 +98,30 @@ pub fn pilot_report(input: &PilotInput<'_>) -> Report {
     };
     add(
         &mut b,
-        Chart {
-            id: "burst-lengths".into(),
-            title: "Loss bursts by length".into(),
-            kind: Kind::Lines {
+        Chart::new(
+            "burst-lengths",
+            "Loss bursts by length",
+            Kind::Lines {
                 series: vec![line("pilot", burst_shares(input.pilot)), line("twin", burst_shares(input.twin))],
                 log_x: false,
                 x_label: "messages missing in a row".into(),
                 y_label: "percent of bursts".into(),
             },
-        },
+        ),
         "Gaps in the sequence numbers shorter than an outage. A Gilbert channel gives a geometric shape; a pilot with longer bursts than its twin loses more in a row than the scenario says.",
     );
     add(
         &mut b,
-        Chart {
-            id: "latency-cdf".into(),
-            title: "Latency, cumulative".into(),
-            kind: Kind::Lines {
+        Chart::new(
+            "latency-cdf",
+            "Latency, cumulative",
+            Kind::Lines {
                 series: vec![line("pilot", latency_cdf(input.pilot)), line("twin", latency_cdf(input.twin))],
                 log_x: true,
                 x_label: "seconds from reading to backend".into(),
                 y_label: "percent of messages".into(),
             },
-        },
+        ),
         "Reception time minus the reading's timestamp. The distance is the largest vertical gap between the curves (Kolmogorov-Smirnov).",
     );
     let daily = |i: usize, f: &dyn Fn(&Day) -> Option<f64>| -> Vec<(f64, f64)> {
@@ -129,10 +129,10 @@ pub fn pilot_report(input: &PilotInput<'_>) -> Report {
     };
     add(
         &mut b,
-        Chart {
-            id: "delivery-by-day".into(),
-            title: "Delivery ratio, day by day".into(),
-            kind: Kind::Lines {
+        Chart::new(
+            "delivery-by-day",
+            "Delivery ratio, day by day",
+            Kind::Lines {
                 series: vec![
                     line("pilot", daily(0, &|p| Some(100.0 * p.delivery_ratio))),
                     line("twin", daily(1, &|p| Some(100.0 * p.delivery_ratio))),
@@ -141,23 +141,23 @@ pub fn pilot_report(input: &PilotInput<'_>) -> Report {
                 x_label: "day of the recording".into(),
                 y_label: "percent delivered".into(),
             },
-        },
+        ),
         "Messages received over sequence numbers expected, per day. Outages show as dips.",
     );
     let (bp, bt) = (daily(0, &|p| p.battery_pct), daily(1, &|p| p.battery_pct));
     if !bp.is_empty() && !bt.is_empty() {
         add(
             &mut b,
-            Chart {
-                id: "battery-by-day".into(),
-                title: "Battery, mean of the devices".into(),
-                kind: Kind::Lines {
+            Chart::new(
+                "battery-by-day",
+                "Battery, mean of the devices",
+                Kind::Lines {
                     series: vec![line("pilot", bp), line("twin", bt)],
                     log_x: false,
                     x_label: "day of the recording".into(),
                     y_label: "percent of capacity".into(),
                 },
-            },
+            ),
             "The slope is the drain; the twin's starting charge is its own draw, so compare slopes, not levels.",
         );
     }

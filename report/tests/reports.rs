@@ -1,61 +1,12 @@
 //! The reports are what they claim: well-formed documents that contain every chart inline and
 //! reference nothing outside themselves, and PNG charts with something drawn on them.
 
+mod common;
+
+use common::priced_run;
 use report::chart::Chart;
-use report::{Assumptions, BookInfo, Hour, RunInput, SweepInput, SweepPointInput, run_report, sweep_report};
-use sim_core::cost::{BillInput, PriceBookSource, bill, parse_price_book};
-use sim_core::engine::{EpochReport, Observer, simulate};
-use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
-use sim_core::summary::{RunSummary, summarize};
-
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-
-struct Hours(Vec<Hour>);
-impl Observer for Hours {
-    fn epoch(&mut self, r: &EpochReport) {
-        let mut h = Hour { hour: r.index, ..Hour::default() };
-        for c in &r.per_class {
-            h.generated += c.counts.get(sim_core::engine::counts::Counter::Generated);
-            h.delivered += c.counts.get(sim_core::engine::counts::Counter::Delivered);
-            h.online += c.online;
-            h.buffered += c.buffered;
-        }
-        self.0.push(h);
-    }
-}
-
-fn priced_run(overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
-    let file = format!("{ROOT}/scenarios/mine-pilot.toml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    let s = parse_scenario(&ScenarioSource { file: &file, bytes: text.as_bytes(), overrides }).unwrap();
-    let book_file = format!("{ROOT}/pricebooks/iot-2026-11.toml");
-    let book_text = std::fs::read(&book_file).unwrap();
-    let book = parse_price_book(&PriceBookSource {
-        file: &book_file,
-        bytes: &book_text,
-        overrides: &[],
-        override_source: "t",
-    })
-    .unwrap();
-    let mut hours = Hours(Vec::new());
-    let out = simulate(&s, seed, &mut hours);
-    let mut r = summarize(&s, seed, &out);
-    r.cost = Some(bill(&BillInput { scenario: &s, plan: s.cost.as_ref().unwrap(), book: &book, summary: &r }));
-    r.verdict = Some(sim_core::verdict::judge(&s, std::slice::from_ref(&r), Some(&book)));
-    let a = Assumptions {
-        scenario_file: file,
-        scenario_text: text,
-        overrides: overrides.to_vec(),
-        book: Some(BookInfo {
-            id: book.id.clone(),
-            title: book.title.clone(),
-            currency: book.currency.clone(),
-            date: book.date.clone(),
-            lines: book.lines.clone(),
-        }),
-    };
-    (s, r, hours.0, a)
-}
+use report::{RunInput, SweepInput, SweepPointInput, run_report, sweep_report};
+use sim_core::summary::RunSummary;
 
 /// Parses the page as XML (the report is written well-formed) and checks it is self-contained.
 fn check_page(html: &str, charts: &[Chart]) {
@@ -136,7 +87,7 @@ fn sweep_report_has_the_cost_curve_with_bands_and_the_crossover_section() {
         generated_at: "t",
     });
     let ids: Vec<&str> = rep.charts.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, ["cost-curve", "cost-breakdown-curve", "delivery-curve", "losses-curve"]);
+    assert_eq!(ids, ["cost-curve", "cost-breakdown-curve", "delivery-curve", "latency-curve", "losses-curve"]);
     check_page(&rep.html, &rep.charts);
     // The chosen design's band is a filled polygon in the cost curve.
     let svg = rep.charts[0].to_svg();
@@ -158,7 +109,7 @@ fn png_charts_are_rendered_and_not_blank() {
     std::fs::create_dir_all(&dir).unwrap();
     for c in &rep.charts {
         let path = dir.join(format!("{}.png", c.id));
-        c.to_png(&path).unwrap();
+        c.to_png(&path, 1).unwrap();
         let decoder = png::Decoder::new(std::fs::File::open(&path).unwrap());
         let mut reader = decoder.read_info().unwrap();
         let mut buf = vec![0; reader.output_buffer_size()];

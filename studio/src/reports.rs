@@ -1,9 +1,11 @@
 //! Building reports from the run database: a run (with its replications) or a sweep, with the
-//! assumptions they were computed under (scenario text, overrides, the stored price book).
+//! assumptions they were computed under (scenario text, overrides, the stored price book); and
+//! writing them: the page, each chart as an SVG file beside it, and each chart as a PNG.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use report::chart::Chart;
 use report::{Assumptions, BookInfo, Hour, Report, RunInput, SweepInput, SweepPointInput};
 use sim_core::scenario::{ScenarioSource, parse_scenario};
 use store::Store;
@@ -150,5 +152,109 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
                 generated_at,
             }))
         }
+    }
+}
+
+/// The folder beside a report that holds its charts: `out/report.html` -> `out/report-charts`.
+pub fn charts_dir(html: &Path) -> PathBuf {
+    let stem = html.file_stem().map_or_else(|| "report".into(), |s| s.to_string_lossy().into_owned());
+    html.with_file_name(format!("{stem}-charts"))
+}
+
+/// The file name of a report's `i`-th chart (0-based), numbered in the order the page shows
+/// them: `01-delivery-over-time.svg`.
+pub fn chart_file_name(i: usize, chart: &Chart, ext: &str) -> String {
+    format!("{:02}-{}.{ext}", i + 1, chart.id)
+}
+
+/// Whether `name` is a chart file this writer names (`NN-id.ext`).
+fn is_chart_file(name: &str, ext: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() > 3 && b[0].is_ascii_digit() && b[1].is_ascii_digit() && b[2] == b'-' && name.ends_with(&format!(".{ext}"))
+}
+
+/// Writes the charts of `rep` into `dir` as `NN-id.ext`, after removing the chart files of that
+/// kind an earlier report left there (so the folder holds exactly this report's charts).
+fn write_charts(
+    rep: &Report,
+    dir: &Path,
+    ext: &str,
+    write: impl Fn(&Chart, &Path) -> Result<()>,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() && is_chart_file(&entry.file_name().to_string_lossy(), ext) {
+            std::fs::remove_file(entry.path()).with_context(|| format!("removing {}", entry.path().display()))?;
+        }
+    }
+    let mut paths = Vec::new();
+    for (i, c) in rep.charts.iter().enumerate() {
+        let path = dir.join(chart_file_name(i, c, ext));
+        write(c, &path)?;
+        paths.push(path);
+    }
+    Ok(paths)
+}
+
+/// Writes the page to `html` and each of its charts as an SVG file in [`charts_dir`]; returns
+/// the SVG files, in the page's order.
+pub fn write_report(rep: &Report, html: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::write(html, &rep.html).with_context(|| format!("writing {}", html.display()))?;
+    write_charts(rep, &charts_dir(html), "svg", |c, path| {
+        std::fs::write(path, c.to_svg()).with_context(|| format!("writing {}", path.display()))
+    })
+}
+
+/// Writes each chart of `rep` as a PNG in `dir`, every size multiplied by `scale` (2: for 1080p
+/// slides); returns the files, in the page's order.
+pub fn write_pngs(rep: &Report, dir: &Path, scale: u32) -> Result<Vec<PathBuf>> {
+    write_charts(rep, dir, "png", |c, path| c.to_png(path, scale).map_err(anyhow::Error::msg))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use report::chart::{Kind, Series};
+
+    fn chart(id: &str) -> Chart {
+        let points = vec![(1.0, 1.0, 1.0, 1.0), (2.0, 3.0, 3.0, 3.0)];
+        Chart::new(
+            id,
+            id,
+            Kind::Lines {
+                series: vec![Series { name: "a".into(), points }],
+                log_x: false,
+                x_label: "x".into(),
+                y_label: "y".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn every_chart_is_written_as_its_own_svg_beside_the_report() {
+        let dir = std::env::temp_dir().join(format!("scaleproof-report-files-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let html = dir.join("report.html");
+        let rep = Report { html: "<p/>".into(), charts: vec![chart("delivery"), chart("cost")] };
+        // An earlier report with more charts, and a file of the user's, in the same folder.
+        std::fs::create_dir_all(dir.join("report-charts")).unwrap();
+        std::fs::write(dir.join("report-charts/03-old.svg"), "old").unwrap();
+        std::fs::write(dir.join("report-charts/notes.txt"), "mine").unwrap();
+        let written = write_report(&rep, &html).unwrap();
+        assert_eq!(written, [dir.join("report-charts/01-delivery.svg"), dir.join("report-charts/02-cost.svg")]);
+        let mut names: Vec<String> = std::fs::read_dir(dir.join("report-charts"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["01-delivery.svg", "02-cost.svg", "notes.txt"]);
+        for (path, c) in written.iter().zip(&rep.charts) {
+            assert_eq!(std::fs::read_to_string(path).unwrap(), c.to_svg());
+        }
+        let pngs = write_pngs(&rep, &dir.join("png"), 2).unwrap();
+        assert_eq!(pngs, [dir.join("png/01-delivery.png"), dir.join("png/02-cost.png")]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

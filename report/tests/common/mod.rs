@@ -1,0 +1,65 @@
+//! A scenario run and priced as the studio would, for the report tests.
+
+#![allow(dead_code)]
+
+use report::{Assumptions, BookInfo, Hour};
+use sim_core::cost::{BillInput, PriceBookSource, bill, parse_price_book};
+use sim_core::engine::{EpochReport, Observer, simulate};
+use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
+use sim_core::summary::{RunSummary, summarize};
+
+pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+struct Hours(Vec<Hour>);
+impl Observer for Hours {
+    fn epoch(&mut self, r: &EpochReport) {
+        let mut h = Hour { hour: r.index, ..Hour::default() };
+        for c in &r.per_class {
+            h.generated += c.counts.get(sim_core::engine::counts::Counter::Generated);
+            h.delivered += c.counts.get(sim_core::engine::counts::Counter::Delivered);
+            h.online += c.online;
+            h.buffered += c.buffered;
+        }
+        self.0.push(h);
+    }
+}
+
+/// `scenarios/NAME` run with `overrides` and `seed`, priced and judged with the November 2026
+/// price book.
+pub fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
+    let file = format!("{ROOT}/scenarios/{name}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let s = parse_scenario(&ScenarioSource { file: &file, bytes: text.as_bytes(), overrides }).unwrap();
+    let book_file = format!("{ROOT}/pricebooks/iot-2026-11.toml");
+    let book_text = std::fs::read(&book_file).unwrap();
+    let book = parse_price_book(&PriceBookSource {
+        file: &book_file,
+        bytes: &book_text,
+        overrides: &[],
+        override_source: "t",
+    })
+    .unwrap();
+    let mut hours = Hours(Vec::new());
+    let out = simulate(&s, seed, &mut hours);
+    let mut r = summarize(&s, seed, &out);
+    r.cost = Some(bill(&BillInput { scenario: &s, plan: s.cost.as_ref().unwrap(), book: &book, summary: &r }));
+    r.verdict = Some(sim_core::verdict::judge(&s, std::slice::from_ref(&r), Some(&book)));
+    let a = Assumptions {
+        scenario_file: file,
+        scenario_text: text,
+        overrides: overrides.to_vec(),
+        book: Some(BookInfo {
+            id: book.id.clone(),
+            title: book.title.clone(),
+            currency: book.currency.clone(),
+            date: book.date.clone(),
+            lines: book.lines.clone(),
+        }),
+    };
+    (s, r, hours.0, a)
+}
+
+/// The mine pilot (LTE-M, acknowledged, a delivery target), priced.
+pub fn priced_run(overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
+    run_of("mine-pilot.toml", overrides, seed)
+}
