@@ -121,13 +121,16 @@ enum Command {
         #[arg(long)]
         db: Option<PathBuf>,
     },
-    /// Export a stored run for BI and ERP tools: its hourly series, its bill or its summary.
+    /// Export a stored run for BI and ERP tools (its hourly series, per-class figures, bill or
+    /// summary), or a sweep's or sensitivity study's points (sweep:ID), one row each.
     Export {
+        /// A run id (12 or run:12), `last`, or a sweep or study (sweep:3).
         run: String,
         #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl", "parquet"])]
         format: String,
-        #[arg(long, default_value = "series", value_parser = ["series", "bill", "summary"])]
-        table: String,
+        /// What of a run (default: series); a sweep exports its points.
+        #[arg(long, value_parser = ["series", "classes", "bill", "summary"])]
+        table: Option<String>,
         /// Output file (default: standard output; required for parquet).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -1131,24 +1134,34 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Export { run, format, table, out, db } => {
             writable(out.as_deref())?;
             let db = studio::paths::resolve_db(db);
-            let id = run_id(&open_store(&db)?, &db, &run)?;
             let format = studio::export::Format::parse(&format).map_err(|m| InvalidInput(format!("error: {m}")))?;
-            let table = studio::export::Table::parse(&table).map_err(|m| InvalidInput(format!("error: {m}")))?;
-            match out {
-                Some(path) => {
-                    let mut f = std::io::BufWriter::new(
-                        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?,
-                    );
-                    let n = studio::export::export(&db, id, table, format, &mut f)?;
-                    f.flush()?;
-                    eprintln!("Wrote {n} rows to {}.", path.display());
+            let source = studio::export::Source::parse(&run).map_err(|m| InvalidInput(format!("error: {m}")))?;
+            let export = |w: &mut dyn Write| -> Result<usize> {
+                match source {
+                    studio::export::Source::Study(_) if table.is_some() => bail!(InvalidInput(format!(
+                        "error: --table is for runs: {run} exports its points, one row each"
+                    ))),
+                    studio::export::Source::Study(id) => studio::export::export_study(&db, id, format, w),
+                    studio::export::Source::Run => {
+                        let id = run_id(&open_store(&db)?, &db, &run)?;
+                        let table = studio::export::Table::parse(table.as_deref().unwrap_or("series"))
+                            .map_err(|m| InvalidInput(format!("error: {m}")))?;
+                        studio::export::export(&db, id, table, format, w)
+                    }
                 }
+            };
+            match out {
                 None if format == studio::export::Format::Parquet => {
                     bail!(InvalidInput("error: parquet is binary: give --out FILE.parquet".into()))
                 }
+                Some(path) => {
+                    let mut buf = Vec::new();
+                    let n = export(&mut buf)?;
+                    std::fs::write(&path, buf).with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!("Wrote {n} rows to {}.", path.display());
+                }
                 None => {
-                    let mut stdout = std::io::stdout().lock();
-                    studio::export::export(&db, id, table, format, &mut stdout)?;
+                    export(&mut std::io::stdout().lock())?;
                 }
             }
             Ok(())
@@ -1185,7 +1198,13 @@ fn dispatch(cli: Cli) -> Result<()> {
                 print!("{}", table::show(&rec, group.as_ref()));
             }
             if series {
-                print!("{}", table::series_csv(&store.series(id)?));
+                studio::export::export(
+                    &db,
+                    id,
+                    studio::export::Table::Series,
+                    studio::export::Format::Csv,
+                    &mut std::io::stdout().lock(),
+                )?;
             }
             Ok(())
         }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use sim_core::scenario::{Scenario, Scope};
 use sim_core::summary::{ClassSummary, RunSummary};
-use store::{RunRecord, RunRow, SeriesRow};
+use store::{RunRecord, RunRow};
 
 pub use sim_core::text::thousands;
 
@@ -411,31 +411,6 @@ pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &anyhow::Err
         (Err(_), None) => {
             let _ = writeln!(o, "no summary: the run did not finish (it was interrupted or is still running)");
         }
-    }
-    o
-}
-
-pub fn series_csv(rows: &[SeriesRow]) -> String {
-    let mut o = String::from(
-        "hour,class,generated,delivered,lost_network,lost_collision,dropped_overflow,dropped_reboot,stranded_dead,online,buffered,battery_mean_mah\n",
-    );
-    for r in rows {
-        let _ = writeln!(
-            o,
-            "{},{},{},{},{},{},{},{},{},{},{},{}",
-            r.hour,
-            r.class,
-            r.generated,
-            r.delivered,
-            r.lost_network,
-            r.lost_collision,
-            r.dropped_overflow,
-            r.dropped_reboot,
-            r.stranded_dead,
-            r.online,
-            r.buffered,
-            r.battery_mean_mah.map_or(String::new(), |b| format!("{b:.3}"))
-        );
     }
     o
 }

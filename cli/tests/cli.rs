@@ -222,7 +222,7 @@ fn human_summary_runs_and_show() {
     let runs = ok(bin().arg("runs").arg("--db").arg(tmp.db()).output().unwrap());
     assert!(runs.contains("complete") && runs.contains("Plant B"), "{runs}");
     let show = ok(bin().args(["show", "1", "--series", "--db"]).arg(tmp.db()).output().unwrap());
-    assert!(show.contains("run 1 (complete)") && show.contains("hour,class,generated"), "{show}");
+    assert!(show.contains("run 1 (complete)") && show.contains("run,class,hour,hour_start,generated"), "{show}");
     // 6 hours of series for one class.
     assert_eq!(show.lines().filter(|l| l.contains(",machine-sensors,")).count(), 6);
     let json: serde_json::Value =
@@ -419,7 +419,7 @@ fn compare_and_export() {
 
     let csv = ok(bin().args(["export", "1", "--db"]).arg(tmp.db()).output().unwrap());
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("run,class,hour,generated,delivered"));
+    assert!(lines[0].starts_with("run,class,hour,hour_start,generated,delivered"));
     assert_eq!(lines.len(), 1 + 48, "one row per hour and class");
     let jsonl =
         ok(bin().args(["export", "1", "--format", "jsonl", "--table", "bill", "--db"]).arg(tmp.db()).output().unwrap());
@@ -437,8 +437,8 @@ fn compare_and_export() {
     use parquet::record::RowAccessor;
     let reader = SerializedFileReader::new(std::fs::File::open(&pq).unwrap()).unwrap();
     assert_eq!(reader.metadata().file_metadata().num_rows(), 48);
-    assert_eq!(reader.metadata().file_metadata().schema_descr().num_columns(), 13);
-    let total: i64 = reader.get_row_iter(None).unwrap().map(|r| r.unwrap().get_long(4).unwrap()).sum();
-    let csv_total: i64 = lines[1..].iter().map(|l| l.split(',').nth(4).unwrap().parse::<i64>().unwrap()).sum();
+    assert_eq!(reader.metadata().file_metadata().schema_descr().num_columns(), 14);
+    let total: i64 = reader.get_row_iter(None).unwrap().map(|r| r.unwrap().get_long(5).unwrap()).sum();
+    let csv_total: i64 = lines[1..].iter().map(|l| l.split(',').nth(5).unwrap().parse::<i64>().unwrap()).sum();
     assert_eq!(total, csv_total, "delivered adds up the same in Parquet and CSV");
 }

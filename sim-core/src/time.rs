@@ -147,12 +147,125 @@ fn parse_clock(s: &str) -> Option<u64> {
     Some(h * US_PER_H + m * US_PER_MIN + sec * US_PER_S)
 }
 
+/// The calendar time of simulated time 0 when a scenario names none (`scenario.start`):
+/// 2026-01-01T00:00:00Z, in milliseconds since the Unix epoch. An assumption [E]: any fixed
+/// date keeps exports deterministic; the run's wall-clock time would not.
+pub const DEFAULT_START_MS: i64 = 1_767_225_600_000;
+
+/// The earliest and latest calendar starts a scenario may name (1970-01-01 and
+/// 9000-01-01, UTC), so that the start plus the longest duration stays a four-digit year.
+pub const MIN_START_MS: i64 = 0;
+pub const MAX_START_MS: i64 = 221_845_392_000_000;
+
+/// Days from 1970-01-01 to the civil date `y-m-d` (proleptic Gregorian; Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses an RFC 3339 date-time (`2026-01-01T00:00:00Z`, `2026-03-29T02:30:00.250+02:00`) into
+/// milliseconds since the Unix epoch, UTC. Fractions finer than a millisecond are refused rather
+/// than rounded; leap seconds are refused.
+pub fn parse_rfc3339_ms(text: &str) -> Result<i64, String> {
+    let bad = || format!("{text:?} is not an RFC 3339 date-time such as \"2026-01-01T00:00:00Z\"");
+    let b = text.trim().as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Result<i64, String> {
+        let s = b.get(r).ok_or_else(bad)?;
+        if s.iter().all(u8::is_ascii_digit) {
+            Ok(s.iter().fold(0i64, |a, d| a * 10 + i64::from(d - b'0')))
+        } else {
+            Err(bad())
+        }
+    };
+    let sep = |i: usize, allowed: &[u8]| -> Result<(), String> {
+        if b.get(i).is_some_and(|c| allowed.contains(c)) { Ok(()) } else { Err(bad()) }
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    sep(4, b"-")?;
+    sep(7, b"-")?;
+    sep(10, b"Tt ")?;
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    sep(13, b":")?;
+    sep(16, b":")?;
+    let mut i = 19;
+    let mut ms = 0;
+    if b.get(i) == Some(&b'.') {
+        let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 {
+            return Err(bad());
+        }
+        let frac = &b[i + 1..i + 1 + digits];
+        if frac.iter().skip(3).any(|&d| d != b'0') {
+            return Err(format!("{text:?}: a start is given to the millisecond at most"));
+        }
+        for k in 0..3 {
+            ms = ms * 10 + frac.get(k).map_or(0, |d| i64::from(d - b'0'));
+        }
+        i += 1 + digits;
+    }
+    let offset_min = match b.get(i) {
+        Some(b'Z' | b'z') if i + 1 == b.len() => 0,
+        Some(&s @ (b'+' | b'-')) if i + 6 == b.len() => {
+            sep(i + 3, b":")?;
+            let (oh, om) = (num(i + 1..i + 3)?, num(i + 4..i + 6)?);
+            if oh > 23 || om > 59 {
+                return Err(bad());
+            }
+            (oh * 60 + om) * if s == b'-' { -1 } else { 1 }
+        }
+        _ => return Err(format!("{text:?} has no time zone: end it with Z (UTC) or an offset such as +01:00")),
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&month) || day < 1 || day > month_days[(month - 1) as usize] {
+        return Err(format!("{text:?}: no such date"));
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Err(format!("{text:?}: no such time of day"));
+    }
+    let s = days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second - offset_min * 60;
+    Ok(s * 1_000 + ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn check(text: &str, expected_us: Option<u64>) {
         assert_eq!(parse_duration(text).ok().map(|d| d.0), expected_us, "{text}");
+    }
+
+    #[test]
+    fn parses_rfc3339_start_times() {
+        let ok = |t: &str, ms: i64| assert_eq!(parse_rfc3339_ms(t), Ok(ms), "{t}");
+        ok("2026-01-01T00:00:00Z", DEFAULT_START_MS);
+        ok("1970-01-01T00:00:00Z", 0);
+        ok("1970-01-01t00:00:01.5z", 1_500);
+        ok("2026-01-01T01:00:00+01:00", DEFAULT_START_MS);
+        ok("2025-12-31T19:00:00-05:00", DEFAULT_START_MS);
+        ok("2024-02-29T12:00:00.250000Z", 1_709_208_000_250);
+        ok("9000-01-01T00:00:00Z", MAX_START_MS);
+        for bad in [
+            "2026-01-01",
+            "2026-01-01T00:00:00",
+            "2026-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-01-01T24:00:00Z",
+            "2026-01-01T00:00:60Z",
+            "2026-01-01T00:00:00.0001Z",
+            "2026-01-01T00:00:00.Z",
+            "2026-01-01T00:00:00+1:00",
+            "2026-01-01T00:00:00Zjunk",
+            "26-01-01T00:00:00Z",
+            "",
+        ] {
+            assert!(parse_rfc3339_ms(bad).is_err(), "{bad} was accepted");
+        }
     }
 
     #[test]

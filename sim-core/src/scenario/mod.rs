@@ -22,6 +22,10 @@ pub struct Scenario {
     pub description: Option<String>,
     pub seed: u64,
     pub duration: SimDuration,
+    /// The calendar time of simulated time 0 (`scenario.start`), milliseconds since the Unix
+    /// epoch, UTC; [`crate::time::DEFAULT_START_MS`] when the file names none. Exports stamp
+    /// hours with it; the engine does not read it.
+    pub start_ms: i64,
     /// TCO horizon in years (used by the business case).
     pub horizon_years: f64,
     pub price_book: Option<String>,

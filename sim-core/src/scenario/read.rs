@@ -97,6 +97,41 @@ fn parse_duration_text(t: &str) -> Result<SimDuration, String> {
     crate::time::parse_duration(t)
 }
 
+const START_WHAT: &str = "an RFC 3339 date-time from 1970 to 9000, e.g. \"2026-01-01T00:00:00Z\"";
+
+/// `scenario.start`: a string or a TOML offset date-time, as milliseconds since the Unix epoch.
+fn start_value(v: &DeValue<'_>) -> Result<i64, String> {
+    let text = match v {
+        DeValue::String(s) => s.to_string(),
+        DeValue::Datetime(d) => d.to_string(),
+        other => return Err(format!("found {}", type_name(other))),
+    };
+    let ms = crate::time::parse_rfc3339_ms(&text)?;
+    if (crate::time::MIN_START_MS..=crate::time::MAX_START_MS).contains(&ms) {
+        Ok(ms)
+    } else {
+        Err(format!("{text:?} is out of range"))
+    }
+}
+
+/// The calendar start (`scenario.start`) of a scenario's text after `overrides`, in
+/// milliseconds since the Unix epoch (UTC), without validating the rest: what exports of a
+/// stored run stamp its hours with. The default when the file names none.
+pub fn start_ms_at(bytes: &[u8], overrides: &[String]) -> Result<i64, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "the file is not UTF-8".to_string())?;
+    let mut root = DeTable::parse(text).map_err(|e| format!("TOML syntax: {}", e.message()))?;
+    let mut cx = Ctx::new("", bytes);
+    for o in overrides {
+        apply_override(&mut cx, root.get_mut(), o.as_str());
+    }
+    match root.get_ref().get("scenario").map(|s| s.get_ref()) {
+        Some(DeValue::Table(t)) => {
+            t.get("start").map_or(Ok(crate::time::DEFAULT_START_MS), |v| start_value(v.get_ref()))
+        }
+        _ => Ok(crate::time::DEFAULT_START_MS),
+    }
+}
+
 /// The value at `path` (dotted; array items by index, `event.0.at`) of a TOML document after
 /// `overrides`; a table holding `price` (a price book entry) yields its price.
 pub fn scalar_at(bytes: &[u8], overrides: &[String], path: &str) -> Result<Scalar, String> {
@@ -182,6 +217,7 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
     let mut description = None;
     let mut seed = None;
     let mut duration = None;
+    let mut start_ms = Some(crate::time::DEFAULT_START_MS);
     let mut horizon_years = Some(5.0);
     let mut price_book = None;
     if let Some(mut s) = t.sub(cx, "scenario", true, "a table with name, seed and duration") {
@@ -189,6 +225,7 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
         description = s.string(cx, "description", false);
         seed = s.u64(cx, "seed", false, 0, u64::MAX).or(Some(0));
         duration = s.duration(cx, "duration", true, SimDuration::from_secs(1), MAX_DURATION);
+        start_ms = s.field(cx, "start", false, START_WHAT, start_value).or(start_ms);
         horizon_years = s.f64(cx, "horizon_years", false, 0.1, 50.0).or(horizon_years);
         price_book = s.string(cx, "price_book", false);
         s.finish(cx);
@@ -257,6 +294,7 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
         description,
         seed: seed?,
         duration: duration?,
+        start_ms: start_ms?,
         horizon_years: horizon_years?,
         price_book,
         sites: sites?,

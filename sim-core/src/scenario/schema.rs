@@ -152,6 +152,7 @@ pub fn scenario_schema() -> Value {
                 "description": { "type": "string" },
                 "seed": int("random seed", 0, u64::MAX),
                 "duration": duration("simulated time"),
+                "start": { "type": "string", "format": "date-time", "description": "calendar time of simulated time 0, RFC 3339 (default 2026-01-01T00:00:00Z, an assumption); exports stamp hours with it" },
                 "horizon_years": num("TCO horizon, years", 0.1, 50.0),
                 "price_book": { "type": "string" },
             }), &["name", "duration"]),
