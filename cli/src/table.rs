@@ -233,21 +233,17 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
             writeln!(o, "Shared outages (every device behind the gateway or site goes dark): {}", shared.join("; "));
     }
 
+    // Fits 100 columns; each class's battery follows in its own block.
     let _ = writeln!(
         o,
-        "\nPer class             devices    delivered   overflow     reboot   stranded    network  online at end   battery"
+        "\n{:<20} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>14}",
+        "Per class", "devices", "delivered", "overflow", "reboot", "stranded", "network", "online at end"
     );
     for c in &r.per_class {
         let cm = &c.messages;
-        let battery = match &c.battery {
-            Some(b) => {
-                format!("{:.0} % left, lasts {}", b.mean_remaining_pct, human_s(b.projected_life_days * 86_400.0))
-            }
-            None => "mains".into(),
-        };
         let _ = writeln!(
             o,
-            "  {:<18} {:>9} {:>12} {:>10} {:>10} {:>10} {:>10} {:>14}   {}",
+            "  {:<18} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>14}",
             truncate(&c.name, 18),
             thousands(c.devices),
             pct(cm.delivered, cm.generated),
@@ -256,8 +252,24 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
             pct(cm.stranded_dead, cm.generated),
             pct(cm.lost_network, cm.generated),
             thousands(c.online_end),
-            battery
         );
+    }
+    let _ = writeln!(o, "\n{:<20} {:>8}   lasts", "Battery", "left");
+    for c in &r.per_class {
+        match &c.battery {
+            Some(b) => {
+                let left = format!("{:.0} %", b.mean_remaining_pct);
+                let _ = writeln!(
+                    o,
+                    "  {:<18} {left:>8}   {}",
+                    truncate(&c.name, 18),
+                    human_s(b.projected_life_days * 86_400.0)
+                );
+            }
+            None => {
+                let _ = writeln!(o, "  {:<18} {:>8}   mains", truncate(&c.name, 18), "-");
+            }
+        }
     }
     if let Some(c) = &r.cost {
         let _ = writeln!(
@@ -295,6 +307,46 @@ pub fn summary(s: &Scenario, r: &RunSummary) -> String {
     o
 }
 
+/// A table whose columns may not all fit: the first column on every block, the others in
+/// blocks as wide as `width` allows (each column as wide as its widest cell, at most the width).
+fn blocks(o: &mut String, first: (&str, &[String]), columns: &[(String, Vec<String>)], width: usize) {
+    let wide = |head: &str, cells: &[String]| {
+        cells.iter().map(|c| c.chars().count()).chain([head.chars().count()]).max().unwrap_or(0)
+    };
+    let w0 = wide(first.0, first.1).min(width / 3);
+    let mut start = 0;
+    while start < columns.len() {
+        let mut used = w0;
+        let mut end = start;
+        while end < columns.len() {
+            let w = wide(&columns[end].0, &columns[end].1).min(width - w0 - 2) + 2;
+            if end > start && used + w > width {
+                break;
+            }
+            used += w;
+            end += 1;
+        }
+        let block = &columns[start..end];
+        let ws: Vec<usize> = block.iter().map(|(h, c)| wide(h, c).min(width - w0 - 2)).collect();
+        let _ = write!(o, "{:>w0$}", truncate(first.0, w0));
+        for ((h, _), w) in block.iter().zip(&ws) {
+            let _ = write!(o, "  {:>w$}", truncate(h, *w));
+        }
+        let _ = writeln!(o);
+        for (row, v) in first.1.iter().enumerate() {
+            let _ = write!(o, "{:>w0$}", truncate(v, w0));
+            for ((_, cells), w) in block.iter().zip(&ws) {
+                let _ = write!(o, "  {:>w$}", cells.get(row).map_or("", |c| c.as_str()));
+            }
+            let _ = writeln!(o);
+        }
+        start = end;
+        if start < columns.len() {
+            let _ = writeln!(o);
+        }
+    }
+}
+
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).collect::<String>() + "…" }
 }
@@ -319,7 +371,7 @@ pub fn replications(c: &serde_json::Value) -> String {
     row(&mut o, "battery deaths", &c["deaths"], 1.0, "");
     let ids: Vec<String> = c["run_ids"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|a| a.iter().filter_map(|v| v.as_i64().map(|n| n.to_string())).collect())
         .unwrap_or_default();
     let _ = writeln!(o, "  runs: {}", ids.join(", "));
     o
@@ -330,11 +382,15 @@ pub fn runs(rows: &[RunRow]) -> String {
     if rows.is_empty() {
         return "no runs stored yet (scaleproof run FILE)\n".into();
     }
-    let _ = writeln!(
-        o,
-        "{:>5}  {:<20}  {:<11}  {:>9}  {:>20}  {:>9}  {:>8}  scenario",
+    // 100 columns: the seed column as wide as its seeds; the scenario goes on the next line
+    // when the row would pass the width.
+    let sw = rows.iter().map(|r| r.seed.to_string().len()).max().unwrap_or(0).max(4);
+    let head = format!(
+        "{:>5}  {:<20}  {:<10}  {:>9}  {:>sw$}  {:>9}  {:>8}",
         "run", "created", "status", "devices", "seed", "delivery", "wall"
     );
+    let sep = if head.len() + 10 <= 100 { "  " } else { "\n       " };
+    let _ = writeln!(o, "{head}{sep}scenario");
     for r in rows {
         let delivery = r
             .summary_json
@@ -344,9 +400,8 @@ pub fn runs(rows: &[RunRow]) -> String {
             .map_or("-".to_string(), |d| format!("{:.3} %", d * 100.0));
         let rep =
             r.replication_of.map_or(String::new(), |of| format!(" (replication {} of run {of})", r.replication_index));
-        let _ = writeln!(
-            o,
-            "{:>5}  {:<20}  {:<11}  {:>9}  {:>20}  {:>9}  {:>8}  {}{}",
+        let row = format!(
+            "{:>5}  {:<20}  {:<10}  {:>9}  {:>sw$}  {:>9}  {:>8}",
             r.id,
             r.created_at,
             r.status,
@@ -354,9 +409,13 @@ pub fn runs(rows: &[RunRow]) -> String {
             r.seed,
             delivery,
             r.wall_s.map_or("-".into(), |w| format!("{w:.1} s")),
-            r.scenario_name,
-            rep
         );
+        let tail = format!("{}{rep}", r.scenario_name);
+        if row.chars().count() + 2 + tail.chars().count() <= 100 {
+            let _ = writeln!(o, "{row}  {tail}");
+        } else {
+            let _ = writeln!(o, "{row}\n       {tail}");
+        }
     }
     o
 }
@@ -463,19 +522,22 @@ pub fn sweep(
         let _ =
             writeln!(o, "{}: sweep over {path}, {} replications per point\n", p.scenario, points[0].summaries.len());
     }
-    // The swept value, unless it is the fleet size (shown as devices anyway).
-    let lead = |v: &str| if path == "devices" { String::new() } else { format!("{v:>12} ") };
+    // The swept value, unless it is the fleet size (shown as devices anyway). Rows fit 100
+    // columns; TCO per device-year goes in the cost table below.
+    // The swept field's last name heads its column (the whole path is in the title).
+    let short = path.rsplit('.').next().unwrap_or(path);
+    let lw = points.iter().map(|p| p.value.chars().count()).chain([short.chars().count()]).max().unwrap_or(0).min(20);
+    let lead = |v: &str| if path == "devices" { String::new() } else { format!("{:>lw$} ", truncate(v, lw)) };
     let _ = writeln!(
         o,
-        "{}{:>10} {:>22} {:>9} {:>9} {:>9} {:>9}   {:>28}",
-        lead(path),
+        "{}{:>8} {:>28} {:>9} {:>9} {:>9} {:>9}",
+        lead(short),
         "devices",
         "delivered (95 % CI)",
         "network",
         "overflow",
         "reboot",
-        "stranded",
-        "TCO per device-year (95 % CI)"
+        "stranded"
     );
     for p in points {
         let s0 = &p.summaries[0];
@@ -483,15 +545,9 @@ pub fn sweep(
             stat(p, |s| f(&s.messages) as f64 / s.messages.generated.max(1) as f64 * 100.0).0
         };
         let (d, dl, dh) = stat(p, |s| s.delivery_ratio * 100.0);
-        let tco = if s0.cost.is_some() {
-            let (m, lo, hi) = stat(p, |s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64()));
-            format!("{m:.2} [{lo:.2}, {hi:.2}]")
-        } else {
-            "no price book".into()
-        };
         let _ = writeln!(
             o,
-            "{}{:>10} {:>22} {:>8.3}% {:>8.3}% {:>8.3}% {:>8.3}%   {:>28}",
+            "{}{:>8} {:>28} {:>8.3}% {:>8.3}% {:>8.3}% {:>8.3}%",
             lead(&p.value),
             thousands(s0.devices),
             format!("{d:.3}% [{:.3}, {:.3}]", dl.max(0.0), dh.min(100.0)),
@@ -499,36 +555,48 @@ pub fn sweep(
             share(|m| m.dropped_overflow),
             share(|m| m.dropped_reboot),
             share(|m| m.stranded_dead),
-            tco
         );
     }
-    if let Some(c) = points.first().and_then(|p| p.summaries[0].cost.as_ref())
-        && !c.alternatives.is_empty()
-    {
-        let _ = writeln!(o, "\nAlternatives, TCO per device-year ({}), same usage:", c.currency);
-        let _ = write!(o, "{:>12}", path);
-        let _ = write!(o, " {:>22}", format!("{} (chosen)", c.platform));
-        for a in &c.alternatives {
-            let _ = write!(o, " {:>22}", a.name);
+    match points.first().and_then(|p| p.summaries[0].cost.as_ref()) {
+        None => {
+            let _ = writeln!(o, "\nTCO per device-year: no price book");
         }
-        let _ = writeln!(o);
-        for p in points {
-            let _ = write!(o, "{:>12}", p.value);
-            let _ = write!(
+        Some(c) => {
+            // Columns: the chosen plan with its 95 % interval, then each alternative on the
+            // same usage; in blocks that fit 100 columns.
+            let _ = writeln!(
                 o,
-                " {:>22.2}",
-                stat(p, |s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64())).0
+                "\nTCO per device-year ({}), same usage; the chosen plan with its 95 % interval",
+                c.currency
             );
-            for i in 0..c.alternatives.len() {
-                let v = stat(p, |s| {
-                    s.cost
-                        .as_ref()
-                        .and_then(|c| c.alternatives.get(i))
-                        .map_or(f64::NAN, |a| a.tco_per_device_year.units_f64())
-                });
-                let _ = write!(o, " {:>22.2}", v.0);
+            let mut columns: Vec<(String, Vec<String>)> = vec![(
+                format!("{} (chosen)", c.platform),
+                points
+                    .iter()
+                    .map(|p| {
+                        let (m, lo, hi) =
+                            stat(p, |s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64()));
+                        format!("{m:.2} [{lo:.2}, {hi:.2}]")
+                    })
+                    .collect(),
+            )];
+            for (i, a) in c.alternatives.iter().enumerate() {
+                let cells = points
+                    .iter()
+                    .map(|p| {
+                        let v = stat(p, |s| {
+                            s.cost
+                                .as_ref()
+                                .and_then(|c| c.alternatives.get(i))
+                                .map_or(f64::NAN, |a| a.tco_per_device_year.units_f64())
+                        });
+                        format!("{:.2}", v.0)
+                    })
+                    .collect();
+                columns.push((a.name.clone(), cells));
             }
-            let _ = writeln!(o);
+            let values: Vec<String> = points.iter().map(|p| p.value.clone()).collect();
+            blocks(&mut o, (short, &values), &columns, 100);
         }
     }
     let _ = writeln!(o, "\nCrossovers");
@@ -569,18 +637,27 @@ pub fn sweep(
 pub fn sensitivity(study: &studio::sensitivity::Study) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}: base case {:.4}\n", study.kpi, study.baseline);
+    // 100 columns: the assumption column as wide as its paths up to 34; a longer path goes on
+    // its own line above its numbers.
+    let w = study.rows.iter().map(|r| r.path.chars().count()).max().unwrap_or(0).clamp(10, 34);
     let _ = writeln!(
         o,
-        "  {:<52} {:>14} {:>14} {:>12} {:>12} {:>10}",
+        "  {:<w$} {:>12} {:>12} {:>12} {:>12} {:>10}",
         "assumption", "low", "high", "KPI at low", "KPI at high", "swing"
     );
     for r in &study.rows {
+        let name = if r.path.chars().count() > w {
+            let _ = writeln!(o, "  {}", r.path);
+            ""
+        } else {
+            r.path.as_str()
+        };
         let _ = writeln!(
             o,
-            "  {:<52} {:>14} {:>14} {:>12.4} {:>12.4} {:>10.4}",
-            truncate(&r.path, 52),
-            truncate(&r.low_setting, 14),
-            truncate(&r.high_setting, 14),
+            "  {:<w$} {:>12} {:>12} {:>12.4} {:>12.4} {:>10.4}",
+            name,
+            truncate(&r.low_setting, 12),
+            truncate(&r.high_setting, 12),
             r.kpi_low,
             r.kpi_high,
             r.swing()
@@ -613,8 +690,16 @@ pub fn comparison(c: &studio::compare::Comparison) -> String {
         if rows.is_empty() {
             let _ = writeln!(o, "  none");
         }
+        // One line when it fits 100 columns, else the path and then A and B on lines of their
+        // own.
+        let w = rows.iter().map(|d| d.path.chars().count()).max().unwrap_or(0).min(50);
         for d in rows.iter() {
-            let _ = writeln!(o, "  {:<50} A: {}   B: {}", d.path, truncate(&d.a, 40), truncate(&d.b, 40));
+            let line = format!("  {:<w$} A: {}   B: {}", d.path, d.a, d.b);
+            if line.chars().count() <= 100 {
+                let _ = writeln!(o, "{line}");
+            } else {
+                let _ = writeln!(o, "  {}\n      A: {}\n      B: {}", d.path, truncate(&d.a, 90), truncate(&d.b, 90));
+            }
         }
     }
     o

@@ -293,7 +293,7 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
     let _ = writeln!(
         b,
         "<p class=\"sub\">Run {} · {} devices · {} simulated · seed {}{} · {} · report written {}</p>",
-        esc(&r.run_id),
+        r.run_id,
         thousands(r.devices),
         dur(r.simulated_s),
         r.seed,
