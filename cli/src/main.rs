@@ -141,8 +141,10 @@ enum Command {
     /// cost curve, delivery and losses against it, and the crossovers.
     #[command(after_help = "Examples:
   scaleproof sweep scenarios/mine-production.toml --over devices=200,2000,20000
-  scaleproof sweep scenarios/mine-pilot.toml --over fleet.vibration.buffer.capacity=100,1000 --replications 5
-  scaleproof sweep scenarios/mine-pilot.toml --over devices=20,200 --set scenario.duration=2d --json")]
+  scaleproof sweep scenarios/mine-pilot.toml --over fleet.vibration.buffer.capacity=100,1000 \\
+      --replications 5
+  scaleproof sweep scenarios/mine-pilot.toml --over devices=20,200 --set scenario.duration=2d \\
+      --json")]
     Sweep {
         /// The scenario file (TOML).
         file: PathBuf,
@@ -159,9 +161,11 @@ enum Command {
     /// Move each assumption alone to a low and a high setting and show which moves a KPI most
     /// (a tornado chart with --report).
     #[command(after_help = "Examples:
-  scaleproof sensitivity scenarios/mine-pilot.toml --vary fleet.vibration.telemetry.period=-50%,+100% \\
+  scaleproof sensitivity scenarios/mine-pilot.toml \\
+      --vary fleet.vibration.telemetry.period=-50%,+100% \\
       --vary price.labour.truck_roll=-20%,+20%
-  scaleproof sensitivity scenarios/mine-pilot.toml --vary fleet.vibration.buffer.capacity=x0.5,x2 \\
+  scaleproof sensitivity scenarios/mine-pilot.toml \\
+      --vary fleet.vibration.buffer.capacity=x0.5,x2 \\
       --on delivery_ratio --report tornado.html")]
     Sensitivity {
         /// The scenario file (TOML).
@@ -256,7 +260,8 @@ enum Command {
     /// real time or faster; what the simulation loses is never published.
     #[command(after_help = "Examples:
   scaleproof live scenarios/mine-pilot.toml --broker mqtt://127.0.0.1:1883 --speed 0 --duration 1d
-  scaleproof live scenarios/mine-pilot.toml --broker mqtts://broker:8883 --ca ca.pem --cert-dir certs/")]
+  scaleproof live scenarios/mine-pilot.toml --broker mqtts://broker:8883 --ca ca.pem \\
+      --cert-dir certs/")]
     Live {
         /// The scenario file (TOML).
         file: PathBuf,
@@ -342,7 +347,8 @@ enum PilotCommand {
     /// A stand-in for real hardware: devices with known ground truth publishing in a pilot's
     /// own format, faster than real time; the truth goes to --truth.
     #[command(after_help = "Examples:
-  scaleproof pilot emulate --broker mqtt://127.0.0.1:1883 --devices 50 --days 30 --truth truth.json")]
+  scaleproof pilot emulate --broker mqtt://127.0.0.1:1883 --devices 50 --days 30 \\
+      --truth truth.json")]
     Emulate {
         #[command(flatten)]
         broker: BrokerOpts,
@@ -395,7 +401,8 @@ enum PilotCommand {
     /// Record a pilot's topics (QoS 1, persistent session) into the run database through a
     /// mapping file; malformed messages are counted and sampled.
     #[command(after_help = "Examples:
-  scaleproof pilot record --broker mqtt://127.0.0.1:1883 --map scenarios/maps/emulated-pilot.toml \\
+  scaleproof pilot record --broker mqtt://127.0.0.1:1883 \\
+      --map scenarios/maps/emulated-pilot.toml \\
       --name field-trial --idle-timeout 10s")]
     Record {
         #[command(flatten)]
@@ -1454,8 +1461,13 @@ mod tests {
     fn every_argument_has_help_and_every_command_an_example() {
         fn walk(cmd: &clap::Command, path: &str, problems: &mut Vec<String>) {
             let path = format!("{path} {}", cmd.get_name()).trim().to_string();
-            if !cmd.get_after_help().is_some_and(|h| h.to_string().contains("Examples:")) {
+            let after = cmd.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            if !after.contains("Examples:") {
                 problems.push(format!("`{path}` has no \"Examples:\" in its after_help"));
+            }
+            // Help wraps at 100 columns; an example wrapped there could not be pasted.
+            for l in after.lines().filter(|l| l.chars().count() > 100) {
+                problems.push(format!("`{path}`: an example line over 100 columns: {l}"));
             }
             for arg in cmd.get_arguments() {
                 let id = arg.get_id().as_str();
