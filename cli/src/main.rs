@@ -1,23 +1,41 @@
 //! The `scaleproof` binary: argument parsing, printing and exit codes (0 success, 2 invalid
 //! input, 1 anything else). All work is done by `studio`.
 
+// Every write to stdout or stderr goes through `output` (a closed pipe is a quiet exit, not a
+// panic).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+#[macro_use]
+mod output;
 mod progress;
+mod records;
 mod table;
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use sim_core::engine::Stepping;
 use studio::LoadError;
+
+use crate::progress::{Progress, When};
+
+/// Run database help, shared by every command that takes `--db`.
+const DB_HELP: &str = "Run database (default: $SCALEPROOF_DB, else $XDG_DATA_HOME/scaleproof/runs.db)";
 
 #[derive(Parser)]
 #[command(
     name = "scaleproof",
     version,
-    about = "Stress-test an IoT fleet design before you buy it: simulate thousands to millions of devices over months."
+    about = "Stress-test an IoT fleet design before you buy it: simulate thousands to millions of devices over months.",
+    after_help = "Examples:
+  scaleproof run scenarios/mine-pilot.toml
+  scaleproof sweep scenarios/mine-production.toml --over devices=200,2000,20000
+  scaleproof show last --json
+  scaleproof completions bash > ~/.local/share/bash-completion/completions/scaleproof
+
+Exit codes: 0 success, 2 invalid input (checked before any work), 1 anything else."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,7 +45,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scenario, store it, and print a summary (or the RunSummary JSON with --json).
+    #[command(after_help = "Examples:
+  scaleproof run scenarios/mine-pilot.toml
+  scaleproof run scenarios/mine-pilot.toml --set scenario.duration=7d --replications 5
+  scaleproof run scenarios/mine-pilot.toml --json --report mine.html")]
     Run {
+        /// The scenario file (TOML).
         file: PathBuf,
         /// Seed (default: the scenario's).
         #[arg(long)]
@@ -38,50 +61,91 @@ enum Command {
         common: Simulating,
     },
     /// Check a scenario and report every problem with file, line and field; exit 2 if any.
+    #[command(after_help = "Examples:
+  scaleproof validate scenarios/mine-pilot.toml
+  scaleproof validate my.toml --set fleet.sensors.count=20000 --json")]
     Validate {
+        /// The scenario file (TOML).
         file: PathBuf,
+        /// Override a field before checking: --set fleet.sensors.count=20000 (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
         /// Print the problems as JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Print a JSON Schema (`scenario`) for editors.
+    /// Print a JSON Schema for editors.
+    #[command(after_help = "Examples:
+  scaleproof schema scenario > scenario.schema.json")]
     Schema {
-        #[arg(value_parser = ["scenario"])]
-        what: String,
+        /// Which schema.
+        #[arg(value_enum)]
+        what: SchemaKind,
     },
     /// List stored runs, newest first.
+    #[command(after_help = "Examples:
+  scaleproof runs
+  scaleproof runs --limit 100 --json")]
     Runs {
+        /// How many runs to list.
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Print the list as JSON.
         #[arg(long)]
         json: bool,
+        #[arg(long, help = DB_HELP)]
+        db: Option<PathBuf>,
+    },
+    /// List stored sweeps and sensitivity studies, newest first.
+    #[command(after_help = "Examples:
+  scaleproof sweeps
+  scaleproof sweeps --json
+  scaleproof report sweep:3 --out sweep-3.html")]
+    Sweeps {
+        /// How many to list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print the list as JSON.
         #[arg(long)]
+        json: bool,
+        #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },
     /// Run the peers' reference fleet (scenarios/bench/reference-fleet.toml) and print its speed
     /// and memory: device-steps per second, peak resident memory, bytes per device.
+    #[command(after_help = "Examples:
+  scaleproof bench
+  scaleproof bench --devices 100000 --days 7 --threads 1 --json")]
     Bench {
+        /// Fleet size.
         #[arg(long, default_value_t = 10_000)]
         devices: u32,
+        /// Simulated days.
         #[arg(long, default_value_t = 1.0)]
         days: f64,
         /// Worker threads (default: one per core).
         #[arg(long)]
         threads: Option<usize>,
+        /// Seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
-        /// `auto` skips quiet ticks in bulk where that is exact; `every-tick` steps every tick.
-        #[arg(long, default_value = "auto", value_parser = ["auto", "every-tick"])]
-        stepping: String,
+        /// How the engine steps devices through time.
+        #[arg(long, value_enum, default_value_t = SteppingArg::Auto)]
+        stepping: SteppingArg,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Run a scenario at several values of one field (fleet size first of all) and print the
     /// cost curve, delivery and losses against it, and the crossovers.
+    #[command(after_help = "Examples:
+  scaleproof sweep scenarios/mine-production.toml --over devices=200,2000,20000
+  scaleproof sweep scenarios/mine-pilot.toml --over fleet.vibration.buffer.capacity=100,1000 \\
+      --replications 5
+  scaleproof sweep scenarios/mine-pilot.toml --over devices=20,200 --set scenario.duration=2d \\
+      --json")]
     Sweep {
+        /// The scenario file (TOML).
         file: PathBuf,
         /// PATH=V1,V2,...: `devices=20,200,2000,20000` scales the fleet; any other path is a
         /// field, e.g. fleet.sensors.buffer.capacity=100,500,1000.
@@ -94,7 +158,15 @@ enum Command {
     },
     /// Move each assumption alone to a low and a high setting and show which moves a KPI most
     /// (a tornado chart with --report).
+    #[command(after_help = "Examples:
+  scaleproof sensitivity scenarios/mine-pilot.toml \\
+      --vary fleet.vibration.telemetry.period=-50%,+100% \\
+      --vary price.labour.truck_roll=-20%,+20%
+  scaleproof sensitivity scenarios/mine-pilot.toml \\
+      --vary fleet.vibration.buffer.capacity=x0.5,x2 \\
+      --on delivery_ratio --report tornado.html")]
     Sensitivity {
+        /// The scenario file (TOML).
         file: PathBuf,
         /// PATH=-20%,+20% (repeatable): a scenario field, or price.PATH for a price-book price.
         #[arg(long, value_name = "PATH=LOW,HIGH", required = true)]
@@ -103,6 +175,7 @@ enum Command {
         /// p99_latency_s, battery_life_days, or a dotted path into the RunSummary.
         #[arg(long, value_name = "KPI", default_value = "tco_per_device_year")]
         on: String,
+        /// Replications per setting (derived seeds).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
         replications: u32,
         #[command(flatten)]
@@ -110,37 +183,54 @@ enum Command {
     },
     /// What differs between two stored runs, in assumptions (scenario fields, prices) and in
     /// results.
+    #[command(after_help = "Examples:
+  scaleproof compare 1 2
+  scaleproof compare 1 last --json
+  scaleproof compare 1 2 --report compare.html")]
     Compare {
+        /// The first run (an id, run:ID, or `last`).
         run_a: String,
+        /// The second run (an id, run:ID, or `last`).
         run_b: String,
+        /// Print the comparison as JSON (results keyed by stable ids).
         #[arg(long)]
         json: bool,
         /// Also write the comparison as an HTML page.
         #[arg(long, value_name = "FILE.html")]
         report: Option<PathBuf>,
-        #[arg(long)]
+        #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },
     /// Export a stored run for BI and ERP tools (its hourly series, per-class figures, bill or
     /// summary), or a sweep's or sensitivity study's points (sweep:ID), one row each.
+    #[command(after_help = "Examples:
+  scaleproof export 1 > series.csv
+  scaleproof export last --table bill --format jsonl
+  scaleproof export 1 --format parquet --out series.parquet
+  scaleproof export sweep:1 --format parquet --out sweep.parquet")]
     Export {
         /// A run id (12 or run:12), `last`, or a sweep or study (sweep:3).
         run: String,
-        #[arg(long, default_value = "csv", value_parser = ["csv", "jsonl", "parquet"])]
-        format: String,
+        /// File format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
         /// What of a run (default: series); a sweep exports its points.
-        #[arg(long, value_parser = ["series", "classes", "bill", "summary"])]
-        table: Option<String>,
+        #[arg(long, value_enum)]
+        table: Option<ExportTable>,
         /// Output file (default: standard output; required for parquet).
         #[arg(long)]
         out: Option<PathBuf>,
-        #[arg(long)]
+        #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },
     /// Write a self-contained HTML report of a run or a sweep (charts inline, nothing fetched).
+    #[command(after_help = "Examples:
+  scaleproof report last --out run.html
+  scaleproof report sweep:3 --out sweep-3.html --png charts/")]
     Report {
-        /// A run id (12 or run:12), a sweep (sweep:3), or `last`.
+        /// A run id (12 or run:12), a sweep or sensitivity study (sweep:3), or `last`.
         target: String,
+        /// The HTML file to write.
         #[arg(long, value_name = "FILE.html")]
         out: PathBuf,
         /// Also write every chart as a PNG into this directory.
@@ -149,23 +239,34 @@ enum Command {
         /// PNG size: 2 draws every chart at twice the size (1720x840, for 1080p slides).
         #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4), requires = "png")]
         png_scale: u32,
-        #[arg(long)]
+        #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },
     /// Show one stored run (`last` for the newest).
+    #[command(after_help = "Examples:
+  scaleproof show last
+  scaleproof show 12 --json
+  scaleproof show 12 --series | head")]
     Show {
+        /// The run (an id, run:ID, or `last`).
         run: String,
+        /// Print the run as JSON: the same object `run --json` printed.
         #[arg(long)]
         json: bool,
         /// Also print the hourly series as CSV.
         #[arg(long)]
         series: bool,
-        #[arg(long)]
+        #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },
     /// Publish the scenario's fleet to a real MQTT broker, each device its own client, paced in
     /// real time or faster; what the simulation loses is never published.
+    #[command(after_help = "Examples:
+  scaleproof live scenarios/mine-pilot.toml --broker mqtt://127.0.0.1:1883 --speed 0 --duration 1d
+  scaleproof live scenarios/mine-pilot.toml --broker mqtts://broker:8883 --ca ca.pem \\
+      --cert-dir certs/")]
     Live {
+        /// The scenario file (TOML).
         file: PathBuf,
         #[command(flatten)]
         broker: BrokerOpts,
@@ -179,6 +280,7 @@ enum Command {
         /// devices per gateway, as in `sweep --over devices=...`.
         #[arg(long)]
         devices: Option<u32>,
+        /// MQTT quality of service of the uplinks: 0 (at most once) or 1 (at least once).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=1))]
         qos: u8,
         /// Topic prefix: PREFIX/SITE/DEVICE/telemetry.
@@ -187,8 +289,10 @@ enum Command {
         /// New connections per second while the fleet comes up.
         #[arg(long, default_value_t = 1000.0, value_parser = rate)]
         connect_rate: f64,
+        /// Seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
+        /// Override a field: --set fleet.sensors.count=20000 (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
         /// Print the summary as JSON.
@@ -196,18 +300,26 @@ enum Command {
         json: bool,
     },
     /// The pilot bridge: emulate a pilot, record one, compare it with its twin.
+    #[command(after_help = "Examples:
+  scaleproof pilot broker --port 1883
+  scaleproof pilot record --broker mqtt://127.0.0.1:1883 --map scenarios/maps/emulated-pilot.toml
+  scaleproof pilot compare pilot scenarios/emulated-pilot.toml --out pilot.html")]
     Pilot {
         #[command(subcommand)]
         command: PilotCommand,
     },
     /// Fit the twin to a pilot recording (loss bursts, outages, latency, reboots, battery drain)
     /// and write the calibrated scenario with the fit and its 95 % intervals.
+    #[command(after_help = "Examples:
+  scaleproof calibrate pilot --base scenarios/emulated-pilot.toml --out calibrated.toml
+  scaleproof calibrate 3 --base scenarios/emulated-pilot.toml --out c.toml --json")]
     Calibrate {
         /// A recording id or name (see `scaleproof pilot recordings`).
         recording: String,
         /// The scenario to calibrate (its first device class is the pilot's).
         #[arg(long, value_name = "FILE")]
         base: PathBuf,
+        /// The calibrated scenario to write.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Only readings with times in FROM..TO (RFC 3339), e.g.
@@ -218,8 +330,18 @@ enum Command {
         /// Print the fit as JSON.
         #[arg(long)]
         json: bool,
-        #[arg(long)]
+        #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
+    },
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:
+  scaleproof completions bash > ~/.local/share/bash-completion/completions/scaleproof
+  scaleproof completions zsh > ~/.zfunc/_scaleproof
+  scaleproof completions fish > ~/.config/fish/completions/scaleproof.fish")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }
 
@@ -227,11 +349,16 @@ enum Command {
 enum PilotCommand {
     /// A stand-in for real hardware: devices with known ground truth publishing in a pilot's
     /// own format, faster than real time; the truth goes to --truth.
+    #[command(after_help = "Examples:
+  scaleproof pilot emulate --broker mqtt://127.0.0.1:1883 --devices 50 --days 30 \\
+      --truth truth.json")]
     Emulate {
         #[command(flatten)]
         broker: BrokerOpts,
+        /// Emulated devices.
         #[arg(long, default_value_t = 50)]
         devices: u32,
+        /// Emulated days.
         #[arg(long, default_value_t = 30.0)]
         days: f64,
         /// Seconds between readings.
@@ -240,38 +367,53 @@ enum PilotCommand {
         /// Emulated seconds per wall second (0: as fast as the broker takes it).
         #[arg(long, default_value_t = 0.0, value_parser = speed)]
         speed: f64,
+        /// Seed of the emulator's own random numbers.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Ground truth: per-reading probability that the channel turns bad (Gilbert).
         #[arg(long, default_value_t = 0.004)]
         p_good_to_bad: f64,
+        /// Ground truth: per-reading probability that a bad channel turns good again.
         #[arg(long, default_value_t = 0.4)]
         p_bad_to_good: f64,
+        /// Ground truth: mean hours between a device's outages.
         #[arg(long, default_value_t = 48.0)]
         outage_up_h: f64,
+        /// Ground truth: mean hours an outage lasts.
         #[arg(long, default_value_t = 3.0)]
         outage_down_h: f64,
+        /// Ground truth: median latency, seconds.
         #[arg(long, default_value_t = 0.8)]
         latency_median_s: f64,
+        /// Ground truth: 99th percentile latency, seconds.
         #[arg(long, default_value_t = 6.0)]
         latency_p99_s: f64,
+        /// Ground truth: reboots per device-day.
         #[arg(long, default_value_t = 0.25)]
         reboots_per_day: f64,
+        /// Ground truth: battery drain, percent per day.
         #[arg(long, default_value_t = 0.2)]
         drain_pct_per_day: f64,
         /// Write the ground truth and what happened (JSON).
         #[arg(long, value_name = "FILE.json")]
         truth: Option<PathBuf>,
+        /// Print what was published as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Record a pilot's topics (QoS 1, persistent session) into the run database through a
     /// mapping file; malformed messages are counted and sampled.
+    #[command(after_help = "Examples:
+  scaleproof pilot record --broker mqtt://127.0.0.1:1883 \\
+      --map scenarios/maps/emulated-pilot.toml \\
+      --name field-trial --idle-timeout 10s")]
     Record {
         #[command(flatten)]
         broker: BrokerOpts,
         /// How to read the pilot's messages (see scenarios/maps/emulated-pilot.toml).
         #[arg(long, value_name = "MAP.toml")]
         map: PathBuf,
+        /// The recording's name (what `calibrate` and `pilot compare` take).
         #[arg(long, default_value = "pilot")]
         name: String,
         /// Stop after this long (wall clock, e.g. 2h); default: until Ctrl-C or --idle-timeout.
@@ -286,14 +428,19 @@ enum PilotCommand {
         /// Check the twin every this many messages.
         #[arg(long, default_value_t = 50_000)]
         check_every: u64,
+        /// Print the recording's counts as JSON.
         #[arg(long)]
         json: bool,
-        #[arg(long)]
+        #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },
     /// Start a local mosquitto broker for the walkthrough and tests (loopback only), set up for
     /// recording: persistent sessions, no limit on queued messages. Runs until Ctrl-C.
+    #[command(after_help = "Examples:
+  scaleproof pilot broker
+  scaleproof pilot broker --port 1884 --anonymous")]
     Broker {
+        /// Loopback port to listen on.
         #[arg(long, default_value_t = 1883)]
         port: u16,
         /// Let clients in without a password (default: every client logs in as `scaleproof`
@@ -302,22 +449,33 @@ enum PilotCommand {
         anonymous: bool,
     },
     /// Stored recordings, newest first.
+    #[command(after_help = "Examples:
+  scaleproof pilot recordings
+  scaleproof pilot recordings --json")]
     Recordings {
+        /// Print the list as JSON.
         #[arg(long)]
         json: bool,
-        #[arg(long)]
+        #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },
     /// Run the twin of a recorded pilot (same devices and duration) and set them side by side:
     /// distances, a verdict against tolerances, and an HTML report with charts.
+    #[command(after_help = "Examples:
+  scaleproof pilot compare pilot scenarios/emulated-pilot.toml --out pilot.html
+  scaleproof pilot compare 3 calibrated.toml --tolerance gap_ks=0.1 --json")]
     Compare {
+        /// A recording id or name (see `scaleproof pilot recordings`).
         recording: String,
+        /// The twin's scenario file (TOML).
         scenario: PathBuf,
+        /// Write the HTML report with charts here.
         #[arg(long, value_name = "FILE.html")]
         out: Option<PathBuf>,
         /// Also write every chart as a PNG into this directory.
         #[arg(long, value_name = "DIR")]
         png: Option<PathBuf>,
+        /// Override a field of the twin: --set fleet.sensors.count=20000 (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
         /// Tolerances: delivery_pp, gap_ks, latency_ks, rate_rel, battery_rel (repeatable).
@@ -328,11 +486,55 @@ enum PilotCommand {
         /// which leaves out readings from unset or broken clocks).
         #[arg(long, value_name = "FROM..TO", value_parser = reading_window)]
         readings_between: Option<studio::pilot::ReadingWindow>,
+        /// Print the comparison as JSON.
         #[arg(long)]
         json: bool,
-        #[arg(long)]
+        #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },
+}
+
+/// `schema WHAT`.
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaKind {
+    /// Scenario files.
+    Scenario,
+}
+
+/// `bench --stepping`.
+#[derive(Clone, Copy, ValueEnum)]
+enum SteppingArg {
+    /// Skip quiet ticks in bulk where that is exact.
+    Auto,
+    /// Step every device through every tick.
+    EveryTick,
+}
+
+/// `export --format`.
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+    /// Apache Parquet (needs --out).
+    Parquet,
+}
+
+/// `export --table`.
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportTable {
+    /// Hourly counts per device class.
+    Series,
+    /// The bill, one line per item.
+    Bill,
+    /// Every figure of the RunSummary, one row per dotted path.
+    Summary,
+}
+
+/// The name clap shows for a value (what studio's parsers take).
+fn value_name(v: &impl ValueEnum) -> String {
+    v.to_possible_value().map(|p| p.get_name().to_string()).unwrap_or_default()
 }
 
 /// Where the broker is and how to authenticate. Secrets come from a file or the environment.
@@ -372,10 +574,10 @@ impl BrokerOpts {
             username: self.username.clone(),
         }
         .connect()
-        .map_err(|e| anyhow::Error::new(InvalidInput(format!("error: {e:#}"))))?;
+        .map_err(|e| invalid(format!("{e:#}")))?;
         c.retry.attempts = self.connect_attempts;
         for w in c.warnings() {
-            eprintln!("warning: {w}");
+            note!("warning: {w}");
         }
         Ok(c)
     }
@@ -410,7 +612,7 @@ fn rate(text: &str) -> std::result::Result<f64, String> {
 }
 
 fn duration_arg(flag: &str, text: &str) -> Result<std::time::Duration> {
-    let d = sim_core::time::parse_duration(text).map_err(|e| InvalidInput(format!("error: {flag} {text:?}: {e}")))?;
+    let d = sim_core::time::parse_duration(text).map_err(|e| invalid(format!("{flag} {text:?}: {e}")))?;
     Ok(std::time::Duration::from_micros(d.0))
 }
 
@@ -429,8 +631,11 @@ struct Simulating {
     /// Also write the HTML report to this file.
     #[arg(long, value_name = "FILE.html")]
     report: Option<PathBuf>,
-    /// Run database (default: $SCALEPROOF_DB or $XDG_DATA_HOME/scaleproof/runs.db).
-    #[arg(long)]
+    /// Progress on stderr: what runs, elapsed time and time left (auto: when stderr is a
+    /// terminal).
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = When::Auto)]
+    progress: When,
+    #[arg(long, help = DB_HELP)]
     db: Option<PathBuf>,
 }
 
@@ -484,7 +689,8 @@ fn parse_percent(s: &str) -> Result<f64, String> {
     }
 }
 
-/// An error that means the user's input was invalid (exit code 2).
+/// An error that means the user's input was invalid (exit code 2). Its message is printed as
+/// it is (each line starting with `error: `).
 #[derive(Debug)]
 struct InvalidInput(String);
 impl std::fmt::Display for InvalidInput {
@@ -494,22 +700,28 @@ impl std::fmt::Display for InvalidInput {
 }
 impl std::error::Error for InvalidInput {}
 
+/// Invalid input with the message `msg` (given without the `error: ` prefix, which is added
+/// once).
+fn invalid(msg: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::Error::new(InvalidInput(format!("error: {}", without_error_prefix(&msg.to_string()))))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // A reader that stopped early (`| head`) is not a failure.
+            // A reader that stopped early (`| head`) is not a failure: exit quietly.
             if e.chain().any(|c| {
                 c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
             }) {
                 return ExitCode::SUCCESS;
             }
             if let Some(InvalidInput(msg)) = e.downcast_ref::<InvalidInput>() {
-                eprintln!("{msg}");
+                note!("{msg}");
                 return ExitCode::from(2);
             }
-            eprintln!("error: {}", without_error_prefix(&format!("{e:#}")));
+            note!("error: {}", without_error_prefix(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }
@@ -517,23 +729,29 @@ fn main() -> ExitCode {
 
 /// Checks up front that an output file can be written where it is asked for (its folder exists
 /// and it is not a folder), so a long run is not lost to a typo in `--report` or `--out`.
-fn writable(out: Option<&std::path::Path>) -> Result<()> {
+fn writable(out: Option<&Path>) -> Result<()> {
     let Some(out) = out else { return Ok(()) };
     let dir = match out.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
+        _ => Path::new("."),
     };
     if !dir.is_dir() {
-        bail!(InvalidInput(format!(
-            "error: cannot write {}: the folder {} does not exist",
-            out.display(),
-            dir.display()
-        )));
+        bail!(invalid(format!("cannot write {}: the folder {} does not exist", out.display(), dir.display())));
     }
     if out.is_dir() {
-        bail!(InvalidInput(format!("error: cannot write {}: it is a folder", out.display())));
+        bail!(invalid(format!("cannot write {}: it is a folder", out.display())));
     }
     Ok(())
+}
+
+/// Checks up front that a folder for output files can be made (`--png DIR`).
+fn folder(dir: Option<&Path>) -> Result<()> {
+    match dir {
+        Some(d) if d.exists() && !d.is_dir() => {
+            bail!(invalid(format!("cannot write charts into {}: it is a file, not a folder", d.display())))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A message that already starts with `error: ` (diagnostics, wrapped errors) is printed with
@@ -546,32 +764,123 @@ fn without_error_prefix(msg: &str) -> &str {
     m
 }
 
-fn load(file: &std::path::Path, set: &[String]) -> Result<studio::LoadedScenario> {
+fn load(file: &Path, set: &[String]) -> Result<studio::LoadedScenario> {
     studio::load_scenario(file, set).map_err(|e| match e {
-        LoadError::Io(m) => anyhow::Error::new(InvalidInput(format!("error: {m}"))),
+        LoadError::Io(m) => invalid(m),
         LoadError::Invalid(d) => anyhow::Error::new(InvalidInput(d.to_string())),
     })
 }
 
+/// The run database: `--db`, else `$SCALEPROOF_DB`, else the default. A folder is refused.
+fn db_path(db: Option<PathBuf>) -> Result<PathBuf> {
+    let db = studio::paths::resolve_db(db);
+    if db.is_dir() {
+        bail!(invalid(format!("the run database {} is a folder: give --db a file", db.display())));
+    }
+    Ok(db)
+}
+
+/// Opens the run database for a command that reads something stored in it (see
+/// [`studio::open_for_reading`]); a database that does not exist holds nothing to read, which
+/// is the user's input (exit 2).
+fn open_store(db: &Path) -> Result<store::Store> {
+    if !db.exists() {
+        bail!(invalid(format!(
+            "no run database at {} (nothing has been run or recorded there yet; --db or SCALEPROOF_DB names another)",
+            db.display()
+        )));
+    }
+    studio::open_for_reading(db)
+}
+
 /// A run id as typed (`12`, `#12`, `run:12`, `last`), checked against the database.
-fn run_id(store: &store::Store, db: &std::path::Path, text: &str) -> Result<i64> {
+fn run_id(store: &store::Store, db: &Path, text: &str) -> Result<i64> {
     let id = if text == "last" {
-        store.last_run()?.ok_or_else(|| InvalidInput("error: no runs stored yet".into()))?
+        store.last_run()?.ok_or_else(|| invalid(format!("no runs stored in {} yet", db.display())))?
     } else {
         text.trim_start_matches("run:")
             .trim_start_matches('#')
             .parse::<i64>()
-            .map_err(|_| InvalidInput(format!("error: {text:?} is not a run id (a number, or `last`)")))?
+            .map_err(|_| invalid(format!("{text:?} is not a run id (a number, run:N, or `last`)")))?
     };
     if store.get_run(id)?.is_none() {
-        bail!(InvalidInput(format!("error: no run {id} in {}", db.display())));
+        bail!(invalid(format!("no run {id} in {} (scaleproof runs lists them)", db.display())));
     }
     Ok(id)
 }
 
-/// Opens the run database for a command that only reads it (see [`studio::open_for_reading`]).
-fn open_store(db: &std::path::Path) -> Result<store::Store> {
-    studio::open_for_reading(db)
+/// A run that has a summary (one that finished), for commands that need its results.
+fn finished_run(store: &store::Store, db: &Path, text: &str) -> Result<i64> {
+    let id = run_id(store, db, text)?;
+    let rec = store.get_run(id)?.context("the run vanished while it was read")?;
+    if rec.row.summary_json.is_none() {
+        bail!(invalid(format!(
+            "run {id} did not finish (it is {}): it has no results; `scaleproof show {id}` shows what it has",
+            rec.row.status
+        )));
+    }
+    Ok(id)
+}
+
+/// A sweep id as typed in `sweep:3`, checked against the database.
+fn sweep_id(store: &store::Store, db: &Path, id: i64) -> Result<i64> {
+    if store.get_sweep(id)?.is_none() {
+        bail!(invalid(format!("no sweep {id} in {} (scaleproof sweeps lists them)", db.display())));
+    }
+    Ok(id)
+}
+
+/// A scenario that could not be loaded, or a KPI the summary does not have, is invalid input
+/// (exit 2); anything else is an error.
+fn invalid_if_load_error(e: anyhow::Error) -> anyhow::Error {
+    if let Some(k) = e.downcast_ref::<studio::sensitivity::UnknownKpi>() {
+        return invalid(k);
+    }
+    match e.downcast::<LoadError>() {
+        Ok(LoadError::Io(m)) => invalid(m),
+        Ok(LoadError::Invalid(d)) => anyhow::Error::new(InvalidInput(d.to_string())),
+        Err(e) => e,
+    }
+}
+
+/// Writes a report (and its charts as PNG into `png`); says so on stdout, or on stderr when
+/// stdout carries JSON.
+fn write_report(
+    db: &Path,
+    target: studio::reports::Target,
+    out: &Path,
+    png: Option<(&Path, u32)>,
+    quiet_stdout: bool,
+) -> Result<()> {
+    let rep = studio::reports::build_report(db, target, &studio::utc_now_rfc3339())?;
+    studio::reports::write_report(&rep, out)?;
+    let say = |m: String| -> Result<()> {
+        if quiet_stdout {
+            note!("{m}");
+        } else {
+            output::text_line(&m)?;
+        }
+        Ok(())
+    };
+    say(format!(
+        "Wrote the report {} ({} charts, {} KB): open it in a browser. Its charts as SVG: {}.",
+        out.display(),
+        rep.charts.len(),
+        rep.html.len() / 1024,
+        studio::reports::charts_dir(out).display()
+    ))?;
+    if let Some((dir, scale)) = png {
+        for path in studio::reports::write_pngs(&rep, dir, scale)? {
+            say(format!("Wrote {}.", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Pretty JSON on stdout.
+fn print_json(v: &impl serde::Serialize) -> Result<()> {
+    outln!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
 }
 
 fn pilot(command: PilotCommand) -> Result<()> {
@@ -614,37 +923,41 @@ fn pilot(command: PilotCommand) -> Result<()> {
             }
             let connect = broker.connect()?;
             if !json {
-                eprintln!(
+                note!(
                     "emulate: {devices} devices, {days} days every {period_s} s, to {}",
                     bridge::broker::redact(&broker.broker)
                 );
             }
             let r = studio::bridge::emulate(&connect, &t, speed, truth.as_deref())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
+                print_json(&r)?;
             } else {
-                println!(
+                say!(
                     "Emulated {} readings: {} lost in bursts, {} in outages, {} reboots; published {} in {:.1} s, all acknowledged by the broker.",
-                    r.readings, r.lost_channel, r.lost_outage, r.reboots, r.published, r.wall_s
+                    r.readings,
+                    r.lost_channel,
+                    r.lost_outage,
+                    r.reboots,
+                    r.published,
+                    r.wall_s
                 );
                 if let Some(f) = &truth {
-                    println!("Wrote the ground truth to {}.", f.display());
+                    say!("Wrote the ground truth to {}.", f.display());
                 }
             }
             Ok(())
         }
         PilotCommand::Record { broker, map, name, duration, idle_timeout, twin, check_every, json, db } => {
-            let db = studio::paths::resolve_db(db);
+            let db = db_path(db)?;
             let duration = duration.map(|d| duration_arg("--duration", &d)).transpose()?;
             let idle_timeout = idle_timeout.map(|d| duration_arg("--idle-timeout", &d)).transpose()?;
             if let Some(t) = &twin {
                 load(t, &[])?;
             }
             let connect = broker.connect()?;
-            let (map, map_text) =
-                bridge::map::PilotMap::read(&map).map_err(|e| InvalidInput(format!("error: {e:#}")))?;
+            let (map, map_text) = bridge::map::PilotMap::read(&map).map_err(|e| invalid(format!("{e:#}")))?;
             if !json {
-                eprintln!(
+                note!(
                     "record: {} into {} as `{name}` (Ctrl-C to stop)",
                     bridge::broker::redact(&broker.broker),
                     db.display()
@@ -660,11 +973,11 @@ fn pilot(command: PilotCommand) -> Result<()> {
                 twin: twin.as_deref(),
                 check_every,
             };
-            let s = studio::bridge::record(&connect, &req, &mut |w| eprintln!("warning: {w}"))?;
+            let s = studio::bridge::record(&connect, &req, &mut |w| note!("warning: {w}"))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&s)?);
+                print_json(&s)?;
             } else {
-                println!(
+                say!(
                     "Recording {}: {} messages stored, {} duplicates, {} malformed (counted, first {} kept); {} reconnects; {:.1} s.",
                     s.recording,
                     s.received,
@@ -679,12 +992,12 @@ fn pilot(command: PilotCommand) -> Result<()> {
         }
         PilotCommand::Broker { port, anonymous } => {
             let mut b = studio::bridge::local_broker(port, anonymous)?;
-            println!(
+            say!(
                 "mosquitto listening on mqtt://127.0.0.1:{port}; state, config and log in {} (kept across restarts); Ctrl-C stops it.",
                 b.dir.display()
             );
             if !anonymous {
-                println!(
+                say!(
                     "clients log in with: --username {} --password-file {}",
                     bridge::mosquitto::KEPT_BROKER_USER,
                     b.dir.join("client.pw").display()
@@ -694,7 +1007,7 @@ fn pilot(command: PilotCommand) -> Result<()> {
             Ok(())
         }
         PilotCommand::Recordings { json, db } => {
-            let db = studio::paths::resolve_db(db);
+            let db = db_path(db)?;
             let rows = if db.exists() { open_store(&db)?.list_recordings(100)? } else { Vec::new() };
             if json {
                 let v: Vec<serde_json::Value> = rows
@@ -705,16 +1018,21 @@ fn pilot(command: PilotCommand) -> Result<()> {
                             "duplicates": r.duplicates, "malformed": r.malformed})
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                print_json(&v)?;
             } else if rows.is_empty() {
-                println!("No recordings in {} yet (`scaleproof pilot record`).", db.display());
+                say!("No recordings in {} yet (`scaleproof pilot record`).", db.display());
             } else {
-                println!(
+                say!(
                     "{:>4}  {:<16} {:<10} {:>7} {:>10} {:>9}  broker",
-                    "id", "name", "status", "devices", "messages", "malformed"
+                    "id",
+                    "name",
+                    "status",
+                    "devices",
+                    "messages",
+                    "malformed"
                 );
                 for r in rows {
-                    println!(
+                    say!(
                         "{:>4}  {:<16} {:<10} {:>7} {:>10} {:>9}  {}",
                         r.id,
                         r.name,
@@ -730,28 +1048,28 @@ fn pilot(command: PilotCommand) -> Result<()> {
         }
         PilotCommand::Compare { recording, scenario, out, png, set, tolerance, readings_between, json, db } => {
             writable(out.as_deref())?;
-            let db = studio::paths::resolve_db(db);
+            folder(png.as_deref())?;
+            let db = db_path(db)?;
             let mut tol = sim_core::pilot::Tolerances::default();
             for t in &tolerance {
-                let (k, v) = t
-                    .split_once('=')
-                    .ok_or_else(|| InvalidInput(format!("error: --tolerance {t:?}: expected NAME=VALUE")))?;
-                let v = non_negative(v).map_err(|m| InvalidInput(format!("error: --tolerance {t:?}: {m}")))?;
+                let (k, v) =
+                    t.split_once('=').ok_or_else(|| invalid(format!("--tolerance {t:?}: expected NAME=VALUE")))?;
+                let v = non_negative(v).map_err(|m| invalid(format!("--tolerance {t:?}: {m}")))?;
                 match k {
                     "delivery_pp" => tol.delivery_pp = v,
                     "gap_ks" => tol.gap_ks = v,
                     "latency_ks" => tol.latency_ks = v,
                     "rate_rel" => tol.rate_rel = v,
                     "battery_rel" => tol.battery_rel = v,
-                    _ => bail!(InvalidInput(format!(
-                        "error: --tolerance {k}: one of delivery_pp, gap_ks, latency_ks, rate_rel, battery_rel"
+                    _ => bail!(invalid(format!(
+                        "--tolerance {k}: one of delivery_pp, gap_ks, latency_ks, rate_rel, battery_rel"
                     ))),
                 }
             }
             let rec = studio::pilot::load_recording(&db, &recording, readings_between.unwrap_or_default())
-                .map_err(|e| InvalidInput(format!("error: {e:#}")))?;
-            if let Some(note) = rec.excluded_note() {
-                eprintln!("note: {note}");
+                .map_err(|e| invalid(format!("{e:#}")))?;
+            if let Some(n) = rec.excluded_note() {
+                note!("note: {n}");
             }
             load(&scenario, &set)?;
             let c = studio::pilot::compare_pilot(&rec, &scenario, &set, &tol, &studio::utc_now_rfc3339())?;
@@ -762,18 +1080,18 @@ fn pilot(command: PilotCommand) -> Result<()> {
                 studio::reports::write_pngs(&c.report, dir, 1)?;
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&c.comparison)?);
+                print_json(&c.comparison)?;
             } else {
-                println!(
+                say!(
                     "Pilot (recording {}, {} devices, {:.1} device-days) vs twin ({}):",
                     rec.row.id,
                     rec.devices(),
                     c.pilot.device_days,
                     scenario.display()
                 );
-                println!("  {:<36} {:>10} {:>10} {:>10} {:>10}", "metric", "pilot", "twin", "distance", "tolerance");
+                say!("  {:<36} {:>10} {:>10} {:>10} {:>10}", "metric", "pilot", "twin", "distance", "tolerance");
                 for d in &c.comparison.distances {
-                    println!(
+                    say!(
                         "  {:<36} {:>10.4} {:>10.4} {:>10.3} {:>10.3}  {}",
                         d.metric,
                         d.pilot,
@@ -783,50 +1101,14 @@ fn pilot(command: PilotCommand) -> Result<()> {
                         if d.ok { "within" } else { "OUTSIDE" }
                     );
                 }
-                println!("{}", if c.comparison.matches { "Verdict: match." } else { "Verdict: mismatch." });
+                say!("{}", if c.comparison.matches { "Verdict: match." } else { "Verdict: mismatch." });
                 if let Some(out) = &out {
-                    println!("Wrote the report {}: open it in a browser.", out.display());
+                    say!("Wrote the report {}: open it in a browser.", out.display());
                 }
             }
             Ok(())
         }
     }
-}
-
-/// A scenario that could not be loaded is invalid input (exit 2); anything else is an error.
-fn invalid_if_load_error(e: anyhow::Error) -> anyhow::Error {
-    match e.downcast::<LoadError>() {
-        Ok(LoadError::Io(m)) => anyhow::Error::new(InvalidInput(format!("error: {m}"))),
-        Ok(LoadError::Invalid(d)) => anyhow::Error::new(InvalidInput(d.to_string())),
-        Err(e) => e,
-    }
-}
-
-/// Writes a report, its charts as SVG beside it (and as PNG into `png`, at its scale); says so on
-/// stdout, or on stderr when stdout carries JSON.
-fn write_report(
-    db: &std::path::Path,
-    target: studio::reports::Target,
-    out: &std::path::Path,
-    png: Option<(&std::path::Path, u32)>,
-    quiet_stdout: bool,
-) -> Result<()> {
-    let rep = studio::reports::build_report(db, target, &studio::utc_now_rfc3339())?;
-    studio::reports::write_report(&rep, out)?;
-    let say = |m: String| if quiet_stdout { eprintln!("{m}") } else { println!("{m}") };
-    say(format!(
-        "Wrote the report {} ({} charts, {} KB): open it in a browser. Its charts as SVG: {}.",
-        out.display(),
-        rep.charts.len(),
-        rep.html.len() / 1024,
-        studio::reports::charts_dir(out).display()
-    ));
-    if let Some((dir, scale)) = png {
-        for path in studio::reports::write_pngs(&rep, dir, scale)? {
-            say(format!("Wrote {}.", path.display()));
-        }
-    }
-    Ok(())
 }
 
 fn dispatch(cli: Cli) -> Result<()> {
@@ -843,7 +1125,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             let loaded = load(&file, &set)?;
             let connect = broker.connect()?;
             if !json {
-                eprintln!(
+                note!(
                     "live: {} devices of {} to {} at {}x for {} simulated",
                     loaded.scenario.device_count(),
                     loaded.scenario.name,
@@ -855,9 +1137,9 @@ fn dispatch(cli: Cli) -> Result<()> {
             let req = studio::bridge::LiveRequest { speed, qos, prefix, connect_rate, seed };
             let s = studio::bridge::live(&connect, &loaded.scenario, req)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&s)?);
+                print_json(&s)?;
             } else {
-                println!(
+                say!(
                     "{} devices ({} connected at most, {} connection failures) published {} messages in {:.1} s ({:.0}/s, {:.1} s CPU): {} acknowledged.",
                     s.devices,
                     s.connections_peak,
@@ -868,7 +1150,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                     s.cpu_s,
                     s.acknowledged
                 );
-                println!(
+                say!(
                     "The simulation took {} readings: {} lost on the way (never published), {} still buffered at the end, {} while the client was not connected; {} reboots, {} command replies.",
                     s.generated,
                     s.dropped_by_simulation,
@@ -883,39 +1165,46 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Pilot { command } => pilot(command),
         Command::Calibrate { recording, base, out, readings_between, json, db } => {
             writable(Some(&out))?;
-            let db = studio::paths::resolve_db(db);
+            let db = db_path(db)?;
             let rec = studio::pilot::load_recording(&db, &recording, readings_between.unwrap_or_default())
-                .map_err(|e| InvalidInput(format!("error: {e:#}")))?;
-            if let Some(note) = rec.excluded_note() {
-                eprintln!("note: {note}");
+                .map_err(|e| invalid(format!("{e:#}")))?;
+            if let Some(n) = rec.excluded_note() {
+                note!("note: {n}");
             }
             let cal =
                 studio::pilot::calibrate(&rec, &base, &studio::utc_now_rfc3339()).map_err(invalid_if_load_error)?;
             std::fs::write(&out, &cal.scenario_text).with_context(|| format!("writing {}", out.display()))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&cal.fit)?);
+                print_json(&cal.fit)?;
             } else {
-                println!(
+                say!(
                     "Calibrated from recording {} ({} devices, {:.1} device-days, {} messages). Fitted, with 95 % intervals:",
-                    rec.row.id, cal.fit.devices, cal.fit.device_days, cal.fit.received
+                    rec.row.id,
+                    cal.fit.devices,
+                    cal.fit.device_days,
+                    cal.fit.received
                 );
                 for l in studio::pilot::fit_lines(&cal.fit) {
-                    println!("  {l}");
+                    say!("  {l}");
                 }
                 for w in &cal.fit.warnings {
-                    println!("  note: {w}");
+                    say!("  note: {w}");
                 }
-                println!("Wrote the calibrated scenario {} (the fit is in its header).", out.display());
+                say!("Wrote the calibrated scenario {} (the fit is in its header).", out.display());
             }
             Ok(())
         }
-        Command::Run { file, seed, replicating, common: Simulating { set, threads, json, report, db } } => {
+        Command::Run { file, seed, replicating, common: Simulating { set, threads, json, report, progress, db } } => {
             let (replications, precision) = replicating.plan()?;
             let loaded = load(&file, &set)?;
             writable(report.as_deref())?;
-            let db = studio::paths::resolve_db(db);
-            let bar = progress::Bar::new(std::io::stderr().is_terminal());
-            let progress = |f: f64| bar.set(f);
+            let db = db_path(db)?;
+            let label = match replications {
+                1 => format!("run {}", loaded.scenario.name),
+                r => format!("run {} x{r}", loaded.scenario.name),
+            };
+            let bar = Progress::new(progress, &[label]);
+            let on_progress = |f: f64| bar.set(0, f);
             let outcome = studio::run_scenario(&studio::RunRequest {
                 loaded: &loaded,
                 seed,
@@ -923,35 +1212,24 @@ fn dispatch(cli: Cli) -> Result<()> {
                 precision,
                 threads,
                 db: db.clone(),
-                progress: Some(&progress),
+                progress: Some(&on_progress),
             })?;
             bar.finish();
-            let mut out = std::io::stdout().lock();
+            let id = outcome.summaries[0].run_id;
             if json {
-                let v = match &outcome.combined {
-                    Some(c) => c.clone(),
-                    None => serde_json::to_value(&outcome.summaries[0])?,
-                };
-                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+                // Read back from the store: exactly what `show ID --json` prints.
+                print_json(&records::run_json(&studio::open_for_reading(&db)?, id)?)?;
             } else {
-                write!(out, "{}", table::summary(&loaded.scenario, &outcome.mean, &outcome.summaries))?;
+                output::text(&table::summary(&loaded.scenario, &outcome.mean, &outcome.summaries))?;
                 if outcome.precision_met == Some(false) {
-                    writeln!(
-                        out,
+                    say!(
                         "\nThe precision goal was not met within {} replications: raise --max-replications to decide the UNDECIDED targets.",
                         outcome.summaries.len()
-                    )?;
+                    );
                 }
-                writeln!(
-                    out,
-                    "\nStored as run {} in {} (scaleproof show {}).",
-                    outcome.summaries[0].run_id,
-                    db.display(),
-                    outcome.summaries[0].run_id
-                )?;
+                say!("\nStored as run {id} in {} (scaleproof show {id}).", db.display());
             }
             if let Some(out) = report {
-                let id = outcome.summaries[0].run_id.parse().unwrap_or(0);
                 write_report(&db, studio::reports::Target::Run(id), &out, None, json)?;
             }
             Ok(())
@@ -959,9 +1237,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Validate { file, set, json } => match studio::load_scenario(&file, &set) {
             Ok(l) => {
                 if json {
-                    println!("[]");
+                    outln!("[]");
                 } else {
-                    println!(
+                    say!(
                         "{}: valid ({} devices in {} classes, {} simulated)",
                         file.display(),
                         l.scenario.device_count(),
@@ -972,31 +1250,40 @@ fn dispatch(cli: Cli) -> Result<()> {
                 Ok(())
             }
             Err(LoadError::Invalid(d)) if json => {
-                println!("{}", serde_json::to_string_pretty(&d.0)?);
+                print_json(&d.0)?;
                 Err(InvalidInput(format!("{} problem(s) found", d.0.len())).into())
             }
             Err(e) => Err(load(&file, &set).err().unwrap_or_else(|| anyhow::anyhow!("{e}"))),
         },
         Command::Bench { devices, days, threads, seed, stepping, json } => {
             if !(days > 0.0 && days <= 50.0 * 365.0) {
-                bail!(InvalidInput(format!("error: --days must be between 0 and 18250, got {days}")));
+                bail!(invalid(format!("--days must be between 0 and 18250, got {days}")));
             }
-            let stepping = if stepping == "auto" { Stepping::Auto } else { Stepping::EveryTick };
+            let stepping = match stepping {
+                SteppingArg::Auto => Stepping::Auto,
+                SteppingArg::EveryTick => Stepping::EveryTick,
+            };
             let r = studio::bench::run_bench(&studio::bench::BenchRequest { devices, days, threads, seed, stepping })
-                .map_err(|e| InvalidInput(format!("error: {e:#}")))?;
+                .map_err(|e| invalid(format!("{e:#}")))?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&r)?);
+                print_json(&r)?;
             } else {
-                print!("{}", table::bench(&r));
+                output::text(&table::bench(&r))?;
             }
             Ok(())
         }
-        Command::Schema { .. } => {
-            println!("{}", serde_json::to_string_pretty(&sim_core::scenario::schema::scenario_schema())?);
+        Command::Schema { what: SchemaKind::Scenario } => {
+            print_json(&sim_core::scenario::schema::scenario_schema())?;
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "scaleproof", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
             Ok(())
         }
         Command::Runs { limit, json, db } => {
-            let db = studio::paths::resolve_db(db);
+            let db = db_path(db)?;
             let runs = if db.exists() { open_store(&db)?.list_runs(limit)? } else { Vec::new() };
             if json {
                 let v: Vec<serde_json::Value> = runs
@@ -1009,19 +1296,30 @@ fn dispatch(cli: Cli) -> Result<()> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                print_json(&v)?;
             } else {
-                print!("{}", table::runs(&runs));
+                output::text(&table::runs(&runs))?;
             }
             Ok(())
         }
-        Command::Sweep { file, over, replicating, common: Simulating { set, threads, json, report, db } } => {
+        Command::Sweeps { limit, json, db } => {
+            let db = db_path(db)?;
+            let sweeps = if db.exists() { open_store(&db)?.list_sweeps(limit)? } else { Vec::new() };
+            if json {
+                print_json(&sweeps.iter().map(records::sweep_json).collect::<Vec<_>>())?;
+            } else {
+                output::text(&records::sweeps_table(&sweeps))?;
+            }
+            Ok(())
+        }
+        Command::Sweep { file, over, replicating, common: Simulating { set, threads, json, report, progress, db } } => {
             let (replications, precision) = replicating.plan()?;
             writable(report.as_deref())?;
-            let spec = studio::sweep::SweepSpec::parse(&over).map_err(|m| InvalidInput(format!("error: {m}")))?;
-            let db = studio::paths::resolve_db(db);
-            let bar = progress::Bar::new(std::io::stderr().is_terminal());
-            let progress = |i: usize, n: usize, f: f64| bar.set((i as f64 + f) / n as f64);
+            let spec = studio::sweep::SweepSpec::parse(&over).map_err(invalid)?;
+            let db = db_path(db)?;
+            let labels: Vec<String> = spec.values.iter().map(|v| format!("{}={v}", spec.path)).collect();
+            let bars = Progress::new(progress, &labels);
+            let on_progress = |i: usize, _n: usize, f: f64| bars.set(i, f);
             let outcome = studio::sweep::run_sweep(&studio::sweep::SweepRequest {
                 file: &file,
                 overrides: &set,
@@ -1030,18 +1328,18 @@ fn dispatch(cli: Cli) -> Result<()> {
                 precision,
                 threads,
                 db: db.clone(),
-                progress: Some(&progress),
+                progress: Some(&on_progress),
             })
             .map_err(invalid_if_load_error)?;
-            bar.finish();
+            bars.finish();
             let crossovers = studio::sweep::sweep_crossovers(&outcome.points);
             if json {
                 let mut v = studio::sweep::sweep_json(outcome.sweep_id, &outcome.points);
                 v["crossovers"] = serde_json::to_value(&crossovers)?;
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                print_json(&v)?;
             } else {
-                print!("{}", table::sweep(&spec.path, &outcome.points, &crossovers));
-                println!(
+                output::text(&table::sweep(&spec.path, &outcome.points, &crossovers))?;
+                say!(
                     "\nStored as sweep {id} in {} (scaleproof report sweep:{id} --out sweep-{id}.html).",
                     db.display(),
                     id = outcome.sweep_id
@@ -1057,18 +1355,21 @@ fn dispatch(cli: Cli) -> Result<()> {
             vary,
             on,
             replications,
-            common: Simulating { set, threads, json, report, db },
+            common: Simulating { set, threads, json, report, progress, db },
         } => {
             let variations = vary
                 .iter()
                 .map(|v| studio::sensitivity::Variation::parse(v))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|m| InvalidInput(format!("error: {m}")))?;
-            studio::sensitivity::check_kpi(&on).map_err(|m| InvalidInput(format!("error: {m}")))?;
+                .map_err(invalid)?;
+            studio::sensitivity::check_kpi(&on).map_err(invalid)?;
+            let loaded = load(&file, &set)?;
+            studio::sensitivity::check_kpi_for(&loaded, &on).map_err(invalid)?;
             writable(report.as_deref())?;
-            let db = studio::paths::resolve_db(db);
-            let bar = progress::Bar::new(std::io::stderr().is_terminal());
-            let progress = |f: f64| bar.set(f);
+            let db = db_path(db)?;
+            let runs = 1 + 2 * variations.iter().filter(|v| !v.path.starts_with("price.")).count();
+            let bar = Progress::new(progress, &[format!("sensitivity of {on}, {runs} runs")]);
+            let on_progress = |f: f64| bar.set(0, f);
             let outcome = studio::sensitivity::run_sensitivity(&studio::sensitivity::SensitivityRequest {
                 file: &file,
                 overrides: &set,
@@ -1077,18 +1378,15 @@ fn dispatch(cli: Cli) -> Result<()> {
                 replications,
                 threads,
                 db: db.clone(),
-                progress: Some(&progress),
+                progress: Some(&on_progress),
             })
             .map_err(invalid_if_load_error)?;
             bar.finish();
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({ "id": outcome.id, "study": outcome.study }))?
-                );
+                print_json(&serde_json::json!({ "id": outcome.id, "study": outcome.study }))?;
             } else {
-                print!("{}", table::sensitivity(&outcome.study));
-                println!(
+                output::text(&table::sensitivity(&outcome.study))?;
+                say!(
                     "\nStored as sweep:{id} in {} (scaleproof report sweep:{id} --out tornado.html).",
                     db.display(),
                     id = outcome.id
@@ -1101,15 +1399,15 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Compare { run_a, run_b, json, report, db } => {
             writable(report.as_deref())?;
-            let db = studio::paths::resolve_db(db);
+            let db = db_path(db)?;
             let store = open_store(&db)?;
-            let (a, b) = (run_id(&store, &db, &run_a)?, run_id(&store, &db, &run_b)?);
+            let (a, b) = (finished_run(&store, &db, &run_a)?, finished_run(&store, &db, &run_b)?);
             drop(store);
             let c = studio::compare::compare_runs(&db, a, b)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&c)?);
+                print_json(&c)?;
             } else {
-                print!("{}", table::comparison(&c));
+                output::text(&table::comparison(&c))?;
             }
             if let Some(out) = report {
                 let tri = |d: &[studio::compare::Difference]| -> Vec<(String, String, String)> {
@@ -1127,86 +1425,136 @@ fn dispatch(cli: Cli) -> Result<()> {
                 });
                 std::fs::write(&out, rep.html).with_context(|| format!("writing {}", out.display()))?;
                 let m = format!("Wrote the comparison {}.", out.display());
-                if json { eprintln!("{m}") } else { println!("{m}") }
+                if json {
+                    note!("{m}");
+                } else {
+                    say!("{m}");
+                }
             }
             Ok(())
         }
         Command::Export { run, format, table, out, db } => {
             writable(out.as_deref())?;
-            let db = studio::paths::resolve_db(db);
-            let format = studio::export::Format::parse(&format).map_err(|m| InvalidInput(format!("error: {m}")))?;
-            let source = studio::export::Source::parse(&run).map_err(|m| InvalidInput(format!("error: {m}")))?;
-            let export = |w: &mut dyn Write| -> Result<usize> {
+            let db = db_path(db)?;
+            let format = studio::export::Format::parse(&value_name(&format)).map_err(invalid)?;
+            let source = studio::export::Source::parse(&run).map_err(invalid)?;
+            let export = |w: &mut dyn std::io::Write| -> Result<usize> {
                 match source {
-                    studio::export::Source::Study(_) if table.is_some() => bail!(InvalidInput(format!(
-                        "error: --table is for runs: {run} exports its points, one row each"
-                    ))),
+                    studio::export::Source::Study(_) if table.is_some() => {
+                        bail!(invalid(format!("--table is for runs: {run} exports its points, one row each")))
+                    }
                     studio::export::Source::Study(id) => studio::export::export_study(&db, id, format, w),
                     studio::export::Source::Run => {
-                        let id = run_id(&open_store(&db)?, &db, &run)?;
-                        let table = studio::export::Table::parse(table.as_deref().unwrap_or("series"))
-                            .map_err(|m| InvalidInput(format!("error: {m}")))?;
+                        let table = studio::export::Table::parse(&table.map_or("series".into(), |t| value_name(&t)))
+                            .map_err(invalid)?;
+                        let store = open_store(&db)?;
+                        // The series of a run that did not finish is what it got to; its bill
+                        // and summary do not exist.
+                        let id = match table {
+                            studio::export::Table::Series => run_id(&store, &db, &run)?,
+                            _ => finished_run(&store, &db, &run)?,
+                        };
+                        drop(store);
                         studio::export::export(&db, id, table, format, w)
                     }
                 }
             };
             match out {
                 None if format == studio::export::Format::Parquet => {
-                    bail!(InvalidInput("error: parquet is binary: give --out FILE.parquet".into()))
+                    bail!(invalid("parquet is binary: give --out FILE.parquet"))
                 }
                 Some(path) => {
                     let mut buf = Vec::new();
                     let n = export(&mut buf)?;
                     std::fs::write(&path, buf).with_context(|| format!("writing {}", path.display()))?;
-                    eprintln!("Wrote {n} rows to {}.", path.display());
+                    note!("Wrote {n} rows to {}.", path.display());
                 }
                 None => {
-                    export(&mut std::io::stdout().lock())?;
+                    // Whole, then copied out (see `show --series`).
+                    let mut buf = Vec::new();
+                    export(&mut buf)?;
+                    std::io::Write::write_all(&mut std::io::stdout().lock(), &buf)?;
                 }
             }
             Ok(())
         }
         Command::Report { target, out, png, png_scale, db } => {
             writable(Some(&out))?;
-            let target = studio::reports::Target::parse(&target).map_err(|m| InvalidInput(format!("error: {m}")))?;
-            let db = studio::paths::resolve_db(db);
+            folder(png.as_deref())?;
+            let target = studio::reports::Target::parse(&target).map_err(invalid)?;
+            let db = db_path(db)?;
+            // What the report is of must exist (and a run must have finished) before any work.
+            let store = open_store(&db)?;
+            let target = match target {
+                studio::reports::Target::Sweep(id) => studio::reports::Target::Sweep(sweep_id(&store, &db, id)?),
+                studio::reports::Target::Run(id) => {
+                    studio::reports::Target::Run(finished_run(&store, &db, &id.to_string())?)
+                }
+                studio::reports::Target::LastRun => studio::reports::Target::Run(finished_run(&store, &db, "last")?),
+            };
+            drop(store);
             write_report(&db, target, &out, png.as_deref().map(|d| (d, png_scale)), false)
         }
         Command::Show { run, json, series, db } => {
-            let db = studio::paths::resolve_db(db);
+            let db = db_path(db)?;
             let store = open_store(&db)?;
             let id = run_id(&store, &db, &run)?;
-            let rec = store.get_run(id)?.context("the run vanished while it was read")?;
             if json {
-                let summary: serde_json::Value = rec
-                    .row
-                    .summary_json
-                    .as_deref()
-                    .map(serde_json::from_str)
-                    .transpose()?
-                    .unwrap_or(serde_json::Value::Null);
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "id": rec.row.id, "status": rec.row.status, "created_at": rec.row.created_at, "scenario_file": rec.row.scenario_file,
-                        "seed": rec.row.seed, "engine_version": rec.engine_version, "overrides": serde_json::from_str::<serde_json::Value>(&rec.overrides_json)?,
-                        "summary": summary,
-                    }))?
-                );
+                print_json(&records::run_json(&store, id)?)?;
             } else {
+                let rec = store.get_run(id)?.context("the run vanished while it was read")?;
                 let group = studio::run::load_run(&store, id);
-                print!("{}", table::show(&rec, group.as_ref()));
+                output::text(&table::show(&rec, group.as_ref()))?;
             }
             if series {
-                studio::export::export(
-                    &db,
-                    id,
-                    studio::export::Table::Series,
-                    studio::export::Format::Csv,
-                    &mut std::io::stdout().lock(),
-                )?;
+                // Written whole, then copied out: a closed pipe is then a plain io::Error (quiet
+                // exit), not one buried in the CSV writer's error.
+                let mut buf = Vec::new();
+                studio::export::export(&db, id, studio::export::Table::Series, studio::export::Format::Csv, &mut buf)?;
+                std::io::Write::write_all(&mut std::io::stdout().lock(), &buf)?;
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument (but --help and --version) says what it is for, and every command and
+    /// subcommand shows an example in its help.
+    #[test]
+    fn every_argument_has_help_and_every_command_an_example() {
+        fn walk(cmd: &clap::Command, path: &str, problems: &mut Vec<String>) {
+            let path = format!("{path} {}", cmd.get_name()).trim().to_string();
+            let after = cmd.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            if !after.contains("Examples:") {
+                problems.push(format!("`{path}` has no \"Examples:\" in its after_help"));
+            }
+            // Help wraps at 100 columns; an example wrapped there could not be pasted.
+            for l in after.lines().filter(|l| l.chars().count() > 100) {
+                problems.push(format!("`{path}`: an example line over 100 columns: {l}"));
+            }
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    problems.push(format!("`{path}` argument `{id}` has no help text"));
+                }
+            }
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                walk(sub, &path, problems);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        cmd.clone().debug_assert();
+        let mut problems = Vec::new();
+        walk(&cmd, "", &mut problems);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }

@@ -236,21 +236,17 @@ pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary]) -> String {
             writeln!(o, "Shared outages (every device behind the gateway or site goes dark): {}", shared.join("; "));
     }
 
+    // Fits 100 columns; each class's battery follows in its own block.
     let _ = writeln!(
         o,
-        "\nPer class             devices    delivered   overflow     reboot   stranded    network  online at end   battery"
+        "\n{:<20} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>14}",
+        "Per class", "devices", "delivered", "overflow", "reboot", "stranded", "network", "online at end"
     );
     for c in &r.per_class {
         let cm = &c.messages;
-        let battery = match &c.battery {
-            Some(b) => {
-                format!("{:.0} % left, lasts {}", b.mean_remaining_pct, human_s(b.projected_life_days * 86_400.0))
-            }
-            None => "mains".into(),
-        };
         let _ = writeln!(
             o,
-            "  {:<18} {:>9} {:>12} {:>10} {:>10} {:>10} {:>10} {:>14}   {}",
+            "  {:<18} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>14}",
             truncate(&c.name, 18),
             thousands(c.devices),
             pct(cm.delivered, cm.generated),
@@ -259,8 +255,24 @@ pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary]) -> String {
             pct(cm.stranded_dead, cm.generated),
             pct(cm.lost_network, cm.generated),
             thousands(c.online_end),
-            battery
         );
+    }
+    let _ = writeln!(o, "\n{:<20} {:>8}   lasts", "Battery", "left");
+    for c in &r.per_class {
+        match &c.battery {
+            Some(b) => {
+                let left = format!("{:.0} %", b.mean_remaining_pct);
+                let _ = writeln!(
+                    o,
+                    "  {:<18} {left:>8}   {}",
+                    truncate(&c.name, 18),
+                    human_s(b.projected_life_days * 86_400.0)
+                );
+            }
+            None => {
+                let _ = writeln!(o, "  {:<18} {:>8}   mains", truncate(&c.name, 18), "-");
+            }
+        }
     }
     if let Some(c) = &r.cost {
         let _ = writeln!(
@@ -354,11 +366,15 @@ pub fn runs(rows: &[RunRow]) -> String {
     if rows.is_empty() {
         return "no runs stored yet (scaleproof run FILE)\n".into();
     }
-    let _ = writeln!(
-        o,
-        "{:>5}  {:<20}  {:<11}  {:>9}  {:>20}  {:>9}  {:>8}  scenario",
+    // 100 columns: the seed column as wide as its seeds; the scenario goes on the next line
+    // when the row would pass the width.
+    let sw = rows.iter().map(|r| r.seed.to_string().len()).max().unwrap_or(0).max(4);
+    let head = format!(
+        "{:>5}  {:<20}  {:<10}  {:>9}  {:>sw$}  {:>9}  {:>8}",
         "run", "created", "status", "devices", "seed", "delivery", "wall"
     );
+    let sep = if head.len() + 10 <= 100 { "  " } else { "\n       " };
+    let _ = writeln!(o, "{head}{sep}scenario");
     for r in rows {
         let delivery = r
             .summary_json
@@ -368,9 +384,8 @@ pub fn runs(rows: &[RunRow]) -> String {
             .map_or("-".to_string(), |d| format!("{:.3} %", d * 100.0));
         let rep =
             r.replication_of.map_or(String::new(), |of| format!(" (replication {} of run {of})", r.replication_index));
-        let _ = writeln!(
-            o,
-            "{:>5}  {:<20}  {:<11}  {:>9}  {:>20}  {:>9}  {:>8}  {}{}",
+        let row = format!(
+            "{:>5}  {:<20}  {:<10}  {:>9}  {:>sw$}  {:>9}  {:>8}",
             r.id,
             r.created_at,
             r.status,
@@ -378,9 +393,13 @@ pub fn runs(rows: &[RunRow]) -> String {
             r.seed,
             delivery,
             r.wall_s.map_or("-".into(), |w| format!("{w:.1} s")),
-            r.scenario_name,
-            rep
         );
+        let tail = format!("{}{rep}", r.scenario_name);
+        if row.chars().count() + 2 + tail.chars().count() <= 100 {
+            let _ = writeln!(o, "{row}  {tail}");
+        } else {
+            let _ = writeln!(o, "{row}\n       {tail}");
+        }
     }
     o
 }
@@ -506,7 +525,7 @@ pub fn sweep(
         let _ = writeln!(o, "\nTCO per device-year ({}); alternatives priced on the same usage", c.currency);
         let _ = write!(o, "{:>12} {:>24}", truncate(path, 12), "chosen [95 % CI]");
         for n in &names[1..] {
-            let _ = write!(o, " {:>15}", truncate(n, 15));
+            let _ = write!(o, " {:>14}", truncate(n, 14));
         }
         let _ = writeln!(o);
         for p in points {
@@ -519,11 +538,13 @@ pub fn sweep(
                 format!("{} [{}, {}]", decimal(m, 2), decimal(lo.max(0.0), 2), decimal(hi, 2))
             );
             for a in p.mean.cost.iter().flat_map(|c| &c.alternatives) {
-                let _ = write!(o, " {:>15}", decimal(a.tco_per_device_year.units_f64(), 2));
+                let _ = write!(o, " {:>14}", decimal(a.tco_per_device_year.units_f64(), 2));
             }
             let _ = writeln!(o);
         }
         let _ = writeln!(o, "  chosen: platform {}, connectivity {}", c.platform, c.connectivity);
+    } else {
+        let _ = writeln!(o, "\nTCO per device-year: no price book");
     }
     let _ = writeln!(o, "\nCrossovers");
     if !crossovers.iter().any(|c| c.crosses()) {
@@ -575,18 +596,27 @@ pub fn sweep(
 pub fn sensitivity(study: &studio::sensitivity::Study) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}: base case {:.4}\n", study.kpi, study.baseline);
+    // 100 columns: the assumption column as wide as its paths up to 34; a longer path goes on
+    // its own line above its numbers.
+    let w = study.rows.iter().map(|r| r.path.chars().count()).max().unwrap_or(0).clamp(10, 34);
     let _ = writeln!(
         o,
-        "  {:<52} {:>14} {:>14} {:>12} {:>12} {:>10}",
+        "  {:<w$} {:>12} {:>12} {:>12} {:>12} {:>10}",
         "assumption", "low", "high", "KPI at low", "KPI at high", "swing"
     );
     for r in &study.rows {
+        let name = if r.path.chars().count() > w {
+            let _ = writeln!(o, "  {}", r.path);
+            ""
+        } else {
+            r.path.as_str()
+        };
         let _ = writeln!(
             o,
-            "  {:<52} {:>14} {:>14} {:>12.4} {:>12.4} {:>10.4}",
-            truncate(&r.path, 52),
-            truncate(&r.low_setting, 14),
-            truncate(&r.high_setting, 14),
+            "  {:<w$} {:>12} {:>12} {:>12.4} {:>12.4} {:>10.4}",
+            name,
+            truncate(&r.low_setting, 12),
+            truncate(&r.high_setting, 12),
             r.kpi_low,
             r.kpi_high,
             r.swing()
@@ -619,8 +649,16 @@ pub fn comparison(c: &studio::compare::Comparison) -> String {
         if rows.is_empty() {
             let _ = writeln!(o, "  none");
         }
+        // One line when it fits 100 columns, else the path and then A and B on lines of their
+        // own.
+        let w = rows.iter().map(|d| d.path.chars().count()).max().unwrap_or(0).min(50);
         for d in rows.iter() {
-            let _ = writeln!(o, "  {:<50} A: {}   B: {}", d.path, truncate(&d.a, 40), truncate(&d.b, 40));
+            let line = format!("  {:<w$} A: {}   B: {}", d.path, d.a, d.b);
+            if line.chars().count() <= 100 {
+                let _ = writeln!(o, "{line}");
+            } else {
+                let _ = writeln!(o, "  {}\n      A: {}\n      B: {}", d.path, truncate(&d.a, 90), truncate(&d.b, 90));
+            }
         }
     }
     o

@@ -71,7 +71,7 @@ fn show_series_and_export_keep_a_class_name_with_a_comma_in_one_cell() {
         .unwrap());
     let json: serde_json::Value =
         serde_json::from_str(&ok(bin().args(["show", "1", "--json", "--db"]).arg(tmp.db()).output().unwrap())).unwrap();
-    let want = json["summary"]["per_class"][0]["messages"]["delivered"].as_u64().unwrap();
+    let want = json["per_class"][0]["messages"]["delivered"].as_u64().unwrap();
     assert!(want > 0);
 
     let show = ok(bin().args(["show", "1", "--series", "--db"]).arg(tmp.db()).output().unwrap());
@@ -117,7 +117,7 @@ fn a_sweep_exports_one_row_per_point() {
         let show: serde_json::Value =
             serde_json::from_str(&ok(bin().args(["show", run, "--json", "--db"]).arg(tmp.db()).output().unwrap()))
                 .unwrap();
-        assert_eq!(r["messages_delivered"], show["summary"]["messages"]["delivered"].to_string());
+        assert_eq!(r["messages_delivered"], show["messages"]["delivered"].to_string());
     }
     let pq = tmp.0.join("sweep.parquet");
     ok(bin()

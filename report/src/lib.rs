@@ -317,7 +317,7 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
     let _ = writeln!(
         b,
         "<p class=\"sub\">Run {} · {} devices · {} simulated · seed {}{} · {} · report written {}</p>",
-        esc(&all[0].run_id),
+        all[0].run_id,
         thousands(r.devices),
         dur(r.simulated_s),
         all[0].seed,

@@ -16,8 +16,10 @@ pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
     pub schema_version: u32,
-    /// Filled in by whoever stores the run.
-    pub run_id: String,
+    /// The run's id in the run database, filled in by whoever stores the run (0 until then).
+    /// Summaries stored before it was a number held it as a string; those still read.
+    #[serde(deserialize_with = "run_id_number_or_string")]
+    pub run_id: i64,
     pub scenario: String,
     pub seed: u64,
     pub devices: u64,
@@ -284,7 +286,7 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
     };
     RunSummary {
         schema_version: SUMMARY_SCHEMA_VERSION,
-        run_id: String::new(),
+        run_id: 0,
         scenario: s.name.clone(),
         seed,
         devices: s.device_count(),
@@ -320,12 +322,27 @@ pub fn summarize(s: &Scenario, seed: u64, out: &RunOutput) -> RunSummary {
     }
 }
 
+/// A run id as a JSON number, or as the string older versions stored ("" for none).
+fn run_id_number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Id {
+        Number(i64),
+        Text(String),
+    }
+    match Id::deserialize(d)? {
+        Id::Number(n) => Ok(n),
+        Id::Text(t) if t.is_empty() => Ok(0),
+        Id::Text(t) => t.parse().map_err(|_| serde::de::Error::custom(format!("run_id {t:?} is not a number"))),
+    }
+}
+
 impl RunSummary {
     /// The summary without the fields that legitimately differ between identical runs
     /// (`run_id`, `wall_s`), as canonical JSON: equal strings mean identical results.
     pub fn fingerprint(&self) -> String {
         let mut s = self.clone();
-        s.run_id.clear();
+        s.run_id = 0;
         s.wall_s = 0.0;
         serde_json::to_string(&s).expect("a summary always serializes")
     }

@@ -577,9 +577,23 @@ impl Store {
         Ok(Some(rec))
     }
 
-    /// The newest run's id.
+    /// Stored sweeps and sensitivity studies with their points, newest first.
+    pub fn list_sweeps(&self, limit: usize) -> Result<Vec<SweepRecord>> {
+        let ids: Vec<i64> = self
+            .conn
+            .prepare("SELECT id FROM sweeps ORDER BY id DESC LIMIT ?1")?
+            .query_map([limit as i64], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.get_sweep(id)?);
+        }
+        Ok(out)
+    }
+
+    /// The newest run's id (a run with replications is its first: the id `run` printed).
     pub fn last_run(&self) -> Result<Option<i64>> {
-        Ok(self.conn.query_row("SELECT max(id) FROM runs", [], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT max(id) FROM runs WHERE replication_of IS NULL", [], |r| r.get(0))?)
     }
 
     pub fn series(&self, run: i64) -> Result<Vec<SeriesRow>> {
@@ -702,6 +716,10 @@ mod tests {
         s.finish_sweep(w).unwrap();
         let rec = s.get_sweep(w).unwrap().unwrap();
         assert_eq!((rec.status.as_str(), rec.points.len(), rec.points[0].run), ("complete", 1, a));
+        let v = s.begin_sweep("2026-11-24T00:00:00Z", "sensitivity", "t", "t.toml", "{}").unwrap();
+        let listed: Vec<(i64, usize)> = s.list_sweeps(10).unwrap().iter().map(|r| (r.id, r.points.len())).collect();
+        assert_eq!(listed, [(v, 0), (w, 1)], "newest first, with their points");
+        assert_eq!(s.list_sweeps(1).unwrap().len(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

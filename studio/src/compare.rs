@@ -18,8 +18,12 @@ pub struct Difference {
     pub b: String,
 }
 
+/// One headline figure of both runs. In JSON, `id` is a stable snake_case identifier (what a
+/// script keys on) and `label` the text shown to people.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Figure {
+    pub id: String,
+    #[serde(rename = "label")]
     pub name: String,
     pub a: Option<f64>,
     pub b: Option<f64>,
@@ -59,43 +63,62 @@ fn diff(a: &[(String, String)], b: &[(String, String)]) -> Vec<Difference> {
         .collect()
 }
 
-/// The headline figures of a summary, by name.
-pub fn figures(s: &RunSummary) -> Vec<(String, Option<f64>)> {
+/// The headline figures of a summary: (id, label, value).
+pub fn figures(s: &RunSummary) -> Vec<(String, String, Option<f64>)> {
     let m = &s.messages;
-    let mut f: Vec<(String, Option<f64>)> = vec![
-        ("devices".into(), Some(s.devices as f64)),
-        ("delivery ratio, %".into(), Some(s.delivery_ratio * 100.0)),
-        ("messages generated".into(), Some(m.generated as f64)),
-        ("lost in the network".into(), Some(m.lost_network as f64)),
-        ("dropped: buffer overflow".into(), Some(m.dropped_overflow as f64)),
-        ("dropped: reboot".into(), Some(m.dropped_reboot as f64)),
-        ("stranded in dead devices".into(), Some(m.stranded_dead as f64)),
-        ("latency p50, s".into(), Some(s.latency_s.p50)),
-        ("latency p99, s".into(), Some(s.latency_s.p99)),
-        ("reboots".into(), Some(s.reboots as f64)),
-        ("network outages".into(), Some(s.outages as f64)),
-        ("battery deaths".into(), Some(s.deaths as f64)),
-        ("hardware failures".into(), Some(s.hardware_failures as f64)),
-        ("truck rolls".into(), Some(s.truck_rolls as f64)),
+    let n = |x: u64| Some(x as f64);
+    let mut f: Vec<(String, String, Option<f64>)> = [
+        ("devices", "devices", n(s.devices)),
+        ("delivery_pct", "delivery ratio, %", Some(s.delivery_ratio * 100.0)),
+        ("generated", "messages generated", n(m.generated)),
+        ("lost_network", "lost in the network", n(m.lost_network)),
+        ("dropped_overflow", "dropped: buffer overflow", n(m.dropped_overflow)),
+        ("dropped_reboot", "dropped: reboot", n(m.dropped_reboot)),
+        ("stranded_dead", "stranded in dead devices", n(m.stranded_dead)),
+        ("p50_latency_s", "latency p50, s", Some(s.latency_s.p50)),
+        ("p99_latency_s", "latency p99, s", Some(s.latency_s.p99)),
+        ("reboots", "reboots", n(s.reboots)),
+        ("outages", "network outages", n(s.outages)),
+        ("deaths", "battery deaths", n(s.deaths)),
+        ("hardware_failures", "hardware failures", n(s.hardware_failures)),
+        ("truck_rolls", "truck rolls", n(s.truck_rolls)),
         (
-            "battery life (shortest class), days".into(),
+            "battery_life_days",
+            "battery life (shortest class), days",
             s.per_class.iter().filter_map(|c| c.battery.as_ref().map(|b| b.projected_life_days)).reduce(f64::min),
         ),
-    ];
+    ]
+    .into_iter()
+    .map(|(id, label, v)| (id.to_string(), label.to_string(), v))
+    .collect();
     let c = s.cost.as_ref();
-    f.push(("TCO".into(), c.map(|c| c.tco.units_f64())));
-    f.push(("TCO per device-year".into(), c.map(|c| c.tco_per_device_year.units_f64())));
-    f.push(("capex".into(), c.map(|c| c.capex.units_f64())));
-    f.push(("opex per month".into(), c.map(|c| c.opex_per_month.units_f64())));
+    let mut push = |id: String, label: String, v: Option<f64>| f.push((id, label, v));
+    push("tco".into(), "TCO".into(), c.map(|c| c.tco.units_f64()));
+    push("tco_per_device_year".into(), "TCO per device-year".into(), c.map(|c| c.tco_per_device_year.units_f64()));
+    push("capex".into(), "capex".into(), c.map(|c| c.capex.units_f64()));
+    push("opex_per_month".into(), "opex per month".into(), c.map(|c| c.opex_per_month.units_f64()));
     for cat in sim_core::cost::bill::Category::ALL {
-        f.push((format!("TCO: {}", cat.label()), c.map(|c| c.breakdown.get(cat).units_f64())));
+        use sim_core::cost::bill::Category as C;
+        // The key of the category in the summary's `cost.breakdown`.
+        let key = match cat {
+            C::Hardware => "hardware",
+            C::Installation => "installation",
+            C::Provisioning => "provisioning",
+            C::Connectivity => "connectivity",
+            C::Cloud => "cloud",
+            C::Storage => "storage",
+            C::Maintenance => "maintenance",
+        };
+        let id = format!("tco_{key}");
+        push(id, format!("TCO: {}", cat.label()), c.map(|c| c.breakdown.get(cat).units_f64()));
     }
-    f.push((
+    push(
+        "failed_findings".into(),
         "verdict: failed findings".into(),
         s.verdict
             .as_ref()
             .map(|v| v.findings.iter().filter(|x| x.severity == sim_core::verdict::Severity::Fail).count() as f64),
-    ));
+    );
     f
 }
 
@@ -123,7 +146,7 @@ pub fn compare_runs(db: &Path, a: i64, b: i64) -> Result<Comparison> {
     };
     let fa = figures(&sa);
     let fb = figures(&sb);
-    let results = fa.into_iter().zip(fb).map(|((name, a), (_, b))| Figure { name, a, b }).collect();
+    let results = fa.into_iter().zip(fb).map(|((id, name, a), (_, _, b))| Figure { id, name, a, b }).collect();
     Ok(Comparison {
         run_a: a,
         run_b: b,

@@ -496,7 +496,7 @@ fn study_rows(store: &Store, id: i64) -> Result<Rows> {
             o.opt_bool("repriced", kpi.as_ref().map(|_| repriced));
             o.opt_text("kpi", kpi.as_deref());
             o.opt_f64("kpi_value", kpi.as_deref().and_then(|k| crate::sensitivity::kpi(s, k)));
-            let sr = summary_row(s.run_id.parse().unwrap_or(p.run), start, s);
+            let sr = summary_row(s.run_id, start, s);
             o.columns.extend(sr.columns);
             o.cells.extend(sr.cells);
             rows.push(o);

@@ -218,7 +218,7 @@ fn run_one(
     }
     let mut summary = summarize(s, rep_seed, &out);
     crate::price_and_judge(req.loaded, &mut summary);
-    summary.run_id = id.to_string();
+    summary.run_id = id;
     summary.wall_s = start.elapsed().as_secs_f64();
     writer.store.finish_run(id, &serde_json::to_string(&summary)?, summary.wall_s)?;
     Ok(summary)
@@ -252,7 +252,7 @@ pub fn combine_summaries(mean: &RunSummary, summaries: &[RunSummary]) -> Value {
     }
     c["seeds"] = Value::from(summaries.iter().map(|s| s.seed).collect::<Vec<_>>());
     c["replications"] = Value::from(summaries.len());
-    c["run_ids"] = Value::from(summaries.iter().map(|s| s.run_id.clone()).collect::<Vec<_>>());
+    c["run_ids"] = Value::from(summaries.iter().map(|s| s.run_id).collect::<Vec<_>>());
     c
 }
 

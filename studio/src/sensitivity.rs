@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sim_core::scenario::read::scalar_at;
@@ -75,6 +75,39 @@ pub fn check_kpi(name: &str) -> std::result::Result<(), String> {
     ))
 }
 
+/// Checks a KPI against the scenario before any run: cost KPIs need a `[cost]` table and its
+/// price book, `battery_life_days` a battery-powered class.
+pub fn check_kpi_for(loaded: &LoadedScenario, name: &str) -> std::result::Result<(), String> {
+    check_kpi(name)?;
+    let priced = loaded.scenario.cost.is_some() && loaded.book.is_some();
+    if ["tco_per_device_year", "tco", "capex", "opex_per_month"].contains(&name) && !priced {
+        return Err(format!("--on {name}: this scenario has no [cost] table with a price book, so it has no costs"));
+    }
+    let s = &loaded.scenario;
+    if name == "battery_life_days"
+        && !s
+            .classes
+            .iter()
+            .any(|c| matches!(s.powers[c.power].source, sim_core::scenario::PowerSource::Battery { .. }))
+    {
+        return Err("--on battery_life_days: no device class in this scenario runs on a battery".into());
+    }
+    Ok(())
+}
+
+/// A KPI that the base case's summary does not have (a dotted path that leads nowhere): the
+/// user's input, found once the base case has run.
+#[derive(Debug)]
+pub struct UnknownKpi(pub String);
+
+impl std::fmt::Display for UnknownKpi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UnknownKpi {}
+
 /// The KPI `name` of one summary.
 pub fn kpi(s: &RunSummary, name: &str) -> Option<f64> {
     let cost = s.cost.as_ref();
@@ -106,10 +139,11 @@ pub fn kpi(s: &RunSummary, name: &str) -> Option<f64> {
 fn mean_kpi(summaries: &[RunSummary], name: &str) -> Result<f64> {
     let xs: Vec<f64> = summaries.iter().filter_map(|s| kpi(s, name)).collect();
     if xs.len() != summaries.len() {
-        bail!(
-            "the KPI {name:?} is not in this run's summary (known: {}, or a dotted path such as messages.dropped_overflow; cost KPIs need a price book)",
+        return Err(UnknownKpi(format!(
+            "--on {name:?} is not a number in this run's summary (known: {}, or a dotted path to a number such as messages.dropped_overflow; cost KPIs need a price book)",
             KPIS.join(", ")
-        );
+        ))
+        .into());
     }
     Ok(xs.iter().sum::<f64>() / xs.len() as f64)
 }
@@ -238,7 +272,7 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
         &base.file,
         &json!({ "kpi": req.kpi, "overrides": req.overrides }).to_string(),
     )?;
-    let base_id: i64 = base_runs[0].run_id.parse().unwrap_or(0);
+    let base_id = base_runs[0].run_id;
     store.add_sweep_point(id, &SweepPoint { idx: 0, label: "base case".into(), value: String::new(), run: base_id })?;
     let mut rows = Vec::new();
     for (i, (v, pair)) in req.variations.iter().zip(&settings).enumerate() {
@@ -264,7 +298,7 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
                 }
                 Prepared::Scenario(loaded) => {
                     let s = run(loaded)?;
-                    let rid = s[0].run_id.parse().unwrap_or(0);
+                    let rid = s[0].run_id;
                     (s, rid)
                 }
             };

@@ -139,7 +139,7 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
             db: req.db.clone(),
             progress: progress_ref,
         })?;
-        let run_id: i64 = out.summaries[0].run_id.parse().unwrap_or(0);
+        let run_id = out.summaries[0].run_id;
         let label = format!("{}={v}", req.spec.path);
         store.add_sweep_point(
             sweep_id,
