@@ -47,9 +47,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a JSON Schema (`scenario`) for editors.
+    /// Print a JSON Schema (`scenario` or `pricebook`) for editors.
     Schema {
-        #[arg(value_parser = ["scenario"])]
+        #[arg(value_parser = ["scenario", "pricebook"])]
         what: String,
     },
     /// List stored runs, newest first.
@@ -935,8 +935,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Schema { .. } => {
-            println!("{}", serde_json::to_string_pretty(&sim_core::scenario::schema::scenario_schema())?);
+        Command::Schema { what } => {
+            let schema = match what.as_str() {
+                "pricebook" => sim_core::cost::schema::pricebook_schema(),
+                _ => sim_core::scenario::schema::scenario_schema(),
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(())
         }
         Command::Runs { limit, json, db } => {
