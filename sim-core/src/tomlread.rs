@@ -26,9 +26,10 @@ pub(crate) struct Ctx {
     /// (path, original `--set` text) of every override applied, and of every table an override
     /// created on its way (so the problems of a table it made up are shown as its own).
     pub(crate) overridden: Vec<(String, String)>,
-    /// Tables an override created whose name is close to one the file has: (path, `--set`
-    /// text, the path it most likely meant). Their problems collapse into one "did you mean".
-    created: Vec<(String, String, String)>,
+    /// Tables an override made up: (path, `--set` text, the path it most likely meant or the
+    /// names the file has there). A misspelt one, or one that cannot stand (a required field
+    /// missing), is reported as one problem instead of its fields'.
+    created: Vec<(String, String, Result<String, String>)>,
     pub(crate) known: BTreeMap<String, BTreeSet<&'static str>>,
     /// The "did you mean" budget of this file (shared with closures that cannot borrow `Ctx`).
     pub(crate) hints: std::rc::Rc<Hints>,
@@ -92,13 +93,17 @@ impl Ctx {
         // fields, unknown keys) are echoes of the misspelling, so they become one diagnostic.
         for (path, text, meant) in std::mem::take(&mut self.created) {
             let under = |d: &Diagnostic| d.from_override.as_deref() == Some(text.as_str()) && is_under(&d.path, &path);
-            if self.diags.iter().any(|(_, d)| under(d)) {
+            let made_up = match &meant {
+                Ok(_) => self.diags.iter().any(|(_, d)| under(d)),
+                Err(_) => self.diags.iter().any(|(_, d)| under(d) && d.message.starts_with("missing required field")),
+            };
+            if made_up {
                 self.diags.retain(|(_, d)| !under(d));
-                self.error(
-                    0..0,
-                    &path,
-                    format!("the file has no `{path}`, so the override made it up (did you mean `{meant}`?)"),
-                );
+                let hint = match meant {
+                    Ok(m) => format!("did you mean `{m}`?"),
+                    Err(names) => format!("the file has: {names}"),
+                };
+                self.error(0..0, &path, format!("the file has no `{path}`, so the override made it up ({hint})"));
             }
         }
         self.diags.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.path.cmp(&b.1.path)));
@@ -229,10 +234,14 @@ pub(crate) fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i
             // A table the file does not have: its problems are this override's. When its name
             // is close to one the file has, it is most likely a misspelling of it.
             cx.overridden.push((at.clone(), text.to_string()));
-            let meant = cx.hints.suggest(seg, table.keys().map(|k| k.get_ref().as_ref())).map(|m| join(&here, m));
-            if let Some(meant) = meant {
-                cx.created.push((at.clone(), text.to_string(), meant));
-            }
+            let keys = || table.keys().map(|k| k.get_ref().as_ref());
+            let meant = cx.hints.suggest(seg, keys()).map(|m| join(&here, m)).ok_or_else(|| {
+                let names: Vec<&str> = keys().take(10).collect();
+                let more = table.len().saturating_sub(names.len());
+                let names = if names.is_empty() { "nothing".to_string() } else { names.join(", ") };
+                if more > 0 { format!("{names} and {more} more") } else { names }
+            });
+            cx.created.push((at.clone(), text.to_string(), meant));
             table.insert(
                 Spanned::new(0..0, Cow::Owned(seg.to_string())),
                 Spanned::new(0..0, DeValue::Table(DeTable::new())),

@@ -247,6 +247,10 @@ fn a_misspelt_set_path_gets_did_you_mean() {
     let x = override_problem("fleet.vibraton.count=5");
     assert_eq!(x.path, "fleet.vibraton");
     assert!(x.message.contains("did you mean `fleet.vibration`?"), "{x}");
+    // A made-up entry that cannot stand: one problem naming what the file has.
+    let x = override_problem("fleet.sensors.perod=5m");
+    assert_eq!(x.path, "fleet.sensors");
+    assert!(x.message.contains("the file has: vibration"), "{x}");
     let x = override_problem("scenari.duration=5d");
     assert!(x.message.contains("did you mean `scenario`?"), "{x}");
     // A table the file does not have, added on purpose, is still fine.
