@@ -74,9 +74,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print a JSON Schema for editors.
+    /// Print a JSON Schema (scenario files or price books) for editors.
     #[command(after_help = "Examples:
-  scaleproof schema scenario > scenario.schema.json")]
+  scaleproof schema scenario > scenario.schema.json
+  scaleproof schema pricebook > pricebook.schema.json")]
     Schema {
         /// Which schema.
         #[arg(value_enum)]
@@ -499,6 +500,8 @@ enum PilotCommand {
 enum SchemaKind {
     /// Scenario files.
     Scenario,
+    /// Price books.
+    Pricebook,
 }
 
 /// `bench --stepping`.
@@ -1272,8 +1275,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Schema { what: SchemaKind::Scenario } => {
-            print_json(&sim_core::scenario::schema::scenario_schema())?;
+        Command::Schema { what } => {
+            let schema = match what {
+                SchemaKind::Scenario => sim_core::scenario::schema::scenario_schema(),
+                SchemaKind::Pricebook => sim_core::cost::schema::pricebook_schema(),
+            };
+            print_json(&schema)?;
             Ok(())
         }
         Command::Completions { shell } => {

@@ -257,6 +257,41 @@ fn many_problems_are_all_reported() {
     assert!(reported >= 3, "many-problems.toml: {reported} error line(s), want at least 3\n{}", o.describe());
 }
 
+/// Three independent mistakes in a bundled scenario (a probability of 1.5, a duration in words,
+/// a misspelt key): each at its line, and nothing else (no echo of one in another table).
+#[test]
+fn three_mistakes_are_three_problems() {
+    let file = cases_dir().join("three-mistakes.toml");
+    let o = validate(&file, &[]);
+    let errors: Vec<&str> = o.stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(errors.len(), 3, "{}", o.describe());
+    for (line, hint) in
+        [(32, "1.5 is not a probability"), (63, "did you mean \"2min\"?"), (67, "did you mean `reboots_per_day`?")]
+    {
+        assert!(
+            errors.iter().any(|l| l.contains(&format!("three-mistakes.toml:{line}:")) && l.contains(hint)),
+            "line {line}: {hint}\n{}",
+            o.describe()
+        );
+    }
+}
+
+/// A misspelt `--set` path is one problem with a "did you mean", not a silently added key or the
+/// missing fields of a made-up table.
+#[test]
+fn a_misspelt_override_path_gets_did_you_mean() {
+    for (set, path, hint) in [
+        ("fleet.vibration.telemetry.perod=5m", "fleet.vibration.telemetry.perod", "did you mean `period`?"),
+        ("fleet.vibration.perod=5m", "fleet.vibration.perod", "did you mean `fleet.vibration.telemetry.period`?"),
+        ("fleet.vibraton.count=5", "fleet.vibraton", "did you mean `fleet.vibration`?"),
+    ] {
+        check_bad_override(set, path);
+        let o = validate(&good_file(), &["--set", set]);
+        assert!(o.stderr.contains(hint), "--set {set}: no `{hint}`\n{}", o.describe());
+        assert_eq!(o.stderr.lines().filter(|l| l.starts_with("error: ")).count(), 1, "{}", o.describe());
+    }
+}
+
 #[test]
 fn non_utf8_file_is_rejected_with_its_line() {
     let tmp = TempDir::new();

@@ -266,13 +266,18 @@ fn replications_give_intervals_and_do_not_depend_on_threads() {
     assert_eq!(runs.as_array().unwrap().len(), 8);
 }
 
-/// `schema scenario` prints a JSON Schema that describes the top-level tables.
+/// `schema scenario` and `schema pricebook` print the JSON Schemas editors read from `schemas/`.
 #[test]
 fn schema_is_printed() {
     let v: serde_json::Value = serde_json::from_str(&ok(bin().args(["schema", "scenario"]).output().unwrap())).unwrap();
     assert_eq!(v["title"], "Scaleproof scenario (schema 1)");
     for k in ["schema", "scenario", "site", "network", "power", "fleet", "backend", "maintenance", "event"] {
         assert!(v["properties"].get(k).is_some(), "{k}");
+    }
+    for what in ["scenario", "pricebook"] {
+        let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../schemas/{what}.schema.json"));
+        let printed = ok(bin().args(["schema", what]).output().unwrap());
+        assert_eq!(printed, std::fs::read_to_string(committed).unwrap(), "schema {what}");
     }
 }
 

@@ -70,10 +70,71 @@ impl fmt::Display for SimDuration {
     }
 }
 
+/// The units of a duration, as messages list them.
+pub const DURATION_UNITS: &str = "us, ms, s, m or min, h, d, w, y";
+
 /// Parses a duration: one or more `<number><unit>` terms, optionally separated by spaces, with
-/// units `us`, `ms`, `s`, `min` (or `m`), `h`, `d`, `w`, `y` (365 days); a trailing `HH:MM[:SS]`
-/// clock part is allowed (`"12d 10:00"`). Numbers may have a fraction (`"2.5h"`).
+/// units `us` (or `µs`), `ms`, `s` (or `sec`), `min` (or `m`), `h`, `d`, `w`, `y` (365 days); a
+/// trailing `HH:MM[:SS]` clock part is allowed (`"12d 10:00"`). Numbers may have a fraction
+/// (`"2.5h"`). A duration written in words (`"2 minutes"`) is refused with what it means
+/// (`did you mean "2min"?`).
 pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    parse_terms(text).map_err(|e| match suggest_duration(text) {
+        Some(s) => format!("{text:?} is not a duration (did you mean {s:?}?)"),
+        None => e,
+    })
+}
+
+/// `text` written as a duration, when it is one in words or with spaces before its units:
+/// `"2 minutes"` -> `"2min"`, `"1 hour 30 mins"` -> `"1h30min"`.
+pub fn suggest_duration(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text.trim();
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == ',');
+        if let Some(r) = rest.strip_prefix("and ") {
+            rest = r;
+            continue;
+        }
+        if rest.is_empty() {
+            break;
+        }
+        if parse_clock(rest).is_some() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(rest);
+            break;
+        }
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_')).unwrap_or(rest.len());
+        if num_len == 0 {
+            return None;
+        }
+        out.push_str(&rest[..num_len]);
+        rest = rest[num_len..].trim_start();
+        let unit_len = rest.find(|c: char| !(c.is_alphabetic() || c == 'µ')).unwrap_or(rest.len());
+        let word = &rest[..unit_len];
+        rest = &rest[unit_len..];
+        // `M` may mean months: no guess.
+        if word == "M" {
+            return None;
+        }
+        out.push_str(match word.to_lowercase().as_str() {
+            "us" | "µs" | "usec" | "usecs" | "microsecond" | "microseconds" => "us",
+            "ms" | "msec" | "msecs" | "millis" | "millisecond" | "milliseconds" => "ms",
+            "s" | "sec" | "secs" | "second" | "seconds" => "s",
+            "m" | "min" | "mins" | "minute" | "minutes" => "min",
+            "h" | "hr" | "hrs" | "hour" | "hours" => "h",
+            "d" | "day" | "days" => "d",
+            "w" | "wk" | "wks" | "week" | "weeks" => "w",
+            "y" | "yr" | "yrs" | "year" | "years" => "y",
+            _ => return None,
+        });
+    }
+    (out != text.trim() && parse_terms(&out).is_ok()).then_some(out)
+}
+
+fn parse_terms(text: &str) -> Result<SimDuration, String> {
     let s = text.trim();
     if s.is_empty() {
         return Err("empty duration".into());
@@ -114,10 +175,10 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
             "w" => 7 * US_PER_DAY,
             "y" => US_PER_YEAR,
             "" => {
-                return Err(format!("missing unit after {number} in {text:?} (use us, ms, s, min, h, d, w or y)"));
+                return Err(format!("missing unit after {number} in {text:?} (units: {DURATION_UNITS})"));
             }
             other => {
-                return Err(format!("unknown unit {other:?} in {text:?} (use us, ms, s, min, h, d, w or y)"));
+                return Err(format!("unknown unit {other:?} in {text:?} (units: {DURATION_UNITS})"));
             }
         };
         let us = number * scale as f64;
@@ -286,6 +347,26 @@ mod tests {
         check("-5s", None);
         check("1e30y", None);
         check("25:00", None);
+    }
+
+    #[test]
+    fn durations_in_words_get_a_suggestion() {
+        for (text, meant) in [
+            ("2 minutes", Some("2min")),
+            ("1 hour 30 mins", Some("1h30min")),
+            ("5 s", Some("5s")),
+            ("3 Days 10:00", Some("3d 10:00")),
+            ("2 weeks and 1 day", Some("2w1d")),
+            ("10 parsecs", None),
+            ("5M", None),
+            ("120", None),
+            ("2min", None),
+        ] {
+            assert_eq!(suggest_duration(text).as_deref(), meant, "{text}");
+        }
+        let e = parse_duration("2 minutes").unwrap_err();
+        assert_eq!(e, "\"2 minutes\" is not a duration (did you mean \"2min\"?)");
+        assert!(parse_duration("10 parsecs").unwrap_err().contains("units: us, ms, s, m or min, h, d, w, y"));
     }
 
     #[test]

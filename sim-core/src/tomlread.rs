@@ -23,8 +23,13 @@ pub(crate) struct Ctx {
     char_marks: Vec<usize>,
     pub(crate) bytes: Vec<u8>,
     pub(crate) diags: Vec<(usize, Diagnostic)>,
-    /// (path, original `--set` text) of every override applied.
+    /// (path, original `--set` text) of every override applied, and of every table an override
+    /// created on its way (so the problems of a table it made up are shown as its own).
     pub(crate) overridden: Vec<(String, String)>,
+    /// Tables an override made up: (path, `--set` text, the path it most likely meant or the
+    /// names the file has there). A misspelt one, or one that cannot stand (a required field
+    /// missing), is reported as one problem instead of its fields'.
+    created: Vec<(String, String, Result<String, String>)>,
     pub(crate) known: BTreeMap<String, BTreeSet<&'static str>>,
     /// The "did you mean" budget of this file (shared with closures that cannot borrow `Ctx`).
     pub(crate) hints: std::rc::Rc<Hints>,
@@ -52,18 +57,14 @@ impl Ctx {
             bytes: bytes.to_vec(),
             diags: Vec::new(),
             overridden: Vec::new(),
+            created: Vec::new(),
             known: BTreeMap::new(),
             hints: Default::default(),
         }
     }
 
     pub(crate) fn error(&mut self, span: Range<usize>, path: &str, message: String) {
-        let from_override = self
-            .overridden
-            .iter()
-            .rev()
-            .find(|(p, _)| path == p || path.starts_with(&format!("{p}.")) || path.starts_with(&format!("{p}[")))
-            .map(|(_, o)| o.clone());
+        let from_override = self.overridden.iter().rev().find(|(p, _)| is_under(path, p)).map(|(_, o)| o.clone());
         let (line, column) = if from_override.is_some() { (0, 0) } else { self.line_col(span.start) };
         let sort_key = if from_override.is_some() { usize::MAX } else { span.start };
         self.diags.push((
@@ -88,10 +89,32 @@ impl Ctx {
     }
 
     pub(crate) fn finish(mut self) -> Diagnostics {
+        // A misspelt `--set` path made up a table (`fleet.vibraton`): its problems (missing
+        // fields, unknown keys) are echoes of the misspelling, so they become one diagnostic.
+        for (path, text, meant) in std::mem::take(&mut self.created) {
+            let under = |d: &Diagnostic| d.from_override.as_deref() == Some(text.as_str()) && is_under(&d.path, &path);
+            let made_up = match &meant {
+                Ok(_) => self.diags.iter().any(|(_, d)| under(d)),
+                Err(_) => self.diags.iter().any(|(_, d)| under(d) && d.message.starts_with("missing required field")),
+            };
+            if made_up {
+                self.diags.retain(|(_, d)| !under(d));
+                let hint = match meant {
+                    Ok(m) => format!("did you mean `{m}`?"),
+                    Err(names) => format!("the file has: {names}"),
+                };
+                self.error(0..0, &path, format!("the file has no `{path}`, so the override made it up ({hint})"));
+            }
+        }
         self.diags.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.path.cmp(&b.1.path)));
         self.diags.dedup_by(|a, b| a.1 == b.1);
         Diagnostics(self.diags.into_iter().map(|(_, d)| d).collect())
     }
+}
+
+/// Whether the field `path` is `prefix` or lies inside it (`a.b`, `a.b.c`, `a.b[0]`).
+pub(crate) fn is_under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 /// Parses a TOML document, reporting invalid UTF-8, an empty file (`empty_hint` says what
@@ -184,7 +207,7 @@ pub(crate) fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i
             normalized.push_str(seg);
         }
     }
-    cx.overridden.push((normalized, text.to_string()));
+    cx.overridden.push((normalized.clone(), text.to_string()));
     // A value that parses as TOML keeps its type; anything else is taken as a string, so
     // `scenario.duration=30d` works without quotes.
     let value: DeValue<'i> = match DeValue::parse(value_text) {
@@ -193,31 +216,49 @@ pub(crate) fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i
     };
     let segments: Vec<&str> = path.split('.').collect();
     if path.is_empty() || segments.iter().any(|s| s.is_empty()) {
-        cx.error(0..0, path, "an override needs a dotted field path, e.g. fleet.sensors.count".into());
+        cx.error(0..0, &normalized, "an override needs a dotted field path, e.g. fleet.sensors.count".into());
         return;
     }
     let mut table: &mut DeTable<'i> = root;
-    for (i, seg) in segments.iter().enumerate() {
-        let last = i + 1 == segments.len();
-        if last {
+    // The path of `table` as diagnostics write it.
+    let mut here = String::new();
+    let mut i = 0;
+    loop {
+        let seg = segments[i];
+        let at = join(&here, seg);
+        if i + 1 == segments.len() {
             table.insert(Spanned::new(0..0, Cow::Owned(seg.to_string())), Spanned::new(0..0, value));
             return;
         }
-        let next_is_index = segments[i + 1].parse::<usize>().is_ok();
-        if table.get(*seg).is_none() {
+        if table.get(seg).is_none() {
+            // A table the file does not have: its problems are this override's. When its name
+            // is close to one the file has, it is most likely a misspelling of it.
+            cx.overridden.push((at.clone(), text.to_string()));
+            let keys = || table.keys().map(|k| k.get_ref().as_ref());
+            let meant = cx.hints.suggest(seg, keys()).map(|m| join(&here, m)).ok_or_else(|| {
+                let names: Vec<&str> = keys().take(10).collect();
+                let more = table.len().saturating_sub(names.len());
+                let names = if names.is_empty() { "nothing".to_string() } else { names.join(", ") };
+                if more > 0 { format!("{names} and {more} more") } else { names }
+            });
+            cx.created.push((at.clone(), text.to_string(), meant));
             table.insert(
                 Spanned::new(0..0, Cow::Owned(seg.to_string())),
                 Spanned::new(0..0, DeValue::Table(DeTable::new())),
             );
         }
-        let entry = table.get_mut(*seg).expect("inserted above");
+        let entry = table.get_mut(seg).expect("inserted above");
         match entry.get_mut() {
-            DeValue::Table(t) => table = t,
-            DeValue::Array(items) if next_is_index => {
+            DeValue::Table(t) => {
+                table = t;
+                here = at;
+                i += 1;
+            }
+            DeValue::Array(items) if segments[i + 1].parse::<usize>().is_ok() => {
                 let idx: usize = segments[i + 1].parse().expect("checked above");
                 let n_items = items.len();
                 let Some(item) = items.get_mut(idx) else {
-                    cx.error(0..0, path, format!("index {idx} is out of range: `{seg}` has {n_items} entries"));
+                    cx.error(0..0, &normalized, format!("index {idx} is out of range: `{seg}` has {n_items} entries"));
                     return;
                 };
                 if i + 2 == segments.len() {
@@ -227,38 +268,15 @@ pub(crate) fn apply_override<'i>(cx: &mut Ctx, root: &mut DeTable<'i>, text: &'i
                 match item.get_mut() {
                     DeValue::Table(t) => table = t,
                     _ => {
-                        cx.error(0..0, path, format!("`{seg}[{idx}]` is not a table"));
+                        cx.error(0..0, &normalized, format!("`{seg}[{idx}]` is not a table"));
                         return;
                     }
                 }
-                // Skip the index segment.
-                return apply_rest(cx, table, &segments[i + 2..], path, value);
+                here = format!("{at}[{idx}]");
+                i += 2;
             }
             _ => {
-                cx.error(0..0, path, format!("`{seg}` is not a table, so `{path}` cannot be set"));
-                return;
-            }
-        }
-    }
-}
-
-pub(crate) fn apply_rest<'i>(cx: &mut Ctx, table: &mut DeTable<'i>, segments: &[&str], path: &str, value: DeValue<'i>) {
-    let mut t = table;
-    for (i, seg) in segments.iter().enumerate() {
-        if i + 1 == segments.len() {
-            t.insert(Spanned::new(0..0, Cow::Owned(seg.to_string())), Spanned::new(0..0, value));
-            return;
-        }
-        if t.get(*seg).is_none() {
-            t.insert(
-                Spanned::new(0..0, Cow::Owned(seg.to_string())),
-                Spanned::new(0..0, DeValue::Table(DeTable::new())),
-            );
-        }
-        match t.get_mut(*seg).expect("inserted above").get_mut() {
-            DeValue::Table(inner) => t = inner,
-            _ => {
-                cx.error(0..0, path, format!("`{seg}` is not a table, so `{path}` cannot be set"));
+                cx.error(0..0, &normalized, format!("`{seg}` is not a table, so `{path}` cannot be set"));
                 return;
             }
         }
@@ -308,6 +326,23 @@ impl<'a, 'i> Tbl<'a, 'i> {
                 None
             }
         }
+    }
+
+    /// Reads this table with `body`, then reports its unknown keys, however `body` ends (a `?`
+    /// in it ends the body, not the check): the only way a table is checked, so no reader can
+    /// skip it. A body reads every field before it bails, or the fields after the bail would
+    /// be reported as unknown.
+    pub(crate) fn read<T>(mut self, cx: &mut Ctx, body: impl FnOnce(&mut Ctx, &mut Self) -> Option<T>) -> Option<T> {
+        let out = body(cx, &mut self);
+        self.finish(cx);
+        out
+    }
+
+    /// Accepts `keys` without reading them: the fields of every variant, when the field that
+    /// chooses the variant (`kind`, `model`) is missing or invalid, so that an invalid choice
+    /// is one problem, not one per field that belongs to the intended variant.
+    pub(crate) fn allow(&mut self, keys: &[&'static str]) {
+        self.known.extend_from_slice(keys);
     }
 
     pub(crate) fn get(&mut self, key: &'static str) -> Option<&'a Value<'i>> {
@@ -402,12 +437,18 @@ impl<'a, 'i> Tbl<'a, 'i> {
         min: SimDuration,
         max: SimDuration,
     ) -> Option<SimDuration> {
-        let what = format!("a duration string from \"{min}\" to \"{max}\", e.g. \"90s\", \"2h\", \"30d\"");
+        let what = format!(
+            "a duration from \"{min}\" to \"{max}\" like \"30s\", \"5min\", \"2h\" or \"1d12h\" (units: {})",
+            crate::time::DURATION_UNITS
+        );
         self.field(cx, key, required, &what, |v| {
             let s = match v {
                 DeValue::String(s) => s.as_ref(),
                 DeValue::Integer(_) | DeValue::Float(_) => {
-                    return Err(format!("a bare number ({}) has no unit", v_display(v)));
+                    return Err(format!(
+                        "a bare number ({0}) has no unit: write it as a string, e.g. \"{0}s\"",
+                        v_display(v)
+                    ));
                 }
                 other => return Err(format!("found {}", type_name(other))),
             };
@@ -438,8 +479,10 @@ impl<'a, 'i> Tbl<'a, 'i> {
         }
     }
 
-    /// Reports keys that were never asked for, with a "did you mean" hint.
-    pub(crate) fn finish(self, cx: &mut Ctx) {
+    /// Reports keys that were never asked for, with a "did you mean" hint: a key of this table,
+    /// or else a key of a table below it that this file has (`period` written in a class
+    /// instead of its `telemetry`).
+    fn finish(self, cx: &mut Ctx) {
         let entry = cx.known.entry(self.pattern.clone()).or_default();
         entry.extend(self.known.iter().copied());
         for (k, v) in self.map.iter() {
@@ -449,17 +492,37 @@ impl<'a, 'i> Tbl<'a, 'i> {
             }
             let hint = match cx.hints.suggest(key, self.known.iter().copied()) {
                 Some(m) => format!(" (did you mean `{m}`?)"),
-                None => {
-                    let mut names = self.known.clone();
-                    names.sort_unstable();
-                    names.dedup();
-                    format!(" (allowed here: {})", names.join(", "))
-                }
+                None => match deeper_key(cx, &self.pattern, key) {
+                    Some(m) => format!(" (did you mean `{}`?)", join(&self.path, &m)),
+                    None => {
+                        let mut names = self.known.clone();
+                        names.sort_unstable();
+                        names.dedup();
+                        format!(" (allowed here: {})", names.join(", "))
+                    }
+                },
             };
             let span = if k.span().end > 0 { k.span() } else { v.span() };
             cx.error(span, &join(&self.path, key), format!("unknown field `{key}`{hint}"));
         }
     }
+}
+
+/// The key of a fixed sub-table of `pattern` (`telemetry.period` for `fleet.*`) closest to
+/// `key`, among the sub-tables read so far, as a path relative to the table.
+fn deeper_key(cx: &Ctx, pattern: &str, key: &str) -> Option<String> {
+    let mut candidates: Vec<(String, &'static str)> = Vec::new();
+    let prefix = if pattern.is_empty() { String::new() } else { format!("{pattern}.") };
+    for (p, keys) in cx.known.range(prefix.clone()..) {
+        let Some(rel) = p.strip_prefix(&prefix) else { break };
+        // Only tables with fixed names can be written as a path.
+        if rel.contains(['*', '[']) || rel.is_empty() {
+            continue;
+        }
+        candidates.extend(keys.iter().map(|k| (rel.to_string(), *k)));
+    }
+    let found = cx.hints.suggest(key, candidates.iter().map(|(_, k)| *k))?;
+    candidates.iter().find(|(_, k)| *k == found).map(|(rel, k)| format!("{rel}.{k}"))
 }
 
 pub(crate) fn v_display(v: &DeValue<'_>) -> String {

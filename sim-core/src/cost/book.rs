@@ -10,6 +10,7 @@
 //! servers.
 
 use crate::text::thousands;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
@@ -296,6 +297,19 @@ pub fn parse_price_book(src: &PriceBookSource<'_>) -> Result<PriceBook, Diagnost
     }
 }
 
+/// The keys the reader accepts under each table pattern it read (for the schema consistency
+/// test). Patterns use `*` for names and `[]` for array items.
+pub fn known_keys(src: &PriceBookSource<'_>) -> BTreeMap<String, BTreeSet<&'static str>> {
+    let mut cx = Ctx::new(src.file, src.bytes);
+    if let Ok(text) = std::str::from_utf8(src.bytes)
+        && let Ok(root) = DeTable::parse(text)
+    {
+        let mut r = Reader { lines: Vec::new(), overridden: Vec::new(), override_source: String::new() };
+        r.root(&mut cx, root.get_ref());
+    }
+    cx.known
+}
+
 fn is_price_table(root: &DeTable<'_>, path: &str) -> bool {
     matches!(value_at(root, path), Ok(DeValue::Table(t)) if t.contains_key("price"))
 }
@@ -305,6 +319,9 @@ fn is_price_table(root: &DeTable<'_>, path: &str) -> bool {
 struct Src {
     source: Option<String>,
     as_of: Option<String>,
+    /// `source` or `as_of` is written but invalid (reported there): its prices are not also
+    /// reported as having none.
+    broken: bool,
 }
 
 struct Reader {
@@ -314,14 +331,19 @@ struct Reader {
 }
 
 fn read_src(cx: &mut Ctx, t: &mut Tbl<'_, '_>, inherit: &Src) -> Src {
-    let source = t.string(cx, "source", false).or_else(|| inherit.source.clone());
-    let as_of = t.string(cx, "as_of", false).or_else(|| inherit.as_of.clone());
+    let own_source = t.string(cx, "source", false);
+    let own_as_of = t.string(cx, "as_of", false);
+    let broken = inherit.broken
+        || (own_source.is_none() && t.map.contains_key("source"))
+        || (own_as_of.is_none() && t.map.contains_key("as_of"));
+    let source = own_source.or_else(|| inherit.source.clone());
+    let as_of = own_as_of.or_else(|| inherit.as_of.clone());
     if let Some(d) = &as_of
         && !is_iso_date(d)
     {
         cx.error(t.span_of("as_of"), &join(&t.path, "as_of"), format!("\"{d}\" is not a date like \"2026-11-01\""));
     }
-    Src { source, as_of }
+    Src { source, as_of, broken }
 }
 
 fn is_iso_date(s: &str) -> bool {
@@ -392,6 +414,7 @@ impl Reader {
         } else {
             match (&src.source, &src.as_of) {
                 (Some(s), Some(d)) => (s.clone(), d.clone()),
+                _ if src.broken => return,
                 _ => {
                     cx.error(
                         span,
@@ -425,12 +448,13 @@ impl Reader {
         };
         match v.get_ref() {
             DeValue::Table(_) => {
-                let mut p = Tbl::open(cx, path.clone(), join(&t.pattern, key), v)?;
-                let amount = p.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
-                let per = p.u64(cx, "per", false, 1, u64::MAX).or(Some(1));
-                let own = read_src(cx, &mut p, src);
-                p.finish(cx);
-                let rate = Rate { amount: amount?, per: per? };
+                let p = Tbl::open(cx, path.clone(), join(&t.pattern, key), v)?;
+                let (rate, own) = p.read(cx, |cx, p| {
+                    let amount = p.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
+                    let per = p.u64(cx, "per", false, 1, u64::MAX).or(Some(1));
+                    let own = read_src(cx, p, src);
+                    Some((Rate { amount: amount?, per: per? }, own))
+                })?;
                 self.record(cx, &path, v.span(), format!("{}{} {unit}", rate.amount, per_text(rate.per)), &own);
                 Some(rate)
             }
@@ -463,41 +487,52 @@ impl Reader {
         let n = items.len();
         let mut out = Vec::new();
         let mut ok = true;
-        let mut last_up_to = 0u64;
+        // The previous band's bound; None once a bound is invalid (reported), which orders nothing.
+        let mut last_up_to = Some(0u64);
         for (i, b) in items.into_iter().enumerate() {
-            let Some(mut b) = b else {
+            let Some(b) = b else {
                 ok = false;
                 continue;
             };
             let (ipath, span) = (b.path.clone(), b.span.clone());
-            let up_to = b.u64(cx, up_to_key, false, 1, u64::MAX / BYTES_PER_MB_MAX);
-            let amount = b.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
-            let per = b.u64(cx, "per", false, 1, u64::MAX).or(Some(1));
-            let own = read_src(cx, &mut b, src);
-            let is_last = i + 1 == n;
-            match (up_to, is_last) {
-                (None, false) => {
-                    cx.error(span.clone(), &ipath, format!("every band but the last needs `{up_to_key}`"));
-                    ok = false;
-                }
-                (Some(u), _) if u <= last_up_to => {
-                    cx.error(
+            let read = b.read(cx, |cx, b| {
+                let up_to = b.u64(cx, up_to_key, false, 1, u64::MAX / BYTES_PER_MB_MAX);
+                let amount = b.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
+                let per = b.u64(cx, "per", false, 1, u64::MAX).or(Some(1));
+                let own = read_src(cx, b, src);
+                let given = b.map.contains_key(up_to_key);
+                let order = match (up_to, i + 1 == n) {
+                    (None, false) if !given => {
+                        Err((span.clone(), ipath.clone(), format!("every band but the last needs `{up_to_key}`")))
+                    }
+                    (Some(u), _) if last_up_to.is_some_and(|l| u <= l) => Err((
                         b.span_of(up_to_key),
-                        &join(&ipath, up_to_key),
-                        "bands must be in increasing order".into(),
-                    );
-                    ok = false;
-                }
-                _ => {}
+                        join(&ipath, up_to_key),
+                        "bands must be in increasing order".to_string(),
+                    )),
+                    _ => Ok(()),
+                };
+                Some((up_to, given, amount, per, own, order))
+            });
+            let Some((up_to, given, amount, per, own, order)) = read else {
+                ok = false;
+                continue;
+            };
+            let is_last = i + 1 == n;
+            if let Err((at, path, message)) = order {
+                cx.error(at, &path, message);
+                ok = false;
             }
-            b.finish(cx);
+            last_up_to = match (up_to, given) {
+                (Some(u), _) => Some(u),
+                (None, true) => None,
+                (None, false) => Some(u64::MAX),
+            };
             if let (Some(a), Some(p)) = (amount, per) {
                 let rate = Rate { amount: a, per: p };
                 let upto = up_to.map_or("above".to_string(), |u| format!("up to {}", thousands(u)));
                 self.record(cx, &ipath, span, format!("{}{} {unit} ({upto})", a, per_text(p)), &own);
-                let up = up_to;
-                last_up_to = up.unwrap_or(u64::MAX);
-                out.push(Band { up_to: if is_last { None } else { up }, rate });
+                out.push(Band { up_to: if is_last { None } else { up_to }, rate });
             } else {
                 ok = false;
             }
@@ -519,25 +554,32 @@ impl Reader {
         let mut out: Vec<VolumeTier> = Vec::new();
         let mut ok = true;
         for (i, b) in items.into_iter().enumerate() {
-            let Some(mut b) = b else {
+            let Some(b) = b else {
                 ok = false;
                 continue;
             };
             let (ipath, span) = (b.path.clone(), b.span.clone());
-            let from = b.u64(cx, "from", true, 1, u64::MAX);
-            let amount = b.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
-            let own = read_src(cx, &mut b, src);
+            let from_span = b.span_of("from");
+            let read = b.read(cx, |cx, b| {
+                let from = b.u64(cx, "from", true, 1, u64::MAX);
+                let amount = b.field(cx, "price", true, "a decimal amount with at most six decimals", money_of);
+                let own = read_src(cx, b, src);
+                Some((from, amount, own))
+            });
+            let Some((from, amount, own)) = read else {
+                ok = false;
+                continue;
+            };
             if i == 0 && from.is_some_and(|f| f != 1) {
-                cx.error(b.span_of("from"), &join(&ipath, "from"), "the first tier must start at 1".into());
+                cx.error(from_span.clone(), &join(&ipath, "from"), "the first tier must start at 1".into());
                 ok = false;
             }
             if let (Some(f), Some(prev)) = (from, out.last())
                 && f <= prev.from
             {
-                cx.error(b.span_of("from"), &join(&ipath, "from"), "tiers must be in increasing order".into());
+                cx.error(from_span, &join(&ipath, "from"), "tiers must be in increasing order".into());
                 ok = false;
             }
-            b.finish(cx);
             match (from, amount) {
                 (Some(f), Some(a)) => {
                     self.record(cx, &ipath, span, format!("{a} {unit} (from {} units)", thousands(f)), &own);
@@ -550,7 +592,10 @@ impl Reader {
     }
 
     fn root(&mut self, cx: &mut Ctx, root: &DeTable<'_>) -> Option<PriceBook> {
-        let mut t = Tbl::new(String::new(), String::new(), 0..0, root);
+        Tbl::new(String::new(), String::new(), 0..0, root).read(cx, |cx, t| self.tables(cx, t))
+    }
+
+    fn tables(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<PriceBook> {
         let schema = t.field(cx, "schema", true, "the integer 1", |v| {
             let x = as_i128(v)?;
             if x == PRICE_BOOK_SCHEMA as i128 {
@@ -559,75 +604,61 @@ impl Reader {
                 Err(format!("price book schema {x} is not supported by this build"))
             }
         });
-        let mut head = None;
-        if let Some(mut b) = t.sub(cx, "book", true, "a table with id, currency and date") {
-            let id = b.string(cx, "id", true);
-            let title = b.string(cx, "title", false);
-            let currency = b.string(cx, "currency", true);
-            let date = b.string(cx, "date", true);
-            if let Some(d) = &date
-                && !is_iso_date(d)
-            {
-                cx.error(b.span_of("date"), "book.date", format!("\"{d}\" is not a date like \"2026-11-01\""));
-            }
-            b.finish(cx);
-            if let (Some(id), Some(currency), Some(date)) = (id, currency, date) {
-                head = Some((id.clone(), title.unwrap_or(id), currency, date));
-            }
-        }
-        let platforms = self.named(cx, &mut t, "platform", Self::platform);
-        let connectivity = self.named(cx, &mut t, "connectivity", Self::connectivity);
-        let storage = self.named(cx, &mut t, "storage", Self::storage);
-        let hardware = self.named(cx, &mut t, "hardware", Self::hardware);
-        let labour = match t.sub(cx, "labour", true, "technician rates, installation and truck rolls") {
-            Some(mut l) => {
-                let src = read_src(cx, &mut l, &Src::default());
-                let technician_hour = self.rate(cx, &mut l, "technician_hour", true, &src, "per technician-hour");
+        let head = t.sub(cx, "book", true, "a table with id, currency and date").and_then(|b| {
+            b.read(cx, |cx, b| {
+                let id = b.string(cx, "id", true);
+                let title = b.string(cx, "title", false);
+                let currency = b.string(cx, "currency", true);
+                let date = b.string(cx, "date", true);
+                if let Some(d) = &date
+                    && !is_iso_date(d)
+                {
+                    cx.error(b.span_of("date"), "book.date", format!("\"{d}\" is not a date like \"2026-11-01\""));
+                }
+                let (id, currency, date) = (id?, currency?, date?);
+                Some((id.clone(), title.unwrap_or(id), currency, date))
+            })
+        });
+        let platforms = self.named(cx, t, "platform", Self::platform);
+        let connectivity = self.named(cx, t, "connectivity", Self::connectivity);
+        let storage = self.named(cx, t, "storage", Self::storage);
+        let hardware = self.named(cx, t, "hardware", Self::hardware);
+        let labour = t.sub(cx, "labour", true, "technician rates, installation and truck rolls").and_then(|l| {
+            l.read(cx, |cx, l| {
+                let src = read_src(cx, l, &Src::default());
+                let technician_hour = self.rate(cx, l, "technician_hour", true, &src, "per technician-hour");
                 let install = l.f64(cx, "install_minutes_per_device", true, 0.0, 10_000.0);
-                let gateway_install = self.rate(cx, &mut l, "gateway_install", true, &src, "per gateway installed");
-                let truck_roll = self.rate(cx, &mut l, "truck_roll", true, &src, "per dispatch");
+                let gateway_install = self.rate(cx, l, "gateway_install", true, &src, "per gateway installed");
+                let truck_roll = self.rate(cx, l, "truck_roll", true, &src, "per dispatch");
                 let nff = l.f64(cx, "no_fault_found_pct", false, 0.0, 100.0).or(Some(0.0));
                 let swap = l.f64(cx, "battery_swap_minutes", false, 0.0, 10_000.0).or(Some(15.0));
-                l.finish(cx);
-                // (A closure, so a missing field ends this table, not the whole book.)
-                (|| {
-                    Some(Labour {
-                        technician_hour: technician_hour?,
-                        install_minutes_per_device: install?,
-                        gateway_install: gateway_install?,
-                        truck_roll: truck_roll?,
-                        no_fault_found_pct: nff?,
-                        battery_swap_minutes: swap?,
-                    })
-                })()
-            }
-            None => None,
-        };
+                Some(Labour {
+                    technician_hour: technician_hour?,
+                    install_minutes_per_device: install?,
+                    gateway_install: gateway_install?,
+                    truck_roll: truck_roll?,
+                    no_fault_found_pct: nff?,
+                    battery_swap_minutes: swap?,
+                })
+            })
+        });
         let identity = match t.sub(cx, "identity", false, "") {
-            Some(mut i) => {
-                let src = read_src(cx, &mut i, &Src::default());
-                let zt = self.rate(cx, &mut i, "zero_touch_per_device", true, &src, "per device enrolled zero-touch");
-                let cert = self.rate(cx, &mut i, "certificate", true, &src, "per certificate issued");
-                i.finish(cx);
-                match (zt, cert) {
-                    (Some(zero_touch_per_device), Some(certificate)) => {
-                        Some(Some(IdentityPrices { zero_touch_per_device, certificate }))
-                    }
-                    _ => None,
-                }
-            }
+            Some(i) => i
+                .read(cx, |cx, i| {
+                    let src = read_src(cx, i, &Src::default());
+                    let zt = self.rate(cx, i, "zero_touch_per_device", true, &src, "per device enrolled zero-touch");
+                    let cert = self.rate(cx, i, "certificate", true, &src, "per certificate issued");
+                    Some(IdentityPrices { zero_touch_per_device: zt?, certificate: cert? })
+                })
+                .map(Some),
             None => Some(None),
         };
-        let egress = match t.sub(cx, "egress", true, "the data egress price per GB") {
-            Some(mut e) => {
-                let src = read_src(cx, &mut e, &Src::default());
-                let r = self.rate(cx, &mut e, "per_gb", true, &src, "per GB out");
-                e.finish(cx);
-                r
-            }
-            None => None,
-        };
-        t.finish(cx);
+        let egress = t.sub(cx, "egress", true, "the data egress price per GB").and_then(|e| {
+            e.read(cx, |cx, e| {
+                let src = read_src(cx, e, &Src::default());
+                self.rate(cx, e, "per_gb", true, &src, "per GB out")
+            })
+        });
         let (id, title, currency, date) = head?;
         schema?;
         Some(PriceBook {
@@ -651,7 +682,7 @@ impl Reader {
         cx: &mut Ctx,
         t: &mut Tbl<'_, '_>,
         kind: &'static str,
-        read: fn(&mut Self, &mut Ctx, Tbl<'_, '_>, String) -> Option<T>,
+        read: fn(&mut Self, &mut Ctx, &mut Tbl<'_, '_>, String) -> Option<T>,
     ) -> Option<Vec<T>> {
         let Some(section) = t.sub(cx, kind, false, "") else {
             return Some(Vec::new());
@@ -660,7 +691,8 @@ impl Reader {
         let mut ok = true;
         for (k, v) in section.map.iter() {
             let name = k.get_ref().to_string();
-            match Tbl::open(cx, format!("{kind}.{name}"), format!("{kind}.*"), v).and_then(|p| read(self, cx, p, name))
+            match Tbl::open(cx, format!("{kind}.{name}"), format!("{kind}.*"), v)
+                .and_then(|p| p.read(cx, |cx, p| read(self, cx, p, name)))
             {
                 Some(x) => out.push(x),
                 None => ok = false,
@@ -669,20 +701,33 @@ impl Reader {
         ok.then_some(out)
     }
 
-    fn platform(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Platform> {
-        // Unknown keys are reported even when a field is invalid.
-        let out = self.platform_fields(cx, &mut t, name);
-        t.finish(cx);
-        out
-    }
-
-    fn platform_fields(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Platform> {
+    fn platform(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Platform> {
         let src = read_src(cx, t, &Src::default());
         let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
         let kind = t.choice(cx, "kind", true, &["metered", "unit-quota", "self-hosted"]);
         let publishes = t.f64(cx, "publishes_per_s_quota", false, 0.0, 1e12);
         let connects = t.f64(cx, "connects_per_s_quota", false, 0.0, 1e12);
-        let k = match kind? {
+        let Some(kind) = kind else {
+            t.allow(&[
+                "connection_minutes",
+                "message_meter_bytes",
+                "messages",
+                "rules",
+                "actions",
+                "shadow_ops",
+                "shadow_meter_bytes",
+                "registrations",
+                "editions",
+                "vm_hour",
+                "vm_messages_per_s",
+                "vm_connections",
+                "min_vms",
+                "ops_hours_per_month",
+                "ops_hour",
+            ]);
+            return None;
+        };
+        let k = match kind {
             "metered" => {
                 let connection_minutes = self.rate(cx, t, "connection_minutes", true, &src, "connection-minutes");
                 let meter = t.u64(cx, "message_meter_bytes", true, 1, 1 << 30);
@@ -733,25 +778,27 @@ impl Reader {
         let mut out = Vec::new();
         let mut ok = true;
         for e in items {
-            let Some(mut e) = e else {
+            let Some(e) = e else {
                 ok = false;
                 continue;
             };
-            let name = e.string(cx, "name", true);
-            let unit = self.rate(cx, &mut e, "unit_month", true, src, "per unit-month");
-            let per_day = e.u64(cx, "messages_per_day_per_unit", true, 1, u64::MAX);
-            let meter = e.u64(cx, "meter_bytes", true, 1, 1 << 30);
-            let max_units = e.u64(cx, "max_units", false, 1, 1_000_000).or(Some(1));
-            e.finish(cx);
-            match (name, unit, per_day, meter, max_units) {
-                (Some(name), Some(u), Some(d), Some(m), Some(mx)) => out.push(Edition {
-                    name,
-                    unit_month: u.cost(1),
-                    messages_per_day_per_unit: d,
-                    meter_bytes: m,
-                    max_units: mx,
-                }),
-                _ => ok = false,
+            let edition = e.read(cx, |cx, e| {
+                let name = e.string(cx, "name", true);
+                let unit = self.rate(cx, e, "unit_month", true, src, "per unit-month");
+                let per_day = e.u64(cx, "messages_per_day_per_unit", true, 1, u64::MAX);
+                let meter = e.u64(cx, "meter_bytes", true, 1, 1 << 30);
+                let max_units = e.u64(cx, "max_units", false, 1, 1_000_000).or(Some(1));
+                Some(Edition {
+                    name: name?,
+                    unit_month: unit?.cost(1),
+                    messages_per_day_per_unit: per_day?,
+                    meter_bytes: meter?,
+                    max_units: max_units?,
+                })
+            });
+            match edition {
+                Some(x) => out.push(x),
+                None => ok = false,
             }
         }
         ok.then_some(out)
@@ -768,18 +815,29 @@ impl Reader {
         })
     }
 
-    fn connectivity(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Connectivity> {
-        // Unknown keys are reported even when a field is invalid.
-        let out = self.connectivity_fields(cx, &mut t, name);
-        t.finish(cx);
-        out
-    }
-
-    fn connectivity_fields(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Connectivity> {
+    fn connectivity(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Connectivity> {
         let src = read_src(cx, t, &Src::default());
         let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
         let kind = t.choice(cx, "kind", true, &["none", "per-device", "pooled", "lifetime", "lorawan"]);
-        let k = match kind? {
+        let Some(kind) = kind else {
+            t.allow(&[
+                "sim",
+                "monthly_fee",
+                "data_per_mb",
+                "pool_mb_per_sim",
+                "overage_per_mb",
+                "term_years",
+                "data_mb",
+                "topup_per_mb",
+                "overhead_bytes",
+                "billing_increment_bytes",
+                "rounding",
+                "device_month",
+                "gateway_month",
+            ]);
+            return None;
+        };
+        let k = match kind {
             "none" => ConnectivityKind::None,
             "per-device" => {
                 let sim = self.rate(cx, t, "sim", false, &src, "per SIM (once)");
@@ -830,14 +888,7 @@ impl Reader {
         Some(Connectivity { name, title, kind: k })
     }
 
-    fn storage(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Storage> {
-        // Unknown keys are reported even when a field is invalid.
-        let out = self.storage_fields(cx, &mut t, name);
-        t.finish(cx);
-        out
-    }
-
-    fn storage_fields(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Storage> {
+    fn storage(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Storage> {
         let src = read_src(cx, t, &Src::default());
         let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
         let writes = self.rate(cx, t, "writes", true, &src, "metered writes");
@@ -847,14 +898,7 @@ impl Reader {
         Some(Storage { name, title, writes: writes?, write_meter_bytes: meter?, gb_month: gb?, record_bytes: record? })
     }
 
-    fn hardware(&mut self, cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Hardware> {
-        // Unknown keys are reported even when a field is invalid.
-        let out = self.hardware_fields(cx, &mut t, name);
-        t.finish(cx);
-        out
-    }
-
-    fn hardware_fields(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Hardware> {
+    fn hardware(&mut self, cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<Hardware> {
         let src = read_src(cx, t, &Src::default());
         let title = t.string(cx, "title", false).unwrap_or_else(|| name.clone());
         let tiers = self.volume(cx, t, "tiers", &src, "per unit");

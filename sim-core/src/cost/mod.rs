@@ -9,6 +9,7 @@
 pub mod bill;
 pub mod book;
 pub mod crossover;
+pub mod schema;
 
 use std::fmt;
 

@@ -206,37 +206,47 @@ pub fn known_keys(src: &ScenarioSource<'_>) -> BTreeMap<String, BTreeSet<&'stati
 const MIN_D: SimDuration = SimDuration(0);
 
 fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Scenario> {
-    let mut t = Tbl::new(String::new(), String::new(), span, root);
+    Tbl::new(String::new(), String::new(), span, root).read(cx, |cx, t| read_tables(cx, t, root))
+}
+
+fn read_tables(cx: &mut Ctx, t: &mut Tbl<'_, '_>, root: &DeTable<'_>) -> Option<Scenario> {
     let schema = t.field(cx, "schema", true, "the integer 1", |v| {
         let x = as_i128(v)?;
         if x == SCHEMA_VERSION as i128 { Ok(x) } else { Err(format!("schema {x} is not supported by this build")) }
     });
 
     // [scenario]
-    let mut name = None;
-    let mut description = None;
-    let mut seed = None;
-    let mut duration = None;
-    let mut start_ms = Some(crate::time::DEFAULT_START_MS);
-    let mut horizon_years = Some(5.0);
-    let mut price_book = None;
-    if let Some(mut s) = t.sub(cx, "scenario", true, "a table with name, seed and duration") {
-        name = s.string(cx, "name", true);
-        description = s.string(cx, "description", false);
-        seed = s.u64(cx, "seed", false, 0, u64::MAX).or(Some(0));
-        duration = s.duration(cx, "duration", true, SimDuration::from_secs(1), MAX_DURATION);
-        start_ms = s.field(cx, "start", false, START_WHAT, start_value).or(start_ms);
-        horizon_years = s.f64(cx, "horizon_years", false, 0.1, 50.0).or(horizon_years);
-        price_book = s.string(cx, "price_book", false);
-        s.finish(cx);
-    }
+    let head = t.sub(cx, "scenario", true, "a table with name, seed and duration").and_then(|s| {
+        s.read(cx, |cx, s| {
+            let name = s.string(cx, "name", true);
+            let description = s.string(cx, "description", false);
+            let seed = s.u64(cx, "seed", false, 0, u64::MAX).or(Some(0));
+            let duration = s.duration(cx, "duration", true, SimDuration::from_secs(1), MAX_DURATION);
+            let start_ms = s.field(cx, "start", false, START_WHAT, start_value).or(Some(crate::time::DEFAULT_START_MS));
+            let horizon_years = s.f64(cx, "horizon_years", false, 0.1, 50.0).or(Some(5.0));
+            let price_book = s.string(cx, "price_book", false);
+            Some((name, description, seed, duration, start_ms, horizon_years, price_book))
+        })
+    });
+    let (name, description, seed, duration, start_ms, horizon_years, price_book) = head.unwrap_or_default();
+    // Whether a price book is named, even if its name is invalid (reported there).
+    let has_book =
+        matches!(root.get("scenario").map(|v| v.get_ref()), Some(DeValue::Table(s)) if s.contains_key("price_book"));
 
-    let sites = read_sites(cx, &mut t);
-    let site_names = Names::new(sites.iter().map(|s| s.as_ref().map_or("", |s| s.id.as_str())));
-    let networks = read_named(cx, &mut t, "network", read_network);
-    let powers = read_named(cx, &mut t, "power", read_power);
-    let net_names = Names::new(networks.iter().map(|(n, _)| n.as_str()));
-    let power_names = Names::new(powers.iter().map(|(n, _)| n.as_str()));
+    // Every name is registered before any body is read: a reference to an entry whose body is
+    // invalid finds it (its problems are reported once, at the entry), and a reference that
+    // finds nothing is a real mistake.
+    let (site_ids, sites) = read_sites(cx, t);
+    let site_names = Names::new(site_ids.iter().map(|id| id.as_deref()));
+    let networks = read_named(cx, t, "network", read_network);
+    let powers = read_named(cx, t, "power", read_power);
+    let net_names = Names::new(networks.iter().map(|(n, _)| Some(n.as_str())));
+    let power_names = Names::new(powers.iter().map(|(n, _)| Some(n.as_str())));
+    let fleet_keys: Vec<&str> = match root.get("fleet").map(|v| v.get_ref()) {
+        Some(DeValue::Table(f)) => f.keys().map(|k| k.get_ref().as_ref()).collect(),
+        _ => Vec::new(),
+    };
+    let class_names = Names::new(fleet_keys.iter().map(|k| Some(*k)));
 
     let mut classes = Vec::new();
     let mut total_devices: u64 = 0;
@@ -253,12 +263,11 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
         // Every key under [fleet] is a class name, so no key there is unknown.
         for (k, v) in fleet.map.iter() {
             let cname = k.get_ref().to_string();
-            if let Some(c) = Tbl::open(cx, format!("fleet.{cname}"), "fleet.*".into(), v) {
-                let class = read_class(cx, c, cname, &site_names, &net_names, &power_names);
-                if let Some(class) = class {
-                    total_devices += class.count as u64;
-                    classes.push(class);
-                }
+            let class = Tbl::open(cx, format!("fleet.{cname}"), "fleet.*".into(), v)
+                .and_then(|c| c.read(cx, |cx, c| read_class(cx, c, cname, &site_names, &net_names, &power_names)));
+            if let Some(class) = class {
+                total_devices += class.count as u64;
+                classes.push(class);
             }
         }
     }
@@ -266,12 +275,11 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
         cx.error(fleet_span, "fleet", format!("{total_devices} devices in total; at most {MAX_DEVICES} are supported"));
     }
 
-    let backend = read_backend(cx, &mut t);
-    let maintenance = read_maintenance(cx, &mut t);
-    let events = read_events(cx, &mut t, &sites, &site_names, duration);
-    let class_names = Names::new(classes.iter().map(|c| c.name.as_str()));
-    let cost = read_cost(cx, &mut t, &class_names, &powers, &power_names, price_book.is_some());
-    let targets = read_targets(cx, &mut t);
+    let backend = read_backend(cx, t);
+    let maintenance = read_maintenance(cx, t);
+    let events = read_events(cx, t, &sites, &site_names, duration);
+    let cost = read_cost(cx, t, &class_names, &powers, &power_names, has_book);
+    let targets = read_targets(cx, t);
     if let Some(v) = t.get("operations") {
         cx.error(
             v.span(),
@@ -279,12 +287,9 @@ fn read_root(cx: &mut Ctx, root: &DeTable<'_>, span: Range<usize>) -> Option<Sce
             "[operations] was replaced by models: describe [provisioning], [firmware] and [identity] instead".into(),
         );
     }
-    let provisioning = read_provisioning(cx, &mut t);
-    let firmware = read_firmware(cx, &mut t);
-    let identity = read_identity(cx, &mut t);
-
-    // Mark `fleet`, `network`, `power`, `site`, `event`, `backend`, `maintenance` as known keys.
-    t.finish(cx);
+    let provisioning = read_provisioning(cx, t);
+    let firmware = read_firmware(cx, t);
+    let identity = read_identity(cx, t);
 
     let sites: Option<Vec<Site>> = sites.into_iter().collect();
     let networks: Option<Vec<NetworkProfile>> = networks.into_iter().map(|(_, n)| n).collect();
@@ -514,23 +519,50 @@ struct Names<'a> {
     list: Vec<&'a str>,
     /// The first definition of each name.
     index: BTreeMap<&'a str, usize>,
+    /// Some entry's name could not be read (reported there): a reference that finds nothing
+    /// may mean it, so it is not reported.
+    unnamed: bool,
 }
 
 /// Names a "defined: ..." list shows before it says how many more there are.
 const NAMES_LISTED: usize = 10;
 
 impl<'a> Names<'a> {
-    fn new(names: impl IntoIterator<Item = &'a str>) -> Self {
-        let list: Vec<&'a str> = names.into_iter().collect();
+    /// The names of the entries in order; None for an entry whose name could not be read.
+    fn new(names: impl IntoIterator<Item = Option<&'a str>>) -> Self {
+        let mut list = Vec::new();
         let mut index = BTreeMap::new();
-        for (i, n) in list.iter().enumerate() {
-            index.entry(*n).or_insert(i);
+        let mut unnamed = false;
+        for (i, n) in names.into_iter().enumerate() {
+            match n {
+                Some(n) => {
+                    index.entry(n).or_insert(i);
+                    list.push(n);
+                }
+                None => {
+                    unnamed = true;
+                    list.push("");
+                }
+            }
         }
-        Names { list, index }
+        Names { list, index, unnamed }
     }
 
     fn find(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
+    }
+
+    /// How a reference to `name` that finds nothing is reported: `Some(message)`, or None when
+    /// an entry without a readable name might be the one meant. `kind` names the entries
+    /// ("site"), `quote` the quote marks of the name in the message.
+    fn unknown(&self, hints: &crate::diagnostic::Hints, name: &str, kind: &str, quote: char) -> Option<String> {
+        if self.unnamed {
+            return None;
+        }
+        Some(match hints.suggest(name, self.iter().filter(|n| !n.is_empty())) {
+            Some(m) => format!("no {kind} {quote}{name}{quote} (did you mean {quote}{m}{quote}?)"),
+            None => format!("no {kind} {quote}{name}{quote} (defined: {})", self.listed()),
+        })
     }
 
     fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
@@ -559,55 +591,62 @@ fn clip(name: &str) -> String {
     }
 }
 
-fn read_sites(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Vec<Option<Site>> {
+/// The `[[site]]` tables: each site's id (None where it cannot be read) and the site.
+fn read_sites(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> (Vec<Option<String>>, Vec<Option<Site>>) {
     let Some(v) = t.get("site") else {
         cx.error(
             t.span.clone(),
             "site",
             "missing required field `site` (one [[site]] table per site, with id, position and gateways)".into(),
         );
-        return Vec::new();
+        return Default::default();
     };
     let DeValue::Array(items) = v.get_ref() else {
         cx.error(v.span(), "site", format!("expected an array of tables ([[site]]), found {}", type_name(v.get_ref())));
-        return Vec::new();
+        return Default::default();
     };
     if items.is_empty() {
         cx.error(v.span(), "site", "at least one site is needed".into());
     }
-    let mut out = Vec::new();
     let mut seen = BTreeSet::new();
-    for (i, item) in items.iter().enumerate() {
-        let Some(mut s) = Tbl::open(cx, format!("site[{i}]"), "site[]".into(), item) else {
-            out.push(None);
-            continue;
-        };
-        let id = s.string(cx, "id", true);
-        if let Some(id) = &id
-            && !seen.insert(id.clone())
-        {
-            let span = s.map.get("id").map(|v| v.span()).unwrap_or(s.span.clone());
-            cx.error(span, &format!("site[{i}].id"), format!("site id \"{id}\" is used twice"));
-        }
-        let position = s.field(cx, "position", false, "[latitude, longitude] in degrees", |v| match v {
-            DeValue::Array(a) if a.len() == 2 => {
-                let lat = as_f64(a[0].get_ref())?;
-                let lon = as_f64(a[1].get_ref())?;
-                if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-                    return Err(format!("[{lat}, {lon}] is not a valid position"));
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let Some(s) = Tbl::open(cx, format!("site[{i}]"), "site[]".into(), item) else {
+                return (None, None);
+            };
+            s.read(cx, |cx, s| {
+                let id = s.string(cx, "id", true);
+                if let Some(id) = &id
+                    && !seen.insert(id.clone())
+                {
+                    let span = s.map.get("id").map(|v| v.span()).unwrap_or(s.span.clone());
+                    cx.error(span, &format!("site[{i}].id"), format!("site id \"{id}\" is used twice"));
                 }
-                Ok([lat, lon])
-            }
-            other => Err(format!("found {}", type_name(other))),
-        });
-        let gateways = s.u64(cx, "gateways", false, 1, 10_000).or(Some(1));
-        s.finish(cx);
-        out.push(match (id, gateways) {
-            (Some(id), Some(g)) => Some(Site { id, position: position.unwrap_or([0.0, 0.0]), gateways: g as u32 }),
-            _ => None,
-        });
-    }
-    out
+                let position = s.field(cx, "position", false, "[latitude, longitude] in degrees", |v| match v {
+                    DeValue::Array(a) if a.len() == 2 => {
+                        let lat = as_f64(a[0].get_ref())?;
+                        let lon = as_f64(a[1].get_ref())?;
+                        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
+                            return Err(format!("[{lat}, {lon}] is not a valid position"));
+                        }
+                        Ok([lat, lon])
+                    }
+                    other => Err(format!("found {}", type_name(other))),
+                });
+                let gateways = s.u64(cx, "gateways", false, 1, 10_000).or(Some(1));
+                let site = match (&id, gateways) {
+                    (Some(id), Some(g)) => {
+                        Some(Site { id: id.clone(), position: position.unwrap_or([0.0, 0.0]), gateways: g as u32 })
+                    }
+                    _ => None,
+                };
+                Some((id, site))
+            })
+            .unwrap_or_default()
+        })
+        .unzip()
 }
 
 /// Reads `[kind.NAME]` tables (network or power profiles) in name order.
@@ -615,7 +654,7 @@ fn read_named<T>(
     cx: &mut Ctx,
     t: &mut Tbl<'_, '_>,
     kind: &'static str,
-    read: impl Fn(&mut Ctx, Tbl<'_, '_>, String) -> Option<T>,
+    read: impl Fn(&mut Ctx, &mut Tbl<'_, '_>, String) -> Option<T>,
 ) -> Vec<(String, Option<T>)> {
     let what = format!("one [{kind}.NAME] table per profile");
     let Some(profiles) = t.sub(cx, kind, true, &what) else {
@@ -627,19 +666,19 @@ fn read_named<T>(
     let mut out = Vec::new();
     for (k, v) in profiles.map.iter() {
         let name = k.get_ref().to_string();
-        let item =
-            Tbl::open(cx, format!("{kind}.{name}"), format!("{kind}.*"), v).and_then(|p| read(cx, p, name.clone()));
+        let item = Tbl::open(cx, format!("{kind}.{name}"), format!("{kind}.*"), v)
+            .and_then(|p| p.read(cx, |cx, p| read(cx, p, name.clone())));
         out.push((name, item));
     }
     out
 }
 
-fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<NetworkProfile> {
+fn read_network(cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<NetworkProfile> {
     let loss = match t.sub(cx, "loss", false, "") {
         None => Some(Loss::None),
-        Some(mut l) => {
+        Some(l) => l.read(cx, |cx, l| {
             let model = l.choice(cx, "model", true, &["gilbert-elliott", "none"]);
-            let loss = match model {
+            match model {
                 Some("gilbert-elliott") => {
                     let p = l.prob(cx, "p_good_to_bad", true);
                     let r = l.prob(cx, "p_bad_to_good", true);
@@ -653,18 +692,19 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
                     Some(Loss::GilbertElliott { p_good_to_bad: p?, p_bad_to_good: r?, loss_good: lg?, loss_bad: lb? })
                 }
                 Some(_) => Some(Loss::None),
-                None => None,
-            };
-            l.finish(cx);
-            loss
-        }
+                None => {
+                    l.allow(&["p_good_to_bad", "p_bad_to_good", "loss_good", "loss_bad"]);
+                    None
+                }
+            }
+        }),
     };
     let latency = match t.sub(cx, "latency", false, "") {
         None => Some(Latency::None),
-        Some(mut l) => {
+        Some(l) => l.read(cx, |cx, l| {
             let model = l.choice(cx, "model", true, &["lognormal", "fixed", "none"]);
             let hour = SimDuration(crate::time::US_PER_H);
-            let lat = match model {
+            match model {
                 Some("lognormal") => {
                     let median = l.duration(cx, "median", true, SimDuration(1), hour);
                     let p99 = l.duration(cx, "p99", true, SimDuration(1), hour);
@@ -681,30 +721,39 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
                 }
                 Some("fixed") => l.duration(cx, "value", true, MIN_D, hour).map(Latency::Fixed),
                 Some(_) => Some(Latency::None),
-                None => None,
-            };
-            l.finish(cx);
-            lat
-        }
+                None => {
+                    l.allow(&["median", "p99", "value"]);
+                    None
+                }
+            }
+        }),
     };
-    let outages = read_outages(cx, &mut t);
+    let outages = read_outages(cx, t);
     let delivery = {
         let mut acked = Some(true);
         let mut attempts = Some(1);
         let mut base = Some(SimDuration::from_secs(1));
         let mut cap = Some(SimDuration::from_secs(300));
-        if let Some(mut d) = t.sub(cx, "delivery", false, "") {
-            acked = d.choice(cx, "mode", false, &["acked", "unacked"]).map(|m| m == "acked").or(acked);
-            attempts = d.u64(cx, "attempts", false, 1, 20).map(|a| a as u32).or(attempts);
-            base = d.duration(cx, "backoff_base", false, MIN_D, SimDuration(crate::time::US_PER_H)).or(base);
-            cap = d.duration(cx, "backoff_cap", false, MIN_D, SimDuration(crate::time::US_PER_DAY)).or(cap);
-            d.finish(cx);
+        if let Some(d) = t.sub(cx, "delivery", false, "") {
+            d.read(cx, |cx, d| {
+                // An invalid value is None: reported, and the profile fails.
+                let given = |d: &Tbl<'_, '_>, k: &str| d.map.contains_key(k);
+                let m = d.choice(cx, "mode", false, &["acked", "unacked"]).map(|m| m == "acked");
+                acked = if given(d, "mode") { m } else { acked };
+                let a = d.u64(cx, "attempts", false, 1, 20).map(|a| a as u32);
+                attempts = if given(d, "attempts") { a } else { attempts };
+                let b = d.duration(cx, "backoff_base", false, MIN_D, SimDuration(crate::time::US_PER_H));
+                base = if given(d, "backoff_base") { b } else { base };
+                let c = d.duration(cx, "backoff_cap", false, MIN_D, SimDuration(crate::time::US_PER_DAY));
+                cap = if given(d, "backoff_cap") { c } else { cap };
+                Some(())
+            });
         }
-        Some(Delivery { acked: acked?, attempts: attempts?, backoff_base: base?, backoff_cap: cap? })
+        (|| Some(Delivery { acked: acked?, attempts: attempts?, backoff_base: base?, backoff_cap: cap? }))()
     };
     let lora = match t.sub(cx, "lora", false, "") {
         None => Some(None),
-        Some(mut l) => {
+        Some(l) => l.read(cx, |cx, l| {
             let sf = l.u64(cx, "spreading_factor", true, 7, 12);
             let bw = l.field(cx, "bandwidth_khz", false, "125, 250 or 500", |v| {
                 let x = as_i128(v)?;
@@ -719,7 +768,6 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
             let dc = l.f64(cx, "duty_cycle_pct", false, 0.001, 100.0).or(Some(1.0));
             let overhead = l.u64(cx, "overhead_bytes", false, 0, 64).or(Some(13));
             let preamble = l.u64(cx, "preamble_symbols", false, 6, 65_535).or(Some(8));
-            l.finish(cx);
             Some(Some(LoraRadio {
                 spreading_factor: sf? as u8,
                 bandwidth_khz: bw.unwrap_or(125),
@@ -729,7 +777,7 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
                 overhead_bytes: overhead? as u32,
                 preamble_symbols: preamble? as u32,
             }))
-        }
+        }),
     };
     if let (Some(Some(_)), Some(d)) = (&lora, &delivery)
         && d.acked
@@ -751,7 +799,6 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
     // Assumption: 100 kbit/s, an LTE-M/NB-IoT-class effective rate; LoRa derives it from airtime.
     let throughput = t.f64(cx, "throughput_kbps", false, 0.001, 1e7).or(Some(100.0));
     let rx_ms = t.f64(cx, "rx_ms", false, 0.0, 600_000.0).or(Some(0.0));
-    t.finish(cx);
     Some(NetworkProfile {
         name,
         loss: loss?,
@@ -765,7 +812,7 @@ fn read_network(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<Networ
     })
 }
 
-fn read_outage(cx: &mut Ctx, mut o: Tbl<'_, '_>) -> Option<OutageProcess> {
+fn read_outage(cx: &mut Ctx, o: &mut Tbl<'_, '_>) -> Option<OutageProcess> {
     let scope = o.choice(cx, "scope", true, &["device", "gateway", "site"]).map(|s| match s {
         "device" => Scope::Device,
         "gateway" => Scope::Gateway,
@@ -774,13 +821,15 @@ fn read_outage(cx: &mut Ctx, mut o: Tbl<'_, '_>) -> Option<OutageProcess> {
     let mean_up = o.duration(cx, "mean_up", true, SimDuration::from_secs(60), MAX_DURATION);
     let mean_down =
         o.duration(cx, "mean_down", true, SimDuration::from_secs(1), SimDuration(365 * crate::time::US_PER_DAY));
-    let dist = o.choice(cx, "down_distribution", false, &["exponential", "lognormal"]).unwrap_or("exponential");
-    let down_distribution = if dist == "lognormal" {
-        o.f64(cx, "sigma_ln", true, 0.01, 4.0).map(|sigma| DownTime::LogNormal { sigma })
-    } else {
-        Some(DownTime::Exponential)
+    let dist = o.choice(cx, "down_distribution", false, &["exponential", "lognormal"]);
+    let down_distribution = match dist {
+        Some("lognormal") => o.f64(cx, "sigma_ln", true, 0.01, 4.0).map(|sigma| DownTime::LogNormal { sigma }),
+        None if o.map.contains_key("down_distribution") => {
+            o.allow(&["sigma_ln"]);
+            None
+        }
+        _ => Some(DownTime::Exponential),
     };
-    o.finish(cx);
     Some(OutageProcess {
         scope: scope?,
         mean_up: mean_up?,
@@ -796,12 +845,12 @@ fn read_outages(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Vec<OutageProcess>>
     let pattern = join(&t.pattern, "outages");
     let Some(v) = t.get("outages") else { return Some(Vec::new()) };
     let list: Vec<Option<OutageProcess>> = match v.get_ref() {
-        DeValue::Table(_) => vec![Tbl::open(cx, path.clone(), pattern, v).and_then(|o| read_outage(cx, o))],
+        DeValue::Table(_) => vec![Tbl::open(cx, path.clone(), pattern, v).and_then(|o| o.read(cx, read_outage))],
         DeValue::Array(items) => items
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                Tbl::open(cx, format!("{path}[{i}]"), pattern.clone(), item).and_then(|o| read_outage(cx, o))
+                Tbl::open(cx, format!("{path}[{i}]"), pattern.clone(), item).and_then(|o| o.read(cx, read_outage))
             })
             .collect(),
         other => {
@@ -817,7 +866,7 @@ fn read_outages(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Vec<OutageProcess>>
     Some(list)
 }
 
-fn read_power(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<PowerProfile> {
+fn read_power(cx: &mut Ctx, t: &mut Tbl<'_, '_>, name: String) -> Option<PowerProfile> {
     let kind = t.choice(cx, "kind", true, &["battery", "mains"]);
     let source = match kind {
         Some("battery") => {
@@ -843,13 +892,15 @@ fn read_power(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<PowerPro
             let sd = t.f64(cx, "self_discharge_pct_per_year", false, 0.0, 100.0).or(Some(1.0));
             let low = t.f64(cx, "low_battery_pct", false, 0.0, 100.0).or(Some(0.0));
             let low_reboots = t.f64(cx, "low_battery_reboots_per_day", false, 0.0, 100_000.0).or(Some(0.0));
-            Some(PowerSource::Battery {
-                capacity_mah: capacity?,
-                initial_charge_pct: initial.unwrap_or((100.0, 100.0)),
-                self_discharge_pct_per_year: sd?,
-                low_battery_pct: low?,
-                low_battery_reboots_per_day: low_reboots?,
-            })
+            (|| {
+                Some(PowerSource::Battery {
+                    capacity_mah: capacity?,
+                    initial_charge_pct: initial.unwrap_or((100.0, 100.0)),
+                    self_discharge_pct_per_year: sd?,
+                    low_battery_pct: low?,
+                    low_battery_reboots_per_day: low_reboots?,
+                })
+            })()
         }
         Some("mains") => {
             let outages = t.f64(cx, "outages_per_year", false, 0.0, 1000.0).or(Some(0.0));
@@ -865,29 +916,43 @@ fn read_power(cx: &mut Ctx, mut t: Tbl<'_, '_>, name: String) -> Option<PowerPro
             let sigma = t.f64(cx, "outage_sigma_ln", false, 0.0, 4.0).or(Some(1.2));
             let sags = t.f64(cx, "sags_per_year", false, 0.0, 100_000.0).or(Some(0.0));
             let reset = t.prob(cx, "reset_probability", false).or(Some(0.3));
-            Some(PowerSource::Mains {
-                outages_per_year: outages?,
-                mean_outage: mean?,
-                outage_sigma_ln: sigma?,
-                sags_per_year: sags?,
-                reset_probability: reset?,
-            })
+            (|| {
+                Some(PowerSource::Mains {
+                    outages_per_year: outages?,
+                    mean_outage: mean?,
+                    outage_sigma_ln: sigma?,
+                    sags_per_year: sags?,
+                    reset_probability: reset?,
+                })
+            })()
         }
-        _ => None,
+        _ => {
+            t.allow(&[
+                "capacity_mah",
+                "initial_charge_pct",
+                "self_discharge_pct_per_year",
+                "low_battery_pct",
+                "low_battery_reboots_per_day",
+                "outages_per_year",
+                "mean_outage",
+                "outage_sigma_ln",
+                "sags_per_year",
+                "reset_probability",
+            ]);
+            None
+        }
     };
     let currents = match t.sub(cx, "currents_ma", false, "") {
         None => Some(Currents { sleep_ma: 0.0, sample_ma: 0.0, tx_ma: 0.0, rx_ma: 0.0 }),
-        Some(mut c) => {
+        Some(c) => c.read(cx, |cx, c| {
             let sleep = c.f64(cx, "sleep", false, 0.0, 100_000.0).or(Some(0.0));
             let sample = c.f64(cx, "sample", false, 0.0, 100_000.0).or(Some(0.0));
             let tx = c.f64(cx, "tx", false, 0.0, 100_000.0).or(Some(0.0));
             let rx = c.f64(cx, "rx", false, 0.0, 100_000.0).or(Some(0.0));
-            c.finish(cx);
             Some(Currents { sleep_ma: sleep?, sample_ma: sample?, tx_ma: tx?, rx_ma: rx? })
-        }
+        }),
     };
     let sample_ms = t.f64(cx, "sample_ms", false, 0.0, 3_600_000.0).or(Some(0.0));
-    t.finish(cx);
     Some(PowerProfile { name, source: source?, currents: currents?, sample_ms: sample_ms? })
 }
 
@@ -901,22 +966,18 @@ fn lookup(cx: &mut Ctx, t: &mut Tbl<'_, '_>, key: &'static str, names: &Names<'_
         );
         return None;
     };
-    match names.find(name) {
-        Some(i) => Some(i),
-        None => {
-            let hint = match cx.hints.suggest(name, names.iter()) {
-                Some(m) => format!("did you mean \"{m}\"?"),
-                None => format!("defined: {}", names.listed()),
-            };
-            cx.error(v.span(), &join(&t.path, key), format!("no {kind} profile named \"{name}\" ({hint})"));
-            None
-        }
+    let found = names.find(name);
+    if found.is_none()
+        && let Some(message) = names.unknown(&cx.hints, name, &format!("{kind} profile named"), '"')
+    {
+        cx.error(v.span(), &join(&t.path, key), message);
     }
+    found
 }
 
 fn read_class(
     cx: &mut Ctx,
-    mut t: Tbl<'_, '_>,
+    t: &mut Tbl<'_, '_>,
     name: String,
     sites: &Names<'_>,
     nets: &Names<'_>,
@@ -924,31 +985,33 @@ fn read_class(
 ) -> Option<DeviceClass> {
     let count = t.u64(cx, "count", true, 1, MAX_DEVICES);
     let hints = std::rc::Rc::clone(&cx.hints);
-    let site_idx = t.field(cx, "sites", true, "an array of site ids", |v| match v {
-        DeValue::Array(a) if !a.is_empty() => a
-            .iter()
-            .map(|s| {
-                let id = as_str(s.get_ref())?;
-                sites.find(id).ok_or_else(|| match hints.suggest(id, sites.iter()) {
-                    Some(m) => format!("no site \"{id}\" (did you mean \"{m}\"?)"),
-                    None => format!("no site \"{id}\" (defined: {})", sites.listed()),
+    // Err(None): a site that may be the one whose id is invalid (reported there).
+    let site_idx = t
+        .field(cx, "sites", true, "an array of site ids", |v| match v {
+            DeValue::Array(a) if !a.is_empty() => a
+                .iter()
+                .map(|s| {
+                    let id = as_str(s.get_ref()).map_err(Some)?;
+                    sites.find(id).ok_or_else(|| sites.unknown(&hints, id, "site", '"'))
                 })
-            })
-            .collect(),
-        DeValue::Array(_) => Err("the list is empty".into()),
-        other => Err(format!("found {}", type_name(other))),
-    });
+                .collect::<Result<Vec<usize>, Option<String>>>()
+                .map(Some)
+                .or_else(|e| e.map_or(Ok(None), Err)),
+            DeValue::Array(_) => Err("the list is empty".into()),
+            other => Err(format!("found {}", type_name(other))),
+        })
+        .flatten();
     if !t.map.contains_key("network") {
         t.missing(cx, "network", "the name of a [network.NAME] profile");
     }
-    let network = lookup(cx, &mut t, "network", nets, "network");
+    let network = lookup(cx, t, "network", nets, "network");
     if !t.map.contains_key("power") {
         t.missing(cx, "power", "the name of a [power.NAME] profile");
     }
-    let power = lookup(cx, &mut t, "power", powers, "power");
+    let power = lookup(cx, t, "power", powers, "power");
     let telemetry = match t.sub(cx, "telemetry", true, "a table with period and payload_bytes") {
         None => None,
-        Some(mut tm) => {
+        Some(tm) => tm.read(cx, |cx, tm| {
             let period = tm.duration(
                 cx,
                 "period",
@@ -967,9 +1030,8 @@ fn read_class(
                     format!("jitter ({j}) must be less than half the period ({p})"),
                 );
             }
-            tm.finish(cx);
             Some(Telemetry { period: period?, jitter: jitter?, payload_bytes: payload? as u32 })
-        }
+        }),
     };
     let buffer = match t.sub(cx, "buffer", false, "") {
         None => Some(Buffer {
@@ -978,7 +1040,7 @@ fn read_class(
             storage: BufferStorage::Ram,
             flush_per_tick: 1,
         }),
-        Some(mut b) => {
+        Some(b) => b.read(cx, |cx, b| {
             let capacity = b.u64(cx, "capacity", true, 1, 100_000_000);
             let policy = b
                 .choice(cx, "policy", false, &["drop-oldest", "drop-newest"])
@@ -987,18 +1049,16 @@ fn read_class(
                 .choice(cx, "storage", false, &["ram", "flash"])
                 .map(|s| if s == "ram" { BufferStorage::Ram } else { BufferStorage::Flash });
             let flush = b.u64(cx, "flush_per_tick", false, 1, 100_000).or(Some(20));
-            b.finish(cx);
             Some(Buffer {
                 capacity: capacity? as u32,
                 policy: policy.unwrap_or(OverflowPolicy::DropOldest),
                 storage: storage.unwrap_or(BufferStorage::Ram),
                 flush_per_tick: flush? as u32,
             })
-        }
+        }),
     };
     let reboots = t.f64(cx, "reboots_per_day", false, 0.0, 100_000.0).or(Some(0.0));
     let afr = t.f64(cx, "afr_pct", false, 0.0, 100.0).or(Some(0.0));
-    t.finish(cx);
     Some(DeviceClass {
         name,
         count: count? as u32,
@@ -1014,17 +1074,18 @@ fn read_class(
 
 fn read_backend(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Backend> {
     let mut b = Backend { connects_per_s: None, publishes_per_s: None, reconnect_window: SimDuration::from_secs(30) };
-    let Some(mut s) = t.sub(cx, "backend", false, "") else {
+    let Some(s) = t.sub(cx, "backend", false, "") else {
         return Some(b);
     };
-    b.connects_per_s = s.f64(cx, "connects_per_s", false, 0.001, 1e9);
-    b.publishes_per_s = s.f64(cx, "publishes_per_s", false, 0.001, 1e9);
-    let window = s.duration(cx, "reconnect_window", false, MIN_D, SimDuration(crate::time::US_PER_DAY));
-    s.finish(cx);
-    if let Some(w) = window {
-        b.reconnect_window = w;
-    }
-    Some(b)
+    s.read(cx, |cx, s| {
+        b.connects_per_s = s.f64(cx, "connects_per_s", false, 0.001, 1e9);
+        b.publishes_per_s = s.f64(cx, "publishes_per_s", false, 0.001, 1e9);
+        let window = s.duration(cx, "reconnect_window", false, MIN_D, SimDuration(crate::time::US_PER_DAY));
+        if let Some(w) = window {
+            b.reconnect_window = w;
+        }
+        Some(b)
+    })
 }
 
 fn read_maintenance(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Maintenance> {
@@ -1033,18 +1094,20 @@ fn read_maintenance(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Maintenance> {
         detection_delay: SimDuration(crate::time::US_PER_DAY),
         truck_roll_response: SimDuration(2 * crate::time::US_PER_DAY),
     };
-    let Some(mut s) = t.sub(cx, "maintenance", false, "") else {
+    let Some(s) = t.sub(cx, "maintenance", false, "") else {
         return Some(m);
     };
-    m.enabled = s.bool(cx, "enabled", false).unwrap_or(true);
-    if let Some(d) = s.duration(cx, "detection_delay", false, MIN_D, SimDuration(365 * crate::time::US_PER_DAY)) {
-        m.detection_delay = d;
-    }
-    if let Some(d) = s.duration(cx, "truck_roll_response", false, MIN_D, SimDuration(365 * crate::time::US_PER_DAY)) {
-        m.truck_roll_response = d;
-    }
-    s.finish(cx);
-    Some(m)
+    s.read(cx, |cx, s| {
+        m.enabled = s.bool(cx, "enabled", false).unwrap_or(true);
+        let year = SimDuration(365 * crate::time::US_PER_DAY);
+        if let Some(d) = s.duration(cx, "detection_delay", false, MIN_D, year) {
+            m.detection_delay = d;
+        }
+        if let Some(d) = s.duration(cx, "truck_roll_response", false, MIN_D, year) {
+            m.truck_roll_response = d;
+        }
+        Some(m)
+    })
 }
 
 fn string_list(cx: &mut Ctx, t: &mut Tbl<'_, '_>, key: &'static str) -> Option<Vec<String>> {
@@ -1073,11 +1136,9 @@ fn name_map(
         let path = join(&m.path, name);
         match names.find(name) {
             None => {
-                let hint = match cx.hints.suggest(name, names.iter()) {
-                    Some(h) => format!(" (did you mean `{h}`?)"),
-                    None => format!(" (defined: {})", names.listed()),
-                };
-                cx.error(k.span(), &path, format!("no {kind} `{name}`{hint}"));
+                if let Some(message) = names.unknown(&cx.hints, name, kind, '`') {
+                    cx.error(k.span(), &path, message);
+                }
                 ok = false;
             }
             Some(i) => match as_str(v.get_ref()) {
@@ -1100,7 +1161,7 @@ fn read_cost(
     power_names: &Names<'_>,
     has_book: bool,
 ) -> Option<Option<CostPlan>> {
-    let Some(mut c) = t.sub(cx, "cost", false, "") else {
+    let Some(c) = t.sub(cx, "cost", false, "") else {
         if has_book {
             cx.error(
                 t.span.clone(),
@@ -1111,6 +1172,17 @@ fn read_cost(
         }
         return Some(None);
     };
+    c.read(cx, |cx, c| read_cost_fields(cx, c, classes, powers, power_names, has_book)).map(Some)
+}
+
+fn read_cost_fields(
+    cx: &mut Ctx,
+    c: &mut Tbl<'_, '_>,
+    classes: &Names<'_>,
+    powers: &[(String, Option<PowerProfile>)],
+    power_names: &Names<'_>,
+    has_book: bool,
+) -> Option<CostPlan> {
     if !has_book {
         cx.error(
             c.span.clone(),
@@ -1130,9 +1202,9 @@ fn read_cost(
             SimDuration(50 * crate::time::US_PER_YEAR),
         )
         .or(Some(SimDuration(365 * crate::time::US_PER_DAY)));
-    let device_hardware = name_map(cx, &mut c, "device_hardware", classes, "device class");
+    let device_hardware = name_map(cx, c, "device_hardware", classes, "device class");
     let gateway_hardware = c.string(cx, "gateway_hardware", false);
-    let battery_hardware = name_map(cx, &mut c, "battery_hardware", power_names, "power profile");
+    let battery_hardware = name_map(cx, c, "battery_hardware", power_names, "power profile");
     if let Some(bh) = &battery_hardware {
         for (i, (name, p)) in powers.iter().enumerate() {
             if let Some(p) = p
@@ -1156,12 +1228,11 @@ fn read_cost(
     let swaps = c.u64(cx, "battery_swaps_per_visit", false, 1, 1_000_000).or(Some(20));
     let alternatives = match c.sub(cx, "alternatives", false, "") {
         None => Some(Alternatives::default()),
-        Some(mut a) => {
-            let platforms = string_list(cx, &mut a, "platform");
-            let connectivity = string_list(cx, &mut a, "connectivity");
-            a.finish(cx);
+        Some(a) => a.read(cx, |cx, a| {
+            let platforms = string_list(cx, a, "platform");
+            let connectivity = string_list(cx, a, "connectivity");
             platforms.zip(connectivity).map(|(platforms, connectivity)| Alternatives { platforms, connectivity })
-        }
+        }),
     };
     let prices = match c.sub(cx, "prices", false, "") {
         None => Some(Vec::new()),
@@ -1181,8 +1252,7 @@ fn read_cost(
             Some(out)
         }
     };
-    c.finish(cx);
-    Some(Some(CostPlan {
+    Some(CostPlan {
         platform: platform?,
         connectivity: connectivity?,
         storage,
@@ -1199,31 +1269,38 @@ fn read_cost(
         battery_swaps_per_visit: swaps? as u32,
         alternatives: alternatives?,
         prices: prices?,
-    }))
+    })
 }
 
 fn read_targets(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Targets> {
-    let Some(mut g) = t.sub(cx, "targets", false, "") else {
+    let Some(g) = t.sub(cx, "targets", false, "") else {
         return Some(Targets::default());
     };
-    let targets = Targets {
-        delivery_ratio: g.prob(cx, "delivery_ratio", false),
-        p99_latency: g.duration(cx, "p99_latency", false, MIN_D, SimDuration(crate::time::US_PER_DAY)),
-        battery_life: g.duration(cx, "battery_life", false, MIN_D, MAX_DURATION),
-        tco_per_device_year: g.f64(cx, "tco_per_device_year", false, 0.0, 1e9),
-        max_devices_offline_pct: g.f64(cx, "max_devices_offline_pct", false, 0.0, 100.0),
-    };
-    g.finish(cx);
-    Some(targets)
+    g.read(cx, |cx, g| {
+        Some(Targets {
+            delivery_ratio: g.prob(cx, "delivery_ratio", false),
+            p99_latency: g.duration(cx, "p99_latency", false, MIN_D, SimDuration(crate::time::US_PER_DAY)),
+            battery_life: g.duration(cx, "battery_life", false, MIN_D, MAX_DURATION),
+            tco_per_device_year: g.f64(cx, "tco_per_device_year", false, 0.0, 1e9),
+            max_devices_offline_pct: g.f64(cx, "max_devices_offline_pct", false, 0.0, 100.0),
+        })
+    })
 }
 
 const DAY: SimDuration = SimDuration(crate::time::US_PER_DAY);
 const YEAR: SimDuration = SimDuration(crate::time::US_PER_YEAR);
 
 fn read_provisioning(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<Provisioning>> {
-    let Some(mut p) = t.sub(cx, "provisioning", false, "") else {
+    let Some(p) = t.sub(cx, "provisioning", false, "") else {
         return Some(None);
     };
+    p.read(cx, read_provisioning_fields).map(Some)
+}
+
+const MANUAL_KEYS: &[&str] = &["minutes_per_device", "error_rate_pct"];
+const ZERO_TOUCH_KEYS: &[&str] = &["registry_per_s", "failure_rate_pct", "retry_after", "max_attempts"];
+
+fn read_provisioning_fields(cx: &mut Ctx, p: &mut Tbl<'_, '_>) -> Option<Provisioning> {
     let per_week = p.f64(cx, "installs_per_week", false, 0.0, 1e9).or(Some(0.0));
     let run = p.choice(cx, "run_starts", false, &["after-rollout", "at-first-install"]).or(Some("after-rollout"));
     let mode = p.choice(cx, "onboarding", true, &["manual", "zero-touch"]);
@@ -1246,12 +1323,16 @@ fn read_provisioning(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<Provisi
                 max_attempts: attempts? as u32,
             })
         }
-        None => None,
+        None => {
+            p.allow(MANUAL_KEYS);
+            p.allow(ZERO_TOUCH_KEYS);
+            None
+        }
     };
     // Fields of the other mode are a mistake worth naming.
     let other: &[&'static str] = match mode {
-        Some("manual") => &["registry_per_s", "failure_rate_pct", "retry_after", "max_attempts"],
-        Some(_) => &["minutes_per_device", "error_rate_pct"],
+        Some("manual") => ZERO_TOUCH_KEYS,
+        Some(_) => MANUAL_KEYS,
         None => &[],
     };
     for key in other {
@@ -1263,18 +1344,21 @@ fn read_provisioning(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<Provisi
             );
         }
     }
-    p.finish(cx);
-    Some(Some(Provisioning {
+    Some(Provisioning {
         installs_per_week: per_week?,
         onboarding: onboarding?,
         rollout_in_run: run? == "at-first-install",
-    }))
+    })
 }
 
 fn read_firmware(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<Firmware>> {
-    let Some(mut f) = t.sub(cx, "firmware", false, "") else {
+    let Some(f) = t.sub(cx, "firmware", false, "") else {
         return Some(None);
     };
+    f.read(cx, read_firmware_fields).map(Some)
+}
+
+fn read_firmware_fields(cx: &mut Ctx, f: &mut Tbl<'_, '_>) -> Option<Firmware> {
     let update = f.choice(cx, "update", true, &["none", "single-slot", "a-b"]).map(|x| match x {
         "none" => FirmwareUpdate::None,
         "single-slot" => FirmwareUpdate::SingleSlot,
@@ -1289,8 +1373,10 @@ fn read_firmware(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<Firmware>> 
     let boot = f.f64(cx, "boot_failure_pct", false, 0.0, 100.0).or(Some(0.3));
     let brick_ab = f.f64(cx, "ab_brick_pct", false, 0.0, 100.0).or(Some(0.001));
     let per_year = f.f64(cx, "campaigns_per_year", false, 0.0, 365.0);
-    f.finish(cx);
-    Some(Some(Firmware {
+    if per_year.is_none() && f.map.contains_key("campaigns_per_year") {
+        return None;
+    }
+    Some(Firmware {
         update: update?,
         resume: resume?,
         chunk_bytes: chunk?,
@@ -1299,21 +1385,27 @@ fn read_firmware(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<Firmware>> 
         boot_failure: boot? / 100.0,
         brick_ab: brick_ab? / 100.0,
         campaigns_per_year: per_year,
-    }))
+    })
 }
 
 fn read_identity(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<IdentityPlan>> {
-    use crate::models::identity::{Certificates, Handshake, Rotation};
-    let Some(mut i) = t.sub(cx, "identity", false, "") else {
+    let Some(i) = t.sub(cx, "identity", false, "") else {
         return Some(None);
     };
+    i.read(cx, read_identity_fields).map(Some)
+}
+
+fn read_identity_fields(cx: &mut Ctx, i: &mut Tbl<'_, '_>) -> Option<IdentityPlan> {
+    use crate::models::identity::{Certificates, Handshake, Rotation};
     let credentials = i.choice(cx, "credentials", true, &["shared", "per-device"]).map(|x| match x {
         "shared" => Credentials::Shared,
         _ => Credentials::PerDevice,
     });
     let lifetime = i.duration(cx, "certificate_lifetime", false, DAY, SimDuration(50 * crate::time::US_PER_YEAR));
     let rotation = i.bool(cx, "rotation", false).or(Some(false));
-    let renew_before = i.duration(cx, "renew_before", false, MIN_D, YEAR).or(Some(SimDuration(30 * DAY.0)));
+    // An invalid value (reported) is None, not the default, so no check below compares it.
+    let renew_before = i.duration(cx, "renew_before", false, MIN_D, YEAR);
+    let renew_before = if i.map.contains_key("renew_before") { renew_before } else { Some(SimDuration(30 * DAY.0)) };
     let retry_every = i.duration(cx, "retry_every", false, SimDuration::from_secs(1), YEAR).or(Some(DAY));
     let renew_fail = i.f64(cx, "renewal_failure_pct", false, 0.0, 100.0).or(Some(1.0));
     // domain-models 4.3: MQTT over TLS adds about 5-7 kB per full handshake [E]; a resumed
@@ -1323,7 +1415,7 @@ fn read_identity(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<IdentityPla
     let resumption = i.f64(cx, "resumption_pct", false, 0.0, 100.0).or(Some(0.0));
     let sessions = i.choice(cx, "sessions", false, &["persistent", "per-report"]).or(Some("persistent"));
     let response = i.duration(cx, "compromise_response", false, MIN_D, YEAR).or(Some(DAY));
-    if lifetime.is_none() && rotation == Some(true) {
+    if !i.map.contains_key("certificate_lifetime") && rotation == Some(true) {
         cx.error(i.span_of("rotation"), &join(&i.path, "rotation"), "rotation needs certificate_lifetime".into());
     }
     // A renewal due at or before issue would give a certificate that expires no later: the
@@ -1340,7 +1432,9 @@ fn read_identity(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<IdentityPla
             ),
         );
     }
-    i.finish(cx);
+    if (lifetime.is_none() && i.map.contains_key("certificate_lifetime")) || renew_before.is_none() {
+        return None;
+    }
     let certificates = lifetime.map(|l| Certificates {
         lifetime_us: l.0,
         rotation: (rotation == Some(true)).then(|| Rotation {
@@ -1349,13 +1443,13 @@ fn read_identity(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<IdentityPla
             failure_rate: renew_fail.unwrap_or(0.0) / 100.0,
         }),
     });
-    Some(Some(IdentityPlan {
+    Some(IdentityPlan {
         credentials: credentials?,
         certificates,
         handshake: Handshake { full_bytes: full?, resumed_bytes: resumed?, resumption_share: resumption? / 100.0 },
         session_per_report: sessions? == "per-report",
         compromise_response: response?,
-    }))
+    })
 }
 
 fn read_campaign(cx: &mut Ctx, e: &mut Tbl<'_, '_>) -> Option<Campaign> {
@@ -1418,10 +1512,46 @@ fn read_events(
     let mut out = Vec::new();
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
-        let Some(mut e) = Tbl::open(cx, format!("event[{i}]"), "event[]".into(), item) else {
+        let Some(e) = Tbl::open(cx, format!("event[{i}]"), "event[]".into(), item) else {
             ok = false;
             continue;
         };
+        match e.read(cx, |cx, e| read_event(cx, e, i, sites, site_names, duration)) {
+            Some(e) => out.push(e),
+            None => ok = false,
+        }
+    }
+    out.sort_by_key(|e| e.at);
+    ok.then_some(out)
+}
+
+const EVENT_KINDS: &[&str] =
+    &["site-outage", "gateway-outage", "power-outage", "brownout", "firmware-update", "credential-compromise"];
+/// The fields of the kinds of event, but `site` (read for all).
+const EVENT_FIELDS: &[&str] = &[
+    "gateway",
+    "duration",
+    "reset_probability",
+    "image_kb",
+    "canary_pct",
+    "canary_min",
+    "waves_pct",
+    "wait",
+    "devices_per_minute",
+    "success_threshold_pct",
+    "error_threshold_pct",
+    "boot_failure_pct",
+];
+
+fn read_event(
+    cx: &mut Ctx,
+    e: &mut Tbl<'_, '_>,
+    i: usize,
+    sites: &[Option<Site>],
+    site_names: &Names<'_>,
+    duration: Option<SimDuration>,
+) -> Option<Event> {
+    {
         let at = e.duration(cx, "at", true, MIN_D, MAX_DURATION);
         if let (Some(at), Some(d)) = (at, duration)
             && at >= d
@@ -1429,12 +1559,7 @@ fn read_events(
             let span = e.map.get("at").map(|v| v.span()).unwrap_or(e.span.clone());
             cx.error(span, &format!("event[{i}].at"), format!("the event at {at} is after the end of the run ({d})"));
         }
-        let kind = e.choice(
-            cx,
-            "kind",
-            true,
-            &["site-outage", "gateway-outage", "power-outage", "brownout", "firmware-update", "credential-compromise"],
-        );
+        let kind = e.choice(cx, "kind", true, EVENT_KINDS);
         let fleet_wide = matches!(kind, Some("firmware-update" | "credential-compromise"));
         let site = match e.get("site") {
             None if fleet_wide || kind.is_none() => None,
@@ -1451,18 +1576,15 @@ fn read_events(
                 None
             }
             Some(sv) => match as_str(sv.get_ref()) {
-                Ok(id) => match site_names.find(id) {
-                    Some(i) => Some(i),
-                    None => {
-                        let hint = cx
-                            .hints
-                            .suggest(id, site_names.iter())
-                            .map(|m| format!(" (did you mean \"{m}\"?)"))
-                            .unwrap_or_default();
-                        cx.error(sv.span(), &format!("event[{i}].site"), format!("no site \"{id}\"{hint}"));
-                        None
+                Ok(id) => {
+                    let found = site_names.find(id);
+                    if found.is_none()
+                        && let Some(message) = site_names.unknown(&cx.hints, id, "site", '"')
+                    {
+                        cx.error(sv.span(), &format!("event[{i}].site"), message);
                     }
-                },
+                    found
+                }
                 Err(m) => {
                     cx.error(sv.span(), &format!("event[{i}].site"), format!("{m}; expected a site id"));
                     None
@@ -1472,7 +1594,7 @@ fn read_events(
         let caption = e.string(cx, "caption", false).unwrap_or_default();
         let long = SimDuration(365 * crate::time::US_PER_DAY);
         let kind = match kind {
-            Some("firmware-update") => read_campaign(cx, &mut e).map(|c| EventKind::FirmwareUpdate(Box::new(c))),
+            Some("firmware-update") => read_campaign(cx, e).map(|c| EventKind::FirmwareUpdate(Box::new(c))),
             Some("credential-compromise") => Some(EventKind::CredentialCompromise),
             Some("brownout") => e
                 .prob(cx, "reset_probability", false)
@@ -1508,14 +1630,11 @@ fn read_events(
                     _ => None,
                 }
             }
-            None => None,
+            None => {
+                e.allow(EVENT_FIELDS);
+                None
+            }
         };
-        e.finish(cx);
-        match (at, kind) {
-            (Some(at), Some(kind)) => out.push(Event { at, kind, caption }),
-            _ => ok = false,
-        }
+        Some(Event { at: at?, kind: kind?, caption })
     }
-    out.sort_by_key(|e| e.at);
-    ok.then_some(out)
 }
