@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::replication::{Bounds, Estimate, mean_summary};
-use crate::text::{decimal, duration_s, percent, thousands};
+use crate::text::{count, decimal, duration_s, percent, thousands};
 
 use crate::cost::PriceBook;
 use crate::scenario::{FirmwareUpdate, Scenario};
@@ -382,11 +382,11 @@ pub fn judge(s: &Scenario, runs: &[RunSummary], book: Option<&PriceBook>) -> Ver
                 if n > 1000 { Severity::Fail } else { Severity::Warn },
                 "onboarding needs manual set-up".into(),
                 format!(
-                    "{} technician hours for {} devices, {} set up wrongly and redone{install}; the last device is online after {:.0} days; zero-touch provisioning removes the per-device step",
-                    thousands(p.technician_hours.round() as u64),
-                    thousands(p.devices),
+                    "{} for {}, {} set up wrongly and redone{install}; the last device is online after {}; zero-touch provisioning removes the per-device step",
+                    count(p.technician_hours.round() as u64, "technician hour", "technician hours"),
+                    count(p.devices, "device", "devices"),
                     thousands(p.revisits),
-                    p.fleet_online_days
+                    duration_s(p.fleet_online_days * 86_400.0)
                 ),
             );
         }
@@ -395,11 +395,11 @@ pub fn judge(s: &Scenario, runs: &[RunSummary], book: Option<&PriceBook>) -> Ver
             if pct(p.revisits, p.devices) > 1.0 { Severity::Warn } else { Severity::Pass },
             "zero-touch onboarding".into(),
             format!(
-                "devices enrol themselves: {} enrolment attempts for {} devices, {} gave up and needed a visit; the last device is online after {:.1} days",
-                thousands(p.enrolment_attempts),
-                thousands(p.devices),
+                "devices enrol themselves: {} for {}, {} gave up and needed a visit; the last device is online after {}",
+                count(p.enrolment_attempts, "enrolment attempt", "enrolment attempts"),
+                count(p.devices, "device", "devices"),
                 thousands(p.revisits),
-                p.fleet_online_days
+                duration_s(p.fleet_online_days * 86_400.0)
             ),
         ),
         None => add(
@@ -516,12 +516,12 @@ pub fn judge(s: &Scenario, runs: &[RunSummary], book: Option<&PriceBook>) -> Ver
                         Severity::Fail,
                         "devices drop offline when their certificates expire".into(),
                         format!(
-                            "{} expiries, the first on day {:.0} ({:.0}-day certificates{}); {} device-days offline in the run",
-                            thousands(sec.certificate_expiries),
+                            "{}, the first on day {:.0} ({:.0}-day certificates{}); {} offline in the run",
+                            count(sec.certificate_expiries, "expiry", "expiries"),
                             sec.first_expiry_days.unwrap_or(0.0),
                             life,
                             if sec.rotation { ", renewals failed" } else { ", no rotation" },
-                            thousands(sec.expired_device_days.round() as u64)
+                            count(sec.expired_device_days.round() as u64, "device-day", "device-days")
                         ),
                     );
                 } else {
@@ -567,11 +567,11 @@ pub fn judge(s: &Scenario, runs: &[RunSummary], book: Option<&PriceBook>) -> Ver
             "no data lost to network outages".into()
         },
         format!(
-            "{} readings dropped by full buffers and {} sent into a dead link; the buffer covers {} and {} shared outages lasted longer",
-            thousands(m.dropped_overflow),
+            "{} dropped by full buffers and {} sent into a dead link; the buffer covers {} and {} lasted longer",
+            count(m.dropped_overflow, "reading", "readings"),
             thousands(r.loss_causes.outage),
             duration_s(covers.min(1e9)),
-            thousands(long)
+            count(long, "shared outage", "shared outages")
         ),
     );
 
