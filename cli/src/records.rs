@@ -18,14 +18,7 @@ pub fn run_json(store: &Store, id: i64) -> Result<Value> {
     let r = &rec.row;
     let mut v = if r.summary_json.is_some() {
         let run = studio::run::load_run(store, id)?;
-        match run.summaries.as_slice() {
-            [one] => {
-                let mut v = serde_json::to_value(one)?;
-                v["statistic"] = json!("one replication: no intervals");
-                v
-            }
-            many => studio::run::combine_summaries(&run.mean, many),
-        }
+        studio::run::summary_json(&run.mean, &run.summaries)
     } else {
         json!({ "scenario": r.scenario_name, "seed": r.seed, "devices": r.devices, "engine_version": rec.engine_version })
     };

@@ -234,6 +234,22 @@ pub fn mean_of(loaded: &LoadedScenario, summaries: &[RunSummary]) -> RunSummary 
 
 /// The mean and 95 % interval of every figure of R replications' summaries; identity fields
 /// (scenario, devices, ...) are kept as they are, and the seeds and run ids are listed.
+/// The JSON of a run as every front end prints it: one replication's summary as it is, or the
+/// combined figures of several; either way with a `statistic` saying which it is.
+pub fn summary_json(mean: &RunSummary, summaries: &[RunSummary]) -> Value {
+    match summaries {
+        [one] => {
+            let mut v = serde_json::to_value(one).expect("a summary serializes");
+            v["statistic"] = Value::from(ONE_REPLICATION);
+            v
+        }
+        many => combine_summaries(mean, many),
+    }
+}
+
+/// The `statistic` of a single replication's figures.
+pub const ONE_REPLICATION: &str = "one replication: no intervals";
+
 /// `mean` is [`mean_of`] the summaries: its verdict (on all replications together, not a mean of
 /// verdicts) replaces the replications' own.
 pub fn combine_summaries(mean: &RunSummary, summaries: &[RunSummary]) -> Value {

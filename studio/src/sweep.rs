@@ -203,11 +203,7 @@ pub fn sweep_json(id: i64, points: &[PointResult]) -> Value {
                 "value": p.value,
                 "run_id": p.run_id,
                 "replications": p.summaries.len(),
-                "summary": if p.summaries.len() > 1 {
-                    crate::run::combine_summaries(&p.mean, &p.summaries)
-                } else {
-                    serde_json::to_value(&p.summaries[0]).unwrap_or(Value::Null)
-                },
+                "summary": crate::run::summary_json(&p.mean, &p.summaries),
             })
         })
         .collect();

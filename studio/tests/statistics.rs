@@ -88,8 +88,10 @@ fn a_target_inside_the_interval_is_undecided_and_one_replication_decides_nothing
     assert!(f.title.contains("95 % CI"), "{}", f.title);
     assert_ne!(o.mean.verdict.as_ref().unwrap().status, Readiness::Ready);
 
-    // One replication has no interval: every target is undecided.
+    // One replication has no interval: every target is undecided, and its JSON says so.
     let one = run(&db, &["scenario.duration=10d"], 1, None, 2);
+    let json = studio::run::summary_json(&one.mean, &one.summaries);
+    assert_eq!(json["statistic"], studio::run::ONE_REPLICATION);
     for check in ["target.delivery_ratio", "target.p99_latency", "target.battery_life", "target.tco_per_device_year"] {
         let f = finding(&one, check);
         assert_eq!(f.severity, Severity::Undecided, "{check}: {}", f.title);
@@ -141,6 +143,12 @@ fn a_sweep_report_shows_the_assumptions_of_the_point_its_bill_describes() {
         progress: None,
     })
     .unwrap();
+    // Every figure in the JSON says which statistic it is.
+    let json = studio::sweep::sweep_json(out.sweep_id, &out.points);
+    for p in json["points"].as_array().unwrap() {
+        assert_eq!(p["summary"]["statistic"], sim_core::replication::STATISTIC);
+        assert!(p["summary"]["delivery_ratio"]["ci95_high"].as_f64().unwrap() <= 1.0);
+    }
     let report = studio::reports::build_report(&db, studio::reports::Target::Sweep(out.sweep_id), "t").unwrap();
     let assumptions = &report.html[report.html.find("id=\"assumptions\"").expect("an assumptions section")..];
     assert!(assumptions.contains("fleet.vibration.count=40"), "the 40-device point's overrides");
