@@ -178,10 +178,11 @@ fn the_bundled_book_counts_its_assumptions_and_its_urls_are_the_sources() {
     // that source is cited, and no page serves two sources.
     let sources = sources_md();
     let mut by_source: BTreeMap<u32, &str> = BTreeMap::new();
+    let well_formed = Regex::new(r"^https?://[a-z0-9.-]+\.[a-z]{2,}(/[^ ]*)?$").unwrap();
     let with_url: Vec<&PriceLine> = b.lines.iter().filter(|l| l.url.is_some()).collect();
     for l in &with_url {
         let u = l.url.as_deref().unwrap();
-        assert!(Regex::new(r"^https?://[a-z0-9.-]+\.[a-z]{2,}(/[^ ]*)?$").unwrap().is_match(u), "{u}");
+        assert!(well_formed.is_match(u), "{u}");
         let owners: Vec<u32> = sources.iter().filter(|(_, v)| v.as_deref() == Some(u)).map(|(k, _)| *k).collect();
         assert_eq!(owners.len(), 1, "{u} is the URL of {owners:?} in docs/sources.md");
         let id = owners[0];
