@@ -1223,7 +1223,12 @@ fn dispatch(cli: Cli) -> Result<()> {
                 // Read back from the store: exactly what `show ID --json` prints.
                 print_json(&records::run_json(&studio::open_for_reading(&db)?, id)?)?;
             } else {
-                output::text(&table::summary(&loaded.scenario, &outcome.mean, &outcome.summaries))?;
+                output::text(&table::summary(
+                    &loaded.scenario,
+                    &outcome.mean,
+                    &outcome.summaries,
+                    loaded.book.as_ref().map(|b| &b.book),
+                ))?;
                 if outcome.precision_met == Some(false) {
                     say!(
                         "\nThe precision goal was not met within {} replications: raise --max-replications to decide the UNDECIDED targets.",

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use sim_core::cost::PriceBook;
 use sim_core::scenario::{Scenario, Scope};
 use sim_core::summary::{ClassSummary, RunSummary};
 use store::{RunRecord, RunRow};
@@ -127,7 +128,9 @@ fn offered_rate(s: &Scenario) -> f64 {
 
 /// The summary a person reads after `scaleproof run`: `r` is the mean of the replications
 /// `runs` (`studio::run::mean_of`), so every figure, the bill and the verdict are one statistic.
-pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary]) -> String {
+/// `book` is the price book the bill was priced with, for how many of its prices are
+/// assumptions.
+pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary], book: Option<&PriceBook>) -> String {
     let mut o = String::new();
     let m = &r.messages;
     let _ = writeln!(o, "{}", r.scenario);
@@ -280,6 +283,10 @@ pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary]) -> String {
             "\nBusiness case over {} years ({} at {} % discount; price book {} of {})",
             c.horizon_years, c.currency, c.discount_rate_pct, c.price_book, c.price_book_date
         );
+        if let Some(b) = book {
+            let (assumed, total) = b.assumption_count();
+            let _ = writeln!(o, "  price book {} of {}: {assumed} of {total} prices are assumptions [E]", b.id, b.date);
+        }
         let _ = writeln!(
             o,
             "  TCO {}  =  {} per device-year;  capex {}, opex {} a month on average",
@@ -420,7 +427,9 @@ pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &anyhow::Err
             writeln!(o, "replication {} of run {of}; shown with all the replications of run {of}", r.replication_index);
     }
     match (group, r.summary_json.as_deref().map(serde_json::from_str::<RunSummary>)) {
-        (Ok(g), _) => o.push_str(&summary(&g.loaded.scenario, &g.mean, &g.summaries)),
+        (Ok(g), _) => {
+            o.push_str(&summary(&g.loaded.scenario, &g.mean, &g.summaries, g.loaded.book.as_ref().map(|b| &b.book)))
+        }
         (Err(_), Some(Ok(s))) => {
             let _ = writeln!(o, "{}", serde_json::to_string_pretty(&s).unwrap_or_default());
         }

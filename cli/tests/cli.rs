@@ -216,6 +216,8 @@ fn human_summary_runs_and_show() {
         "Per class",
         "machine-sensors",
         "Stored as run 1",
+        // How much of the business case rests on assumptions (the book's [E] prices).
+        "price book iot-2026-11 of 2026-11-01: 41 of 61 prices are assumptions [E]",
     ] {
         assert!(out.contains(needle), "missing {needle:?} in:\n{out}");
     }
@@ -223,6 +225,7 @@ fn human_summary_runs_and_show() {
     assert!(runs.contains("complete") && runs.contains("Plant B"), "{runs}");
     let show = ok(bin().args(["show", "1", "--series", "--db"]).arg(tmp.db()).output().unwrap());
     assert!(show.contains("run 1 (complete)") && show.contains("run,class,hour,hour_start,generated"), "{show}");
+    assert!(show.contains("41 of 61 prices are assumptions [E]"), "{show}");
     // 6 hours of series for one class.
     assert_eq!(show.lines().filter(|l| l.contains(",machine-sensors,")).count(), 6);
     let json: serde_json::Value =

@@ -3,7 +3,12 @@
 //!
 //! A price is a number (`monthly_fee = 2.0`) or a table
 //! (`{ price = 0.08, per = 1_000_000, source = "...", as_of = "2026-11-01" }`); a price without its
-//! own `source`/`as_of` takes those of its section, and a price with neither is an error.
+//! own `source`/`as_of` takes those of its section, and a price with neither is an error. A
+//! `url` (the public page of the source, `https://` or `http://`) goes with the `source` it
+//! belongs to: a price without its own `source` takes its section's `url`, a price that names its
+//! own `source` has only the `url` it gives. A price whose source carries the tag `[E]` (also
+//! written `[E:` or `[E,`) is an assumption: no published price stands behind it
+//! ([`is_assumption`]); `[V]` and `[L]` mark published prices.
 //! Vendors are described by how they meter, so a bill follows the vendor's own rules: AWS-style
 //! graduated per-message tiers in 5 KB units, Azure-style units with daily quotas in 4 KB chunks,
 //! VMs for a self-hosted broker, per-SIM, pooled and lifetime cellular plans, LoRaWAN network
@@ -217,6 +222,31 @@ pub struct PriceLine {
     pub price: String,
     pub source: String,
     pub as_of: String,
+    /// The public page of the source (`https://...`), where there is one.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The source is tagged `[E]`: an engineering assumption, not a published price
+    /// ([`is_assumption`]). False for a price a scenario overrides.
+    #[serde(default)]
+    pub assumption: bool,
+}
+
+/// Whether a price's source marks it as an assumption: the text carries the tag `[E]`
+/// (or a tag group that starts with it, `[E:` or `[E,`). The confidence tags are those of the
+/// reference note (`docs/sources.md`): `[V]` checked against an archived copy of the source,
+/// `[L]` published but not re-checked, `[E]` an engineering default with no single published
+/// source. A source that tags a factor of the price `[E]` (an exchange rate, a pool size) makes
+/// the price an assumption too.
+pub fn is_assumption(source: &str) -> bool {
+    ["[E]", "[E:", "[E,"].iter().any(|tag| source.contains(tag))
+}
+
+/// Whether `s` is a web address a reader can open: `https://` or `http://`, a host, no spaces.
+fn is_url(s: &str) -> bool {
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        !r.is_empty() && !r.starts_with('/') && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -251,6 +281,10 @@ impl PriceBook {
     }
     pub fn hardware(&self, name: &str) -> Option<&Hardware> {
         self.hardware.iter().find(|p| p.name == name)
+    }
+    /// How many of the book's prices are assumptions (`[E]`), and how many prices it has.
+    pub fn assumption_count(&self) -> (usize, usize) {
+        (self.lines.iter().filter(|l| l.assumption).count(), self.lines.len())
     }
 }
 
@@ -319,6 +353,8 @@ fn is_price_table(root: &DeTable<'_>, path: &str) -> bool {
 struct Src {
     source: Option<String>,
     as_of: Option<String>,
+    /// The source's public page; it belongs to `source` and is inherited with it only.
+    url: Option<String>,
     /// `source` or `as_of` is written but invalid (reported there): its prices are not also
     /// reported as having none.
     broken: bool,
@@ -336,6 +372,18 @@ fn read_src(cx: &mut Ctx, t: &mut Tbl<'_, '_>, inherit: &Src) -> Src {
     let broken = inherit.broken
         || (own_source.is_none() && t.map.contains_key("source"))
         || (own_as_of.is_none() && t.map.contains_key("as_of"));
+    let own_url = t.string(cx, "url", false);
+    if let Some(u) = &own_url
+        && !is_url(u)
+    {
+        cx.error(
+            t.span_of("url"),
+            &join(&t.path, "url"),
+            format!("\"{u}\" is not a web address: a url starts with https:// or http:// and has no spaces"),
+        );
+    }
+    // A price that names its own source does not take the page of its section's.
+    let url = if own_source.is_some() { own_url } else { own_url.or_else(|| inherit.url.clone()) };
     let source = own_source.or_else(|| inherit.source.clone());
     let as_of = own_as_of.or_else(|| inherit.as_of.clone());
     if let Some(d) = &as_of
@@ -343,7 +391,7 @@ fn read_src(cx: &mut Ctx, t: &mut Tbl<'_, '_>, inherit: &Src) -> Src {
     {
         cx.error(t.span_of("as_of"), &join(&t.path, "as_of"), format!("\"{d}\" is not a date like \"2026-11-01\""));
     }
-    Src { source, as_of, broken }
+    Src { source, as_of, url, broken }
 }
 
 fn is_iso_date(s: &str) -> bool {
@@ -409,11 +457,11 @@ const PRICE_WHAT: &str =
 impl Reader {
     fn record(&mut self, cx: &mut Ctx, path: &str, span: Range<usize>, price: String, src: &Src) {
         let overridden = self.overridden.iter().any(|o| o == path || path.starts_with(&format!("{o}.")));
-        let (source, as_of) = if overridden {
-            (format!("override in {}", self.override_source), src.as_of.clone().unwrap_or_default())
+        let (source, as_of, url) = if overridden {
+            (format!("override in {}", self.override_source), src.as_of.clone().unwrap_or_default(), None)
         } else {
             match (&src.source, &src.as_of) {
-                (Some(s), Some(d)) => (s.clone(), d.clone()),
+                (Some(s), Some(d)) => (s.clone(), d.clone(), src.url.clone()),
                 _ if src.broken => return,
                 _ => {
                     cx.error(
@@ -426,7 +474,8 @@ impl Reader {
                 }
             }
         };
-        self.lines.push(PriceLine { path: path.to_string(), price, source, as_of });
+        let assumption = !overridden && is_assumption(&source);
+        self.lines.push(PriceLine { path: path.to_string(), price, source, as_of, url, assumption });
     }
 
     /// A required or optional price (`unit` describes what is metered, for the assumptions).

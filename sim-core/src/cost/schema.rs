@@ -13,10 +13,19 @@ fn date(desc: &str) -> Value {
     json!({ "type": "string", "pattern": DATE_PATTERN, "description": desc, "examples": ["2026-11-01"] })
 }
 
-/// `source` and `as_of`, which a section gives its prices and a price may override.
-fn provenance(desc: &str) -> [(&'static str, Value); 2] {
+/// `source`, `url` and `as_of`, which a section gives its prices and a price may override.
+fn provenance(desc: &str) -> [(&'static str, Value); 3] {
     [
         ("source", text(&format!("where {desc} come from: a document, a quote, or [E] for an assumption"))),
+        (
+            "url",
+            json!({
+                "type": "string",
+                "pattern": "^https?://[^/\\s][^\\s]*$",
+                "description": format!("the public page of the source of {desc} (goes with `source`: a price that names its own source does not take its section's url)"),
+                "examples": ["https://telnyx.com/pricing/iot-data-plans"],
+            }),
+        ),
         ("as_of", date(&format!("the date {desc} were read"))),
     ]
 }

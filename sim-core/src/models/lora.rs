@@ -48,7 +48,7 @@ mod tests {
 
     #[test]
     fn published_time_on_air() {
-        // lorawan_toa.py reference (domain-models.md S10): SF12/BW125/CR4/5, 64-byte PHY payload
+        // lorawan_toa.py reference (S10 in docs/sources.md): SF12/BW125/CR4/5, 64-byte PHY payload
         // -> 2793.472 ms.
         let toa = time_on_air_s(12, 125, 1, 64, 8);
         assert!((toa * 1000.0 - 2793.472).abs() < 1e-6, "{toa}");

@@ -1,8 +1,8 @@
 //! Firmware-update (OTA) campaigns: one device's update as a state machine (download over a
 //! Gilbert-Elliott link, with or without resume; install; boot; health window; commit or
 //! revert), and a campaign as waves with hawkBit-style thresholds.
-//! Source: `../shared/reference/domain-models.md` section 5 (MCUboot, RAUC, Mender, balena,
-//! AWS IoT Jobs abort criteria); defaults there are marked [E].
+//! Sources: `docs/sources.md` (S51 MCUboot, S52 RAUC, S53 Mender, S54 balena, S58 AWS IoT Jobs
+//! abort criteria; section 5 of the reference note); defaults without a source are marked [E].
 //!
 //! Every draw comes from the device's own stream (`Purpose::Ota`, counter-addressed), so a
 //! device's outcome does not depend on the others or on the order they are simulated in.
