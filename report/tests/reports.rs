@@ -92,7 +92,7 @@ fn sweep_report_has_the_cost_curve_with_bands_and_the_crossover_section() {
     // The chosen design's band is a filled polygon in the cost curve.
     let svg = rep.charts[0].to_svg();
     assert!(svg.contains("<polygon"), "no confidence band drawn");
-    assert!(rep.html.contains("Crossovers") && rep.html.contains("Verdict at devices = 200"));
+    assert!(rep.html.contains("Crossovers") && rep.html.contains("Verdict at 200 devices"));
 }
 
 #[test]
