@@ -7,8 +7,8 @@ use sim_core::scenario::{EventKind, Scenario, ScenarioSource, Targets, parse_sce
 
 use sim_core::text::duration_s;
 
-use crate::{Assumptions, plain as num};
 use crate::chart::{Axis, EventMark, TargetLine};
+use crate::{Assumptions, plain as num};
 
 pub(crate) struct Design {
     targets: Targets,
@@ -34,16 +34,14 @@ impl Design {
         });
         match s {
             Ok(s) => Design::from_scenario(&s),
-            Err(_) => {
-                Design {
-                    targets: Targets::default(),
-                    description: None,
-                    events: Vec::new(),
-                    known: false,
-                    lora: false,
-                    unacked: false,
-                }
-            }
+            Err(_) => Design {
+                targets: Targets::default(),
+                description: None,
+                events: Vec::new(),
+                known: false,
+                lora: false,
+                unacked: false,
+            },
         }
     }
 

@@ -268,9 +268,8 @@ fn first_break(v: &Verdict) -> Option<&Finding> {
 
 /// The verdict in one line, with how it was reached.
 fn verdict_line(v: &Verdict) -> Markup {
-    let topics = |sev: Severity| -> Vec<&str> {
-        v.findings.iter().filter(|f| f.severity == sev).map(Finding::topic).collect()
-    };
+    let topics =
+        |sev: Severity| -> Vec<&str> { v.findings.iter().filter(|f| f.severity == sev).map(Finding::topic).collect() };
     let r = v.replications as u64;
     html! {
         p {
@@ -1095,7 +1094,6 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
     };
     Report { html: page(&format!("Scaleproof sweep: {}", first.scenario), body), charts }
 }
-
 
 /// One assumption of a sensitivity study: its settings and the KPI at each.
 pub struct TornadoRow {
