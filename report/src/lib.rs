@@ -174,7 +174,7 @@ fn figure(charts: &mut Vec<Chart>, c: Chart, caption: &str) -> Markup {
 fn prose(s: &str) -> Markup {
     let parts: Vec<&str> = s.split('`').collect();
     // An unmatched backtick leaves the text after it as text.
-    let closed = if parts.len() % 2 == 0 { parts.len() - 1 } else { parts.len() };
+    let closed = if parts.len().is_multiple_of(2) { parts.len() - 1 } else { parts.len() };
     html! {
         @for (i, part) in parts.iter().enumerate() {
             @if i % 2 == 1 && i < closed {

@@ -144,8 +144,8 @@ pub fn pilot_report(input: &PilotInput<'_>) -> Report {
             }
             p {
                 (count(input.pilot.devices as u64, "device", "devices")) " over " (decimal(input.pilot.device_days, 1))
-                " device-days: the pilot delivered " (count(input.pilot.received as u64, "message", "messages"))
-                ", the twin " (thousands(input.twin.received as u64)) "."
+                " device-days: the pilot delivered " (count(input.pilot.received, "message", "messages"))
+                ", the twin " (thousands(input.twin.received)) "."
             }
         }
         section id="distances" {
