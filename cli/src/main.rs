@@ -1422,19 +1422,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 output::text(&table::comparison(&c))?;
             }
             if let Some(out) = report {
-                let tri = |d: &[studio::compare::Difference]| -> Vec<(String, String, String)> {
-                    d.iter().map(|x| (x.path.clone(), x.a.clone(), x.b.clone())).collect()
-                };
-                let (assumptions, prices) = (tri(&c.assumptions), tri(&c.prices));
-                let results: Vec<_> = c.results.iter().map(|f| (f.name.clone(), f.a, f.b)).collect();
-                let rep = report::compare_report(&report::CompareInput {
-                    title_a: format!("run {} ({})", c.run_a, c.scenario_a),
-                    title_b: format!("run {} ({})", c.run_b, c.scenario_b),
-                    assumptions: &assumptions,
-                    prices: &prices,
-                    results: &results,
-                    generated_at: &studio::utc_now_rfc3339(),
-                });
+                let rep = studio::compare::report(&c, &studio::utc_now_rfc3339());
                 std::fs::write(&out, rep.html).with_context(|| format!("writing {}", out.display()))?;
                 let m = format!("Wrote the comparison {}.", out.display());
                 if json {

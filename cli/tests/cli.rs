@@ -164,7 +164,7 @@ fn sweep_fleet_sizes_then_report() {
         .unwrap());
     assert!(out.contains("(5 charts"), "{out}");
     let page = std::fs::read_to_string(&html).unwrap();
-    for must in ["cost-curve", "Crossovers", "Verdict at devices = 2000", "iot-2026-11", "2026-11-01"] {
+    for must in ["cost-curve", "Crossovers", "Verdict at 2,000 devices", "iot-2026-11", "2026-11-01"] {
         assert!(page.contains(must), "report lacks {must}");
     }
     // Each chart also as its own SVG beside the page, and as a PNG at twice the size.

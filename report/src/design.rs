@@ -5,11 +5,15 @@
 
 use sim_core::scenario::{EventKind, Scenario, ScenarioSource, Targets, parse_scenario};
 
-use crate::Assumptions;
+use sim_core::text::duration_s;
+
 use crate::chart::{Axis, EventMark, TargetLine};
+use crate::{Assumptions, plain as num};
 
 pub(crate) struct Design {
     targets: Targets,
+    /// The scenario's own `description`, the one line saying what the design is about.
+    pub description: Option<String>,
     /// Events, at their day of the run.
     pub events: Vec<EventMark>,
     /// The networks are known (the stored scenario still reads).
@@ -30,9 +34,14 @@ impl Design {
         });
         match s {
             Ok(s) => Design::from_scenario(&s),
-            Err(_) => {
-                Design { targets: Targets::default(), events: Vec::new(), known: false, lora: false, unacked: false }
-            }
+            Err(_) => Design {
+                targets: Targets::default(),
+                description: None,
+                events: Vec::new(),
+                known: false,
+                lora: false,
+                unacked: false,
+            },
         }
     }
 
@@ -40,6 +49,7 @@ impl Design {
         let networks = || s.classes.iter().filter_map(|c| s.networks.get(c.network));
         Design {
             targets: s.targets.clone(),
+            description: s.description.clone().filter(|d| !d.trim().is_empty()),
             events: s
                 .events
                 .iter()
@@ -63,7 +73,7 @@ impl Design {
     pub fn p99_latency_s(&self) -> Option<TargetLine> {
         self.targets.p99_latency.map(|d| {
             let s = d.as_secs_f64();
-            y(s, format!("target {}", seconds(s)))
+            y(s, format!("target {}", duration_s(s)))
         })
     }
 
@@ -71,13 +81,7 @@ impl Design {
     pub fn battery_life_days(&self) -> Option<TargetLine> {
         self.targets.battery_life.map(|d| {
             let days = d.as_secs_f64() / 86_400.0;
-            let years = format!("{:.1}", days / 365.25);
-            let text = if days >= 365.0 {
-                format!("{} years", years.trim_end_matches(".0"))
-            } else {
-                format!("{} days", num(days.round()))
-            };
-            TargetLine { axis: Axis::X, value: days, label: format!("target {text}") }
+            TargetLine { axis: Axis::X, value: days, label: format!("target {}", duration_s(d.as_secs_f64())) }
         })
     }
 
@@ -89,24 +93,6 @@ impl Design {
 
 fn y(value: f64, label: String) -> TargetLine {
     TargetLine { axis: Axis::Y, value, label }
-}
-
-/// A number without needless decimals: 99.5, 60, 0.25.
-fn num(v: f64) -> String {
-    let t = format!("{v:.3}");
-    t.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn seconds(s: f64) -> String {
-    if s < 120.0 {
-        format!("{} s", num(s))
-    } else if s < 7_200.0 {
-        format!("{} min", num(s / 60.0))
-    } else if s < 172_800.0 {
-        format!("{} h", num(s / 3_600.0))
-    } else {
-        format!("{} days", num(s / 86_400.0))
-    }
 }
 
 fn kind_label(k: &EventKind) -> &'static str {
@@ -125,10 +111,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn target_labels_read_like_the_scenario() {
+    fn target_labels_use_the_shared_formatter() {
         assert_eq!(num(99.5), "99.5");
         assert_eq!(num(60.0), "60");
-        assert_eq!(seconds(30.0), "30 s");
-        assert_eq!(seconds(300.0), "5 min");
+        assert_eq!(num(1500.0), "1,500");
+        assert_eq!(duration_s(300.0), "5.0 min");
     }
 }

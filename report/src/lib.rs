@@ -1,24 +1,29 @@
 //! Reports: self-contained HTML (inline CSS and inline SVG charts, nothing fetched from anywhere)
 //! for one run or one sweep, and the same charts as PNG files. The input is plain data (summaries,
 //! an hourly series, the assumptions); reading it from the run database is the caller's job.
+//!
+//! Pages are maud templates, so every piece of text is escaped unless it is wrapped in
+//! `PreEscaped` (only our own SVG charts and stylesheet are). Every number goes through
+//! `sim_core::text`, the formatter the terminal uses too. Each page opens with its answer: the
+//! executive summary (verdict, five KPI tiles, what breaks first) on one screen and, printed, on
+//! its own page.
 
 pub mod chart;
 mod design;
 pub mod pilot;
 
-use std::fmt::Write;
-
 use chart::{Chart, Kind, Series};
 use design::Design;
-use sim_core::cost::CostSummary;
+use maud::{Markup, PreEscaped, html};
 use sim_core::cost::bill::Category;
 use sim_core::cost::book::PriceLine;
 use sim_core::cost::crossover::Crossover;
+use sim_core::cost::{CostSummary, Money};
 use sim_core::engine::counts::{LIFE_BINS, life_bin_start_days};
-use sim_core::replication::mean_ci95;
+use sim_core::replication::{Bounds, Estimate, STATISTIC, mean_ci95};
 use sim_core::summary::RunSummary;
-use sim_core::text::thousands;
-use sim_core::verdict::{Readiness, Severity, Verdict};
+use sim_core::text::{count, decimal, duration_s, percent, points, signed, thousands};
+use sim_core::verdict::{Finding, Kpi, Readiness, Severity, Verdict};
 
 /// The price book a report cites.
 #[derive(Clone, Debug)]
@@ -83,189 +88,414 @@ pub struct Report {
     pub charts: Vec<Chart>,
 }
 
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
-}
-
-fn dur(s: f64) -> String {
-    let d = s / 86_400.0;
-    if d >= 730.0 {
-        format!("{:.1} years", d / 365.25)
-    } else if d >= 2.0 {
-        format!("{d:.0} days")
-    } else if s >= 120.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else {
-        format!("{s:.2} s")
-    }
-}
-
-/// "mean [low, high]" over replications, or the single value.
-fn ci(xs: &[f64], fmt: impl Fn(f64) -> String) -> String {
-    let (m, h) = mean_ci95(xs);
-    if xs.len() > 1 { format!("{} <span class=\"ci\">[{}, {}]</span>", fmt(m), fmt(m - h), fmt(m + h)) } else { fmt(m) }
-}
-
-/// Like [`ci`], with the interval clipped to [lo, hi] (ratios).
-fn ci_clipped(xs: &[f64], lo: f64, hi: f64, fmt: impl Fn(f64) -> String) -> String {
-    let (m, h) = mean_ci95(xs);
-    if xs.len() > 1 {
-        format!("{} <span class=\"ci\">[{}, {}]</span>", fmt(m), fmt((m - h).max(lo)), fmt((m + h).min(hi)))
-    } else {
-        fmt(m)
-    }
-}
-
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'DejaVu Sans',sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
 main{max-width:1000px;margin:0 auto;padding:24px 28px 60px;background:#fff}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:19px;margin:34px 0 10px;border-bottom:2px solid #e3e6eb;padding-bottom:4px}
-.sub{color:#5b6475;font-size:14px}.cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:18px}
-.card{flex:1 1 150px;border:1px solid #e3e6eb;border-radius:6px;padding:10px 12px}.card .k{font-size:12px;color:#5b6475;text-transform:uppercase;letter-spacing:.04em}
-.card .v{font-size:21px;font-weight:600;margin-top:2px}.ci{color:#5b6475;font-size:12px;font-weight:normal}
+h3{font-size:15px;margin:18px 0 6px}
+.sub{color:#5b6475;font-size:14px}.ci{color:#5b6475;font-size:12px;font-weight:normal}
+#summary{border:1px solid #e3e6eb;border-radius:8px;padding:4px 18px 14px;margin-top:16px}
+#summary h2{margin-top:14px}.description{font-style:italic;color:#3a4252}.stat{color:#5b6475;font-size:13px}
+.tiles{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}
+.tile{flex:1 1 150px;border:1px solid #e3e6eb;border-left:6px solid #c9ced8;border-radius:6px;padding:8px 12px}
+.tile .k{font-size:12px;color:#5b6475;text-transform:uppercase;letter-spacing:.04em}
+.tile .v{font-size:19px;font-weight:600;margin-top:2px}.tile .t,.tile .s{font-size:12px;color:#5b6475}
+.tile.sev-PASS{border-left-color:#0b7a3e}.tile.sev-WARN{border-left-color:#a86400}
+.tile.sev-UNDECIDED{border-left-color:#5b4bb3}.tile.sev-FAIL{border-left-color:#b3261e;background:#fdf3f2}
+.breaks{font-size:15px}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border-bottom:1px solid #e3e6eb;padding:5px 6px;text-align:left;vertical-align:top}
-th{background:#f4f5f7}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f4f5f7}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.category td{font-weight:600;border-top:2px solid #c9ced8}td.item{padding-left:18px}tfoot td{font-weight:700}
 .PASS{color:#0b7a3e;font-weight:700}.UNDECIDED{color:#5b4bb3;font-weight:700}.WARN{color:#a86400;font-weight:700}.FAIL{color:#b3261e;font-weight:700}
 .verdict{font-size:17px;font-weight:700;padding:8px 12px;border-radius:6px;display:inline-block}
 .ready{background:#e3f4ea;color:#0b7a3e}.undecided{background:#ece9f8;color:#5b4bb3}.notready{background:#fbe7e6;color:#b3261e}
 figure{margin:14px 0}figcaption{font-size:12px;color:#5b6475}svg{max-width:100%;height:auto}
+code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.92em;background:#f4f5f7;padding:0 3px;border-radius:3px}
 pre{background:#f4f5f7;padding:10px;font-size:12px;overflow-x:auto;white-space:pre-wrap}
-details summary{cursor:pointer;font-weight:600;margin:8px 0}";
+details summary{cursor:pointer;font-weight:600;margin:8px 0}
+@media print{
+@page{margin:16mm 14mm}
+body{background:#fff;color:#000;font-size:10.5pt}
+main{max-width:none;margin:0;padding:0;background:#fff}
+#summary{border:none;padding:0;break-after:page}
+th,code,pre,.tile,.tile.sev-FAIL,.verdict{background:none}
+.verdict{border:2px solid currentColor}
+.tile{border:1px solid #000;border-left-width:6px}
+thead{display:table-header-group}tfoot{display:table-footer-group}
+tr{break-inside:avoid}
+h2,h3{break-after:avoid}
+figure,.tile,.breaks{break-inside:avoid}
+svg{max-width:100%}
+a{color:#000;text-decoration:underline}
+code,pre{color:#000;border:1px solid #999;white-space:pre-wrap;overflow-wrap:anywhere}
+pre{font-size:8pt;overflow:visible}
+details summary{list-style:none}
+}";
 
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
-        esc(title)
-    )
-}
+/// The `<meta>` elements, written self-closed: maud writes HTML void elements as `<meta ...>`,
+/// which is valid HTML but not XML, and the pages are also well-formed XML (the inline SVG
+/// needs nothing else, and the tests parse every page with an XML parser). The pages use no
+/// other void element.
+const META: &str =
+    "<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
 
-fn figure(c: &Chart, caption: &str) -> String {
-    format!(
-        "<figure id=\"chart-{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
-        c.id,
-        strip_xml_decl(&c.to_svg()),
-        esc(caption)
-    )
-}
-
-fn strip_xml_decl(svg: &str) -> &str {
-    match svg.find("<svg") {
-        Some(i) => &svg[i..],
-        None => svg,
-    }
-}
-
-fn verdict_html(v: &Verdict) -> String {
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "<p><span class=\"verdict {}\">{}</span></p>",
-        match v.status {
-            Readiness::Ready => "ready",
-            Readiness::Undecided => "undecided",
-            Readiness::NotReady => "notready",
-        },
-        match v.status {
-            Readiness::Ready => "Ready for production",
-            Readiness::Undecided => "Undecided: a target's 95 % interval contains it",
-            Readiness::NotReady => "Not ready for production",
-        }
-    );
-    o.push_str("<table>\n<tr><th></th><th>finding</th><th>evidence from the run and the design</th></tr>\n");
-    let mut f = v.findings.clone();
-    f.sort_by_key(|x| std::cmp::Reverse(x.severity));
-    for x in &f {
-        let l = x.severity.label();
-        let _ =
-            writeln!(o, "<tr><td class=\"{l}\">{l}</td><td>{}</td><td>{}</td></tr>", esc(&x.title), esc(&x.evidence));
-    }
-    o.push_str("</table>\n");
-    o
-}
-
-fn assumptions_html(a: &Assumptions, cost: Option<&CostSummary>) -> String {
-    let mut o = String::from("<h2 id=\"assumptions\">Assumptions</h2>\n");
-    match &a.book {
-        Some(b) => {
-            let _ = writeln!(
-                o,
-                "<p>Prices from price book <b>{}</b> ({}), dated <b>{}</b>, in {}.{}</p>",
-                esc(&b.id),
-                esc(&b.title),
-                esc(&b.date),
-                esc(&b.currency),
-                cost.map_or(String::new(), |c| format!(
-                    " TCO over {} years at a {} % yearly discount rate; recurring usage is the run's own, extrapolated month by month (30.4375-day months).",
-                    c.horizon_years, c.discount_rate_pct
-                ))
-            );
-            o.push_str("<details><summary>Every price, with its source and date</summary>\n<table>\n<tr><th>price</th><th>value</th><th>source</th><th>as of</th></tr>\n");
-            for l in &b.lines {
-                let _ = writeln!(
-                    o,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(&l.path),
-                    esc(&l.price),
-                    esc(&l.source),
-                    esc(&l.as_of)
-                );
+fn page(title: &str, body: Markup) -> String {
+    let page = html! {
+        html lang="en" {
+            head {
+                (PreEscaped(META))
+                title { (title) }
+                style { (PreEscaped(CSS)) }
             }
-            o.push_str("</table>\n</details>\n");
+            body { main { (body) } }
         }
-        None => o.push_str("<p>The scenario names no price book, so no costs are shown.</p>\n"),
-    }
-    let _ = writeln!(o, "<p>Scenario file: <code>{}</code>.</p>", esc(&a.scenario_file));
-    if !a.overrides.is_empty() {
-        let _ = writeln!(
-            o,
-            "<p>Overrides: {}</p>",
-            a.overrides.iter().map(|x| format!("<code>{}</code>", esc(x))).collect::<Vec<_>>().join(", ")
-        );
-    }
-    let _ = writeln!(
-        o,
-        "<details><summary>The scenario as run (every default with its source)</summary>\n<pre>{}</pre>\n</details>",
-        esc(&a.scenario_text)
-    );
-    o
+    };
+    format!("<!DOCTYPE html>\n{}\n", page.into_string())
 }
 
-fn cost_table(c: &CostSummary) -> String {
-    let mut o = String::from(
-        "<table>\n<tr><th>category</th><th>item</th><th>basis</th><th>once</th><th>first month</th><th>share of TCO</th></tr>\n",
-    );
-    for l in &c.lines {
-        if l.tco.0 == 0 && l.capex.0 == 0 {
-            continue;
+/// A chart inline, with its caption; the chart joins `charts` (the files written beside the page).
+fn figure(charts: &mut Vec<Chart>, c: Chart, caption: &str) -> Markup {
+    let svg = c.to_svg();
+    let svg = match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => &svg,
+    };
+    let m = html! {
+        figure id=(format!("chart-{}", c.id)) {
+            (PreEscaped(svg))
+            figcaption { (caption) }
         }
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            l.category.label(),
-            esc(&l.item),
-            esc(&l.basis),
-            l.capex,
-            l.first_month,
-            l.tco
-        );
+    };
+    charts.push(c);
+    m
+}
+
+/// Text that may carry Markdown-style `code` spans or **bold** (verdict evidence does): rendered
+/// as `<code>` and `<strong>`, never as the raw marks.
+fn prose(s: &str) -> Markup {
+    let parts: Vec<&str> = s.split('`').collect();
+    // An unmatched backtick leaves the text after it as text.
+    let closed = if parts.len().is_multiple_of(2) { parts.len() - 1 } else { parts.len() };
+    html! {
+        @for (i, part) in parts.iter().enumerate() {
+            @if i % 2 == 1 && i < closed {
+                code { (part) }
+            } @else {
+                @for (j, run) in part.split("**").enumerate() {
+                    @if j % 2 == 1 { strong { (run) } } @else { (run) }
+                }
+            }
+        }
     }
-    let _ = writeln!(
-        o,
-        "<tr><th colspan=\"5\">TCO ({})</th><th class=\"n\">{}</th></tr>\n</table>",
-        esc(&c.currency),
-        c.tco
-    );
-    o
+}
+
+/// A figure of the input's own setting (a horizon, a rate) without needless decimals.
+fn plain(x: f64) -> String {
+    let places = (0..=3).find(|&p| (x * 10f64.powi(p)).fract().abs() < 1e-9).unwrap_or(3);
+    decimal(x, places as usize)
+}
+
+/// A measured value with as many decimals as its size warrants.
+fn measured(x: f64) -> String {
+    let a = x.abs();
+    let places = if a >= 100.0 || a == 0.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        4
+    };
+    decimal(x, places)
+}
+
+/// "5 years", "2.5 years".
+fn years(y: f64) -> String {
+    if y == 1.0 { "1 year".into() } else { format!("{} years", plain(y)) }
+}
+
+fn money(x: f64, currency: &str) -> String {
+    format!("{} {currency}", decimal(x, 2))
+}
+
+/// "the mean of 3 replications" or "one replication".
+fn statistic(replications: usize) -> String {
+    if replications > 1 {
+        format!("mean of {} replications", thousands(replications as u64))
+    } else {
+        "one replication".into()
+    }
+}
+
+/// "mean [low to high]": the 95 % interval over replications when there is one.
+fn estimate(e: &Estimate, show: impl Fn(f64) -> String) -> Markup {
+    html! {
+        (show(e.mean))
+        @if e.has_interval() {
+            " " span.ci { "[" (show(e.ci95_low)) " to " (show(e.ci95_high)) "]" }
+        }
+    }
+}
+
+fn estimate_of(xs: &[f64], bounds: Bounds, show: impl Fn(f64) -> String) -> Markup {
+    estimate(&Estimate::of(xs, bounds), show)
+}
+
+fn status_class(s: Readiness) -> &'static str {
+    match s {
+        Readiness::Ready => "ready",
+        Readiness::Undecided => "undecided",
+        Readiness::NotReady => "notready",
+    }
+}
+
+/// The readiness as a sentence's start: "Ready for production", "NOT ready for production".
+fn status_words(s: Readiness) -> String {
+    let l = s.label();
+    let mut c = l.chars();
+    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+/// What breaks first: the most severe finding (FAIL, then UNDECIDED, then WARN); among equals
+/// the first target, else the first warning sign. None when everything passes.
+fn first_break(v: &Verdict) -> Option<&Finding> {
+    let worst = v.findings.iter().map(|f| f.severity).max()?;
+    if worst == Severity::Pass {
+        return None;
+    }
+    v.findings.iter().filter(|f| f.severity == worst).min_by_key(|f| !f.check.starts_with("target."))
+}
+
+/// The verdict in one line, with how it was reached.
+fn verdict_line(v: &Verdict) -> Markup {
+    let topics =
+        |sev: Severity| -> Vec<&str> { v.findings.iter().filter(|f| f.severity == sev).map(Finding::topic).collect() };
+    let r = v.replications as u64;
+    html! {
+        p {
+            span class=(format!("verdict {}", status_class(v.status))) { (status_words(v.status)) }
+        }
+        p.stat {
+            @if r > 1 {
+                "Judged on " (count(r, "replication", "replications")) ": each figure is the " (STATISTIC) " (in brackets)."
+            } @else {
+                "Judged on 1 replication: with no interval, a target cannot be decided; run two or more replications."
+            }
+            @for sev in [Severity::Fail, Severity::Undecided, Severity::Warn] {
+                @let t = topics(sev);
+                @if !t.is_empty() {
+                    " " span class=(sev.label()) { (sev.label()) } ": " (t.join(", ")) "."
+                }
+            }
+        }
+    }
+}
+
+/// The five KPI tiles: delivery ratio, p99 latency, battery life, TCO per device-year and TCO
+/// over the horizon, each the mean with its 95 % interval, its target and the finding's colour.
+fn kpi_tiles(runs: &[RunSummary], mean: &RunSummary) -> Markup {
+    let currency = mean.cost.as_ref().map_or("", |c| c.currency.as_str());
+    let finding = |k: Kpi| mean.verdict.as_ref().and_then(|v| v.findings.iter().find(|f| f.check == k.check()));
+    let unpriced = "not priced: the scenario names no price book";
+    let kpis = [
+        (Kpi::DeliveryRatio, "delivery-ratio", "delivery ratio", ""),
+        (Kpi::P99Latency, "p99-latency", "p99 latency", ""),
+        (Kpi::BatteryLife, "battery-life", "battery life", "no battery-powered class"),
+        (Kpi::TcoPerDeviceYear, "tco-per-device-year", "TCO per device-year", unpriced),
+    ];
+    let tco: Vec<f64> = runs.iter().filter_map(|r| r.cost.as_ref().map(|c| c.tco.units_f64())).collect();
+    let horizon = mean.cost.as_ref().map(|c| c.horizon_years);
+    html! {
+        div.tiles {
+            @for (k, id, name, missing) in kpis {
+                @let f = finding(k);
+                @let xs: Vec<f64> = runs.iter().filter_map(|r| k.value(r)).collect();
+                @let e = f.and_then(|f| f.estimate).or_else(|| (!xs.is_empty()).then(|| Estimate::of(&xs, k.bounds())));
+                @let sev = f.map(|f| f.severity);
+                div class=(format!("tile sev-{}", sev.map_or("none", Severity::label))) id=(format!("kpi-{id}")) {
+                    div.k { (name) }
+                    @if let Some(e) = e {
+                        div.v { (estimate(&e, |x| k.show(x, currency))) }
+                    } @else {
+                        div.v { "n/a" }
+                        div.t { (missing) }
+                    }
+                    @if let Some(t) = f.and_then(|f| f.target) {
+                        div.t { "target " (if k.higher_is_better() { "at least " } else { "at most " }) (k.show(t, currency)) }
+                    }
+                    @if let Some(s) = sev { div.s { span class=(s.label()) { (s.label()) } } }
+                }
+            }
+            div.tile.sev-none id="kpi-tco" {
+                div.k { "TCO over " (horizon.map_or("the horizon".to_string(), years)) }
+                @if tco.is_empty() {
+                    div.v { "n/a" }
+                    div.t { (unpriced) }
+                } @else {
+                    div.v { (estimate_of(&tco, Bounds::NON_NEGATIVE, |x| format!("{} {currency}", decimal(x, 0)))) }
+                }
+            }
+        }
+    }
+}
+
+/// The executive summary: the answer on one screen, above everything else.
+struct Summary<'a> {
+    verdict: Option<&'a Verdict>,
+    description: Option<String>,
+    /// Where the tiles are measured, for a sweep ("at 2,000 devices, the largest size swept").
+    tiles_at: Option<Markup>,
+    runs: &'a [RunSummary],
+    mean: &'a RunSummary,
+    breaks: Markup,
+    extra: Option<Markup>,
+}
+
+fn summary_section(s: Summary<'_>) -> Markup {
+    html! {
+        section id="summary" {
+            h2 { "The answer" }
+            @match s.verdict {
+                Some(v) => (verdict_line(v)),
+                None => p.stat { "Not judged: the run has no verdict." },
+            }
+            @if let Some(d) = &s.description { p.description { (prose(d)) } }
+            @if let Some(at) = &s.tiles_at { h3 { "Key figures " (at) } }
+            (kpi_tiles(s.runs, s.mean))
+            h3 { "What breaks first" }
+            div.breaks { (s.breaks) }
+            @if let Some(x) = s.extra { (x) }
+        }
+    }
+}
+
+/// "Onboarding needs manual set-up: 339 technician hours ..." with its severity.
+fn finding_sentence(at: Markup, f: &Finding) -> Markup {
+    html! {
+        p {
+            span class=(f.severity.label()) { (f.severity.label()) } " "
+            (at) ": " strong { (prose(&f.title)) } " \u{2014} " (prose(&f.evidence)) "."
+        }
+    }
+}
+
+fn verdict_table(v: &Verdict) -> Markup {
+    let mut f: Vec<&Finding> = v.findings.iter().collect();
+    f.sort_by_key(|x| std::cmp::Reverse(x.severity));
+    html! {
+        table.findings {
+            thead { tr { th {} th { "finding" } th { "evidence from the run and the design" } } }
+            tbody {
+                @for x in f {
+                    tr {
+                        td class=(x.severity.label()) { (x.severity.label()) }
+                        td { (prose(&x.title)) }
+                        td { (prose(&x.evidence)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn assumptions_html(a: &Assumptions, cost: Option<&CostSummary>) -> Markup {
+    html! {
+        section id="assumptions" {
+            h2 { "Assumptions" }
+            @match &a.book {
+                Some(b) => {
+                    p {
+                        "Prices from price book " code { (b.id) } " (" (b.title) "), dated " time { (b.date) } ", in " (b.currency) "."
+                        @if let Some(c) = cost {
+                            " TCO over " (years(c.horizon_years)) " at a " (plain(c.discount_rate_pct))
+                            " % yearly discount rate; recurring usage is the run's own, extrapolated month by month (30.4375-day months)."
+                        }
+                    }
+                    details {
+                        summary { "Every price, with its source and date" }
+                        table id="prices" {
+                            thead { tr { th { "price" } th { "value" } th { "source" } th { "as of" } } }
+                            tbody {
+                                @for l in &b.lines {
+                                    tr { td { (l.path) } td { (l.price) } td { (l.source) } td { (l.as_of) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                None => p { "The scenario names no price book, so no costs are shown." },
+            }
+            p { "Scenario file: " code { (a.scenario_file) } "." }
+            @if !a.overrides.is_empty() {
+                p {
+                    "Overrides: "
+                    @for (i, o) in a.overrides.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        code { (o) }
+                    }
+                }
+            }
+            details {
+                summary { "The scenario as run (every default with its source)" }
+                pre { (a.scenario_text) }
+            }
+        }
+    }
+}
+
+/// The bill: lines grouped by category, each category with its subtotal and share of the TCO.
+fn cost_table(c: &CostSummary) -> Markup {
+    let total = c.tco.units_f64();
+    let share = |m: Money| if total > 0.0 { percent(m.units_f64() / total, 1) } else { "-".into() };
+    let sum = |ls: &[&sim_core::cost::bill::BillLine], f: fn(&sim_core::cost::bill::BillLine) -> Money| {
+        ls.iter().fold(Money::ZERO, |a, l| a + f(l))
+    };
+    let groups: Vec<(Category, Vec<&sim_core::cost::bill::BillLine>)> = Category::ALL
+        .iter()
+        .map(|cat| (*cat, c.lines.iter().filter(|l| l.category == *cat && (l.tco.0 != 0 || l.capex.0 != 0)).collect()))
+        .filter(|(_, ls): &(Category, Vec<_>)| !ls.is_empty())
+        .collect();
+    let first_month = c.lines.iter().fold(Money::ZERO, |a, l| a + l.first_month);
+    html! {
+        table id="bill" {
+            thead {
+                tr {
+                    th { "item" } th { "basis" } th.n { "once" } th.n { "first month" }
+                    th.n { "TCO (" (c.currency) ")" } th.n { "share of TCO" }
+                }
+            }
+            tbody {
+                @for (cat, ls) in &groups {
+                    tr.category {
+                        td colspan="2" { (cat.label()) }
+                        td.n { (sum(ls, |l| l.capex)) }
+                        td.n { (sum(ls, |l| l.first_month)) }
+                        td.n { (sum(ls, |l| l.tco)) }
+                        td.n { (share(sum(ls, |l| l.tco))) }
+                    }
+                    @for l in ls {
+                        tr.line {
+                            td.item { (l.item) }
+                            td { (prose(&l.basis)) }
+                            td.n { (l.capex) }
+                            td.n { (l.first_month) }
+                            td.n { (l.tco) }
+                            td.n { (share(l.tco)) }
+                        }
+                    }
+                }
+            }
+            tfoot {
+                tr {
+                    td colspan="2" { "TCO over " (years(c.horizon_years)) }
+                    td.n { (c.capex) }
+                    td.n { (first_month) }
+                    td.n { (c.tco) }
+                    td.n { (share(c.tco)) }
+                }
+            }
+        }
+    }
 }
 
 /// The causes of loss that apply to the design: a network cause only where its networks can
@@ -311,63 +541,10 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
     let r = input.mean;
     let all = input.summaries;
     let design = Design::of(input.assumptions);
+    let stat = statistic(all.len());
     let mut charts = Vec::new();
-    let mut b = String::new();
-    let _ = writeln!(b, "<h1>{}</h1>", esc(&r.scenario));
-    let _ = writeln!(
-        b,
-        "<p class=\"sub\">Run {} · {} devices · {} simulated · seed {}{} · {} · report written {}</p>",
-        all[0].run_id,
-        thousands(r.devices),
-        dur(r.simulated_s),
-        all[0].seed,
-        if all.len() > 1 {
-            format!(" · every figure is the mean of {} replications (95 % intervals in brackets)", all.len())
-        } else {
-            " · one replication (no intervals)".to_string()
-        },
-        esc(&r.engine_version),
-        esc(input.generated_at)
-    );
 
-    // KPIs.
-    let xs = |f: &dyn Fn(&RunSummary) -> f64| all.iter().map(f).collect::<Vec<f64>>();
-    b.push_str("<div class=\"cards\">\n");
-    let card = |b: &mut String, k: &str, v: String| {
-        let _ = writeln!(b, "<div class=\"card\"><div class=\"k\">{}</div><div class=\"v\">{v}</div></div>", esc(k));
-    };
-    card(&mut b, "delivered", ci_clipped(&xs(&|s| s.delivery_ratio * 100.0), 0.0, 100.0, |x| format!("{x:.3} %")));
-    card(&mut b, "p99 latency", ci(&xs(&|s| s.latency_s.p99), dur));
-    if r.per_class.iter().any(|c| c.battery.is_some()) {
-        let life = |s: &RunSummary| {
-            s.per_class
-                .iter()
-                .filter_map(|c| c.battery.as_ref().map(|b| b.projected_life_days))
-                .fold(f64::INFINITY, f64::min)
-        };
-        card(&mut b, "battery life", ci(&xs(&|s| life(s) / 365.25), |x| format!("{x:.2} y")));
-    }
-    if let Some(c) = &r.cost {
-        let cur = c.currency.clone();
-        card(
-            &mut b,
-            "TCO per device-year",
-            ci(&xs(&|s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64())), |x| {
-                format!("{x:.2} {cur}")
-            }),
-        );
-        card(&mut b, &format!("TCO over {} years", c.horizon_years), format!("{} {}", c.tco, cur));
-        card(&mut b, "capex / opex a month", format!("{} / {}", c.capex, c.opex_per_month));
-    }
-    b.push_str("</div>\n");
-
-    if let Some(v) = &r.verdict {
-        b.push_str("<h2 id=\"verdict\">Production-readiness verdict</h2>\n");
-        b.push_str(&verdict_html(v));
-    }
-
-    b.push_str("<h2 id=\"delivery\">Delivery</h2>\n");
-    if !input.hours.is_empty() {
+    let delivery_over_time = (!input.hours.is_empty()).then(|| {
         // Hourly for short runs, daily otherwise (hourly spikes as buffers drain hide the trend).
         let step = if input.hours.len() > 72 { 24 } else { 1 };
         let mut delivered = Vec::new();
@@ -398,67 +575,46 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
         )
         .with_targets(design.delivery_pct())
         .with_events(design.events.iter().cloned());
-        b.push_str(&figure(
-            &c,
+        figure(
+            &mut charts,
+            c,
             &format!("Delivered exceeds 100 % in a {per} when buffers drain after an outage (drawn up to 150 %). Replication 0."),
-        ));
-        charts.push(c);
-    }
-    let c = Chart::new(
-        "losses-by-cause",
-        "Where messages were lost, and why",
-        Kind::Bars { bars: loss_bars(r, &design), x_label: "messages".into() },
-    );
-    b.push_str(&figure(
-        &c,
-        &format!(
-            "Of {} messages generated ({}).",
-            thousands(r.messages.generated),
-            if all.len() > 1 { format!("mean of {} replications", all.len()) } else { "one replication".into() }
+        )
+    });
+    let losses = figure(
+        &mut charts,
+        Chart::new(
+            "losses-by-cause",
+            "Where messages were lost, and why",
+            Kind::Bars { bars: loss_bars(r, &design), x_label: "messages".into() },
         ),
-    ));
-    charts.push(c);
-    let m = &r.messages;
-    let _ = writeln!(
-        b,
-        "<table><tr><th>generated</th><th>delivered</th><th>lost in the network</th><th>buffer overflow</th><th>reboot</th><th>stranded</th><th>buffered at end</th></tr><tr><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr></table>",
-        thousands(m.generated),
-        thousands(m.delivered),
-        thousands(m.lost_network),
-        thousands(m.dropped_overflow),
-        thousands(m.dropped_reboot),
-        thousands(m.stranded_dead),
-        thousands(m.buffered_end)
+        &format!("Of {} messages generated ({stat}).", thousands(r.messages.generated)),
     );
-
-    if let Some(bins) = life_histogram(r) {
-        b.push_str("<h2 id=\"batteries\">Batteries</h2>\n");
+    let batteries = life_histogram(r).map(|bins| {
         let c = Chart::new(
             "battery-life",
             "Projected battery life per device",
             Kind::Histogram { bins, x_label: "days (log scale)".into() },
         )
         .with_targets(design.battery_life_days());
-        b.push_str(&figure(
-            &c,
+        figure(
+            &mut charts,
+            c,
             &format!(
-                "Capacity over each device's own drain in the run (radio, retries, sleep, self-discharge); {} battery replacements in the run.",
-                thousands(r.battery_replacements)
+                "Capacity over each device's own drain in the run (radio, retries, sleep, self-discharge); {} in the run.",
+                count(r.battery_replacements, "battery replacement", "battery replacements")
             ),
-        ));
-        charts.push(c);
-    }
-
-    if let Some(cost) = &r.cost {
-        b.push_str("<h2 id=\"cost\">Cost</h2>\n");
+        )
+    });
+    let cost_chart = r.cost.as_ref().map(|cost| {
         let device_years = (r.devices as f64 * cost.horizon_years).max(1e-9);
         let c = Chart::new(
             "cost-breakdown",
-            format!("TCO per device-year by category, over {} years ({})", cost.horizon_years, cost.currency),
+            format!("TCO per device-year by category, over {} ({})", years(cost.horizon_years), cost.currency),
             Kind::Stacked {
                 categories: Category::ALL.iter().map(|c| c.label().to_string()).collect(),
                 bars: vec![(
-                    format!("{} devices", thousands(r.devices)),
+                    count(r.devices, "device", "devices"),
                     Category::ALL.iter().map(|c| cost.breakdown.get(*c).units_f64() / device_years).collect(),
                 )],
                 x_label: String::new(),
@@ -466,29 +622,99 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
             },
         )
         .with_targets(design.tco_per_device_year(&cost.currency));
-        b.push_str(&figure(
-            &c,
+        figure(
+            &mut charts,
+            c,
             &format!("Platform {} ({}), connectivity {}.", cost.platform, cost.platform_sizing, cost.connectivity),
-        ));
-        charts.push(c);
-        b.push_str(&cost_table(cost));
-        if !cost.alternatives.is_empty() {
-            b.push_str("<p>The same usage under other choices:</p>\n<table><tr><th>choice</th><th>instead</th><th>TCO</th><th>per device-year</th></tr>\n");
-            for a in &cost.alternatives {
-                let _ = writeln!(
-                    b,
-                    "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                    esc(&a.choice),
-                    esc(&a.name),
-                    a.tco,
-                    a.tco_per_device_year
-                );
+        )
+    });
+
+    let at = html! { "At " (count(r.devices, "device", "devices")) };
+    let breaks = match r.verdict.as_ref().and_then(first_break) {
+        Some(f) => finding_sentence(at, f),
+        None if r.verdict.is_some() => html! {
+            p { "Nothing at " (count(r.devices, "device", "devices")) ": every target is met and no warning sign fails." }
+        },
+        None => html! { p { "Not judged." } },
+    };
+    let m = &r.messages;
+    let body = html! {
+        header {
+            h1 { (r.scenario) }
+            p.sub {
+                "Run " (all[0].run_id) " \u{b7} " (count(r.devices, "device", "devices")) " \u{b7} "
+                (duration_s(r.simulated_s)) " simulated \u{b7} seed " code { (all[0].seed) } " \u{b7} "
+                @if all.len() > 1 {
+                    "every figure is the mean of " (thousands(all.len() as u64)) " replications (95 % intervals in brackets)"
+                } @else {
+                    "one replication (no intervals)"
+                }
+                " \u{b7} engine " (r.engine_version) " \u{b7} report written " (input.generated_at)
             }
-            b.push_str("</table>\n");
         }
-    }
-    b.push_str(&assumptions_html(input.assumptions, r.cost.as_ref()));
-    Report { html: page(&format!("Scaleproof report: {}", r.scenario), &b), charts }
+        (summary_section(Summary {
+            verdict: r.verdict.as_ref(),
+            description: design.description.clone(),
+            tiles_at: None,
+            runs: all,
+            mean: r,
+            breaks,
+            extra: None,
+        }))
+        @if let Some(v) = &r.verdict {
+            section id="verdict" {
+                h2 { "Production-readiness verdict" }
+                (verdict_table(v))
+            }
+        }
+        section id="delivery" {
+            h2 { "Delivery" }
+            @if let Some(f) = delivery_over_time { (f) }
+            (losses)
+            table {
+                thead {
+                    tr {
+                        th.n { "generated" } th.n { "delivered" } th.n { "lost in the network" } th.n { "buffer overflow" }
+                        th.n { "reboot" } th.n { "stranded" } th.n { "buffered at end" }
+                    }
+                }
+                tbody {
+                    tr {
+                        @for x in [m.generated, m.delivered, m.lost_network, m.dropped_overflow, m.dropped_reboot, m.stranded_dead, m.buffered_end] {
+                            td.n { (thousands(x)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(f) = batteries {
+            section id="batteries" { h2 { "Batteries" } (f) }
+        }
+        @if let Some(cost) = &r.cost {
+            section id="cost" {
+                h2 { "Cost" }
+                @if let Some(f) = cost_chart { (f) }
+                p {
+                    "Capex " (cost.capex) " " (cost.currency) ", then " (cost.opex_per_month) " " (cost.currency)
+                    " a month (" (stat) ")."
+                }
+                (cost_table(cost))
+                @if !cost.alternatives.is_empty() {
+                    p { "The same usage under other choices:" }
+                    table {
+                        thead { tr { th { "choice" } th { "instead" } th.n { "TCO" } th.n { "per device-year" } } }
+                        tbody {
+                            @for a in &cost.alternatives {
+                                tr { td { (a.choice) } td { (a.name) } td.n { (a.tco) } td.n { (a.tco_per_device_year) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (assumptions_html(input.assumptions, r.cost.as_ref()))
+    };
+    Report { html: page(&format!("Scaleproof report: {}", r.scenario), body), charts }
 }
 
 /// Mean, low and high (95 %) of `f` over a point's replications.
@@ -498,29 +724,37 @@ fn band(s: &[RunSummary], f: impl Fn(&RunSummary) -> f64) -> (f64, f64, f64) {
     (m, m - h, m + h)
 }
 
-/// The report of a sweep: curves against the swept value with 95 % bands, crossovers, and the
-/// verdict at the last point.
+/// A swept value as written, through the shared formatter when it is a number: "2,000", "0.25".
+fn swept_value(v: &str) -> String {
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() => decimal(x, v.split_once('.').map_or(0, |(_, f)| f.len())),
+        _ => v.to_string(),
+    }
+}
+
+/// A sweep point in words: "2,000 devices", or "`backend.publishes_per_s` = 50 (2,000 devices)".
+fn point_name(over: &str, p: &SweepPointInput<'_>) -> Markup {
+    html! {
+        @if over == "devices" {
+            (count(p.mean.devices, "device", "devices"))
+        } @else {
+            code { (over) } " = " (swept_value(&p.value)) " (" (count(p.mean.devices, "device", "devices")) ")"
+        }
+    }
+}
+
+/// The report of a sweep: the answer (where the design stops being ready, and why), curves
+/// against the swept value with 95 % bands, crossovers, and the verdict and bill at the last point.
 pub fn sweep_report(input: &SweepInput<'_>) -> Report {
     let mut charts = Vec::new();
-    let mut b = String::new();
     let Some(first) = input.points.first().and_then(|p| p.summaries.first()) else {
-        return Report { html: page("Scaleproof sweep", "<p>This sweep has no points.</p>"), charts };
+        return Report { html: page("Scaleproof sweep", html! { p { "This sweep has no points." } }), charts };
     };
+    let last = input.points.last().expect("a sweep with a first point has a last");
     let xs: Vec<f64> = input.points.iter().map(|p| p.value.parse().unwrap_or(f64::NAN)).collect();
     let numeric = xs.iter().all(|x| x.is_finite() && *x > 0.0);
     let x_of = |i: usize| if numeric { xs[i] } else { i as f64 + 1.0 };
     let reps = input.points.iter().map(|p| p.summaries.len()).min().unwrap_or(0);
-    let _ = writeln!(b, "<h1>{}</h1>", esc(&first.scenario));
-    let _ = writeln!(
-        b,
-        "<p class=\"sub\">Sweep {} over <code>{}</code> = {} · {} replications per point (bands and brackets are 95 % intervals) · {} · report written {}</p>",
-        input.id,
-        esc(input.over),
-        esc(&input.points.iter().map(|p| p.value.clone()).collect::<Vec<_>>().join(", ")),
-        reps,
-        esc(&first.engine_version),
-        esc(input.generated_at)
-    );
     let log_x =
         numeric && xs.iter().cloned().fold(0.0, f64::max) / xs.iter().cloned().fold(f64::INFINITY, f64::min) >= 20.0;
     let cost0 = first.cost.as_ref();
@@ -531,8 +765,8 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
     let ticks: Vec<(f64, String)> =
         input.points.iter().enumerate().map(|(i, p)| (x_of(i), point_label(i, p))).collect();
 
+    let mut cost_figures = Vec::new();
     if let Some(c0) = cost0 {
-        b.push_str("<h2 id=\"cost-curve-section\">Cost curve</h2>\n");
         let mut series = vec![Series {
             name: format!("{} + {} (chosen)", c0.platform, c0.connectivity),
             points: input
@@ -577,53 +811,15 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
         )
         .with_x_ticks(ticks.clone())
         .with_targets(design.tco_per_device_year(&c0.currency));
-        b.push_str(&figure(
-            &c,
+        cost_figures.push(figure(
+            &mut charts,
+            c,
             &format!(
-                "Over {} years at {} % discount; shaded: 95 % interval over replications. Alternatives are priced on the same simulated usage.",
-                c0.horizon_years, c0.discount_rate_pct
+                "Over {} at {} % discount; shaded: 95 % interval over replications. Alternatives are priced on the same simulated usage.",
+                years(c0.horizon_years),
+                plain(c0.discount_rate_pct)
             ),
         ));
-        charts.push(c);
-
-        b.push_str("<h3 id=\"crossovers\">Crossovers</h3>\n");
-        if !input.crossovers.iter().any(|x| x.crosses()) {
-            b.push_str("<p>No crossover inside the sweep: no alternative changes from dearer to cheaper (or back) between the points swept.</p>\n");
-        }
-        if !input.crossovers.is_empty() {
-            b.push_str("<ul>\n");
-            for x in input.crossovers {
-                match x.closing_gap_pct {
-                    None => {
-                        let _ = writeln!(
-                            b,
-                            "<li>At about <b>{}</b> ({}), {} <b>{}</b> becomes {} than {} (interpolated between the two points around it).</li>",
-                            thousands(x.at.round() as u64),
-                            esc(input.over),
-                            esc(&x.choice),
-                            esc(&x.alternative),
-                            if x.alternative_cheaper_above { "cheaper" } else { "dearer" },
-                            esc(&x.chosen)
-                        );
-                    }
-                    Some(gap) => {
-                        let _ = writeln!(
-                            b,
-                            "<li>The gap is closing: at {} ({}), {} <b>{}</b> is {:.2} % {} than {}. Sweep further to see whether they cross.</li>",
-                            thousands(x.at.round() as u64),
-                            esc(input.over),
-                            esc(&x.choice),
-                            esc(&x.alternative),
-                            gap.abs(),
-                            if gap > 0.0 { "dearer" } else { "cheaper" },
-                            esc(&x.chosen)
-                        );
-                    }
-                }
-            }
-            b.push_str("</ul>\n");
-        }
-
         let bars = input
             .points
             .iter()
@@ -654,11 +850,13 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
             },
         )
         .with_targets(design.tco_per_device_year(&c0.currency));
-        b.push_str(&figure(&c, "Fixed costs (gateways, broker VMs, operations) spread over few devices dominate small fleets; per-device costs and volume tiers take over at scale. Mean over replications."));
-        charts.push(c);
+        cost_figures.push(figure(
+            &mut charts,
+            c,
+            "Fixed costs (gateways, broker VMs, operations) spread over few devices dominate small fleets; per-device costs and volume tiers take over at scale. Mean over replications.",
+        ));
     }
 
-    b.push_str("<h2 id=\"delivery\">Delivery and losses</h2>\n");
     let delivered = Series {
         name: "delivered".into(),
         points: input
@@ -678,8 +876,7 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
     )
     .with_x_ticks(ticks.clone())
     .with_targets(design.delivery_pct());
-    b.push_str(&figure(&c, "Shaded: 95 % interval over replications, clipped to 0-100 %."));
-    charts.push(c);
+    let delivery_fig = figure(&mut charts, c, "Shaded: 95 % interval over replications, clipped to 0-100 %.");
     let p99 = Series {
         name: String::new(),
         points: input
@@ -699,8 +896,7 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
     )
     .with_x_ticks(ticks.clone())
     .with_targets(design.p99_latency_s());
-    b.push_str(&figure(&c, "Shaded: 95 % interval over replications."));
-    charts.push(c);
+    let latency_fig = figure(&mut charts, c, "Shaded: 95 % interval over replications.");
     type Cause = (&'static str, fn(&RunSummary) -> u64);
     let causes: [Cause; 5] = [
         ("lost in the network", |s| s.messages.lost_network),
@@ -730,69 +926,173 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
         Kind::Lines { series, log_x, x_label: input.over.into(), y_label: "percent of generated".into() },
     )
     .with_x_ticks(ticks);
-    b.push_str(&figure(&c, "Mean over replications."));
-    charts.push(c);
+    let losses_fig = figure(&mut charts, c, "Mean over replications.");
 
-    // The table of points.
-    b.push_str("<h2 id=\"points\">Points</h2>\n<table>\n<tr>");
-    if input.over != "devices" {
-        let _ = write!(b, "<th>{}</th>", esc(input.over));
-    }
-    b.push_str("<th>devices</th><th>delivered</th><th>p99 latency</th><th>TCO per device-year</th><th>TCO</th><th>platform size</th><th>verdict</th></tr>\n");
-    for p in &input.points {
-        let s0 = &p.summaries[0];
-        let pct = p.summaries.iter().map(|s| s.delivery_ratio * 100.0).collect::<Vec<_>>();
-        let p99 = p.summaries.iter().map(|s| s.latency_s.p99).collect::<Vec<_>>();
-        let tco_dy = p
-            .summaries
-            .iter()
-            .map(|s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64()))
-            .collect::<Vec<_>>();
-        let tco = p.summaries.iter().map(|s| s.cost.as_ref().map_or(0.0, |c| c.tco.units_f64())).collect::<Vec<_>>();
-        let count = |sev: Severity| {
-            p.mean.verdict.as_ref().map_or(0, |v| v.findings.iter().filter(|f| f.severity == sev).count())
-        };
-        let (fails, undecided) = (count(Severity::Fail), count(Severity::Undecided));
-        let _ = writeln!(
-            b,
-            "<tr>{}<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
-            if input.over == "devices" { String::new() } else { format!("<td class=\"n\">{}</td>", esc(&p.value)) },
-            thousands(s0.devices),
-            ci_clipped(&pct, 0.0, 100.0, |x| format!("{x:.3} %")),
-            ci(&p99, dur),
-            if s0.cost.is_some() { ci(&tco_dy, |x| format!("{x:.2}")) } else { "-".into() },
-            if s0.cost.is_some() { ci(&tco, |x| thousands(x.max(0.0).round() as u64)) } else { "-".into() },
-            esc(s0.cost.as_ref().map_or("-", |c| c.platform_sizing.as_str())),
-            if fails > 0 {
-                format!("<span class=\"FAIL\">{fails} failed</span>")
-            } else if undecided > 0 {
-                format!("<span class=\"UNDECIDED\">{undecided} undecided</span>")
-            } else {
-                "<span class=\"PASS\">ready</span>".to_string()
+    // The answer: the smallest swept value whose verdict is not "ready", and what fails there.
+    let breaking = input
+        .points
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.mean.verdict.as_ref().is_some_and(|v| v.status != Readiness::Ready))
+        .min_by(|a, b| x_of(a.0).total_cmp(&x_of(b.0)))
+        .map(|(_, p)| p);
+    let judged = input.points.iter().any(|p| p.mean.verdict.is_some());
+    let breaks = match breaking {
+        Some(p) => {
+            let v = p.mean.verdict.as_ref().expect("a point that is not ready was judged");
+            let at = html! { "At " (point_name(input.over, p)) };
+            match first_break(v) {
+                Some(f) => finding_sentence(at, f),
+                None => html! { p { (at) ": " (v.status.label()) "." } },
             }
-        );
-    }
-    b.push_str("</table>\n");
+        }
+        None if judged => html! {
+            p { "Nothing: every size swept is ready for production, up to " (point_name(input.over, last)) "." }
+        },
+        None => html! { p { "Not judged." } },
+    };
+    let sizes = html! {
+        h3 { "The verdict at each size" }
+        table.sizes {
+            thead { tr { th { "point" } th { "verdict" } th { "fails first" } } }
+            tbody {
+                @for p in &input.points {
+                    tr {
+                        td { (point_name(input.over, p)) }
+                        @match &p.mean.verdict {
+                            Some(v) => {
+                                td { span class=(format!("verdict-word {}", status_class(v.status))) { (v.status.label()) } }
+                                td { (first_break(v).map_or("", Finding::topic)) }
+                            }
+                            None => { td { "not judged" } td {} }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let last_stat = statistic(last.summaries.len());
+    let last_at = html! { "at " (point_name(input.over, last)) };
 
-    if let Some(last) = input.points.last() {
-        let s = last.mean;
-        let stat = if last.summaries.len() > 1 {
-            format!("mean of {} replications", last.summaries.len())
-        } else {
-            "one replication".to_string()
-        };
-        if let Some(v) = &s.verdict {
-            let _ =
-                writeln!(b, "<h2 id=\"verdict\">Verdict at {} = {} ({stat})</h2>", esc(input.over), esc(&last.value));
-            b.push_str(&verdict_html(v));
+    let body = html! {
+        header {
+            h1 { (first.scenario) }
+            p.sub {
+                "Sweep " (input.id) " over " code { (input.over) } " = "
+                @for (i, p) in input.points.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    (swept_value(&p.value))
+                }
+                " \u{b7} " (count(reps as u64, "replication", "replications")) " per point"
+                @if reps > 1 { " (bands and brackets are 95 % intervals)" }
+                " \u{b7} engine " (first.engine_version) " \u{b7} report written " (input.generated_at)
+            }
         }
-        if let Some(c) = &s.cost {
-            let _ = writeln!(b, "<h2 id=\"bill\">The bill at {} = {} ({stat})</h2>", esc(input.over), esc(&last.value));
-            b.push_str(&cost_table(c));
+        (summary_section(Summary {
+            verdict: breaking.unwrap_or(last).mean.verdict.as_ref(),
+            description: design.description.clone(),
+            tiles_at: Some(html! { (last_at) ", the largest size swept (" (last_stat) ")" }),
+            runs: last.summaries,
+            mean: last.mean,
+            breaks,
+            extra: Some(sizes),
+        }))
+        @if cost0.is_some() {
+            section id="cost-curve-section" {
+                h2 { "Cost curve" }
+                @for f in cost_figures.iter().take(1) { (f) }
+                h3 id="crossovers" { "Crossovers" }
+                @if !input.crossovers.iter().any(|x| x.crosses()) {
+                    p { "No crossover inside the sweep: no alternative changes from dearer to cheaper (or back) between the points swept." }
+                }
+                @if !input.crossovers.is_empty() {
+                    ul {
+                        @for x in input.crossovers {
+                            li {
+                                @match x.closing_gap_pct {
+                                    None => {
+                                        "At about " strong { (thousands(x.at.round() as u64)) } " (" (input.over) "), "
+                                        (x.choice) " " strong { (x.alternative) } " becomes "
+                                        (if x.alternative_cheaper_above { "cheaper" } else { "dearer" })
+                                        " than " (x.chosen) " (interpolated between the two points around it)."
+                                    }
+                                    Some(gap) => {
+                                        "The gap is closing: at " (thousands(x.at.round() as u64)) " (" (input.over) "), "
+                                        (x.choice) " " strong { (x.alternative) } " is " (decimal(gap.abs(), 2)) " % "
+                                        (if gap > 0.0 { "dearer" } else { "cheaper" }) " than " (x.chosen)
+                                        ". Sweep further to see whether they cross."
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @for f in cost_figures.iter().skip(1) { (f) }
+            }
         }
-    }
-    b.push_str(&assumptions_html(input.assumptions, cost0));
-    Report { html: page(&format!("Scaleproof sweep: {}", first.scenario), &b), charts }
+        section id="delivery" {
+            h2 { "Delivery and losses" }
+            (delivery_fig)
+            (latency_fig)
+            (losses_fig)
+        }
+        section id="points" {
+            h2 { "Points" }
+            table {
+                thead {
+                    tr {
+                        @if input.over != "devices" { th.n { (input.over) } }
+                        th.n { "devices" } th.n { "delivered" } th.n { "p99 latency" } th.n { "TCO per device-year" }
+                        th.n { "TCO" } th { "platform size" } th { "verdict" }
+                    }
+                }
+                tbody {
+                    @for p in &input.points {
+                        @let s0 = &p.summaries[0];
+                        @let of = |f: &dyn Fn(&RunSummary) -> f64| p.summaries.iter().map(f).collect::<Vec<f64>>();
+                        @let count_sev = |sev: Severity| p.mean.verdict.as_ref().map_or(0, |v| v.findings.iter().filter(|f| f.severity == sev).count());
+                        @let (fails, undecided) = (count_sev(Severity::Fail), count_sev(Severity::Undecided));
+                        tr {
+                            @if input.over != "devices" { td.n { (swept_value(&p.value)) } }
+                            td.n { (thousands(s0.devices)) }
+                            td.n { (estimate_of(&of(&|s| s.delivery_ratio), Bounds::RATIO, |x| percent(x, 3))) }
+                            td.n { (estimate_of(&of(&|s| s.latency_s.p99), Bounds::NON_NEGATIVE, duration_s)) }
+                            @if s0.cost.is_some() {
+                                td.n { (estimate_of(&of(&|s| s.cost.as_ref().map_or(0.0, |c| c.tco_per_device_year.units_f64())), Bounds::NON_NEGATIVE, |x| decimal(x, 2))) }
+                                td.n { (estimate_of(&of(&|s| s.cost.as_ref().map_or(0.0, |c| c.tco.units_f64())), Bounds::NON_NEGATIVE, |x| decimal(x, 0))) }
+                            } @else {
+                                td.n { "-" } td.n { "-" }
+                            }
+                            td { (s0.cost.as_ref().map_or("-", |c| c.platform_sizing.as_str())) }
+                            td {
+                                @if fails > 0 {
+                                    span.FAIL { (thousands(fails as u64)) " failed" }
+                                } @else if undecided > 0 {
+                                    span.UNDECIDED { (thousands(undecided as u64)) " undecided" }
+                                } @else {
+                                    span.PASS { "ready" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if let Some(v) = &last.mean.verdict {
+            section id="verdict" {
+                h2 { "Verdict " (last_at) " (" (last_stat) ")" }
+                (verdict_table(v))
+            }
+        }
+        @if let Some(c) = &last.mean.cost {
+            section id="bill" {
+                h2 { "The bill " (last_at) " (" (last_stat) ")" }
+                (cost_table(c))
+            }
+        }
+        (assumptions_html(input.assumptions, cost0))
+    };
+    Report { html: page(&format!("Scaleproof sweep: {}", first.scenario), body), charts }
 }
 
 /// One assumption of a sensitivity study: its settings and the KPI at each.
@@ -839,40 +1139,112 @@ fn short_path(p: &str) -> String {
     if parts.len() > 3 { parts[parts.len() - 3..].join(".") } else { p.to_string() }
 }
 
+/// A value of the sensitivity study's KPI (`studio::sensitivity::kpi` names) as people read it.
+fn kpi_value(kpi: &str, x: f64, currency: &str) -> String {
+    match kpi {
+        "delivery_ratio" => percent(x, 3),
+        "loss_pct" => format!("{} %", decimal(x, 3)),
+        "p99_latency_s" => duration_s(x),
+        "battery_life_days" => duration_s(x * 86_400.0),
+        "tco_per_device_year" | "tco" | "capex" | "opex_per_month" => money(x, currency),
+        _ => measured(x),
+    }
+}
+
 /// The report of a sensitivity study: the tornado and its table.
 pub fn sensitivity_report(input: &SensitivityInput<'_>) -> Report {
-    let mut b = String::new();
-    let _ = writeln!(b, "<h1>{}</h1>", esc(input.scenario));
-    let _ = writeln!(
-        b,
-        "<p class=\"sub\">Sensitivity study {} of <b>{}</b> · base case {:.4} · each assumption moved alone, the rest at the base case, same seeds · report written {}</p>",
-        input.id,
-        esc(input.kpi),
-        input.baseline,
-        esc(input.generated_at)
-    );
-    let c = tornado_chart(input);
-    b.push_str("<h2 id=\"tornado\">Which assumption moves it most</h2>\n");
-    b.push_str(&figure(
-        &c,
+    let currency = input.assumptions.book.as_ref().map_or("", |b| b.currency.as_str());
+    let show = |x: f64| kpi_value(input.kpi, x, currency);
+    let mut charts = Vec::new();
+    let tornado = figure(
+        &mut charts,
+        tornado_chart(input),
         "Bars run from the base case to the KPI at the low (blue) and high (orange) setting; widest first.",
-    ));
-    b.push_str("<table>\n<tr><th>assumption</th><th>low</th><th>high</th><th>KPI at low</th><th>KPI at high</th><th>swing</th></tr>\n");
-    for r in input.rows {
-        let _ = writeln!(
-            b,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td class=\"n\">{:.4}</td><td class=\"n\">{:.4}</td><td class=\"n\">{:.4}</td></tr>",
-            esc(&r.path),
-            esc(&r.low_setting),
-            esc(&r.high_setting),
-            r.kpi_low,
-            r.kpi_high,
-            (r.kpi_high - r.kpi_low).abs()
-        );
+    );
+    let body = html! {
+        header {
+            h1 { (input.scenario) }
+            p.sub {
+                "Sensitivity study " (input.id) " of " code { (input.kpi) } " \u{b7} base case " (show(input.baseline))
+                " \u{b7} each assumption moved alone, the rest at the base case, same seeds \u{b7} report written "
+                (input.generated_at)
+            }
+        }
+        section id="tornado-section" {
+            h2 id="tornado" { "Which assumption moves it most" }
+            (tornado)
+            table {
+                thead {
+                    tr {
+                        th { "assumption" } th { "low" } th { "high" } th.n { "KPI at low" } th.n { "KPI at high" }
+                        th.n { "swing" }
+                    }
+                }
+                tbody {
+                    @for r in input.rows {
+                        tr {
+                            td { code { (r.path) } }
+                            td { (r.low_setting) }
+                            td { (r.high_setting) }
+                            td.n { (show(r.kpi_low)) }
+                            td.n { (show(r.kpi_high)) }
+                            td.n { (show((r.kpi_high - r.kpi_low).abs())) }
+                        }
+                    }
+                }
+            }
+        }
+        (assumptions_html(input.assumptions, None))
+    };
+    Report { html: page(&format!("Scaleproof sensitivity: {}", input.scenario), body), charts }
+}
+
+/// What a compared figure measures, so its values and B - A are written in its unit.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unit {
+    /// A count of things (messages, devices, reboots).
+    Count,
+    /// A percentage (0..100); B - A is in percentage points.
+    Percent,
+    /// A duration in seconds.
+    Seconds,
+    /// A duration in days.
+    Days,
+    /// An amount in the currency named.
+    Money(String),
+}
+
+impl Unit {
+    fn show(&self, x: f64) -> String {
+        match self {
+            Unit::Count => decimal(x, 0),
+            Unit::Percent => format!("{} %", decimal(x, 3)),
+            Unit::Seconds => duration_s(x),
+            Unit::Days => duration_s(x * 86_400.0),
+            Unit::Money(c) => money(x, c),
+        }
     }
-    b.push_str("</table>\n");
-    b.push_str(&assumptions_html(input.assumptions, None));
-    Report { html: page(&format!("Scaleproof sensitivity: {}", input.scenario), &b), charts: vec![c] }
+
+    /// B - A, signed, in the unit.
+    fn delta(&self, d: f64) -> String {
+        let sign = if d > 0.0 { "+" } else { "" };
+        match self {
+            Unit::Count => signed(d, 0),
+            Unit::Percent => points(d / 100.0, 3),
+            Unit::Seconds => format!("{sign}{}", duration_s(d)),
+            Unit::Days => format!("{sign}{}", duration_s(d * 86_400.0)),
+            Unit::Money(c) => format!("{} {c}", signed(d, 2)),
+        }
+    }
+}
+
+/// One headline figure of both runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompareFigure {
+    pub label: String,
+    pub unit: Unit,
+    pub a: Option<f64>,
+    pub b: Option<f64>,
 }
 
 /// Two runs side by side: what differs in their assumptions and in their results.
@@ -882,57 +1254,55 @@ pub struct CompareInput<'a> {
     /// (path, value in A, value in B).
     pub assumptions: &'a [(String, String, String)],
     pub prices: &'a [(String, String, String)],
-    /// (figure, A, B).
-    pub results: &'a [(String, Option<f64>, Option<f64>)],
+    pub results: &'a [CompareFigure],
     pub generated_at: &'a str,
 }
 
-fn fmt_num(x: Option<f64>) -> String {
-    match x {
-        None => "-".into(),
-        Some(v) if v.abs() >= 1000.0 => thousands(v.round().max(0.0) as u64),
-        Some(v) => format!("{v:.4}").trim_end_matches('0').trim_end_matches('.').to_string(),
-    }
-}
-
 pub fn compare_report(input: &CompareInput<'_>) -> Report {
-    let mut b = String::new();
-    let _ = writeln!(b, "<h1>{} vs {}</h1>", esc(&input.title_a), esc(&input.title_b));
-    let _ = writeln!(b, "<p class=\"sub\">report written {}</p>", esc(input.generated_at));
-    b.push_str("<h2 id=\"results\">Results</h2>\n<table>\n<tr><th>figure</th><th>A</th><th>B</th><th>B - A</th><th>change</th></tr>\n");
-    for (name, a, bb) in input.results {
-        let delta = match (a, bb) {
-            (Some(a), Some(b)) => Some(b - a),
-            _ => None,
-        };
-        let change = match (a, delta) {
-            (Some(a), Some(d)) if *a != 0.0 => format!("{:+.1} %", d / a * 100.0),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            esc(name),
-            fmt_num(*a),
-            fmt_num(*bb),
-            delta.map_or("-".into(), |d| format!("{d:+.4}").trim_end_matches('0').trim_end_matches('.').to_string()),
-            change
-        );
-    }
-    b.push_str("</table>\n");
-    for (id, title, rows) in
-        [("assumptions", "Assumptions that differ", input.assumptions), ("prices", "Prices that differ", input.prices)]
-    {
-        let _ = writeln!(b, "<h2 id=\"{id}\">{title}</h2>");
-        if rows.is_empty() {
-            b.push_str("<p>None.</p>\n");
-            continue;
+    let body = html! {
+        header {
+            h1 { (input.title_a) " vs " (input.title_b) }
+            p.sub { "report written " (input.generated_at) }
         }
-        b.push_str("<table>\n<tr><th>field</th><th>A</th><th>B</th></tr>\n");
-        for (p, a, v) in rows {
-            let _ = writeln!(b, "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>", esc(p), esc(a), esc(v));
+        section id="results" {
+            h2 { "Results" }
+            table {
+                thead { tr { th { "figure" } th.n { "A" } th.n { "B" } th.n { "B \u{2212} A" } th.n { "change" } } }
+                tbody {
+                    @for f in input.results {
+                        @let delta = f.a.zip(f.b).map(|(a, b)| b - a);
+                        tr {
+                            td { (f.label) }
+                            td.n { (f.a.map_or("-".into(), |x| f.unit.show(x))) }
+                            td.n { (f.b.map_or("-".into(), |x| f.unit.show(x))) }
+                            td.n.delta { (delta.map_or("-".into(), |d| f.unit.delta(d))) }
+                            td.n {
+                                @if let (Some(a), Some(d)) = (f.a, delta) {
+                                    @if a != 0.0 { (signed(d / a * 100.0, 1)) " %" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        b.push_str("</table>\n");
-    }
-    Report { html: page("Scaleproof comparison", &b), charts: Vec::new() }
+        @for (id, title, rows) in [("assumptions", "Assumptions that differ", input.assumptions), ("prices", "Prices that differ", input.prices)] {
+            section id=(id) {
+                h2 { (title) }
+                @if rows.is_empty() {
+                    p { "None." }
+                } @else {
+                    table {
+                        thead { tr { th { "field" } th { "A" } th { "B" } } }
+                        tbody {
+                            @for (p, a, b) in rows {
+                                tr { td { code { (p) } } td { (a) } td { (b) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Report { html: page("Scaleproof comparison", body), charts: Vec::new() }
 }

@@ -1,12 +1,12 @@
 //! The pilot-versus-twin report: the verdict, a distance per metric with its tolerance, the
 //! calibration behind the twin when there is one, and the charts that show where they differ.
 
-use std::fmt::Write as _;
-
+use maud::html;
 use sim_core::pilot::{Comparison, StreamStats};
+use sim_core::text::{count, decimal, thousands};
 
 use crate::chart::{Chart, Kind, Series};
-use crate::{Report, esc, figure, page};
+use crate::{Report, figure, measured, page};
 
 /// One day of a message stream.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,48 +56,12 @@ fn latency_cdf(s: &StreamStats) -> Vec<(f64, f64)> {
 }
 
 pub fn pilot_report(input: &PilotInput<'_>) -> Report {
-    let mut b = String::new();
     let c = input.comparison;
-    let _ = writeln!(b, "<h1>Pilot vs twin: {}</h1>", esc(&input.recording));
-    let _ =
-        writeln!(b, "<p class=\"sub\">twin: {} · report written {}</p>", esc(&input.scenario), esc(input.generated_at));
     let failing: Vec<&str> = c.distances.iter().filter(|d| !d.ok).map(|d| d.metric.as_str()).collect();
-    let verdict = if c.matches {
-        "<p class=\"verdict ready\"><strong>Match.</strong> Every metric is within its tolerance: the twin behaves like the pilot.</p>".to_string()
-    } else {
-        format!(
-            "<p class=\"verdict notready\"><strong>Mismatch.</strong> Outside tolerance: {}. Calibrate the twin from this recording (<code>scaleproof calibrate</code>) or look for what the pilot has that the scenario lacks.</p>",
-            esc(&failing.join(", "))
-        )
-    };
-    b.push_str(&verdict);
-    let _ = writeln!(
-        b,
-        "<p>{} devices over {:.1} device-days: the pilot delivered {} messages, the twin {}.</p>",
-        input.pilot.devices, input.pilot.device_days, input.pilot.received, input.twin.received
-    );
-    b.push_str("<h2 id=\"distances\">Distances</h2>\n<table>\n<tr><th>metric</th><th>pilot</th><th>twin</th><th>distance</th><th>tolerance</th><th></th></tr>\n");
-    for d in &c.distances {
-        let _ = writeln!(
-            b,
-            "<tr><td>{}</td><td class=\"n\">{:.4}</td><td class=\"n\">{:.4}</td><td class=\"n\">{:.3} <small>{}</small></td><td class=\"n\">{:.3}</td><td>{}</td></tr>",
-            esc(&d.metric),
-            d.pilot,
-            d.twin,
-            d.distance,
-            esc(d.how),
-            d.tolerance,
-            if d.ok { "within" } else { "<strong>outside</strong>" }
-        );
-    }
-    b.push_str("</table>\n");
     let mut charts = Vec::new();
-    let mut add = |b: &mut String, chart: Chart, caption: &str| {
-        b.push_str(&figure(&chart, caption));
-        charts.push(chart);
-    };
-    add(
-        &mut b,
+    let mut figures = Vec::new();
+    figures.push(figure(
+        &mut charts,
         Chart::new(
             "burst-lengths",
             "Loss bursts by length",
@@ -109,9 +73,9 @@ pub fn pilot_report(input: &PilotInput<'_>) -> Report {
             },
         ),
         "Gaps in the sequence numbers shorter than an outage. A Gilbert channel gives a geometric shape; a pilot with longer bursts than its twin loses more in a row than the scenario says.",
-    );
-    add(
-        &mut b,
+    ));
+    figures.push(figure(
+        &mut charts,
         Chart::new(
             "latency-cdf",
             "Latency, cumulative",
@@ -123,12 +87,12 @@ pub fn pilot_report(input: &PilotInput<'_>) -> Report {
             },
         ),
         "Reception time minus the reading's timestamp. The distance is the largest vertical gap between the curves (Kolmogorov-Smirnov).",
-    );
+    ));
     let daily = |i: usize, f: &dyn Fn(&Day) -> Option<f64>| -> Vec<(f64, f64)> {
         input.daily[i].iter().filter_map(|p| f(p).map(|y| (p.day, y))).collect()
     };
-    add(
-        &mut b,
+    figures.push(figure(
+        &mut charts,
         Chart::new(
             "delivery-by-day",
             "Delivery ratio, day by day",
@@ -143,11 +107,11 @@ pub fn pilot_report(input: &PilotInput<'_>) -> Report {
             },
         ),
         "Messages received over sequence numbers expected, per day. Outages show as dips.",
-    );
+    ));
     let (bp, bt) = (daily(0, &|p| p.battery_pct), daily(1, &|p| p.battery_pct));
     if !bp.is_empty() && !bt.is_empty() {
-        add(
-            &mut b,
+        figures.push(figure(
+            &mut charts,
             Chart::new(
                 "battery-by-day",
                 "Battery, mean of the devices",
@@ -159,8 +123,58 @@ pub fn pilot_report(input: &PilotInput<'_>) -> Report {
                 },
             ),
             "The slope is the drain; the twin's starting charge is its own draw, so compare slopes, not levels.",
-        );
+        ));
     }
-    b.push_str("<h2 id=\"method\">How the distances are measured</h2>\n<p>Both sides are read the same way: gaps in each device's sequence numbers between received messages, a sequence restart as a reboot, a silence of at least 20 reporting periods as an outage, reception minus reading time as latency, and a least-squares battery slope per device. The twin is the scenario run with the pilot's device count and duration, every message traced.</p>\n");
-    Report { html: page(&format!("Scaleproof pilot vs twin: {}", input.recording), &b), charts }
+    let body = html! {
+        header {
+            h1 { "Pilot vs twin: " (input.recording) }
+            p.sub { "twin: " (input.scenario) " \u{b7} report written " (input.generated_at) }
+        }
+        section id="summary" {
+            @if c.matches {
+                p.verdict.ready {
+                    strong { "Match." } " Every metric is within its tolerance: the twin behaves like the pilot."
+                }
+            } @else {
+                p.verdict.notready {
+                    strong { "Mismatch." } " Outside tolerance: " (failing.join(", "))
+                    ". Calibrate the twin from this recording (" code { "scaleproof calibrate" }
+                    ") or look for what the pilot has that the scenario lacks."
+                }
+            }
+            p {
+                (count(input.pilot.devices as u64, "device", "devices")) " over " (decimal(input.pilot.device_days, 1))
+                " device-days: the pilot delivered " (count(input.pilot.received, "message", "messages"))
+                ", the twin " (thousands(input.twin.received)) "."
+            }
+        }
+        section id="distances" {
+            h2 { "Distances" }
+            table {
+                thead {
+                    tr { th { "metric" } th.n { "pilot" } th.n { "twin" } th.n { "distance" } th.n { "tolerance" } th {} }
+                }
+                tbody {
+                    @for d in &c.distances {
+                        tr {
+                            td { (d.metric) }
+                            td.n { (measured(d.pilot)) }
+                            td.n { (measured(d.twin)) }
+                            td.n { (decimal(d.distance, 3)) " " small { (d.how) } }
+                            td.n { (decimal(d.tolerance, 3)) }
+                            td { @if d.ok { "within" } @else { strong { "outside" } } }
+                        }
+                    }
+                }
+            }
+            @for f in &figures { (f) }
+        }
+        section id="method" {
+            h2 { "How the distances are measured" }
+            p {
+                "Both sides are read the same way: gaps in each device's sequence numbers between received messages, a sequence restart as a reboot, a silence of at least 20 reporting periods as an outage, reception minus reading time as latency, and a least-squares battery slope per device. The twin is the scenario run with the pilot's device count and duration, every message traced."
+            }
+        }
+    };
+    Report { html: page(&format!("Scaleproof pilot vs twin: {}", input.recording), body), charts }
 }

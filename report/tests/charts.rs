@@ -240,7 +240,7 @@ fn targets_are_dashed_lines_with_their_label_at_their_value() {
     assert!((y - want).abs() <= 2.0, "target at y {y}, 99.5 % is at {want}");
     // Battery life 3 years, across the histogram of days.
     let d = drawing(chart(&rep, "battery-life"));
-    let x = check_target(&d, "target 3 years", true);
+    let x = check_target(&d, "target 3.0 years", true);
     let ticks: Vec<(f64, f64)> = d
         .x_ticks("days (log scale)")
         .iter()
@@ -256,7 +256,7 @@ fn targets_are_dashed_lines_with_their_label_at_their_value() {
     check_target(&drawing(chart(&rep, "cost-curve")), "target 60 USD", false);
     check_target(&drawing(chart(&rep, "cost-breakdown-curve")), "target 60 USD", false);
     check_target(&drawing(chart(&rep, "delivery-curve")), "target 99.5 %", false);
-    check_target(&drawing(chart(&rep, "latency-curve")), "target 30 s", false);
+    check_target(&drawing(chart(&rep, "latency-curve")), "target 30.0 s", false);
     // No target where the scenario sets none.
     assert!(!drawing(chart(&rep, "losses-curve")).texts.iter().any(|t| t.s.starts_with("target")));
 }

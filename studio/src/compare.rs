@@ -18,13 +18,28 @@ pub struct Difference {
     pub b: String,
 }
 
+/// What a figure measures, so B - A can be written in its unit (percentage points, a
+/// duration, money in the runs' currency).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Count,
+    /// 0..100.
+    Percent,
+    Seconds,
+    Days,
+    /// In `Comparison::currency`.
+    Money,
+}
+
 /// One headline figure of both runs. In JSON, `id` is a stable snake_case identifier (what a
-/// script keys on) and `label` the text shown to people.
+/// script keys on), `label` the text shown to people and `unit` what the values measure.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Figure {
     pub id: String,
     #[serde(rename = "label")]
     pub name: String,
+    pub unit: Unit,
     pub a: Option<f64>,
     pub b: Option<f64>,
 }
@@ -46,6 +61,8 @@ pub struct Comparison {
     /// Prices that differ (after each scenario's price overrides).
     pub prices: Vec<Difference>,
     pub results: Vec<Figure>,
+    /// The currency of the money figures (run A's price book), when the runs are priced.
+    pub currency: Option<String>,
 }
 
 fn diff(a: &[(String, String)], b: &[(String, String)]) -> Vec<Difference> {
@@ -63,11 +80,11 @@ fn diff(a: &[(String, String)], b: &[(String, String)]) -> Vec<Difference> {
         .collect()
 }
 
-/// The headline figures of a summary: (id, label, value).
-pub fn figures(s: &RunSummary) -> Vec<(String, String, Option<f64>)> {
+/// The headline figures of a summary: (id, label, unit, value).
+pub fn figures(s: &RunSummary) -> Vec<(String, String, Unit, Option<f64>)> {
     let m = &s.messages;
     let n = |x: u64| Some(x as f64);
-    let mut f: Vec<(String, String, Option<f64>)> = [
+    let mut f: Vec<(String, String, Unit, Option<f64>)> = [
         ("devices", "devices", n(s.devices)),
         ("delivery_pct", "delivery ratio, %", Some(s.delivery_ratio * 100.0)),
         ("generated", "messages generated", n(m.generated)),
@@ -89,10 +106,18 @@ pub fn figures(s: &RunSummary) -> Vec<(String, String, Option<f64>)> {
         ),
     ]
     .into_iter()
-    .map(|(id, label, v)| (id.to_string(), label.to_string(), v))
+    .map(|(id, label, v)| {
+        let unit = match id {
+            "delivery_pct" => Unit::Percent,
+            "p50_latency_s" | "p99_latency_s" => Unit::Seconds,
+            "battery_life_days" => Unit::Days,
+            _ => Unit::Count,
+        };
+        (id.to_string(), label.to_string(), unit, v)
+    })
     .collect();
     let c = s.cost.as_ref();
-    let mut push = |id: String, label: String, v: Option<f64>| f.push((id, label, v));
+    let mut push = |id: String, label: String, v: Option<f64>| f.push((id, label, Unit::Money, v));
     push("tco".into(), "TCO".into(), c.map(|c| c.tco.units_f64()));
     push("tco_per_device_year".into(), "TCO per device-year".into(), c.map(|c| c.tco_per_device_year.units_f64()));
     push("capex".into(), "capex".into(), c.map(|c| c.capex.units_f64()));
@@ -112,13 +137,14 @@ pub fn figures(s: &RunSummary) -> Vec<(String, String, Option<f64>)> {
         let id = format!("tco_{key}");
         push(id, format!("TCO: {}", cat.label()), c.map(|c| c.breakdown.get(cat).units_f64()));
     }
-    push(
+    f.push((
         "failed_findings".into(),
         "verdict: failed findings".into(),
+        Unit::Count,
         s.verdict
             .as_ref()
             .map(|v| v.findings.iter().filter(|x| x.severity == sim_core::verdict::Severity::Fail).count() as f64),
-    );
+    ));
     f
 }
 
@@ -146,7 +172,9 @@ pub fn compare_runs(db: &Path, a: i64, b: i64) -> Result<Comparison> {
     };
     let fa = figures(&sa);
     let fb = figures(&sb);
-    let results = fa.into_iter().zip(fb).map(|((id, name, a), (_, _, b))| Figure { id, name, a, b }).collect();
+    let results =
+        fa.into_iter().zip(fb).map(|((id, name, unit, a), (.., b))| Figure { id, name, unit, a, b }).collect();
+    let currency = sa.cost.as_ref().or(sb.cost.as_ref()).map(|c| c.currency.clone());
     Ok(Comparison {
         run_a: a,
         run_b: b,
@@ -155,5 +183,39 @@ pub fn compare_runs(db: &Path, a: i64, b: i64) -> Result<Comparison> {
         assumptions: diff(&flat(&ra), &flat(&rb)),
         prices: diff(&prices(a)?, &prices(b)?),
         results,
+        currency,
+    })
+}
+
+/// The comparison as a self-contained HTML page, each B - A in its figure's unit.
+pub fn report(c: &Comparison, generated_at: &str) -> report::Report {
+    let tri = |d: &[Difference]| -> Vec<(String, String, String)> {
+        d.iter().map(|x| (x.path.clone(), x.a.clone(), x.b.clone())).collect()
+    };
+    let (assumptions, prices) = (tri(&c.assumptions), tri(&c.prices));
+    let currency = c.currency.clone().unwrap_or_default();
+    let results: Vec<report::CompareFigure> = c
+        .results
+        .iter()
+        .map(|f| report::CompareFigure {
+            label: f.name.clone(),
+            unit: match f.unit {
+                Unit::Count => report::Unit::Count,
+                Unit::Percent => report::Unit::Percent,
+                Unit::Seconds => report::Unit::Seconds,
+                Unit::Days => report::Unit::Days,
+                Unit::Money => report::Unit::Money(currency.clone()),
+            },
+            a: f.a,
+            b: f.b,
+        })
+        .collect();
+    report::compare_report(&report::CompareInput {
+        title_a: format!("run {} ({})", c.run_a, c.scenario_a),
+        title_b: format!("run {} ({})", c.run_b, c.scenario_b),
+        assumptions: &assumptions,
+        prices: &prices,
+        results: &results,
+        generated_at,
     })
 }

@@ -153,6 +153,37 @@ fn a_sweep_report_shows_the_assumptions_of_the_point_its_bill_describes() {
     let assumptions = &report.html[report.html.find("id=\"assumptions\"").expect("an assumptions section")..];
     assert!(assumptions.contains("fleet.vibration.count=40"), "the 40-device point's overrides");
     assert!(!assumptions.contains("fleet.vibration.count=20<"), "the 20-device point's overrides");
-    assert!(report.html.contains("The bill at devices = 40 (mean of 2 replications)"));
+    assert!(report.html.contains("The bill at 40 devices (mean of 2 replications)"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The comparison page writes each B - A in its figure's unit: delivery in percentage points,
+/// latency as a duration, money with separators and the currency.
+#[test]
+fn a_comparison_report_writes_differences_in_their_units() {
+    let dir = temp_dir("stat-compare");
+    let db = dir.join("runs.db");
+    let a = run(&db, &["scenario.duration=2d"], 1, None, 2);
+    let b = run(&db, &["scenario.duration=2d", "fleet.vibration.count=40"], 1, None, 2);
+    let c = studio::compare::compare_runs(&db, a.summaries[0].run_id, b.summaries[0].run_id).unwrap();
+    let unit = |id: &str| c.results.iter().find(|f| f.id == id).unwrap().unit;
+    assert_eq!(unit("delivery_pct"), studio::compare::Unit::Percent);
+    assert_eq!(unit("p99_latency_s"), studio::compare::Unit::Seconds);
+    assert_eq!(unit("tco"), studio::compare::Unit::Money);
+    let html = studio::compare::report(&c, "t").html;
+    // The B - A cell of a row, by its label.
+    let delta = |label: &str| -> String {
+        let row = &html[html.find(&format!("<td>{label}</td>")).unwrap_or_else(|| panic!("no row {label}"))..];
+        let cell = &row[row.find("<td class=\"n delta\">").unwrap() + "<td class=\"n delta\">".len()..];
+        cell[..cell.find("</td>").unwrap()].to_string()
+    };
+    assert!(delta("delivery ratio, %").ends_with(" pp"), "{}", delta("delivery ratio, %"));
+    let p99 = delta("latency p99, s");
+    assert!(
+        [" ms", " s", " min", " h", " days", " years"].iter().any(|u| p99.ends_with(u)),
+        "p99 B - A {p99:?} has no duration unit"
+    );
+    let tco = delta("TCO");
+    assert!(tco.starts_with('+') && tco.ends_with(" USD") && tco.contains(','), "{tco}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -63,3 +63,32 @@ pub fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSumm
 pub fn priced_run(overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
     run_of("mine-pilot.toml", overrides, seed)
 }
+
+/// `scenarios/NAME` run `replications` times (seeds 1, 2, ...), each priced and judged, and
+/// their mean as the studio forms it: the mean summary, judged on all replications together.
+pub fn replicated(
+    name: &str,
+    overrides: &[String],
+    replications: u64,
+) -> (Vec<RunSummary>, RunSummary, Vec<Hour>, Assumptions) {
+    let mut runs = Vec::new();
+    let mut first = None;
+    for seed in 1..=replications {
+        let (s, r, hours, a) = run_of(name, overrides, seed);
+        runs.push(r);
+        first.get_or_insert((s, hours, a));
+    }
+    let (s, hours, a) = first.expect("at least one replication");
+    let book_file = format!("{ROOT}/pricebooks/iot-2026-11.toml");
+    let book_text = std::fs::read(&book_file).unwrap();
+    let book = parse_price_book(&PriceBookSource {
+        file: &book_file,
+        bytes: &book_text,
+        overrides: &[],
+        override_source: "t",
+    })
+    .unwrap();
+    let mut mean = sim_core::replication::mean_summary(&runs);
+    mean.verdict = Some(sim_core::verdict::judge(&s, &runs, Some(&book)));
+    (runs, mean, hours, a)
+}

@@ -10,7 +10,7 @@
 //! instead of overflowing: the price book allows quantities (`per`, allowances, quotas) whose
 //! products pass it, and a bill never panics.
 
-use crate::text::thousands;
+use crate::text::{count, decimal, thousands};
 use serde::{Deserialize, Serialize};
 
 use super::Money;
@@ -322,7 +322,7 @@ fn data_lines(l: &mut Ledger, item: &str, basis: String, cost: impl Fn(bool) -> 
         l.monthly(
             Category::Connectivity,
             &format!("{item}: firmware and TLS"),
-            format!("{extra_mb:.1} MB a month of firmware downloads and TLS handshakes"),
+            format!("{} MB a month of firmware downloads and TLS handshakes", decimal(extra_mb, 1)),
             |_| more,
         );
     }
@@ -356,9 +356,9 @@ fn lifecycle_lines(l: &mut Ledger, s: &Scenario, plan: &CostPlan, book: &PriceBo
                 Category::Provisioning,
                 "manual onboarding",
                 format!(
-                    "{:.0} technician hours ({} devices, {} set up again)",
-                    p.technician_hours,
-                    thousands(p.devices),
+                    "{} technician hours ({}, {} set up again)",
+                    decimal(p.technician_hours, 0),
+                    count(p.devices, "device", "devices"),
                     thousands(p.revisits)
                 ),
                 hours(p.technician_hours),
@@ -398,7 +398,7 @@ fn lifecycle_lines(l: &mut Ledger, s: &Scenario, plan: &CostPlan, book: &PriceBo
                     l.monthly(
                         Category::Provisioning,
                         "certificate renewals",
-                        format!("{per_month:.0} renewals a month x {cert}"),
+                        format!("{} renewals a month x {cert}", decimal(per_month, 0)),
                         |_| cert.scaled(x1000, 1000),
                     );
                 }
@@ -416,8 +416,10 @@ fn lifecycle_lines(l: &mut Ledger, s: &Scenario, plan: &CostPlan, book: &PriceBo
                         Category::Maintenance,
                         "certificate replacement visits",
                         format!(
-                            "{per_month:.0} certificates expire a month and are replaced on site ({minutes} min each, {} per truck roll)",
-                            plan.battery_swaps_per_visit
+                            "{} certificates expire a month and are replaced on site ({} min each, {} per truck roll)",
+                            decimal(per_month, 0),
+                            decimal(minutes, 1),
+                            thousands(plan.battery_swaps_per_visit as u64)
                         ),
                         |_| each,
                     );
@@ -432,11 +434,11 @@ fn lifecycle_lines(l: &mut Ledger, s: &Scenario, plan: &CostPlan, book: &PriceBo
                 Category::Provisioning,
                 &format!("credential leak on day {:.0}", c.at_days),
                 format!(
-                    "{} devices re-provisioned: {:.0} technician hours, {} site visits, {} remote re-enrolments, new certificates",
-                    thousands(c.blast_radius),
-                    c.technician_hours,
-                    c.site_visits,
-                    thousands(c.reenrolments)
+                    "{} re-provisioned: {} technician hours, {}, {}, new certificates",
+                    count(c.blast_radius, "device", "devices"),
+                    decimal(c.technician_hours, 0),
+                    count(c.site_visits, "site visit", "site visits"),
+                    count(c.reenrolments, "remote re-enrolment", "remote re-enrolments")
                 ),
                 amount,
             );
@@ -451,11 +453,12 @@ fn lifecycle_lines(l: &mut Ledger, s: &Scenario, plan: &CostPlan, book: &PriceBo
                 Category::Maintenance,
                 "devices bricked by firmware updates",
                 format!(
-                    "{} bricked in {} campaign(s), {:.1} campaigns a year: {per_month:.1} a month x (truck roll {roll} + {} min reflash)",
+                    "{} bricked in {}, {} campaigns a year: {} a month x (truck roll {roll} + {} min reflash)",
                     thousands(o.bricked),
-                    o.campaigns.len(),
-                    o.campaigns_per_year,
-                    labour.install_minutes_per_device
+                    count(o.campaigns.len() as u64, "campaign", "campaigns"),
+                    decimal(o.campaigns_per_year, 1),
+                    decimal(per_month, 1),
+                    decimal(labour.install_minutes_per_device, 1)
                 ),
                 |_| each.scaled(x1000, 1000),
             );
@@ -496,7 +499,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
     }
     if let Some(h) = plan.gateway_hardware.as_deref().and_then(|h| book.hardware(h)) {
         let unit = volume_unit_price(&h.tiers, gateways);
-        l.capex(Category::Hardware, &h.title, format!("{gateways} x {unit}"), unit.times(gateways));
+        l.capex(Category::Hardware, &h.title, format!("{} x {unit}", thousands(gateways)), unit.times(gateways));
     }
 
     // Installation.
@@ -548,7 +551,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                         "{} messages = {} metered units of {} B",
                         thousands(delivered),
                         thousands(metered),
-                        message_meter_bytes
+                        thousands(*message_meter_bytes)
                     ),
                     |_| graduated(messages, metered),
                 );
@@ -593,13 +596,17 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                     let n = peak.div_ceil(e.messages_per_day_per_unit).max(1);
                     let cap = e.messages_per_day_per_unit.saturating_mul(e.max_units);
                     if largest.as_ref().is_none_or(|x| cap > x.0) {
-                        largest =
-                            Some((cap, e.unit_month.times(e.max_units), format!("{} x {}", e.max_units, e.name), peak));
+                        largest = Some((
+                            cap,
+                            e.unit_month.times(e.max_units),
+                            format!("{} x {}", thousands(e.max_units), e.name),
+                            peak,
+                        ));
                     }
                     if n <= e.max_units {
                         let cost = e.unit_month.times(n);
                         if best.as_ref().is_none_or(|b| cost < b.0) {
-                            best = Some((cost, format!("{n} x {}", e.name)));
+                            best = Some((cost, format!("{} x {}", thousands(n), e.name)));
                         }
                     }
                 }
@@ -636,20 +643,25 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 let vms = (*min_vms)
                     .max((peak_per_s / vm_messages_per_s).ceil() as u64)
                     .max(devices.div_ceil(*vm_connections));
-                sizing = format!("{vms} VMs");
+                sizing = count(vms, "VM", "VMs");
                 // 730.5 hours per month.
                 let vm_cost = vm_hour.amount.scaled(vms * 7305, vm_hour.per * 10);
                 l.monthly(
                     Category::Cloud,
                     "broker VMs",
-                    format!("{vms} VMs x 730.5 h (peak {peak_per_s:.1} msg/s, {} connections)", thousands(devices)),
+                    format!(
+                        "{} x 730.5 h (peak {} msg/s, {})",
+                        count(vms, "VM", "VMs"),
+                        decimal(peak_per_s, 1),
+                        count(devices, "connection", "connections")
+                    ),
                     |_| vm_cost,
                 );
                 let ops_x100 = (ops_hours_per_month * 100.0).round() as u64;
                 l.monthly(
                     Category::Cloud,
                     "broker operations",
-                    format!("{ops_hours_per_month} h at {}/h", ops_hour.cost(1)),
+                    format!("{} h at {}/h", decimal(*ops_hours_per_month, 1), ops_hour.cost(1)),
                     |_| ops_hour.amount.scaled(ops_x100, ops_hour.per * 100),
                 );
             }
@@ -674,7 +686,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 data_lines(
                     &mut l,
                     "cellular data",
-                    format!("{:.1} MB billed", total_bytes as f64 / 1e6),
+                    format!("{} MB billed", decimal(total_bytes as f64 / 1e6, 1)),
                     |extra| {
                         cm.iter()
                             .map(|c| graduated(&bands, billed_bytes(metering, c, extra)).times(c.devices))
@@ -690,7 +702,11 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 data_lines(
                     &mut l,
                     "pool overage",
-                    format!("{:.1} MB used of a {:.0} MB pool", used(false) as f64 / 1e6, pool as f64 / 1e6),
+                    format!(
+                        "{} MB used of a {} MB pool",
+                        decimal(used(false) as f64 / 1e6, 1),
+                        decimal(pool as f64 / 1e6, 0)
+                    ),
                     |extra| per_mb(*overage_per_mb, used(extra).saturating_sub(pool)),
                     extra_mb,
                 );
@@ -716,7 +732,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 data_lines(
                     &mut l,
                     "data top-ups",
-                    format!("{:.1} MB a month above the allowance", over(false) as f64 / 1e6),
+                    format!("{} MB a month above the allowance", decimal(over(false) as f64 / 1e6, 1)),
                     |extra| per_mb(*topup_per_mb, over(extra)),
                     extra_mb,
                 );
@@ -729,7 +745,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                     format!("{} devices x {unit}", thousands(devices)),
                     |_| unit.times(devices),
                 );
-                l.monthly(Category::Connectivity, "gateway backhaul", format!("{gateways} gateways"), |_| {
+                l.monthly(Category::Connectivity, "gateway backhaul", count(gateways, "gateway", "gateways"), |_| {
                     gateway_month.cost(gateways)
                 });
             }
@@ -747,7 +763,11 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
         l.monthly(
             Category::Storage,
             "time-series storage",
-            format!("{:.2} GB a month, kept {:.1} months", bytes_month as f64 / 1e9, retention_months),
+            format!(
+                "{} GB a month, kept {} months",
+                decimal(bytes_month as f64 / 1e9, 2),
+                decimal(retention_months, 1)
+            ),
             |m| {
                 let held = (m as f64).min(retention_months);
                 let bytes = (bytes_month as f64 * held).round() as u64;
@@ -755,7 +775,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
             },
         );
         let out = (bytes_month as f64 * plan.egress_share).round() as u64;
-        l.monthly(Category::Storage, "data egress", format!("{:.3} GB a month", out as f64 / 1e9), |_| {
+        l.monthly(Category::Storage, "data egress", format!("{} GB a month", decimal(out as f64 / 1e9, 3)), |_| {
             book.egress_per_gb.amount.scaled(out, book.egress_per_gb.per * BYTES_PER_GB)
         });
     }
@@ -778,8 +798,10 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 Category::Maintenance,
                 &format!("failed-device replacement ({})", c.name),
                 format!(
-                    "{:.1} failures a month ({} in {:.2} simulated years) x ({unit} + truck roll {roll_nff})",
-                    per_month, failures, years
+                    "{} failures a month ({} in {} simulated years) x ({unit} + truck roll {roll_nff})",
+                    decimal(per_month, 1),
+                    thousands(failures as u64),
+                    decimal(years, 2)
                 ),
                 |_| each.scaled(x1000, 1000),
             );
@@ -807,12 +829,12 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 Category::Maintenance,
                 &format!("battery swaps ({})", c.name),
                 format!(
-                    "{} campaigns (life {:.0} days): {} x ({cell} + {} labour) + {} truck rolls",
-                    wave_months.len(),
-                    life,
+                    "{} (life {} days): {} x ({cell} + {} labour) + {}",
+                    count(wave_months.len() as u64, "campaign", "campaigns"),
+                    decimal(life, 0),
                     thousands(n),
                     labour_each,
-                    thousands(visits)
+                    count(visits, "truck roll", "truck rolls")
                 ),
                 |m| if wave_months.contains(&m) { wave } else { Money::ZERO },
             );
