@@ -411,13 +411,29 @@ fn assumptions_html(a: &Assumptions, cost: Option<&CostSummary>) -> Markup {
                             " % yearly discount rate; recurring usage is the run's own, extrapolated month by month (30.4375-day months)."
                         }
                     }
+                    @let assumptions = b.lines.iter().filter(|l| l.assumption).count();
+                    @let linked = b.lines.iter().filter(|l| l.url.is_some()).count();
+                    p id="price-audit" {
+                        strong { (assumptions) " of " (b.lines.len()) " prices are assumptions" }
+                        " (marked [E]: no single published price; replace them with your quotes through "
+                        code { "[cost.prices]" } "). " (linked) " link to the public page they were read from; "
+                        "every source is listed in the repository's " code { "docs/sources.md" } "."
+                    }
                     details {
-                        summary { "Every price, with its source and date" }
+                        summary { "Every price, with its source, its address where it is public, and its date" }
                         table id="prices" {
                             thead { tr { th { "price" } th { "value" } th { "source" } th { "as of" } } }
                             tbody {
                                 @for l in &b.lines {
-                                    tr { td { (l.path) } td { (l.price) } td { (l.source) } td { (l.as_of) } }
+                                    tr class=[l.assumption.then_some("assumption")] {
+                                        td { (l.path) }
+                                        td { (l.price) }
+                                        td {
+                                            (l.source)
+                                            @if let Some(u) = &l.url { div.url { (u) } }
+                                        }
+                                        td { (l.as_of) }
+                                    }
                                 }
                             }
                         }

@@ -33,9 +33,15 @@ fn check_page(html: &str, charts: &[Chart]) {
         }
         assert!(!matches!(n.tag_name().name(), "script" | "link" | "iframe" | "img" | "object"), "{:?}", n.tag_name());
     }
-    // The only http(s) text allowed is the SVG namespace.
-    let without_ns = html.replace("http://www.w3.org/2000/svg", "");
-    assert!(!without_ns.contains("http://") && !without_ns.contains("https://"), "external address in the report");
+    // Addresses appear only as text naming a price's public source (class `url`), never as
+    // something the page loads or links to.
+    for t in doc.descendants().filter(|n| n.is_text()) {
+        let text = t.text().unwrap_or("");
+        if text.contains("http://") || text.contains("https://") {
+            let parent = t.parent().and_then(|p| p.attribute("class")).unwrap_or("");
+            assert!(parent.split(' ').any(|c| c == "url"), "an address outside a price source: {text}");
+        }
+    }
 }
 
 #[test]
@@ -51,11 +57,18 @@ fn run_report_is_self_contained_and_shows_every_chart() {
     let ids: Vec<&str> = rep.charts.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["delivery-over-time", "losses-by-cause", "battery-life", "cost-breakdown"]);
     check_page(&rep.html, &rep.charts);
+    // The finance lead's audit line: how many of the prices are assumptions.
+    let lines = &a.book.as_ref().unwrap().lines;
+    let assumed = lines.iter().filter(|l| l.assumption).count();
+    assert!(assumed > 0 && assumed < lines.len());
+    assert!(rep.html.contains(&format!("{assumed} of {} prices are assumptions", lines.len())));
     for must in [
         "Production-readiness verdict",
         "iot-2026-11",
         "2026-11-01",
-        "Every price, with its source and date",
+        "Every price, with its source, its address where it is public, and its date",
+        "prices are assumptions",
+        "https://telnyx.com/pricing/iot-data-plans",
         "TCO per device-year",
     ] {
         assert!(rep.html.contains(must), "missing {must}");
