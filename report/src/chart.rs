@@ -251,6 +251,17 @@ fn tick(v: &f64) -> String {
     }
 }
 
+/// A tick label on a linear axis spanning `span`: as [`tick`] when that tells ticks about a tenth
+/// of the span apart; otherwise with the decimals they need (99.6, 99.7, not 100, 100).
+fn tick_in_range(v: f64, span: f64) -> String {
+    let step = span / 10.0;
+    if !(step.is_finite() && step > 0.0) || step >= 1.0 {
+        return tick(&v);
+    }
+    let places = (-step.log10().floor()).clamp(0.0, 6.0) as usize;
+    sim_core::text::decimal(v, places)
+}
+
 /// The label a tick formatter gives `v`: its own label when `v` is one of `ticks`.
 fn tick_label(ticks: &[(f64, String)], v: f64) -> String {
     ticks.iter().find(|t| (t.0 - v).abs() <= 1e-9 * t.0.abs().max(1.0)).map_or_else(|| tick(&v), |t| t.1.clone())
@@ -661,6 +672,9 @@ fn lines<DB: DrawingBackend>(
         Ticked { inner, ticks, light: auto }
     };
     let x_fmt = |v: &f64| tick_label(&c.x_ticks, *v);
+    // A linear axis over a narrow range (99.6 to 100.0 %) needs the decimals that tell its
+    // ticks apart.
+    let y_fmt = |v: &f64| if log_y { tick(v) } else { tick_in_range(*v, y1 - y0) };
     macro_rules! body {
         ($x:expr, $y:expr) => {{
             let mut chart = ChartBuilder::on(&area)
@@ -671,7 +685,7 @@ fn lines<DB: DrawingBackend>(
                 .x_desc(x_label)
                 .y_desc(y_label)
                 .x_label_formatter(&x_fmt)
-                .y_label_formatter(&tick)
+                .y_label_formatter(&y_fmt)
                 .draw()?;
             for (i, s) in series.iter().enumerate() {
                 let c = colour(i);
@@ -871,6 +885,14 @@ fn stacked<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ticks_on_a_narrow_axis_keep_the_decimals_that_tell_them_apart() {
+        assert_eq!(tick_in_range(99.7, 0.5), "99.70");
+        assert_eq!(tick_in_range(99.65, 0.5), "99.65");
+        assert_ne!(tick_in_range(99.6, 0.4), tick_in_range(99.7, 0.4));
+        assert_eq!(tick_in_range(1500.0, 3000.0), "1,500");
+    }
 
     #[test]
     fn event_labels_cross_no_other_label_or_line() {

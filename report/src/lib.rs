@@ -267,7 +267,7 @@ fn first_break(v: &Verdict) -> Option<&Finding> {
 }
 
 /// The verdict in one line, with how it was reached.
-fn verdict_line(v: &Verdict) -> Markup {
+fn verdict_line(v: &Verdict, at: Option<&Markup>) -> Markup {
     let topics =
         |sev: Severity| -> Vec<&str> { v.findings.iter().filter(|f| f.severity == sev).map(Finding::topic).collect() };
     let r = v.replications as u64;
@@ -276,6 +276,7 @@ fn verdict_line(v: &Verdict) -> Markup {
             span class=(format!("verdict {}", status_class(v.status))) { (status_words(v.status)) }
         }
         p.stat {
+            @if let Some(at) = at { "Judged " (at) ". " }
             @if r > 1 {
                 "Judged on " (count(r, "replication", "replications")) ": each figure is the " (STATISTIC) " (in brackets)."
             } @else {
@@ -342,6 +343,8 @@ fn kpi_tiles(runs: &[RunSummary], mean: &RunSummary) -> Markup {
 /// The executive summary: the answer on one screen, above everything else.
 struct Summary<'a> {
     verdict: Option<&'a Verdict>,
+    /// Where the verdict was reached, for a sweep ("at 20 devices, the first size not ready").
+    verdict_at: Option<Markup>,
     description: Option<String>,
     /// Where the tiles are measured, for a sweep ("at 2,000 devices, the largest size swept").
     tiles_at: Option<Markup>,
@@ -356,7 +359,7 @@ fn summary_section(s: Summary<'_>) -> Markup {
         section id="summary" {
             h2 { "The answer" }
             @match s.verdict {
-                Some(v) => (verdict_line(v)),
+                Some(v) => (verdict_line(v, s.verdict_at.as_ref())),
                 None => p.stat { "Not judged: the run has no verdict." },
             }
             @if let Some(d) = &s.description { p.description { (prose(d)) } }
@@ -670,6 +673,7 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
         }
         (summary_section(Summary {
             verdict: r.verdict.as_ref(),
+            verdict_at: None,
             description: design.description.clone(),
             tiles_at: None,
             runs: all,
@@ -771,6 +775,7 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
     let numeric = xs.iter().all(|x| x.is_finite() && *x > 0.0);
     let x_of = |i: usize| if numeric { xs[i] } else { i as f64 + 1.0 };
     let reps = input.points.iter().map(|p| p.summaries.len()).min().unwrap_or(0);
+    let reps_max = input.points.iter().map(|p| p.summaries.len()).max().unwrap_or(0);
     let log_x =
         numeric && xs.iter().cloned().fold(0.0, f64::max) / xs.iter().cloned().fold(f64::INFINITY, f64::min) >= 20.0;
     let cost0 = first.cost.as_ref();
@@ -999,13 +1004,22 @@ pub fn sweep_report(input: &SweepInput<'_>) -> Report {
                     @if i > 0 { ", " }
                     (swept_value(&p.value))
                 }
-                " \u{b7} " (count(reps as u64, "replication", "replications")) " per point"
+                " \u{b7} "
+                @if reps == reps_max {
+                    (count(reps as u64, "replication", "replications")) " per point"
+                } @else {
+                    (reps) " to " (reps_max) " replications per point (as many as the precision goal needed)"
+                }
                 @if reps > 1 { " (bands and brackets are 95 % intervals)" }
                 " \u{b7} engine " (first.engine_version) " \u{b7} report written " (input.generated_at)
             }
         }
         (summary_section(Summary {
             verdict: breaking.unwrap_or(last).mean.verdict.as_ref(),
+            verdict_at: Some(match breaking {
+                Some(b) => html! { "at " (point_name(input.over, b)) ", the first point that is not ready" },
+                None => html! { "at " (point_name(input.over, last)) ", the largest size swept" },
+            }),
             description: design.description.clone(),
             tiles_at: Some(html! { (last_at) ", the largest size swept (" (last_stat) ")" }),
             runs: last.summaries,
