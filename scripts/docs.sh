@@ -29,8 +29,9 @@ cd "$work"
 cpu=$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 machine="$(uname -m), ${cpu:-unknown CPU}, $(nproc) cores"
 today=$(date -u +%F)
+commit=$(git -C "$root" rev-parse --short HEAD)
 # The line every generated block starts with: when, where, and what it took.
-stamp() { printf '_generated on %s on %s by `scripts/docs.sh`%s_\n' "$today" "$machine" "${1:+; $1}"; }
+stamp() { printf '_generated on %s on %s by `scripts/docs.sh` at commit %s%s_\n' "$today" "$machine" "$commit" "${1:+; $1}"; }
 
 # Runs a command, keeps its standard output for a block, and says how long it took.
 took=""

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Opens an HTML report in headless Chromium (installed by scripts/setup.sh) and writes what it
 # rendered: a PNG of the whole page at WIDTH pixels (or of its first HEIGHT pixels), and on request
-# the DOM after load, the browser's console output and the page printed to PDF through the print
-# stylesheet. cli/tests/browser.rs and scripts/docs.sh both take their pictures with it.
+# the DOM after load, the browser's console output and the page printed to PDF (print media, as
+# the browser's Print does it). cli/tests/browser.rs and scripts/docs.sh both take their pictures with it.
 #
 #   bash scripts/screenshot.sh [--width W] [--height H] [--dom FILE] [--console FILE] [--pdf FILE] PAGE.html OUT.png
 #

@@ -1,7 +1,7 @@
 //! The four kinds of HTML report (run, sweep, sensitivity, compare) opened in a real browser:
 //! headless Chromium renders each (a full-page PNG into `target/browser-screenshots/`), its DOM
-//! after load holds the report's sections, the console stays silent, and the print stylesheet
-//! gives a PDF of more than one page. Chromium comes from `scripts/setup.sh`; without it this
+//! after load holds the report's sections, the console stays silent, and printing it (print
+//! media) gives a PDF of more than one page. Chromium comes from `scripts/setup.sh`; without it this
 //! test fails and says so.
 
 mod common;
@@ -224,7 +224,7 @@ fn reports_render_in_headless_chromium() {
         assert!(colours >= 64, "{name}: only {colours} distinct colours: blank or unstyled");
         assert!(top < 0.97, "{name}: {:.1} % of the picture is one colour", top * 100.0);
         seen_heights.insert(h);
-        // Printed through the print stylesheet: a PDF of more than one page.
+        // Printed (print media, as the browser's Print does): a PDF of more than one page.
         assert!(r.pdf.starts_with(b"%PDF-"), "{name}: not a PDF");
         let pages = pdf_pages(&r.pdf);
         assert!(pages > 1, "{name}: the PDF has {pages} page(s)");
