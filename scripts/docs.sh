@@ -8,7 +8,8 @@
 #   <!-- END generated:NAME -->
 #
 # and takes the screenshots (scripts/screenshot.sh, headless Chromium) and chart PNGs into
-# docs/img/. Run scripts/setup.sh first. It takes about ten minutes on 2 cores, after the build.
+# docs/img/. Run scripts/setup.sh first. It took 21 min on 2 shared cores (2026-12-03), after the build:
+# the main sweep and the run each go to 20 replications while the delivery target stays undecided.
 # cli/tests/docs.rs checks that every block is well-formed and named here, so a hand edit shows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
