@@ -13,7 +13,9 @@ export DEBIAN_FRONTEND=noninteractive
 # mosquitto + mosquitto-clients: the real MQTT broker the bridge tests, the README walkthrough and
 # the live benchmark run against (started by them on a loopback port; nothing runs as a service),
 # and mosquitto_pub, the benchmark's baseline publisher.
-PACKAGES="gcc libc6-dev pkg-config python3 time libfontconfig-dev libfreetype-dev fonts-dejavu-core mosquitto mosquitto-clients"
+# chromium: cli/tests/browser.rs opens every kind of report in headless Chromium (screenshot,
+# DOM after load, print to PDF), and scripts/docs.sh takes the README's screenshots with it.
+PACKAGES="gcc libc6-dev pkg-config python3 time libfontconfig-dev libfreetype-dev fonts-dejavu-core mosquitto mosquitto-clients chromium"
 
 missing=""
 for p in $PACKAGES; do
