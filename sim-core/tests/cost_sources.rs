@@ -144,7 +144,7 @@ fn cited(text: &str) -> BTreeSet<u32> {
 fn sources_md() -> BTreeMap<u32, Option<String>> {
     let text = std::fs::read_to_string(root().join("docs/sources.md")).unwrap();
     let head = Regex::new(r"^### S([0-9]+): [^ ]").unwrap();
-    let url = Regex::new(r"^- URL: <(https?://[^> ]+)>$").unwrap();
+    let url = Regex::new(r"^- URL: `(https?://[^` ]+)`$").unwrap();
     let mut out = BTreeMap::new();
     let mut current = None;
     for l in text.lines() {
@@ -155,7 +155,7 @@ fn sources_md() -> BTreeMap<u32, Option<String>> {
         } else if let (Some(c), Some(id)) = (url.captures(l), current) {
             assert!(out.insert(id, Some(c[1].to_string())).unwrap().is_none(), "two URLs for S{id}");
         } else if l.starts_with("- URL:") {
-            panic!("a URL line docs/sources.md does not read as `- URL: <https://...>`: {l}");
+            panic!("a URL line docs/sources.md does not read as ``- URL: `https://...` ``: {l}");
         }
     }
     out
