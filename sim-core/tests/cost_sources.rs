@@ -140,7 +140,7 @@ fn cited(text: &str) -> BTreeSet<u32> {
 }
 
 /// docs/sources.md: each source's S-number and its URL, if any (`### S33: title` then
-/// `- URL: <https://...>`).
+/// ``- URL: `https://...` ``).
 fn sources_md() -> BTreeMap<u32, Option<String>> {
     let text = std::fs::read_to_string(root().join("docs/sources.md")).unwrap();
     let head = Regex::new(r"^### S([0-9]+): [^ ]").unwrap();
