@@ -866,9 +866,9 @@ fn write_report(
         Ok(())
     };
     say(format!(
-        "Wrote the report {} ({} charts, {} KB): open it in a browser. Its charts as SVG: {}.",
+        "Wrote the report {} ({}, {} KB): open it in a browser. Its charts as SVG: {}.",
         out.display(),
-        rep.charts.len(),
+        sim_core::text::count(rep.charts.len() as u64, "chart", "charts"),
         rep.html.len() / 1024,
         studio::reports::charts_dir(out).display()
     ))?;
