@@ -19,5 +19,20 @@ for forbidden in rusqlite tokio rumqttc tauri bevy; do
   fi
 done
 
+echo "== front ends reach the workspace through studio alone"
+# cli (and later the app and the fleet view) may depend on studio and outside crates, never on
+# another workspace crate: every call goes through the one façade.
+workspace_crates="sim-core store report bridge"
+for frontend in cli; do
+  direct=$(cargo tree -p "$frontend" -e normal --depth 1 --locked --prefix none 2>/dev/null | tail -n +2 | awk '{print $1}')
+  for c in $workspace_crates; do
+    if echo "$direct" | grep -qx "$c"; then
+      echo "$frontend depends on $c directly: go through studio" >&2
+      exit 1
+    fi
+  done
+  echo "$direct" | grep -qx studio || { echo "$frontend does not depend on studio" >&2; exit 1; }
+done
+
 echo "== tests"
 cargo test --workspace --locked

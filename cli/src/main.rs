@@ -14,10 +14,10 @@ mod table;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Context;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use sim_core::engine::Stepping;
-use studio::LoadError;
+use studio::model::Stepping;
+use studio::{Config, ErrorCode};
 
 use crate::progress::{Progress, When};
 
@@ -568,7 +568,7 @@ struct BrokerOpts {
 impl BrokerOpts {
     /// The broker, TLS files and credentials, read now: any error is the user's input (exit 2).
     /// Warnings (a password in the clear, a readable password file) go to stderr.
-    fn connect(&self) -> Result<bridge::broker::Connect> {
+    fn connect(&self) -> Result<studio::bridge::BrokerConnection> {
         let mut c = studio::bridge::BrokerArgs {
             url: self.broker.clone(),
             ca: self.ca.clone(),
@@ -595,14 +595,14 @@ fn non_negative(text: &str) -> std::result::Result<f64, String> {
 }
 
 fn reading_window(text: &str) -> std::result::Result<studio::pilot::ReadingWindow, String> {
-    studio::pilot::ReadingWindow::parse(text)
+    studio::pilot::ReadingWindow::parse(text).map_err(|e| e.to_string())
 }
 
 /// A pace in simulated seconds per wall second: 0 (as fast as possible) or 0.001 to 1e9.
 fn speed(text: &str) -> std::result::Result<f64, String> {
     match non_negative(text)? {
-        x if x == 0.0 || (bridge::live::MIN_SPEED..=1e9).contains(&x) => Ok(x),
-        x => Err(format!("expected 0 (as fast as possible) or from {} to 1e9, got {x}", bridge::live::MIN_SPEED)),
+        x if x == 0.0 || (studio::bridge::MIN_SPEED..=1e9).contains(&x) => Ok(x),
+        x => Err(format!("expected 0 (as fast as possible) or from {} to 1e9, got {x}", studio::bridge::MIN_SPEED)),
     }
 }
 
@@ -615,8 +615,7 @@ fn rate(text: &str) -> std::result::Result<f64, String> {
 }
 
 fn duration_arg(flag: &str, text: &str) -> Result<std::time::Duration> {
-    let d = sim_core::time::parse_duration(text).map_err(|e| invalid(format!("{flag} {text:?}: {e}")))?;
-    Ok(std::time::Duration::from_micros(d.0))
+    Ok(studio::parse_duration(text).map_err(|e| invalid(format!("{flag} {text:?}: {e}")))?)
 }
 
 /// The options of every command that simulates (run, sweep, sensitivity).
@@ -662,7 +661,7 @@ struct Replicating {
 
 impl Replicating {
     /// The first batch and the precision goal (None: exactly that many).
-    fn plan(&self) -> Result<(u32, Option<studio::run::Precision>), InvalidInput> {
+    fn plan(&self) -> Result<(u32, Option<studio::run::Precision>)> {
         let default = studio::run::Precision::DEFAULT;
         let adaptive = self.replications.is_none() || self.precision.is_some() || self.max_replications.is_some();
         let first = self.replications.unwrap_or(studio::run::Precision::FIRST_BATCH);
@@ -671,9 +670,10 @@ impl Replicating {
         }
         let max = self.max_replications.unwrap_or(default.max_replications.max(first));
         if max < first {
-            return Err(InvalidInput(format!(
-                "error: --max-replications {max} is below --replications {first}: the goal cannot add any"
-            )));
+            return Err(invalid(format!(
+                "--max-replications {max} is below --replications {first}: the goal cannot add any"
+            ))
+            .into());
         }
         let goal = studio::run::Precision {
             relative_half_width: self.precision.unwrap_or(default.relative_half_width),
@@ -692,40 +692,73 @@ fn parse_percent(s: &str) -> Result<f64, String> {
     }
 }
 
-/// An error that means the user's input was invalid (exit code 2). Its message is printed as
-/// it is (each line starting with `error: `).
+/// Why a command failed: the façade's error (its code gives the exit code), or standard output
+/// that could not be written (a reader that went away is a quiet exit 0, as in ripgrep).
 #[derive(Debug)]
-struct InvalidInput(String);
-impl std::fmt::Display for InvalidInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+enum Failure {
+    Studio(studio::Error),
+    Stdout(std::io::Error),
+}
+
+impl From<studio::Error> for Failure {
+    fn from(e: studio::Error) -> Failure {
+        Failure::Studio(e)
     }
 }
-impl std::error::Error for InvalidInput {}
+
+/// The errors of the binary's own work (writing a file, with context) are classified by the
+/// façade like its own.
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Failure {
+        Failure::Studio(e.into())
+    }
+}
+
+/// A bare `io::Error` in this binary comes from writing to stdout (files are written with
+/// context, which makes them `anyhow` errors).
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::Stdout(e)
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Failure {
+        Failure::Studio(studio::Error::new(ErrorCode::Internal, e))
+    }
+}
+
+type Result<T, E = Failure> = std::result::Result<T, E>;
 
 /// Invalid input with the message `msg` (given without the `error: ` prefix, which is added
 /// once).
-fn invalid(msg: impl std::fmt::Display) -> anyhow::Error {
-    anyhow::Error::new(InvalidInput(format!("error: {}", without_error_prefix(&msg.to_string()))))
+fn invalid(msg: impl std::fmt::Display) -> studio::Error {
+    studio::Error::invalid(without_error_prefix(&msg.to_string()))
+}
+
+/// The exit code of a failure: 2 for the user's input (also what they asked for that does not
+/// exist), 130 for work cancelled (Ctrl-C, as shells report SIGINT), 1 for anything else.
+fn exit_code(code: ErrorCode) -> u8 {
+    match code {
+        ErrorCode::InvalidInput | ErrorCode::NotFound => 2,
+        ErrorCode::Cancelled => 130,
+        ErrorCode::Store | ErrorCode::BrokerUnreachable | ErrorCode::Io | ErrorCode::Internal => 1,
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match dispatch(cli) {
+    let config = Config::from_env();
+    match dispatch(&config, cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            // A reader that stopped early (`| head`) is not a failure: exit quietly.
-            if e.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
-                return ExitCode::SUCCESS;
-            }
-            if let Some(InvalidInput(msg)) = e.downcast_ref::<InvalidInput>() {
-                note!("{msg}");
-                return ExitCode::from(2);
-            }
-            note!("error: {}", without_error_prefix(&format!("{e:#}")));
+        Err(Failure::Stdout(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Stdout(e)) => {
+            note!("error: writing to standard output: {e}");
             ExitCode::from(1)
+        }
+        Err(Failure::Studio(e)) => {
+            note!("error: {}", without_error_prefix(&e.to_string()));
+            ExitCode::from(exit_code(e.code()))
         }
     }
 }
@@ -739,10 +772,12 @@ fn writable(out: Option<&Path>) -> Result<()> {
         _ => Path::new("."),
     };
     if !dir.is_dir() {
-        bail!(invalid(format!("cannot write {}: the folder {} does not exist", out.display(), dir.display())));
+        return Err(
+            invalid(format!("cannot write {}: the folder {} does not exist", out.display(), dir.display())).into()
+        );
     }
     if out.is_dir() {
-        bail!(invalid(format!("cannot write {}: it is a folder", out.display())));
+        return Err(invalid(format!("cannot write {}: it is a folder", out.display())).into());
     }
     Ok(())
 }
@@ -751,7 +786,7 @@ fn writable(out: Option<&Path>) -> Result<()> {
 fn folder(dir: Option<&Path>) -> Result<()> {
     match dir {
         Some(d) if d.exists() && !d.is_dir() => {
-            bail!(invalid(format!("cannot write charts into {}: it is a file, not a folder", d.display())))
+            Err(invalid(format!("cannot write charts into {}: it is a file, not a folder", d.display())).into())
         }
         _ => Ok(()),
     }
@@ -767,83 +802,18 @@ fn without_error_prefix(msg: &str) -> &str {
     m
 }
 
-fn load(file: &Path, set: &[String]) -> Result<studio::LoadedScenario> {
-    studio::load_scenario(file, set).map_err(|e| match e {
-        LoadError::Io(m) => invalid(m),
-        LoadError::Invalid(d) => anyhow::Error::new(InvalidInput(d.to_string())),
-    })
+fn load(config: &Config, file: &Path, set: &[String]) -> Result<studio::LoadedScenario> {
+    Ok(studio::load_scenario(config, file, set).map_err(studio::Error::from)?)
 }
 
-/// The run database: `--db`, else `$SCALEPROOF_DB`, else the default. A folder is refused.
-fn db_path(db: Option<PathBuf>) -> Result<PathBuf> {
-    let db = studio::paths::resolve_db(db);
-    if db.is_dir() {
-        bail!(invalid(format!("the run database {} is a folder: give --db a file", db.display())));
+/// The configuration with the run database of `--db` (else `$SCALEPROOF_DB`, else the
+/// default). A folder is refused.
+fn with_db(config: &Config, db: Option<PathBuf>) -> Result<Config> {
+    let c = config.clone().with_db(db);
+    if c.db.is_dir() {
+        return Err(invalid(format!("the run database {} is a folder: give --db a file", c.db.display())).into());
     }
-    Ok(db)
-}
-
-/// Opens the run database for a command that reads something stored in it (see
-/// [`studio::open_for_reading`]); a database that does not exist holds nothing to read, which
-/// is the user's input (exit 2).
-fn open_store(db: &Path) -> Result<store::Store> {
-    if !db.exists() {
-        bail!(invalid(format!(
-            "no run database at {} (nothing has been run or recorded there yet; --db or SCALEPROOF_DB names another)",
-            db.display()
-        )));
-    }
-    studio::open_for_reading(db)
-}
-
-/// A run id as typed (`12`, `#12`, `run:12`, `last`), checked against the database.
-fn run_id(store: &store::Store, db: &Path, text: &str) -> Result<i64> {
-    let id = if text == "last" {
-        store.last_run()?.ok_or_else(|| invalid(format!("no runs stored in {} yet", db.display())))?
-    } else {
-        text.trim_start_matches("run:")
-            .trim_start_matches('#')
-            .parse::<i64>()
-            .map_err(|_| invalid(format!("{text:?} is not a run id (a number, run:N, or `last`)")))?
-    };
-    if store.get_run(id)?.is_none() {
-        bail!(invalid(format!("no run {id} in {} (scaleproof runs lists them)", db.display())));
-    }
-    Ok(id)
-}
-
-/// A run that has a summary (one that finished), for commands that need its results.
-fn finished_run(store: &store::Store, db: &Path, text: &str) -> Result<i64> {
-    let id = run_id(store, db, text)?;
-    let rec = store.get_run(id)?.context("the run vanished while it was read")?;
-    if rec.row.summary_json.is_none() {
-        bail!(invalid(format!(
-            "run {id} did not finish (it is {}): it has no results; `scaleproof show {id}` shows what it has",
-            rec.row.status
-        )));
-    }
-    Ok(id)
-}
-
-/// A sweep id as typed in `sweep:3`, checked against the database.
-fn sweep_id(store: &store::Store, db: &Path, id: i64) -> Result<i64> {
-    if store.get_sweep(id)?.is_none() {
-        bail!(invalid(format!("no sweep {id} in {} (scaleproof sweeps lists them)", db.display())));
-    }
-    Ok(id)
-}
-
-/// A scenario that could not be loaded, or a KPI the summary does not have, is invalid input
-/// (exit 2); anything else is an error.
-fn invalid_if_load_error(e: anyhow::Error) -> anyhow::Error {
-    if let Some(k) = e.downcast_ref::<studio::sensitivity::UnknownKpi>() {
-        return invalid(k);
-    }
-    match e.downcast::<LoadError>() {
-        Ok(LoadError::Io(m)) => invalid(m),
-        Ok(LoadError::Invalid(d)) => anyhow::Error::new(InvalidInput(d.to_string())),
-        Err(e) => e,
-    }
+    Ok(c)
 }
 
 /// Writes a report (and its charts as PNG into `png`); says so on stdout, or on stderr when
@@ -868,7 +838,7 @@ fn write_report(
     say(format!(
         "Wrote the report {} ({}, {} KB): open it in a browser. Its charts as SVG: {}.",
         out.display(),
-        sim_core::text::count(rep.charts.len() as u64, "chart", "charts"),
+        studio::model::text::count(rep.charts.len() as u64, "chart", "charts"),
         rep.html.len() / 1024,
         studio::reports::charts_dir(out).display()
     ))?;
@@ -886,7 +856,13 @@ fn print_json(v: &impl serde::Serialize) -> Result<()> {
     Ok(())
 }
 
-fn pilot(command: PilotCommand) -> Result<()> {
+/// Pretty JSON on stdout with every object's keys sorted (the contracts of the run database's
+/// lists and runs print this way, as they always have).
+fn print_sorted_json(v: &impl serde::Serialize) -> Result<()> {
+    print_json(&serde_json::to_value(v)?)
+}
+
+fn pilot(config: &Config, command: PilotCommand) -> Result<()> {
     match command {
         PilotCommand::Emulate {
             broker,
@@ -906,7 +882,7 @@ fn pilot(command: PilotCommand) -> Result<()> {
             truth,
             json,
         } => {
-            let t = bridge::emulate::Truth {
+            let t = studio::bridge::Truth {
                 devices,
                 days,
                 period_s,
@@ -919,16 +895,16 @@ fn pilot(command: PilotCommand) -> Result<()> {
                 latency_p99_s,
                 reboots_per_day,
                 battery_drain_pct_per_day: drain_pct_per_day,
-                ..bridge::emulate::Truth::default()
+                ..studio::bridge::Truth::default()
             };
             if let Err(bad) = t.check() {
-                bail!(InvalidInput(bad.iter().map(|b| format!("error: {b}")).collect::<Vec<_>>().join("\n")));
+                return Err(invalid(bad.join("\nerror: ")).into());
             }
             let connect = broker.connect()?;
             if !json {
                 note!(
                     "emulate: {devices} devices, {days} days every {period_s} s, to {}",
-                    bridge::broker::redact(&broker.broker)
+                    studio::bridge::redact(&broker.broker)
                 );
             }
             let r = studio::bridge::emulate(&connect, &t, speed, truth.as_deref())?;
@@ -951,18 +927,19 @@ fn pilot(command: PilotCommand) -> Result<()> {
             Ok(())
         }
         PilotCommand::Record { broker, map, name, duration, idle_timeout, twin, check_every, json, db } => {
-            let db = db_path(db)?;
+            let config = with_db(config, db)?;
+            let db = config.db.clone();
             let duration = duration.map(|d| duration_arg("--duration", &d)).transpose()?;
             let idle_timeout = idle_timeout.map(|d| duration_arg("--idle-timeout", &d)).transpose()?;
             if let Some(t) = &twin {
-                load(t, &[])?;
+                load(&config, t, &[])?;
             }
             let connect = broker.connect()?;
-            let (map, map_text) = bridge::map::PilotMap::read(&map).map_err(|e| invalid(format!("{e:#}")))?;
+            let (map, map_text) = studio::bridge::read_map(&map).map_err(|e| invalid(format!("{e:#}")))?;
             if !json {
                 note!(
                     "record: {} into {} as `{name}` (Ctrl-C to stop)",
-                    bridge::broker::redact(&broker.broker),
+                    studio::bridge::redact(&broker.broker),
                     db.display()
                 );
             }
@@ -986,7 +963,7 @@ fn pilot(command: PilotCommand) -> Result<()> {
                     s.received,
                     s.duplicates,
                     s.malformed,
-                    store::MALFORMED_SAMPLE,
+                    studio::pilot::MALFORMED_SAMPLE,
                     s.reconnects,
                     s.wall_s
                 );
@@ -1002,7 +979,7 @@ fn pilot(command: PilotCommand) -> Result<()> {
             if !anonymous {
                 say!(
                     "clients log in with: --username {} --password-file {}",
-                    bridge::mosquitto::KEPT_BROKER_USER,
+                    studio::bridge::KEPT_BROKER_USER,
                     b.dir.join("client.pw").display()
                 );
             }
@@ -1010,18 +987,11 @@ fn pilot(command: PilotCommand) -> Result<()> {
             Ok(())
         }
         PilotCommand::Recordings { json, db } => {
-            let db = db_path(db)?;
-            let rows = if db.exists() { open_store(&db)?.list_recordings(100)? } else { Vec::new() };
+            let config = with_db(config, db)?;
+            let db = &config.db;
+            let rows = studio::records::recordings(&config, 100)?;
             if json {
-                let v: Vec<serde_json::Value> = rows
-                    .iter()
-                    .map(|r| {
-                        serde_json::json!({"id": r.id, "name": r.name, "created_at": r.created_at, "broker": r.broker,
-                            "status": r.status, "devices": r.devices.len(), "received": r.received,
-                            "duplicates": r.duplicates, "malformed": r.malformed})
-                    })
-                    .collect();
-                print_json(&v)?;
+                print_sorted_json(&rows)?;
             } else if rows.is_empty() {
                 say!("No recordings in {} yet (`scaleproof pilot record`).", db.display());
             } else {
@@ -1040,7 +1010,7 @@ fn pilot(command: PilotCommand) -> Result<()> {
                         r.id,
                         r.name,
                         r.status,
-                        r.devices.len(),
+                        r.devices,
                         r.received,
                         r.malformed,
                         r.broker
@@ -1052,29 +1022,21 @@ fn pilot(command: PilotCommand) -> Result<()> {
         PilotCommand::Compare { recording, scenario, out, png, set, tolerance, readings_between, json, db } => {
             writable(out.as_deref())?;
             folder(png.as_deref())?;
-            let db = db_path(db)?;
-            let mut tol = sim_core::pilot::Tolerances::default();
+            let config = with_db(config, db)?;
+            let db = config.db.clone();
+            let mut tol = studio::pilot::Tolerances::default();
             for t in &tolerance {
                 let (k, v) =
                     t.split_once('=').ok_or_else(|| invalid(format!("--tolerance {t:?}: expected NAME=VALUE")))?;
                 let v = non_negative(v).map_err(|m| invalid(format!("--tolerance {t:?}: {m}")))?;
-                match k {
-                    "delivery_pp" => tol.delivery_pp = v,
-                    "gap_ks" => tol.gap_ks = v,
-                    "latency_ks" => tol.latency_ks = v,
-                    "rate_rel" => tol.rate_rel = v,
-                    "battery_rel" => tol.battery_rel = v,
-                    _ => bail!(invalid(format!(
-                        "--tolerance {k}: one of delivery_pp, gap_ks, latency_ks, rate_rel, battery_rel"
-                    ))),
-                }
+                studio::pilot::set_tolerance(&mut tol, k, v)?;
             }
             let rec = studio::pilot::load_recording(&db, &recording, readings_between.unwrap_or_default())
                 .map_err(|e| invalid(format!("{e:#}")))?;
             if let Some(n) = rec.excluded_note() {
                 note!("note: {n}");
             }
-            load(&scenario, &set)?;
+            load(&config, &scenario, &set)?;
             let c = studio::pilot::compare_pilot(&rec, &scenario, &set, &tol, &studio::utc_now_rfc3339())?;
             if let Some(out) = &out {
                 studio::reports::write_report(&c.report, out)?;
@@ -1114,7 +1076,7 @@ fn pilot(command: PilotCommand) -> Result<()> {
     }
 }
 
-fn dispatch(cli: Cli) -> Result<()> {
+fn dispatch(config: &Config, cli: Cli) -> Result<()> {
     match cli.command {
         Command::Live { file, broker, speed, duration, devices, qos, prefix, connect_rate, seed, mut set, json } => {
             if let Some(d) = &duration {
@@ -1122,17 +1084,17 @@ fn dispatch(cli: Cli) -> Result<()> {
                 set.push(format!("scenario.duration=\"{d}\""));
             }
             if let Some(n) = devices {
-                let base = load(&file, &set)?;
+                let base = load(config, &file, &set)?;
                 set.extend(studio::sweep::fleet_size_overrides(&base.scenario, n as u64));
             }
-            let loaded = load(&file, &set)?;
+            let loaded = load(config, &file, &set)?;
             let connect = broker.connect()?;
             if !json {
                 note!(
                     "live: {} devices of {} to {} at {}x for {} simulated",
                     loaded.scenario.device_count(),
                     loaded.scenario.name,
-                    bridge::broker::redact(&broker.broker),
+                    studio::bridge::redact(&broker.broker),
                     if speed == 0.0 { "full speed".to_string() } else { format!("{speed}") },
                     table::human_s(loaded.scenario.duration.as_secs_f64())
                 );
@@ -1165,17 +1127,16 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Pilot { command } => pilot(command),
+        Command::Pilot { command } => pilot(config, command),
         Command::Calibrate { recording, base, out, readings_between, json, db } => {
             writable(Some(&out))?;
-            let db = db_path(db)?;
-            let rec = studio::pilot::load_recording(&db, &recording, readings_between.unwrap_or_default())
+            let config = with_db(config, db)?;
+            let rec = studio::pilot::load_recording(&config.db, &recording, readings_between.unwrap_or_default())
                 .map_err(|e| invalid(format!("{e:#}")))?;
             if let Some(n) = rec.excluded_note() {
                 note!("note: {n}");
             }
-            let cal =
-                studio::pilot::calibrate(&rec, &base, &studio::utc_now_rfc3339()).map_err(invalid_if_load_error)?;
+            let cal = studio::pilot::calibrate(&config, &rec, &base, &studio::utc_now_rfc3339())?;
             std::fs::write(&out, &cal.scenario_text).with_context(|| format!("writing {}", out.display()))?;
             if json {
                 print_json(&cal.fit)?;
@@ -1199,9 +1160,10 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Run { file, seed, replicating, common: Simulating { set, threads, json, report, progress, db } } => {
             let (replications, precision) = replicating.plan()?;
-            let loaded = load(&file, &set)?;
+            let loaded = load(config, &file, &set)?;
             writable(report.as_deref())?;
-            let db = db_path(db)?;
+            let config = with_db(config, db)?;
+            let db = config.db.clone();
             let label = match replications {
                 1 => format!("run {}", loaded.scenario.name),
                 r => format!("run {} x{r}", loaded.scenario.name),
@@ -1221,7 +1183,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             let id = outcome.summaries[0].run_id;
             if json {
                 // Read back from the store: exactly what `show ID --json` prints.
-                print_json(&records::run_json(&studio::open_for_reading(&db)?, id)?)?;
+                print_sorted_json(&studio::records::run_json(&config, id)?)?;
             } else {
                 output::text(&table::summary(
                     &loaded.scenario,
@@ -1242,7 +1204,7 @@ fn dispatch(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Validate { file, set, json } => match studio::load_scenario(&file, &set) {
+        Command::Validate { file, set, json } => match studio::load_scenario(config, &file, &set) {
             Ok(l) => {
                 if json {
                     outln!("[]");
@@ -1257,15 +1219,19 @@ fn dispatch(cli: Cli) -> Result<()> {
                 }
                 Ok(())
             }
-            Err(LoadError::Invalid(d)) if json => {
-                print_json(&d.0)?;
-                Err(InvalidInput(format!("{} problem(s) found", d.0.len())).into())
+            Err(e) => {
+                let e = studio::Error::from(e);
+                if json && !e.problem_list().is_empty() {
+                    print_json(&e.problem_list())?;
+                    let n = e.problem_list().len();
+                    return Err(invalid(format!("{n} problem(s) found")).into());
+                }
+                Err(e.into())
             }
-            Err(e) => Err(load(&file, &set).err().unwrap_or_else(|| anyhow::anyhow!("{e}"))),
         },
         Command::Bench { devices, days, threads, seed, stepping, json } => {
             if !(days > 0.0 && days <= 50.0 * 365.0) {
-                bail!(invalid(format!("--days must be between 0 and 18250, got {days}")));
+                return Err(invalid(format!("--days must be between 0 and 18250, got {days}")).into());
             }
             let stepping = match stepping {
                 SteppingArg::Auto => Stepping::Auto,
@@ -1282,8 +1248,8 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Schema { what } => {
             let schema = match what {
-                SchemaKind::Scenario => sim_core::scenario::schema::scenario_schema(),
-                SchemaKind::Pricebook => sim_core::cost::schema::pricebook_schema(),
+                SchemaKind::Scenario => studio::schema(studio::SchemaKind::Scenario),
+                SchemaKind::Pricebook => studio::schema(studio::SchemaKind::PriceBook),
             };
             print_json(&schema)?;
             Ok(())
@@ -1295,30 +1261,18 @@ fn dispatch(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Runs { limit, json, db } => {
-            let db = db_path(db)?;
-            let runs = if db.exists() { open_store(&db)?.list_runs(limit)? } else { Vec::new() };
+            let runs = studio::records::runs(&with_db(config, db)?, limit)?;
             if json {
-                let v: Vec<serde_json::Value> = runs
-                    .iter()
-                    .map(|r| {
-                        serde_json::json!({
-                            "id": r.id, "created_at": r.created_at, "scenario": r.scenario_name, "file": r.scenario_file,
-                            "seed": r.seed, "devices": r.devices, "status": r.status, "replication_of": r.replication_of,
-                            "wall_s": r.wall_s,
-                        })
-                    })
-                    .collect();
-                print_json(&v)?;
+                print_sorted_json(&runs)?;
             } else {
                 output::text(&table::runs(&runs))?;
             }
             Ok(())
         }
         Command::Sweeps { limit, json, db } => {
-            let db = db_path(db)?;
-            let sweeps = if db.exists() { open_store(&db)?.list_sweeps(limit)? } else { Vec::new() };
+            let sweeps = studio::records::sweeps(&with_db(config, db)?, limit)?;
             if json {
-                print_json(&sweeps.iter().map(records::sweep_json).collect::<Vec<_>>())?;
+                print_sorted_json(&sweeps)?;
             } else {
                 output::text(&records::sweeps_table(&sweeps))?;
             }
@@ -1327,8 +1281,9 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Sweep { file, over, replicating, common: Simulating { set, threads, json, report, progress, db } } => {
             let (replications, precision) = replicating.plan()?;
             writable(report.as_deref())?;
-            let spec = studio::sweep::SweepSpec::parse(&over).map_err(invalid)?;
-            let db = db_path(db)?;
+            let spec = studio::sweep::SweepSpec::parse(&over)?;
+            let config = with_db(config, db)?;
+            let db = config.db.clone();
             let labels: Vec<String> = spec.values.iter().map(|v| format!("{}={v}", spec.path)).collect();
             let bars = Progress::new(progress, &labels);
             let on_progress = |i: usize, _n: usize, f: f64| bars.set(i, f);
@@ -1339,10 +1294,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                 replications,
                 precision,
                 threads,
-                db: db.clone(),
+                config: &config,
                 progress: Some(&on_progress),
             })
-            .map_err(invalid_if_load_error)?;
+            .map_err(studio::Error::from)?;
             bars.finish();
             let crossovers = studio::sweep::sweep_crossovers(&outcome.points);
             if json {
@@ -1369,16 +1324,14 @@ fn dispatch(cli: Cli) -> Result<()> {
             replications,
             common: Simulating { set, threads, json, report, progress, db },
         } => {
-            let variations = vary
-                .iter()
-                .map(|v| studio::sensitivity::Variation::parse(v))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(invalid)?;
-            studio::sensitivity::check_kpi(&on).map_err(invalid)?;
-            let loaded = load(&file, &set)?;
-            studio::sensitivity::check_kpi_for(&loaded, &on).map_err(invalid)?;
+            let variations =
+                vary.iter().map(|v| studio::sensitivity::Variation::parse(v)).collect::<Result<Vec<_>, _>>()?;
+            studio::sensitivity::check_kpi(&on)?;
+            let loaded = load(config, &file, &set)?;
+            studio::sensitivity::check_kpi_for(&loaded, &on)?;
             writable(report.as_deref())?;
-            let db = db_path(db)?;
+            let config = with_db(config, db)?;
+            let db = config.db.clone();
             let runs = 1 + 2 * variations.iter().filter(|v| !v.path.starts_with("price.")).count();
             let bar = Progress::new(progress, &[format!("sensitivity of {on}, {runs} runs")]);
             let on_progress = |f: f64| bar.set(0, f);
@@ -1389,10 +1342,10 @@ fn dispatch(cli: Cli) -> Result<()> {
                 kpi: &on,
                 replications,
                 threads,
-                db: db.clone(),
+                config: &config,
                 progress: Some(&on_progress),
             })
-            .map_err(invalid_if_load_error)?;
+            .map_err(studio::Error::from)?;
             bar.finish();
             if json {
                 print_json(&serde_json::json!({ "id": outcome.id, "study": outcome.study }))?;
@@ -1411,11 +1364,12 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Compare { run_a, run_b, json, report, db } => {
             writable(report.as_deref())?;
-            let db = db_path(db)?;
-            let store = open_store(&db)?;
-            let (a, b) = (finished_run(&store, &db, &run_a)?, finished_run(&store, &db, &run_b)?);
-            drop(store);
-            let c = studio::compare::compare_runs(&db, a, b)?;
+            let config = with_db(config, db)?;
+            let (a, b) = (
+                studio::records::finished_run_ref(&config, &run_a)?,
+                studio::records::finished_run_ref(&config, &run_b)?,
+            );
+            let c = studio::compare::compare_runs(&config.db, a, b)?;
             if json {
                 print_json(&c)?;
             } else {
@@ -1435,33 +1389,31 @@ fn dispatch(cli: Cli) -> Result<()> {
         }
         Command::Export { run, format, table, out, db } => {
             writable(out.as_deref())?;
-            let db = db_path(db)?;
-            let format = studio::export::Format::parse(&value_name(&format)).map_err(invalid)?;
-            let source = studio::export::Source::parse(&run).map_err(invalid)?;
+            let config = with_db(config, db)?;
+            let db = config.db.clone();
+            let format = studio::export::Format::parse(&value_name(&format))?;
+            let source = studio::export::Source::parse(&run)?;
             let export = |w: &mut dyn std::io::Write| -> Result<usize> {
                 match source {
                     studio::export::Source::Study(_) if table.is_some() => {
-                        bail!(invalid(format!("--table is for runs: {run} exports its points, one row each")))
+                        Err(invalid(format!("--table is for runs: {run} exports its points, one row each")).into())
                     }
-                    studio::export::Source::Study(id) => studio::export::export_study(&db, id, format, w),
+                    studio::export::Source::Study(id) => Ok(studio::export::export_study(&db, id, format, w)?),
                     studio::export::Source::Run => {
-                        let table = studio::export::Table::parse(&table.map_or("series".into(), |t| value_name(&t)))
-                            .map_err(invalid)?;
-                        let store = open_store(&db)?;
+                        let table = studio::export::Table::parse(&table.map_or("series".into(), |t| value_name(&t)))?;
                         // The series of a run that did not finish is what it got to; its bill
                         // and summary do not exist.
                         let id = match table {
-                            studio::export::Table::Series => run_id(&store, &db, &run)?,
-                            _ => finished_run(&store, &db, &run)?,
+                            studio::export::Table::Series => studio::records::run_ref(&config, &run)?,
+                            _ => studio::records::finished_run_ref(&config, &run)?,
                         };
-                        drop(store);
-                        studio::export::export(&db, id, table, format, w)
+                        Ok(studio::export::export(&db, id, table, format, w)?)
                     }
                 }
             };
             match out {
                 None if format == studio::export::Format::Parquet => {
-                    bail!(invalid("parquet is binary: give --out FILE.parquet"))
+                    return Err(invalid("parquet is binary: give --out FILE.parquet").into());
                 }
                 Some(path) => {
                     let mut buf = Vec::new();
@@ -1481,30 +1433,31 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Report { target, out, png, png_scale, db } => {
             writable(Some(&out))?;
             folder(png.as_deref())?;
-            let target = studio::reports::Target::parse(&target).map_err(invalid)?;
-            let db = db_path(db)?;
+            let target = studio::reports::Target::parse(&target)?;
+            let config = with_db(config, db)?;
             // What the report is of must exist (and a run must have finished) before any work.
-            let store = open_store(&db)?;
             let target = match target {
-                studio::reports::Target::Sweep(id) => studio::reports::Target::Sweep(sweep_id(&store, &db, id)?),
-                studio::reports::Target::Run(id) => {
-                    studio::reports::Target::Run(finished_run(&store, &db, &id.to_string())?)
+                studio::reports::Target::Sweep(id) => {
+                    studio::reports::Target::Sweep(studio::records::sweep_ref(&config, id)?)
                 }
-                studio::reports::Target::LastRun => studio::reports::Target::Run(finished_run(&store, &db, "last")?),
+                studio::reports::Target::Run(id) => {
+                    studio::reports::Target::Run(studio::records::finished_run_ref(&config, &id.to_string())?)
+                }
+                studio::reports::Target::LastRun => {
+                    studio::reports::Target::Run(studio::records::finished_run_ref(&config, "last")?)
+                }
             };
-            drop(store);
-            write_report(&db, target, &out, png.as_deref().map(|d| (d, png_scale)), false)
+            write_report(&config.db, target, &out, png.as_deref().map(|d| (d, png_scale)), false)
         }
         Command::Show { run, json, series, db } => {
-            let db = db_path(db)?;
-            let store = open_store(&db)?;
-            let id = run_id(&store, &db, &run)?;
+            let config = with_db(config, db)?;
+            let db = config.db.clone();
+            let id = studio::records::run_ref(&config, &run)?;
             if json {
-                print_json(&records::run_json(&store, id)?)?;
+                print_sorted_json(&studio::records::run_json(&config, id)?)?;
             } else {
-                let rec = store.get_run(id)?.context("the run vanished while it was read")?;
-                let group = studio::run::load_run(&store, id);
-                output::text(&table::show(&rec, group.as_ref()))?;
+                let view = studio::records::run_view(&config, id)?;
+                output::text(&table::show(&view.record, view.group.as_ref()))?;
             }
             if series {
                 // Written whole, then copied out: a closed pipe is then a plain io::Error (quiet

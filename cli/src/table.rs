@@ -2,12 +2,10 @@
 
 use std::fmt::Write;
 
-use sim_core::cost::PriceBook;
-use sim_core::scenario::{Scenario, Scope};
-use sim_core::summary::{ClassSummary, RunSummary};
-use store::{RunRecord, RunRow};
+use studio::contract::RunListItem;
+use studio::model::{ClassSummary, PriceBook, RunRecord, RunSummary, Scenario, Scope};
 
-pub use sim_core::text::thousands;
+pub use studio::model::text::thousands;
 
 fn pct(a: u64, b: u64) -> String {
     if b == 0 { "-".into() } else { format!("{:.2} %", a as f64 * 100.0 / b as f64) }
@@ -15,7 +13,7 @@ fn pct(a: u64, b: u64) -> String {
 
 /// Seconds as the largest sensible unit.
 pub fn human_s(s: f64) -> String {
-    sim_core::text::duration_s(s)
+    studio::model::text::duration_s(s)
 }
 
 /// One loss cause with its count and an explanation of why it happens in this design.
@@ -175,7 +173,7 @@ pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary], book: Option<&
         let _ = writeln!(o, "  {name:<34} {:>14} {:>10}", thousands(n), pct(n, m.generated));
     }
     let lost = m.generated - m.delivered - m.buffered_end;
-    let _ = writeln!(o, "  delivery ratio {}", sim_core::text::percent(r.delivery_ratio, 3));
+    let _ = writeln!(o, "  delivery ratio {}", studio::model::text::percent(r.delivery_ratio, 3));
 
     let _ = writeln!(o, "\nWhere messages were lost, and why");
     let cs = causes(s, r);
@@ -292,7 +290,7 @@ pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary], book: Option<&
             "  TCO {}  =  {} per device-year;  capex {}, opex {} a month on average",
             c.tco, c.tco_per_device_year, c.capex, c.opex_per_month
         );
-        for cat in sim_core::cost::bill::Category::ALL {
+        for cat in studio::model::Category::ALL {
             let v = c.breakdown.get(cat);
             if v.0 != 0 {
                 let share = v.units_f64() / c.tco.units_f64().max(1e-9) * 100.0;
@@ -331,8 +329,8 @@ fn truncate(s: &str, n: usize) -> String {
 
 /// The replication block: the headline figures' means with their 95 % intervals.
 fn replications(runs: &[RunSummary]) -> String {
-    use sim_core::replication::{Bounds, Estimate};
-    use sim_core::text::{decimal, percent};
+    use studio::model::text::{decimal, percent};
+    use studio::model::{Bounds, Estimate};
     let mut o = String::new();
     let _ = writeln!(o, "\nAcross {} replications: mean [95 % interval]", runs.len());
     let row = |o: &mut String, name: &str, xs: Vec<f64>, b: Bounds, show: &dyn Fn(f64) -> String| {
@@ -348,7 +346,7 @@ fn replications(runs: &[RunSummary]) -> String {
     row(&mut o, "dropped: reboot", msgs(|r| r.messages.dropped_reboot), Bounds::NON_NEGATIVE, &count);
     row(&mut o, "lost in the network", msgs(|r| r.messages.lost_network), Bounds::NON_NEGATIVE, &count);
     row(&mut o, "p99 latency", runs.iter().map(|r| r.latency_s.p99).collect(), Bounds::NON_NEGATIVE, &human_s);
-    let life = sim_core::verdict::Kpi::BatteryLife;
+    let life = studio::model::Kpi::BatteryLife;
     row(
         &mut o,
         "battery life (shortest class)",
@@ -357,7 +355,7 @@ fn replications(runs: &[RunSummary]) -> String {
         &human_s,
     );
     row(&mut o, "battery deaths", msgs(|r| r.deaths), Bounds::NON_NEGATIVE, &count);
-    let tco = sim_core::verdict::Kpi::TcoPerDeviceYear;
+    let tco = studio::model::Kpi::TcoPerDeviceYear;
     row(
         &mut o,
         "TCO per device-year",
@@ -368,7 +366,7 @@ fn replications(runs: &[RunSummary]) -> String {
     o
 }
 
-pub fn runs(rows: &[RunRow]) -> String {
+pub fn runs(rows: &[RunListItem]) -> String {
     let mut o = String::new();
     if rows.is_empty() {
         return "no runs stored yet (scaleproof run FILE)\n".into();
@@ -383,12 +381,7 @@ pub fn runs(rows: &[RunRow]) -> String {
     let sep = if head.len() + 10 <= 100 { "  " } else { "\n       " };
     let _ = writeln!(o, "{head}{sep}scenario");
     for r in rows {
-        let delivery = r
-            .summary_json
-            .as_deref()
-            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-            .and_then(|v| v["delivery_ratio"].as_f64())
-            .map_or("-".to_string(), |d| format!("{:.3} %", d * 100.0));
+        let delivery = r.delivery_ratio.map_or("-".to_string(), |d| format!("{:.3} %", d * 100.0));
         let rep =
             r.replication_of.map_or(String::new(), |of| format!(" (replication {} of run {of})", r.replication_index));
         let row = format!(
@@ -401,7 +394,7 @@ pub fn runs(rows: &[RunRow]) -> String {
             delivery,
             r.wall_s.map_or("-".into(), |w| format!("{w:.1} s")),
         );
-        let tail = format!("{}{rep}", r.scenario_name);
+        let tail = format!("{}{rep}", r.scenario);
         if row.chars().count() + 2 + tail.chars().count() <= 100 {
             let _ = writeln!(o, "{row}  {tail}");
         } else {
@@ -475,12 +468,8 @@ pub fn bench(r: &studio::bench::BenchResult) -> String {
 
 /// The sweep table: per point, delivery and losses by cause, TCO per device-year with its 95 %
 /// interval over replications; then the crossovers.
-pub fn sweep(
-    path: &str,
-    points: &[studio::sweep::PointResult],
-    crossovers: &[sim_core::cost::crossover::Crossover],
-) -> String {
-    use sim_core::text::{decimal, percent};
+pub fn sweep(path: &str, points: &[studio::sweep::PointResult], crossovers: &[studio::model::Crossover]) -> String {
+    use studio::model::text::{decimal, percent};
     use studio::sweep::stat;
     let mut o = String::new();
     if let Some(p) = points.first() {
@@ -505,7 +494,7 @@ pub fn sweep(
         "stranded"
     );
     for p in points {
-        let share = |f: fn(&sim_core::summary::Messages) -> u64| {
+        let share = |f: fn(&studio::model::Messages) -> u64| {
             percent(stat(p, |s| f(&s.messages) as f64 / s.messages.generated.max(1) as f64).0, 2)
         };
         let (_, dl, dh) = stat(p, |s| s.delivery_ratio);

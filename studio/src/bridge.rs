@@ -8,12 +8,22 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use bridge::broker::{Broker, Connect, Credentials, TlsFiles};
-use bridge::emulate::{Truth, TruthReport};
+use bridge::emulate::TruthReport;
 use bridge::live::{LiveOptions, LiveSummary};
 use bridge::map::PilotMap;
 use bridge::record::{RecordOptions, RecordSummary};
 use sim_core::pilot::{PilotMessage, Tolerances, compare, stream_stats};
 use store::{PilotRow, Store};
+
+pub use bridge::broker::{Connect as BrokerConnection, redact};
+pub use bridge::emulate::Truth;
+pub use bridge::live::MIN_SPEED;
+pub use bridge::mosquitto::KEPT_BROKER_USER;
+
+/// Reads a pilot's payload mapping file: the mapping and its text (stored with the recording).
+pub fn read_map(path: &Path) -> Result<(PilotMap, String)> {
+    PilotMap::read(path)
+}
 
 /// How to reach the broker: URL, TLS files, credentials (secrets stay inside).
 #[derive(Clone, Debug, Default)]

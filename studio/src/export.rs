@@ -21,7 +21,12 @@ pub enum Format {
 }
 
 impl Format {
-    pub fn parse(s: &str) -> Result<Format, String> {
+    /// `csv`, `jsonl` or `parquet`; anything else is invalid input.
+    pub fn parse(s: &str) -> crate::Result<Format> {
+        Self::parse_text(s).map_err(crate::Error::invalid)
+    }
+
+    fn parse_text(s: &str) -> Result<Format, String> {
         match s {
             "csv" => Ok(Format::Csv),
             "jsonl" => Ok(Format::Jsonl),
@@ -45,7 +50,12 @@ pub enum Table {
 }
 
 impl Table {
-    pub fn parse(s: &str) -> Result<Table, String> {
+    /// `series`, `classes`, `bill` or `summary`; anything else is invalid input.
+    pub fn parse(s: &str) -> crate::Result<Table> {
+        Self::parse_text(s).map_err(crate::Error::invalid)
+    }
+
+    fn parse_text(s: &str) -> Result<Table, String> {
         match s {
             "series" => Ok(Table::Series),
             "classes" => Ok(Table::Classes),
@@ -67,7 +77,11 @@ pub enum Source {
 
 impl Source {
     /// `sweep:ID` or `sensitivity:ID` is a study; anything else is left to the run-id parser.
-    pub fn parse(s: &str) -> Result<Source, String> {
+    pub fn parse(s: &str) -> crate::Result<Source> {
+        Self::parse_text(s).map_err(crate::Error::invalid)
+    }
+
+    fn parse_text(s: &str) -> Result<Source, String> {
         match s.strip_prefix("sweep:").or_else(|| s.strip_prefix("sensitivity:")) {
             Some(id) => id.parse().map(Source::Study).map_err(|_| format!("{s:?}: use sweep:ID with a whole number")),
             None => Ok(Source::Run),
@@ -720,10 +734,10 @@ mod tests {
 
     #[test]
     fn study_and_run_targets_are_told_apart() {
-        assert_eq!(Source::parse("sweep:3"), Ok(Source::Study(3)));
-        assert_eq!(Source::parse("sensitivity:4"), Ok(Source::Study(4)));
-        assert_eq!(Source::parse("run:12"), Ok(Source::Run));
-        assert_eq!(Source::parse("last"), Ok(Source::Run));
+        assert_eq!(Source::parse("sweep:3").ok(), Some(Source::Study(3)));
+        assert_eq!(Source::parse("sensitivity:4").ok(), Some(Source::Study(4)));
+        assert_eq!(Source::parse("run:12").ok(), Some(Source::Run));
+        assert_eq!(Source::parse("last").ok(), Some(Source::Run));
         assert!(Source::parse("sweep:x").is_err());
     }
 }

@@ -5,15 +5,21 @@
 pub mod bench;
 pub mod bridge;
 pub mod compare;
+mod config;
+pub mod contract;
+mod error;
 pub mod export;
-pub mod paths;
+pub mod model;
 pub mod pilot;
 pub mod pricebook;
+pub mod records;
 pub mod reports;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
 
+pub use config::Config;
+pub use error::{Error, ErrorCode, ErrorReport, Result};
 pub use run::{RunOutcome, RunRequest, run_scenario};
 
 use std::path::Path;
@@ -52,15 +58,29 @@ pub struct LoadedScenario {
     pub book: Option<pricebook::LoadedBook>,
 }
 
-/// Reads and validates a scenario file with `--set` overrides.
-pub fn load_scenario(path: &Path, overrides: &[String]) -> Result<LoadedScenario, LoadError> {
+/// Work stopped because its caller cancelled it: found in an error's chain, it makes the error
+/// [`ErrorCode::Cancelled`].
+#[derive(Debug)]
+pub struct Cancelled;
+
+impl std::fmt::Display for Cancelled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("cancelled")
+    }
+}
+
+impl std::error::Error for Cancelled {}
+
+/// Reads and validates a scenario file with `--set` overrides; its price book is looked for in
+/// `config`'s price-book folders first (see [`pricebook::find_price_book`]).
+pub fn load_scenario(config: &Config, path: &Path, overrides: &[String]) -> Result<LoadedScenario, LoadError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(format!("{file}: cannot read the scenario: {e}")))?;
     let src = ScenarioSource { file: &file, bytes: &bytes, overrides };
     let scenario = parse_scenario(&src).map_err(LoadError::Invalid)?;
     let book = match (&scenario.price_book, &scenario.cost) {
         (Some(id), Some(plan)) => {
-            let found = pricebook::find_price_book(path, id).map_err(|tried| {
+            let found = pricebook::find_price_book(&config.price_books, path, id).map_err(|tried| {
                 let list = tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
                 LoadError::Invalid(Diagnostics(vec![diagnostic_at(
                     &src,
@@ -114,7 +134,6 @@ pub fn stored_scenario(store: &store::Store, run: i64) -> anyhow::Result<LoadedS
     Ok(LoadedScenario { file, text: rec.scenario_text, overrides, scenario, book })
 }
 
-/// The current UTC time as RFC 3339 (`2026-11-22T10:00:00Z`).
 /// Opens the run database for a command that only reads it: never created, migrated, marked or
 /// switched to WAL, so a read-only file can be read and a newer version is refused untouched.
 /// A database from an older version cannot be read as it is: it is upgraded first (a write, as
@@ -132,6 +151,7 @@ pub fn open_for_reading(db: &Path) -> anyhow::Result<store::Store> {
     }
 }
 
+/// The current UTC time as RFC 3339 (`2026-11-22T10:00:00Z`).
 pub fn utc_now_rfc3339() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let (days, rem) = (secs / 86_400, secs % 86_400);
@@ -163,4 +183,26 @@ pub fn price_and_judge(loaded: &LoadedScenario, summary: &mut sim_core::summary:
         std::slice::from_ref(summary),
         loaded.book.as_ref().map(|b| &b.book),
     ));
+}
+
+/// A duration as scenarios write them (`"90s"`, `"2h"`, `"12d 10:00"`).
+pub fn parse_duration(text: &str) -> Result<std::time::Duration> {
+    sim_core::time::parse_duration(text).map(|d| std::time::Duration::from_micros(d.0)).map_err(Error::invalid)
+}
+
+/// Which file format a JSON Schema describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// Scenario files (`scenarios/*.toml`).
+    Scenario,
+    /// Price books (`pricebooks/*.toml`).
+    PriceBook,
+}
+
+/// The JSON Schema of a file format, for editors (completion and checks as people type).
+pub fn schema(kind: SchemaKind) -> serde_json::Value {
+    match kind {
+        SchemaKind::Scenario => sim_core::scenario::schema::scenario_schema(),
+        SchemaKind::PriceBook => sim_core::cost::schema::pricebook_schema(),
+    }
 }

@@ -7,11 +7,13 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use sim_core::engine::simulate_traced;
-use sim_core::pilot::{
-    Comparison, Fit, PilotMessage, StreamStats, Tolerances, TwinStreams, compare, fit, stream_stats,
-};
+use sim_core::pilot::{Comparison, Fit, PilotMessage, StreamStats, TwinStreams, compare, fit, stream_stats};
 use sim_core::scenario::Scenario;
 use store::RecordingRow;
+
+pub use sim_core::pilot::Tolerances;
+/// Malformed payloads kept per recording as a sample (the rest are only counted).
+pub use store::MALFORMED_SAMPLE;
 use toml_edit::{DocumentMut, InlineTable, Item, Value, value};
 
 /// A recording as the pilot maths sees it: times relative to its first plausible reading.
@@ -42,7 +44,11 @@ pub enum ReadingWindow {
 
 impl ReadingWindow {
     /// `FROM..TO`, each an RFC 3339 date-time (`2026-01-01T00:00:00Z..2026-03-01T00:00:00Z`).
-    pub fn parse(text: &str) -> std::result::Result<ReadingWindow, String> {
+    pub fn parse(text: &str) -> crate::Result<ReadingWindow> {
+        Self::parse_text(text).map_err(crate::Error::invalid)
+    }
+
+    fn parse_text(text: &str) -> std::result::Result<ReadingWindow, String> {
         let (a, b) = text.split_once("..").ok_or(format!("{text:?}: expected FROM..TO (RFC 3339 date-times)"))?;
         let t = |x: &str| {
             bridge::map::parse_rfc3339_us(x.trim())
@@ -250,11 +256,11 @@ impl TwinParams {
 }
 
 /// Fits the recording and writes the fitted values into the base scenario (see [`write_twin`]).
-pub fn calibrate(rec: &Recording, base_path: &Path, generated_at: &str) -> Result<Calibration> {
+pub fn calibrate(config: &crate::Config, rec: &Recording, base_path: &Path, generated_at: &str) -> Result<Calibration> {
     let stats = stream_stats(&rec.messages, rec.devices());
     let mut f = fit(&stats).map_err(|e| anyhow::anyhow!("recording {}: {e}", rec.row.id))?;
     let params = TwinParams::from_fit(&f, rec.span_us() as f64 / 1e6);
-    let (body, warnings) = write_twin(base_path, &params)?;
+    let (body, warnings) = write_twin(config, base_path, &params)?;
     f.warnings.extend(warnings);
     let mut header = format!(
         "# Calibrated by `scaleproof calibrate` on {generated_at} from recording {} (`{}`, {} devices, {:.1} device-days,\n# {} messages) with {} as the base. Fitted (95 % intervals):\n",
@@ -290,8 +296,8 @@ fn validate(text: &str) -> Result<Scenario> {
 /// and reboot rate; its network's channel, latency and outages (a device-scope exponential
 /// process) and unacknowledged delivery; its battery's sleep current, moved so the modelled
 /// drain matches `p`'s; and the run's duration. Returns the text and what could not be matched.
-pub fn write_twin(base_path: &Path, p: &TwinParams) -> Result<(String, Vec<String>)> {
-    let base = crate::load_scenario(base_path, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
+pub fn write_twin(config: &crate::Config, base_path: &Path, p: &TwinParams) -> Result<(String, Vec<String>)> {
+    let base = crate::load_scenario(config, base_path, &[]).map_err(anyhow::Error::new)?;
     let (class, net, power) = first_class(&base.scenario)?;
     let mut warnings = Vec::new();
     let mut doc: DocumentMut = base.text.parse().context("the base scenario is not TOML")?;
@@ -468,4 +474,22 @@ pub fn compare_pilot(
         generated_at,
     });
     Ok(PilotComparison { pilot, twin, comparison, report })
+}
+
+/// Sets one comparison tolerance by name (`delivery_pp`, `gap_ks`, `latency_ks`, `rate_rel`,
+/// `battery_rel`), as `--tolerance NAME=VALUE` gives it.
+pub fn set_tolerance(tol: &mut Tolerances, name: &str, value: f64) -> crate::Result<()> {
+    match name {
+        "delivery_pp" => tol.delivery_pp = value,
+        "gap_ks" => tol.gap_ks = value,
+        "latency_ks" => tol.latency_ks = value,
+        "rate_rel" => tol.rate_rel = value,
+        "battery_rel" => tol.battery_rel = value,
+        _ => {
+            return Err(crate::Error::invalid(format!(
+                "--tolerance {name}: one of delivery_pp, gap_ks, latency_ks, rate_rel, battery_rel"
+            )));
+        }
+    }
+    Ok(())
 }

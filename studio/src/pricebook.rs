@@ -1,7 +1,8 @@
 //! Finding and loading the price book a scenario names.
 //!
 //! `scenario.price_book = "iot-2026-11"` is looked up as `iot-2026-11.toml` in, in order:
-//! `$SCALEPROOF_PRICEBOOKS`, then `pricebooks/` in the scenario's directory and each of its
+//! the configured price-book folders (`Config::price_books`; the CLI's
+//! `$SCALEPROOF_PRICEBOOKS`), then `pricebooks/` in the scenario's directory and each of its
 //! parents, then `pricebooks/` in the working directory. A value ending in `.toml` is a path
 //! relative to the scenario file.
 
@@ -22,7 +23,7 @@ pub struct LoadedBook {
 
 /// Where the price book `id` named by the scenario at `scenario_path` is, with every place
 /// looked in (for the error when it is nowhere).
-pub fn find_price_book(scenario_path: &Path, id: &str) -> Result<PathBuf, Vec<PathBuf>> {
+pub fn find_price_book(folders: &[PathBuf], scenario_path: &Path, id: &str) -> Result<PathBuf, Vec<PathBuf>> {
     let dir = scenario_path.parent().unwrap_or(Path::new("."));
     if id.ends_with(".toml") {
         let p = dir.join(id);
@@ -30,9 +31,7 @@ pub fn find_price_book(scenario_path: &Path, id: &str) -> Result<PathBuf, Vec<Pa
     }
     let file = format!("{id}.toml");
     let mut tried = Vec::new();
-    if let Some(env) = std::env::var_os("SCALEPROOF_PRICEBOOKS") {
-        tried.push(PathBuf::from(env).join(&file));
-    }
+    tried.extend(folders.iter().map(|f| f.join(&file)));
     let mut d = Some(if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
     while let Some(x) = d {
         tried.push(x.join("pricebooks").join(&file));

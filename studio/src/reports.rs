@@ -19,7 +19,12 @@ pub enum Target {
 }
 
 impl Target {
-    pub fn parse(s: &str) -> Result<Target, String> {
+    /// `12`, `run:12`, `#12`, `sweep:3` or `last`; anything else is invalid input.
+    pub fn parse(s: &str) -> crate::Result<Target> {
+        Self::parse_text(s).map_err(crate::Error::invalid)
+    }
+
+    fn parse_text(s: &str) -> Result<Target, String> {
         let bad = || format!("{s:?} is not a run or sweep: use a run id (12), run:12, sweep:3 or last");
         if s == "last" {
             return Ok(Target::LastRun);

@@ -4,7 +4,7 @@
 //! assumption's, not noise's); prices (`price.` paths into the price book) only re-price the
 //! base case's usage, which is exact because prices do not change what the fleet does.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,12 @@ pub struct Variation {
 }
 
 impl Variation {
-    pub fn parse(text: &str) -> Result<Variation, String> {
+    /// `PATH=-20%,+20%` or `PATH=x0.5,x2` as `--vary` gives it; anything else is invalid input.
+    pub fn parse(text: &str) -> crate::Result<Variation> {
+        Self::parse_text(text).map_err(crate::Error::invalid)
+    }
+
+    fn parse_text(text: &str) -> Result<Variation, String> {
         let bad = || format!("--vary must look like PATH=-20%,+20% (or PATH=x0.5,x2); got {text:?}");
         let (path, spec) = text.split_once('=').ok_or_else(bad)?;
         let (a, b) = spec.split_once(',').ok_or_else(bad)?;
@@ -61,7 +66,11 @@ pub const KPIS: &[&str] = &[
 
 /// Checks a KPI name before any run: one of [`KPIS`] or a dotted path (checked against the
 /// summary once the base case has run). A plain name that is not a KPI is refused up front.
-pub fn check_kpi(name: &str) -> std::result::Result<(), String> {
+pub fn check_kpi(name: &str) -> crate::Result<()> {
+    check_kpi_text(name).map_err(crate::Error::invalid)
+}
+
+fn check_kpi_text(name: &str) -> std::result::Result<(), String> {
     if KPIS.contains(&name) || name.contains('.') {
         return Ok(());
     }
@@ -77,8 +86,12 @@ pub fn check_kpi(name: &str) -> std::result::Result<(), String> {
 
 /// Checks a KPI against the scenario before any run: cost KPIs need a `[cost]` table and its
 /// price book, `battery_life_days` a battery-powered class.
-pub fn check_kpi_for(loaded: &LoadedScenario, name: &str) -> std::result::Result<(), String> {
-    check_kpi(name)?;
+pub fn check_kpi_for(loaded: &LoadedScenario, name: &str) -> crate::Result<()> {
+    check_kpi_for_text(loaded, name).map_err(crate::Error::invalid)
+}
+
+fn check_kpi_for_text(loaded: &LoadedScenario, name: &str) -> std::result::Result<(), String> {
+    check_kpi_text(name)?;
     let priced = loaded.scenario.cost.is_some() && loaded.book.is_some();
     if ["tco_per_device_year", "tco", "capex", "opex_per_month"].contains(&name) && !priced {
         return Err(format!("--on {name}: this scenario has no [cost] table with a price book, so it has no costs"));
@@ -179,7 +192,8 @@ pub struct SensitivityRequest<'a> {
     pub kpi: &'a str,
     pub replications: u32,
     pub threads: Option<usize>,
-    pub db: PathBuf,
+    /// Where the runs are stored and price books found.
+    pub config: &'a crate::Config,
     pub progress: Option<&'a (dyn Fn(f64) + Sync)>,
 }
 
@@ -218,7 +232,7 @@ enum Prepared {
 
 /// Runs a sensitivity study and records it.
 pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcome> {
-    let base = load_scenario(req.file, req.overrides).map_err(anyhow::Error::new)?;
+    let base = load_scenario(req.config, req.file, req.overrides).map_err(anyhow::Error::new)?;
     // Every setting is read and loaded first, so a bad path or value costs nothing; what is
     // loaded here is what runs (or re-prices) below.
     let mut settings = Vec::new();
@@ -237,7 +251,7 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
             } else {
                 let mut o = req.overrides.to_vec();
                 o.push(format!("{}={value}", v.path));
-                Prepared::Scenario(Box::new(load_scenario(req.file, &o).map_err(anyhow::Error::new)?))
+                Prepared::Scenario(Box::new(load_scenario(req.config, req.file, &o).map_err(anyhow::Error::new)?))
             };
             pair.push((value, prepared));
         }
@@ -255,7 +269,7 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
             replications: req.replications,
             precision: None,
             threads: req.threads,
-            db: req.db.clone(),
+            db: req.config.db.clone(),
             progress: pref,
         })?;
         done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -264,7 +278,7 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
 
     let base_runs = run(&base)?;
     let baseline = mean_kpi(&base_runs, req.kpi)?;
-    let mut store = Store::open(&req.db).with_context(|| format!("opening {}", req.db.display()))?;
+    let mut store = Store::open(&req.config.db).with_context(|| format!("opening {}", req.config.db.display()))?;
     let id = store.begin_sweep(
         &crate::utc_now_rfc3339(),
         "sensitivity",

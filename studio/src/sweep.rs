@@ -4,7 +4,7 @@
 //! `devices=20,200,2000` is the fleet size: every class is scaled in proportion to its count in
 //! the file. Any other path is a `--set` override (`fleet.sensors.buffer.capacity=100,1000`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
@@ -21,7 +21,12 @@ pub struct SweepSpec {
 }
 
 impl SweepSpec {
-    pub fn parse(text: &str) -> Result<SweepSpec, String> {
+    /// `PATH=V1,V2,...` as `--over` gives it; anything else is invalid input.
+    pub fn parse(text: &str) -> crate::Result<SweepSpec> {
+        Self::parse_text(text).map_err(crate::Error::invalid)
+    }
+
+    fn parse_text(text: &str) -> Result<SweepSpec, String> {
         let (path, values) = text
             .split_once('=')
             .ok_or_else(|| format!("--over must look like PATH=V1,V2,... (e.g. devices=20,200,2000); got {text:?}"))?;
@@ -43,7 +48,8 @@ pub struct SweepRequest<'a> {
     /// Each point adds replications until its targeted KPIs are precise enough.
     pub precision: Option<crate::run::Precision>,
     pub threads: Option<usize>,
-    pub db: PathBuf,
+    /// Where the runs are stored and price books found.
+    pub config: &'a crate::Config,
     /// Called with (point index, points, fraction of the point done).
     pub progress: Option<&'a (dyn Fn(usize, usize, f64) + Sync)>,
 }
@@ -104,11 +110,11 @@ pub fn fleet_size_overrides(s: &sim_core::scenario::Scenario, total: u64) -> Vec
 /// Runs every point of a sweep and records it.
 pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
     // Validate every point before running any, so a bad value costs nothing.
-    let base = load_scenario(req.file, req.overrides).map_err(anyhow::Error::new)?;
+    let base = load_scenario(req.config, req.file, req.overrides).map_err(anyhow::Error::new)?;
     let mut loaded = Vec::new();
     for v in &req.spec.values {
         let o = point_overrides(&base, req.spec, v).map_err(anyhow::Error::new)?;
-        loaded.push(load_scenario(req.file, &o).map_err(anyhow::Error::new)?);
+        loaded.push(load_scenario(req.config, req.file, &o).map_err(anyhow::Error::new)?);
     }
     let first = &loaded[0];
     let spec_json = json!({
@@ -117,7 +123,7 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
         "replications": req.replications,
         "overrides": req.overrides,
     });
-    let mut store = Store::open(&req.db).with_context(|| format!("opening {}", req.db.display()))?;
+    let mut store = Store::open(&req.config.db).with_context(|| format!("opening {}", req.config.db.display()))?;
     let sweep_id = store.begin_sweep(
         &crate::utc_now_rfc3339(),
         "sweep",
@@ -136,7 +142,7 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
             replications: req.replications,
             precision: req.precision,
             threads: req.threads,
-            db: req.db.clone(),
+            db: req.config.db.clone(),
             progress: progress_ref,
         })?;
         let run_id = out.summaries[0].run_id;

@@ -72,7 +72,8 @@ fn scenario(dir: &TempDir) -> PathBuf {
 
 fn run(file: &Path, db: &Path, overrides: &[&str]) -> RunSummary {
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    let loaded = studio::load_scenario(file, &overrides).unwrap_or_else(|e| panic!("{e}"));
+    let loaded =
+        studio::load_scenario(&studio::Config::in_dir("unused"), file, &overrides).unwrap_or_else(|e| panic!("{e}"));
     let out = studio::run_scenario(&studio::RunRequest {
         loaded: &loaded,
         seed: None,
@@ -303,7 +304,7 @@ fn sweeps_and_sensitivity_studies_export_one_row_per_point() {
         replications: 1,
         precision: None,
         threads: Some(1),
-        db: db.clone(),
+        config: &studio::Config::in_dir("unused").with_db(Some(db.clone())),
         progress: None,
     })
     .unwrap();
@@ -345,7 +346,7 @@ fn sweeps_and_sensitivity_studies_export_one_row_per_point() {
         kpi: "tco_per_device_year",
         replications: 1,
         threads: Some(1),
-        db: db.clone(),
+        config: &studio::Config::in_dir("unused").with_db(Some(db.clone())),
         progress: None,
     })
     .unwrap();

@@ -61,7 +61,7 @@ async fn calibration_from_an_emulated_pilot_recovers_the_truth_and_compare_tells
     let rec = load_recording(&db, "pilot", Default::default()).unwrap();
     assert_eq!(rec.devices(), 50);
     let base = root().join("scenarios/emulated-pilot.toml");
-    let cal = calibrate(&rec, &base, "test").unwrap();
+    let cal = calibrate(&studio::Config::in_dir("unused"), &rec, &base, "test").unwrap();
     let f = &cal.fit;
     within("p_good_to_bad", f.p_good_to_bad.value, truth.p_good_to_bad);
     within("p_bad_to_good", f.p_bad_to_good.value, truth.p_bad_to_good);
@@ -93,7 +93,7 @@ async fn calibration_from_an_emulated_pilot_recovers_the_truth_and_compare_tells
     };
     let tol = Tolerances::default();
     for (name, params, should_match) in [("truth", &truth_params, true), ("wrong", &wrong_params, false)] {
-        let (text, warnings) = write_twin(&base, params).unwrap();
+        let (text, warnings) = write_twin(&studio::Config::in_dir("unused"), &base, params).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
         let file = dir.join(format!("{name}.toml"));
         std::fs::write(&file, text).unwrap();

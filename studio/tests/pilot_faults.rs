@@ -60,7 +60,7 @@ fn a_reading_with_an_unset_clock_is_left_out_and_calibration_and_compare_work() 
     let note = rec.excluded_note().unwrap();
     assert!(note.contains("1 readings") && note.contains("--readings-between"), "{note}");
     let base = root().join("scenarios/emulated-pilot.toml");
-    let cal = calibrate(&rec, &base, "test").unwrap();
+    let cal = calibrate(&studio::Config::in_dir("unused"), &rec, &base, "test").unwrap();
     assert!(cal.scenario_text.contains("implausible times left out"));
     let c = compare_pilot(&rec, &base, &[], &Tolerances::default(), "test").unwrap();
     assert!(c.comparison.distances.iter().all(|d| d.distance.is_finite()));
@@ -92,7 +92,8 @@ fn long_silences_that_are_all_channel_bursts_give_a_valid_scenario_without_outag
     };
     store_emulated(&db, "bursty", &t, &[]);
     let rec = load_recording(&db, "bursty", ReadingWindow::Auto).unwrap();
-    let cal = calibrate(&rec, &root().join("scenarios/emulated-pilot.toml"), "test").unwrap();
+    let cal = calibrate(&studio::Config::in_dir("unused"), &rec, &root().join("scenarios/emulated-pilot.toml"), "test")
+        .unwrap();
     let fit_warnings = cal.fit.warnings.join("\n");
     assert!(fit_warnings.contains("degenerate outage fit"), "the fit says it is degenerate: {fit_warnings}");
     assert_eq!(cal.fit.outages_seen, 0);

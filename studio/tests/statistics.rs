@@ -17,7 +17,9 @@ fn root() -> PathBuf {
 
 fn run(db: &Path, overrides: &[&str], replications: u32, precision: Option<Precision>, threads: usize) -> RunOutcome {
     let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
-    let loaded = load_scenario(&root().join("scenarios/mine-pilot.toml"), &overrides).unwrap();
+    let loaded =
+        load_scenario(&studio::Config::in_dir("unused"), &root().join("scenarios/mine-pilot.toml"), &overrides)
+            .unwrap();
     run_scenario(&RunRequest {
         loaded: &loaded,
         seed: None,
@@ -115,7 +117,12 @@ fn the_precision_goal_adds_replications_until_met_whatever_the_thread_count() {
     let n = a.summaries.len() as u32;
     // 3, then batches of 4 up to the cap.
     assert!(n == 3 || n == 7 || n == 11, "{n}");
-    let s = load_scenario(&root().join("scenarios/mine-pilot.toml"), &["scenario.duration=10d".into()]).unwrap();
+    let s = load_scenario(
+        &studio::Config::in_dir("unused"),
+        &root().join("scenarios/mine-pilot.toml"),
+        &["scenario.duration=10d".into()],
+    )
+    .unwrap();
     let met = sim_core::verdict::precise_enough(&s.scenario, &a.summaries, goal.relative_half_width);
     assert_eq!(a.precision_met, Some(met));
     assert!(met || n == goal.max_replications, "stopped at {n} without meeting the goal");
@@ -139,7 +146,7 @@ fn a_sweep_report_shows_the_assumptions_of_the_point_its_bill_describes() {
         replications: 2,
         precision: None,
         threads: Some(2),
-        db: db.clone(),
+        config: &studio::Config::in_dir("unused").with_db(Some(db.clone())),
         progress: None,
     })
     .unwrap();
