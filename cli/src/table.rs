@@ -406,7 +406,7 @@ pub fn runs(rows: &[RunListItem]) -> String {
 
 /// `scaleproof show`: the run's record, then its summary: with replications, the mean of all of
 /// them (`group`), as `run` printed it.
-pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &anyhow::Error>) -> String {
+pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &studio::Error>) -> String {
     let mut o = String::new();
     let r = &rec.row;
     let _ = writeln!(o, "run {} ({}), created {}, {}", r.id, r.status, r.created_at, rec.engine_version);

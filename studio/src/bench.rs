@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Context;
 use serde::Serialize;
 use sim_core::engine::{NoObserver, Stepping, simulate_with};
 use sim_core::scenario::{ScenarioSource, parse_scenario};
@@ -55,7 +55,7 @@ fn proc_status_kib(field: &str) -> u64 {
         .map_or(0, |kib| kib * 1024)
 }
 
-pub fn run_bench(req: &BenchRequest) -> Result<BenchResult> {
+pub fn run_bench(req: &BenchRequest) -> crate::Result<BenchResult> {
     let overrides =
         vec![format!("fleet.devices.count={}", req.devices), format!("scenario.duration=\"{}d\"", req.days)];
     let s = parse_scenario(&ScenarioSource {

@@ -156,7 +156,7 @@ fn summary_of(store: &Store, id: i64) -> Result<(store::RunRecord, RunSummary)> 
 }
 
 /// Compares two stored runs.
-pub fn compare_runs(db: &Path, a: i64, b: i64) -> Result<Comparison> {
+pub fn compare_runs(db: &Path, a: i64, b: i64) -> crate::Result<Comparison> {
     let store = crate::open_for_reading(db)?;
     let (ra, sa) = summary_of(&store, a)?;
     let (rb, sb) = summary_of(&store, b)?;

@@ -550,16 +550,16 @@ fn reprice(run: &store::RunRecord, price: &str, summaries: &mut [RunSummary]) ->
 }
 
 /// Writes run `run`'s `table` in `format` to `out`; returns the number of rows.
-pub fn export(db: &Path, run: i64, table: Table, format: Format, out: &mut dyn Write) -> Result<usize> {
+pub fn export(db: &Path, run: i64, table: Table, format: Format, out: &mut dyn Write) -> crate::Result<usize> {
     let store = crate::open_for_reading(db)?;
-    write(&run_rows(&store, run, table)?, format, out)
+    Ok(write(&run_rows(&store, run, table)?, format, out)?)
 }
 
 /// Writes the points of sweep or sensitivity study `id` in `format` to `out`; returns the
 /// number of rows.
-pub fn export_study(db: &Path, id: i64, format: Format, out: &mut dyn Write) -> Result<usize> {
+pub fn export_study(db: &Path, id: i64, format: Format, out: &mut dyn Write) -> crate::Result<usize> {
     let store = crate::open_for_reading(db)?;
-    write(&study_rows(&store, id)?, format, out)
+    Ok(write(&study_rows(&store, id)?, format, out)?)
 }
 
 fn write(r: &Rows, format: Format, out: &mut dyn Write) -> Result<usize> {

@@ -111,7 +111,7 @@ pub fn load_scenario(config: &Config, path: &Path, overrides: &[String]) -> Resu
 
 /// The scenario a stored run ran: its stored text with its overrides, priced with the price
 /// book stored with it (not the files as they are now).
-pub fn stored_scenario(store: &store::Store, run: i64) -> anyhow::Result<LoadedScenario> {
+pub(crate) fn stored_scenario(store: &store::Store, run: i64) -> anyhow::Result<LoadedScenario> {
     use anyhow::Context;
     let Some(rec) = store.get_run(run)? else { anyhow::bail!("no run {run}") };
     let overrides: Vec<String> = serde_json::from_str(&rec.overrides_json).unwrap_or_default();
@@ -138,7 +138,7 @@ pub fn stored_scenario(store: &store::Store, run: i64) -> anyhow::Result<LoadedS
 /// switched to WAL, so a read-only file can be read and a newer version is refused untouched.
 /// A database from an older version cannot be read as it is: it is upgraded first (a write, as
 /// any writing command would do).
-pub fn open_for_reading(db: &Path) -> anyhow::Result<store::Store> {
+pub(crate) fn open_for_reading(db: &Path) -> anyhow::Result<store::Store> {
     use anyhow::Context;
     match store::Store::open_read_only(db) {
         Err(store::StoreError::Outdated { .. }) => {

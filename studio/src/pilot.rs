@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use sim_core::engine::simulate_traced;
 use sim_core::pilot::{Comparison, Fit, PilotMessage, StreamStats, TwinStreams, compare, fit, stream_stats};
 use sim_core::scenario::Scenario;
@@ -92,29 +92,35 @@ impl Recording {
 }
 
 /// A recording with its readings at plausible times (see [`ReadingWindow`]).
-pub fn load_recording(db: &Path, id_or_name: &str, window: ReadingWindow) -> Result<Recording> {
+pub fn load_recording(db: &Path, id_or_name: &str, window: ReadingWindow) -> crate::Result<Recording> {
     if !db.exists() {
-        bail!("no recording `{id_or_name}`: there is no run database at {} yet", db.display());
+        return Err(crate::Error::not_found(format!(
+            "no recording `{id_or_name}`: there is no run database at {} yet",
+            db.display()
+        )));
     }
     let store = crate::open_for_reading(db)?;
-    let row = store.find_recording(id_or_name)?.with_context(|| {
-        format!("no recording `{id_or_name}` in {} (see `scaleproof pilot recordings`)", db.display())
+    let row = store.find_recording(id_or_name)?.ok_or_else(|| {
+        crate::Error::not_found(format!(
+            "no recording `{id_or_name}` in {} (see `scaleproof pilot recordings`)",
+            db.display()
+        ))
     })?;
     let mut stored = store.recording_messages(row.id)?;
     if stored.is_empty() {
-        bail!("recording {} ({}) has no messages", row.id, row.name);
+        return Err(crate::Error::invalid(format!("recording {} ({}) has no messages", row.id, row.name)));
     }
     let window_us = window.resolve(&stored.iter().map(|m| m.ts_us).collect::<Vec<_>>());
     let before = stored.len();
     stored.retain(|m| (window_us.0..=window_us.1).contains(&m.ts_us));
     let excluded = (before - stored.len()) as u64;
     if stored.is_empty() {
-        bail!(
+        return Err(crate::Error::invalid(format!(
             "recording {} ({}): none of its {before} readings is inside the window {}",
             row.id,
             row.name,
             window_text(window_us)
-        );
+        )));
     }
     let epoch_us = stored.iter().map(|m| m.ts_us).min().expect("not empty");
     let messages = stored
@@ -256,7 +262,12 @@ impl TwinParams {
 }
 
 /// Fits the recording and writes the fitted values into the base scenario (see [`write_twin`]).
-pub fn calibrate(config: &crate::Config, rec: &Recording, base_path: &Path, generated_at: &str) -> Result<Calibration> {
+pub fn calibrate(
+    config: &crate::Config,
+    rec: &Recording,
+    base_path: &Path,
+    generated_at: &str,
+) -> crate::Result<Calibration> {
     let stats = stream_stats(&rec.messages, rec.devices());
     let mut f = fit(&stats).map_err(|e| anyhow::anyhow!("recording {}: {e}", rec.row.id))?;
     let params = TwinParams::from_fit(&f, rec.span_us() as f64 / 1e6);
@@ -296,7 +307,7 @@ fn validate(text: &str) -> Result<Scenario> {
 /// and reboot rate; its network's channel, latency and outages (a device-scope exponential
 /// process) and unacknowledged delivery; its battery's sleep current, moved so the modelled
 /// drain matches `p`'s; and the run's duration. Returns the text and what could not be matched.
-pub fn write_twin(config: &crate::Config, base_path: &Path, p: &TwinParams) -> Result<(String, Vec<String>)> {
+pub fn write_twin(config: &crate::Config, base_path: &Path, p: &TwinParams) -> crate::Result<(String, Vec<String>)> {
     let base = crate::load_scenario(config, base_path, &[]).map_err(anyhow::Error::new)?;
     let (class, net, power) = first_class(&base.scenario)?;
     let mut warnings = Vec::new();
@@ -458,7 +469,7 @@ pub fn compare_pilot(
     overrides: &[String],
     tol: &Tolerances,
     generated_at: &str,
-) -> Result<PilotComparison> {
+) -> crate::Result<PilotComparison> {
     let pilot = stream_stats(&rec.messages, rec.devices());
     let (s, twin_msgs) = twin_messages(scenario_path, overrides, rec.devices(), rec.span_us())?;
     let twin = stream_stats(&twin_msgs, rec.devices());

@@ -192,13 +192,13 @@ pub struct RunView {
     /// The run's row and scenario as stored.
     pub record: store::RunRecord,
     /// Its replications with their mean, or why there are none.
-    pub group: anyhow::Result<crate::run::StoredRun>,
+    pub group: Result<crate::run::StoredRun>,
 }
 
 /// Run `id` with its replications (see [`RunView`]).
 pub fn run_view(config: &Config, id: i64) -> Result<RunView> {
     let store = open_existing(config)?;
     let record = store.get_run(id)?.ok_or_else(|| Error::not_found(format!("no run {id}")))?;
-    let group = crate::run::load_run(&store, id);
+    let group = crate::run::load_run(&store, id).map_err(Error::from);
     Ok(RunView { record, group })
 }

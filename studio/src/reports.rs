@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use report::chart::Chart;
 use report::{Assumptions, BookInfo, Hour, Report, RunInput, SweepInput, SweepPointInput};
 use sim_core::scenario::{ScenarioSource, parse_scenario};
@@ -38,8 +38,8 @@ impl Target {
 
 /// The assumptions of a stored run: its scenario and the price book it was priced with (with
 /// the scenario's own price overrides applied again, so the prices shown are the prices used).
-pub fn assumptions_of(store: &Store, run: i64) -> Result<Assumptions> {
-    let Some(rec) = store.get_run(run)? else { bail!("no run {run}") };
+pub(crate) fn assumptions_of(store: &Store, run: i64) -> crate::Result<Assumptions> {
+    let Some(rec) = store.get_run(run)? else { return Err(crate::Error::not_found(format!("no run {run}"))) };
     let overrides: Vec<String> = serde_json::from_str(&rec.overrides_json).unwrap_or_default();
     let book = match &rec.price_book_text {
         Some(text) => {
@@ -70,16 +70,16 @@ pub fn assumptions_of(store: &Store, run: i64) -> Result<Assumptions> {
 }
 
 /// Builds the report of a run or sweep stored in `db`.
-pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Report> {
+pub fn build_report(db: &Path, target: Target, generated_at: &str) -> crate::Result<Report> {
     let store = crate::open_for_reading(db)?;
     match target {
         Target::Run(_) | Target::LastRun => {
             let id = match target {
                 Target::Run(id) => id,
-                _ => store.last_run()?.context("no runs stored yet")?,
+                _ => store.last_run()?.ok_or_else(|| crate::Error::not_found("no runs stored yet"))?,
             };
             if store.get_run(id)?.is_none() {
-                bail!("no run {id} in {}", db.display());
+                return Err(crate::Error::not_found(format!("no run {id} in {}", db.display())));
             }
             // A replication reports as the run it replicates, with all its siblings.
             let run = crate::run::load_run(&store, id)?;
@@ -138,7 +138,9 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
             let (rec, points) = crate::sweep::load_sweep(db, id)?;
             let store = crate::open_for_reading(db)?;
             // The assumptions of the point the bill and the verdict describe: the last one.
-            let Some(last) = points.last() else { bail!("sweep {id} has no points") };
+            let Some(last) = points.last() else {
+                return Err(crate::Error::not_found(format!("sweep {id} has no points")));
+            };
             let assumptions = assumptions_of(&store, last.run_id)?;
             let crossovers = crate::sweep::sweep_crossovers(&points);
             let over = serde_json::from_str::<serde_json::Value>(&rec.spec_json)
@@ -204,17 +206,17 @@ fn write_charts(
 
 /// Writes the page to `html` and each of its charts as an SVG file in [`charts_dir`]; returns
 /// the SVG files, in the page's order.
-pub fn write_report(rep: &Report, html: &Path) -> Result<Vec<PathBuf>> {
+pub fn write_report(rep: &Report, html: &Path) -> crate::Result<Vec<PathBuf>> {
     std::fs::write(html, &rep.html).with_context(|| format!("writing {}", html.display()))?;
-    write_charts(rep, &charts_dir(html), "svg", |c, path| {
+    Ok(write_charts(rep, &charts_dir(html), "svg", |c, path| {
         std::fs::write(path, c.to_svg()).with_context(|| format!("writing {}", path.display()))
-    })
+    })?)
 }
 
 /// Writes each chart of `rep` as a PNG in `dir`, every size multiplied by `scale` (2: for 1080p
 /// slides); returns the files, in the page's order.
-pub fn write_pngs(rep: &Report, dir: &Path, scale: u32) -> Result<Vec<PathBuf>> {
-    write_charts(rep, dir, "png", |c, path| c.to_png(path, scale).map_err(anyhow::Error::msg))
+pub fn write_pngs(rep: &Report, dir: &Path, scale: u32) -> crate::Result<Vec<PathBuf>> {
+    Ok(write_charts(rep, dir, "png", |c, path| c.to_png(path, scale).map_err(anyhow::Error::msg))?)
 }
 
 #[cfg(test)]
