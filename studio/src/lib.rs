@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod bridge;
 pub mod compare;
+pub mod contract;
 pub mod export;
 pub mod paths;
 pub mod pilot;
