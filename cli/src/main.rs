@@ -1045,7 +1045,7 @@ fn pilot(config: &Config, command: PilotCommand) -> Result<()> {
                 studio::reports::write_pngs(&c.report, dir, 1)?;
             }
             if json {
-                print_json(&c.comparison)?;
+                print_json(&studio::contract::PilotComparison::from(&c.comparison))?;
             } else {
                 say!(
                     "Pilot (recording {}, {} devices, {:.1} device-days) vs twin ({}):",
@@ -1139,7 +1139,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             let cal = studio::pilot::calibrate(&config, &rec, &base, &studio::utc_now_rfc3339())?;
             std::fs::write(&out, &cal.scenario_text).with_context(|| format!("writing {}", out.display()))?;
             if json {
-                print_json(&cal.fit)?;
+                print_json(&studio::contract::Fit::from(&cal.fit))?;
             } else {
                 say!(
                     "Calibrated from recording {} ({} devices, {:.1} device-days, {} messages). Fitted, with 95 % intervals:",
@@ -1183,7 +1183,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             let id = outcome.summaries[0].run_id;
             if json {
                 // Read back from the store: exactly what `show ID --json` prints.
-                print_sorted_json(&studio::records::run_json(&config, id)?)?;
+                print_sorted_json(&studio::records::run_detail(&config, id)?)?;
             } else {
                 output::text(&table::summary(
                     &loaded.scenario,
@@ -1301,9 +1301,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             bars.finish();
             let crossovers = studio::sweep::sweep_crossovers(&outcome.points);
             if json {
-                let mut v = studio::sweep::sweep_json(outcome.sweep_id, &outcome.points);
-                v["crossovers"] = serde_json::to_value(&crossovers)?;
-                print_json(&v)?;
+                print_sorted_json(&studio::sweep::sweep_detail(outcome.sweep_id, &outcome.points))?;
             } else {
                 output::text(&table::sweep(&spec.path, &outcome.points, &crossovers))?;
                 say!(
@@ -1348,7 +1346,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             .map_err(studio::Error::from)?;
             bar.finish();
             if json {
-                print_json(&serde_json::json!({ "id": outcome.id, "study": outcome.study }))?;
+                print_sorted_json(&studio::contract::StudyDetail { id: outcome.id, study: outcome.study })?;
             } else {
                 output::text(&table::sensitivity(&outcome.study))?;
                 say!(
@@ -1454,7 +1452,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             let db = config.db.clone();
             let id = studio::records::run_ref(&config, &run)?;
             if json {
-                print_sorted_json(&studio::records::run_json(&config, id)?)?;
+                print_sorted_json(&studio::records::run_detail(&config, id)?)?;
             } else {
                 let view = studio::records::run_view(&config, id)?;
                 output::text(&table::show(&view.record, view.group.as_ref()))?;

@@ -454,14 +454,14 @@ pub fn bench(r: &studio::bench::BenchResult) -> String {
         r.bytes_per_device,
         mib(r.baseline_rss_bytes)
     );
-    let m = &r.summary.messages;
+    let m = &r.summary.summary.messages;
     let _ = writeln!(
         o,
         "  delivered {:.4} %, {} deaths, {} reboots, {} outages",
         100.0 * m.delivered as f64 / m.generated.max(1) as f64,
-        thousands(r.summary.deaths),
-        thousands(r.summary.reboots),
-        thousands(r.summary.outages)
+        thousands(r.summary.summary.deaths),
+        thousands(r.summary.summary.reboots),
+        thousands(r.summary.summary.outages)
     );
     o
 }

@@ -115,3 +115,72 @@ fn masking_keeps_everything_but_the_wall_clock() {
         "{\n  \"created_at\": \"<masked>\",\n  \"delivery_ratio\": 0.5,\n  \"wall_s\": \"<masked>\"\n}\n"
     );
 }
+
+/// Reads `json` as the contract `T` and writes it back: every field must come back with the same
+/// value and the same kind of number (an integer stays an integer, `0.0` stays a real), so the
+/// contract is exact and complete for that output. Compared as JSON values, both read by the
+/// same parser (serde_json's default float parsing may land on a neighbouring double; the text
+/// itself is checked byte for byte by the golden tests above).
+fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(what: &str, json: &str) {
+    let typed: T = serde_json::from_str(json).unwrap_or_else(|e| panic!("{what}: not a contract: {e}\n{json}"));
+    let want: serde_json::Value = serde_json::from_str(json).unwrap();
+    let back = serde_json::to_value(&typed).unwrap();
+    if back != want {
+        let (b, w) = (serde_json::to_string_pretty(&back).unwrap(), serde_json::to_string_pretty(&want).unwrap());
+        let at = b.lines().zip(w.lines()).position(|(x, y)| x != y).unwrap_or(0);
+        let line = |t: &str| t.lines().nth(at).unwrap_or("").to_string();
+        panic!(
+            "{what}: the contract does not reproduce the output at line {}: {:?} instead of {:?}",
+            at + 1,
+            line(&b),
+            line(&w)
+        );
+    }
+}
+
+#[test]
+fn every_json_output_of_the_run_database_is_a_contract() {
+    use studio::contract::{RunListItem, StudyDetail, SweepDetail, SweepListItem};
+    let dir = TempDir::new("contracts");
+    let db = dir.path().join("runs.db");
+    let json = |args: &[&str]| -> String {
+        let mut cmd = bin();
+        cmd.args(args).arg("--db").arg(&db);
+        ok(cmd.output().unwrap())
+    };
+    let short = ["--set", "scenario.duration=2d"];
+    let sweep = json(
+        &[
+            &["sweep", "scenarios/mine-pilot.toml", "--over", "devices=10,20", "--replications", "2", "--json"][..],
+            &short,
+        ]
+        .concat(),
+    );
+    round_trip::<SweepDetail>("sweep --json", &sweep);
+    let one = json(
+        &[&["sweep", "scenarios/mine-pilot.toml", "--over", "devices=10", "--replications", "1", "--json"][..], &short]
+            .concat(),
+    );
+    round_trip::<SweepDetail>("sweep --json, one replication", &one);
+    let study = json(
+        &[
+            &[
+                "sensitivity",
+                "scenarios/mine-pilot.toml",
+                "--vary",
+                "fleet.vibration.telemetry.period=x0.5,x2",
+                "--on",
+                "delivery_ratio",
+                "--json",
+            ][..],
+            &short,
+        ]
+        .concat(),
+    );
+    round_trip::<StudyDetail>("sensitivity --json", &study);
+    round_trip::<Vec<RunListItem>>("runs --json", &json(&["runs", "--json"]));
+    round_trip::<Vec<SweepListItem>>("sweeps --json", &json(&["sweeps", "--json"]));
+    round_trip::<studio::contract::Comparison>("compare --json", &json(&["compare", "1", "3", "--json"]));
+    let bench = ok(bin().args(["bench", "--devices", "200", "--days", "0.1", "--json"]).output().unwrap());
+    round_trip::<studio::contract::BenchResult>("bench --json", &bench);
+}

@@ -257,11 +257,19 @@ pub struct Store {
 }
 
 /// Whether a process is still running (Linux: /proc; elsewhere runs are never marked orphaned).
+#[cfg(target_os = "linux")]
 fn process_alive(pid: i64) -> bool {
-    if !Path::new("/proc").exists() {
+    // A container may run without /proc mounted: then nothing can be told.
+    if !Path::new("/proc/self").exists() {
         return true;
     }
     Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Without /proc a run's process cannot be looked up: it is taken to be alive.
+#[cfg(not(target_os = "linux"))]
+fn process_alive(_pid: i64) -> bool {
+    true
 }
 
 /// How long a connection waits for another's lock before SQLite reports "database is locked".

@@ -4,10 +4,9 @@
 use std::time::Instant;
 
 use anyhow::Context;
-use serde::Serialize;
 use sim_core::engine::{NoObserver, Stepping, simulate_with};
 use sim_core::scenario::{ScenarioSource, parse_scenario};
-use sim_core::summary::{RunSummary, summarize};
+use sim_core::summary::summarize;
 
 /// The reference fleet scenario, as shipped in scenarios/bench/.
 pub const REFERENCE_FLEET: &str = include_str!("../../scenarios/bench/reference-fleet.toml");
@@ -21,28 +20,10 @@ pub struct BenchRequest {
     pub stepping: Stepping,
 }
 
-/// What one benchmark run measured.
-#[derive(Clone, Debug, Serialize)]
-pub struct BenchResult {
-    pub devices: u64,
-    pub threads: usize,
-    pub simulated_s: f64,
-    pub device_steps: u64,
-    pub messages: u64,
-    pub wall_s: f64,
-    pub device_steps_per_s: f64,
-    pub messages_per_s: f64,
-    /// Peak resident memory of the process during the run, bytes (Linux; 0 elsewhere).
-    pub peak_rss_bytes: u64,
-    /// Resident memory just before the fleet was built, bytes.
-    pub baseline_rss_bytes: u64,
-    /// (peak - baseline) / devices.
-    pub bytes_per_device: f64,
-    /// The run's own summary (its counters are the peers' counters).
-    pub summary: RunSummary,
-}
+pub use crate::contract::BenchResult;
 
-/// Reads a `Vm...:  N kB` line of /proc/self/status, in bytes.
+/// Reads a `Vm...:  N kB` line of /proc/self/status, in bytes (Linux only; 0 elsewhere).
+#[cfg(target_os = "linux")]
 fn proc_status_kib(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -53,6 +34,12 @@ fn proc_status_kib(field: &str) -> u64 {
                 .and_then(|v| v.parse::<u64>().ok())
         })
         .map_or(0, |kib| kib * 1024)
+}
+
+/// Memory figures are read from /proc, which only Linux has.
+#[cfg(not(target_os = "linux"))]
+fn proc_status_kib(_field: &str) -> u64 {
+    0
 }
 
 pub fn run_bench(req: &BenchRequest) -> crate::Result<BenchResult> {
@@ -72,6 +59,7 @@ pub fn run_bench(req: &BenchRequest) -> crate::Result<BenchResult> {
     let pool = builder.build().context("starting the worker threads")?;
     let threads = pool.current_num_threads();
     // Reset the peak-RSS mark so the peak belongs to this run (Linux: "5" clears VmHWM).
+    #[cfg(target_os = "linux")]
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let baseline = proc_status_kib("VmRSS:");
     let start = Instant::now();
@@ -93,6 +81,6 @@ pub fn run_bench(req: &BenchRequest) -> crate::Result<BenchResult> {
         peak_rss_bytes: peak,
         baseline_rss_bytes: baseline,
         bytes_per_device: peak.saturating_sub(baseline) as f64 / s.device_count().max(1) as f64,
-        summary,
+        summary: crate::contract::RunSummaryV1::of(&summary),
     })
 }

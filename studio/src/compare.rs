@@ -5,65 +5,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use serde::Serialize;
 use sim_core::scenario::read::flatten;
 use sim_core::summary::RunSummary;
 use store::Store;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Difference {
-    pub path: String,
-    /// "-" where the run does not set it.
-    pub a: String,
-    pub b: String,
-}
-
-/// What a figure measures, so B - A can be written in its unit (percentage points, a
-/// duration, money in the runs' currency).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    Count,
-    /// 0..100.
-    Percent,
-    Seconds,
-    Days,
-    /// In `Comparison::currency`.
-    Money,
-}
-
-/// One headline figure of both runs. In JSON, `id` is a stable snake_case identifier (what a
-/// script keys on), `label` the text shown to people and `unit` what the values measure.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Figure {
-    pub id: String,
-    #[serde(rename = "label")]
-    pub name: String,
-    pub unit: Unit,
-    pub a: Option<f64>,
-    pub b: Option<f64>,
-}
-
-impl Figure {
-    pub fn delta(&self) -> Option<f64> {
-        Some(self.b? - self.a?)
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Comparison {
-    pub run_a: i64,
-    pub run_b: i64,
-    pub scenario_a: String,
-    pub scenario_b: String,
-    /// Scenario fields (after overrides) that differ.
-    pub assumptions: Vec<Difference>,
-    /// Prices that differ (after each scenario's price overrides).
-    pub prices: Vec<Difference>,
-    pub results: Vec<Figure>,
-    /// The currency of the money figures (run A's price book), when the runs are priced.
-    pub currency: Option<String>,
-}
+pub use crate::contract::{Comparison, Difference, Figure, Unit};
 
 fn diff(a: &[(String, String)], b: &[(String, String)]) -> Vec<Difference> {
     let ma: BTreeMap<&str, &str> = a.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

@@ -1,9 +1,10 @@
 //! What the run database holds, as front ends read it: the lists of runs, sweeps and
 //! recordings, one run's detail, and run and sweep references as people type them.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use store::{Store, SweepRecord};
 
+use crate::contract::summary::{RunDetail, RunFacts};
 use crate::contract::{RecordingItem, RunListItem, RunStatus, SweepKind, SweepListItem};
 use crate::{Config, Error, Result};
 
@@ -161,29 +162,28 @@ pub fn sweep_ref(config: &Config, id: i64) -> Result<i64> {
     Ok(id)
 }
 
-/// A stored run as JSON: its RunSummary (with replications, the combined summary: a mean and a
-/// 95 % interval for every figure, plus `replications`, `seeds` and `run_ids`), and what the
-/// database knows of it: `status`, `created_at`, `file` and `overrides`. `run_id` is a number.
-/// A run that did not finish has no summary: only its identity fields.
-pub fn run_json(config: &Config, id: i64) -> Result<Value> {
+/// A stored run as every front end reads it (`run --json`, `show --json`): its RunSummary (with
+/// replications, the combined summary: a mean and a 95 % interval for every figure, plus
+/// `replications`, `seeds` and `run_ids`), and what the database knows of it. A run that did
+/// not finish has no summary: only its identity.
+pub fn run_detail(config: &Config, id: i64) -> Result<RunDetail> {
     let store = open_existing(config)?;
     let rec = store.get_run(id)?.ok_or_else(|| Error::not_found(format!("no run {id}")))?;
     let r = &rec.row;
-    let mut v = if r.summary_json.is_some() {
-        let run = crate::run::load_run(&store, id)?;
-        crate::run::summary_json(&run.mean, &run.summaries)
-    } else {
-        json!({ "scenario": r.scenario_name, "seed": r.seed, "devices": r.devices, "engine_version": rec.engine_version })
+    let facts = RunFacts {
+        run_id: id,
+        status: status(&r.status),
+        created_at: r.created_at.clone(),
+        file: r.scenario_file.clone(),
+        overrides: serde_json::from_str(&rec.overrides_json).unwrap_or_default(),
+        replication_of: r.replication_of,
     };
-    v["run_id"] = json!(id);
-    v["status"] = json!(r.status);
-    v["created_at"] = json!(r.created_at);
-    v["file"] = json!(r.scenario_file);
-    v["overrides"] = serde_json::from_str(&rec.overrides_json).unwrap_or(Value::Null);
-    if let Some(of) = r.replication_of {
-        v["replication_of"] = json!(of);
-    }
-    Ok(v)
+    Ok(if r.summary_json.is_some() {
+        let run = crate::run::load_run(&store, id)?;
+        RunDetail::finished(&run.mean, &run.summaries, facts)
+    } else {
+        RunDetail::unfinished(r.scenario_name.clone(), r.seed, r.devices, rec.engine_version.clone(), facts)
+    })
 }
 
 /// A stored run as the CLI's `show` prints it: what the database knows of it, and (when one

@@ -7,7 +7,6 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sim_core::scenario::read::scalar_at;
 use sim_core::summary::RunSummary;
@@ -161,29 +160,8 @@ fn mean_kpi(summaries: &[RunSummary], name: &str) -> Result<f64> {
     Ok(xs.iter().sum::<f64>() / xs.len() as f64)
 }
 
-/// One row of the tornado.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    pub path: String,
-    pub low_setting: String,
-    pub high_setting: String,
-    pub kpi_low: f64,
-    pub kpi_high: f64,
-}
-
-impl Row {
-    pub fn swing(&self) -> f64 {
-        (self.kpi_high - self.kpi_low).abs()
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Study {
-    pub kpi: String,
-    pub baseline: f64,
-    /// Widest swing first.
-    pub rows: Vec<Row>,
-}
+/// A study's result and its rows are contracts (`sensitivity --json`).
+pub use crate::contract::{Study, StudyRow as Row};
 
 pub struct SensitivityRequest<'a> {
     pub file: &'a Path,

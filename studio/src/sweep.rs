@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use serde_json::{Value, json};
+use serde_json::json;
 use sim_core::summary::RunSummary;
 use store::{Store, SweepPoint};
 
@@ -199,21 +199,23 @@ pub fn stat(p: &PointResult, f: impl Fn(&RunSummary) -> f64) -> (f64, f64, f64) 
     (m, m - h, m + h)
 }
 
-/// The sweep as JSON (for `--json` and the report).
-pub fn sweep_json(id: i64, points: &[PointResult]) -> Value {
-    let pts: Vec<Value> = points
-        .iter()
-        .map(|p| {
-            json!({
-                "label": p.label,
-                "value": p.value,
-                "run_id": p.run_id,
-                "replications": p.summaries.len(),
-                "summary": crate::run::summary_json(&p.mean, &p.summaries),
+/// The sweep as front ends read it (`sweep --json`): every point's figures and the crossovers.
+pub fn sweep_detail(id: i64, points: &[PointResult]) -> crate::contract::SweepDetail {
+    use crate::contract::{CrossoverPoint, PointSummary, SweepDetail, SweepPoint};
+    SweepDetail {
+        sweep_id: id,
+        points: points
+            .iter()
+            .map(|p| SweepPoint {
+                label: p.label.clone(),
+                value: p.value.clone(),
+                run_id: p.run_id,
+                replications: p.summaries.len(),
+                summary: PointSummary::of(&p.mean, &p.summaries),
             })
-        })
-        .collect();
-    json!({ "sweep_id": id, "points": pts })
+            .collect(),
+        crossovers: sweep_crossovers(points).iter().map(CrossoverPoint::from).collect(),
+    }
 }
 
 /// Where another platform or plan overtakes the chosen one along the sweep (x = the swept value;

@@ -151,7 +151,7 @@ fn a_sweep_report_shows_the_assumptions_of_the_point_its_bill_describes() {
     })
     .unwrap();
     // Every figure in the JSON says which statistic it is.
-    let json = studio::sweep::sweep_json(out.sweep_id, &out.points);
+    let json = serde_json::to_value(studio::sweep::sweep_detail(out.sweep_id, &out.points)).unwrap();
     for p in json["points"].as_array().unwrap() {
         assert_eq!(p["summary"]["statistic"], sim_core::replication::STATISTIC);
         assert!(p["summary"]["delivery_ratio"]["ci95_high"].as_f64().unwrap() <= 1.0);
