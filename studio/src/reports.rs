@@ -79,8 +79,10 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
             // A replication reports as the run it replicates, with all its siblings.
             let run = crate::run::load_run(&store, id)?;
             let id = run.id;
+            // The series and the timeline front ends draw: one source.
+            let series = crate::run::series(&store, id)?;
             let mut hours: Vec<Hour> = Vec::new();
-            for r in store.series(id)? {
+            for r in &series.hours {
                 let i = r.hour as usize;
                 if hours.len() <= i {
                     hours.resize(i + 1, Hour::default());
@@ -97,6 +99,7 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> Result<Rep
                 summaries: &run.summaries,
                 mean: &run.mean,
                 hours: &hours,
+                events: &series.events,
                 assumptions: &assumptions,
                 generated_at,
             }))
