@@ -108,7 +108,8 @@ fn firmware_waves_and_leaks_match_the_summary() {
 }
 
 /// For each link (network profile, gateway): the union of the outages reported for it is the
-/// timeline the devices behind it ran against; per (power profile, site) the same for mains
+/// timeline the devices behind it ran against (below `MAX_RUN_EVENTS`, as every bundled
+/// scenario is); per (power profile, site) the same for mains
 /// outages and sags; and the counts are the engine's outage counters.
 fn check_outages_are_the_engines(s: &Scenario) {
     let seed = s.seed;
@@ -196,6 +197,7 @@ fn the_engine_reports_the_timeline_it_ran_sorted_and_the_same_every_time() {
     let s = bundled("plant-pilot", &[]);
     let out = simulate(&s, s.seed, &mut NoObserver);
     assert!(!out.events.is_empty());
+    assert_eq!(out.events_omitted, 0, "far below the cap");
     assert_eq!(out.events, run_events(&s, s.seed), "simulate reports what run_events computes");
     assert_eq!(run_events(&s, s.seed), run_events(&s, s.seed));
     assert_ne!(run_events(&s, s.seed), run_events(&s, s.seed + 1), "drawn outages depend on the seed");

@@ -6,9 +6,11 @@
 //!
 //! Not recorded: device-scope outages (one renewal process per device, drawn as the device
 //! runs; counted in the summary's `outages`) and per-device certificate expiries (the
-//! summary's `security` section). Every shared outage is one event, however many there are:
-//! the bundled scenarios produce at most a few hundred per run (`docs/exports.md`), and a
-//! scenario's validated limit on precomputed shared outages (about 20 million) bounds the rest.
+//! summary's `security` section). Every shared outage is one event up to [`MAX_RUN_EVENTS`]:
+//! the bundled scenarios produce at most a few hundred per run (5,155 for the five-year
+//! benchmark; `docs/exports.md`), while validation allows about 20 million shared outages and
+//! sags, which no store or chart should take row by row. Past the cap, [`cap`] keeps every
+//! scheduled, site-wide and lifecycle event and the earliest drawn gateway outages and sags.
 
 use serde::{Deserialize, Serialize};
 
@@ -151,6 +153,34 @@ pub(crate) fn end_of(us: u64) -> Option<u64> {
     (us < i64::MAX as u64).then_some(us)
 }
 
+/// The most events a run reports (20 times the largest bundled scenario's timeline).
+pub const MAX_RUN_EVENTS: usize = 100_000;
+
+/// Whether `e` is one of the many: a gateway outage or a sag drawn by a model (not scheduled).
+fn is_bulk(e: &RunEvent) -> bool {
+    e.event.is_none() && matches!(e.kind, RunEventKind::GatewayOutage | RunEventKind::PowerSag)
+}
+
+/// Keeps at most `max` of `events` (sorted): every scheduled, site-wide and lifecycle event,
+/// then the earliest drawn gateway outages and sags that fit. Returns how many were left out.
+pub fn cap(events: &mut Vec<RunEvent>, max: usize) -> u64 {
+    if events.len() <= max {
+        return 0;
+    }
+    let kept_always = events.iter().filter(|e| !is_bulk(e)).count();
+    let mut room = max.saturating_sub(kept_always);
+    let before = events.len();
+    events.retain(|e| {
+        if !is_bulk(e) {
+            return true;
+        }
+        let keep = room > 0;
+        room = room.saturating_sub(1);
+        keep
+    });
+    (before - events.len()) as u64
+}
+
 /// Sorts events by [`RunEvent::order`].
 pub fn sort(events: &mut [RunEvent]) {
     events.sort_by(RunEvent::order);
@@ -167,6 +197,23 @@ mod tests {
             assert_eq!(RunEventKind::parse(k.name()), Some(k));
         }
         assert_eq!(RunEventKind::parse("outage"), None);
+    }
+
+    #[test]
+    fn a_capped_timeline_keeps_what_is_scheduled_or_site_wide_and_the_earliest_of_the_rest() {
+        let gw = |start| RunEvent::new(RunEventKind::GatewayOutage, start, Some(start + 1), 5);
+        let site = |start| RunEvent::new(RunEventKind::SiteOutage, start, Some(start + 1), 50);
+        let planned = RunEvent { event: Some(0), ..gw(9) };
+        let mut v = vec![gw(1), site(2), gw(3), gw(4), site(5), planned.clone(), gw(10)];
+        sort(&mut v);
+        let mut all = v.clone();
+        assert_eq!(cap(&mut all, 7), 0);
+        assert_eq!(all, v);
+        assert_eq!(cap(&mut v, 5), 2);
+        assert_eq!(v, [gw(1), site(2), gw(3), site(5), planned.clone()]);
+        let mut v = vec![gw(1), site(2), planned.clone()];
+        assert_eq!(cap(&mut v, 1), 1, "what is always kept may exceed a tiny cap");
+        assert_eq!(v, [site(2), planned]);
     }
 
     #[test]

@@ -110,8 +110,11 @@ pub struct RunOutput {
     /// `events` are moved to [`RunOutput::events`]).
     pub lifecycle: lifecycle::Plan,
     /// The run's timeline: shared outages, sags, scheduled events, firmware waves, credential
-    /// leaks, sorted by [`events::RunEvent::order`]. Not part of the RunSummary.
+    /// leaks, sorted by [`events::RunEvent::order`], at most [`events::MAX_RUN_EVENTS`]. Not
+    /// part of the RunSummary.
     pub events: Vec<events::RunEvent>,
+    /// Drawn gateway outages and sags left out of `events` by the cap (0 below it).
+    pub events_omitted: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -240,22 +243,24 @@ pub fn simulate_traced(s: &Scenario, seed: u64, observer: &mut dyn Observer, dev
 /// preview, or a test).
 pub fn run_events(s: &Scenario, seed: u64) -> Vec<events::RunEvent> {
     let layout = Layout::new(s);
-    take_events(&mut timeline::build(s, seed, &layout), &mut lifecycle::plan(s, seed, &layout))
+    take_events(&mut timeline::build(s, seed, &layout), &mut lifecycle::plan(s, seed, &layout)).0
 }
 
-/// The events the timelines and the plan collected, moved out of them and sorted.
-fn take_events(timelines: &mut Timelines, plan: &mut lifecycle::Plan) -> Vec<events::RunEvent> {
+/// The events the timelines and the plan collected, moved out of them, sorted and capped, with
+/// how many the cap left out.
+fn take_events(timelines: &mut Timelines, plan: &mut lifecycle::Plan) -> (Vec<events::RunEvent>, u64) {
     let mut out = std::mem::take(&mut timelines.events);
     out.append(&mut plan.events);
     events::sort(&mut out);
-    out
+    let omitted = events::cap(&mut out, events::MAX_RUN_EVENTS);
+    (out, omitted)
 }
 
 fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping, traced: u32) -> RunOutput {
     let layout = Layout::new(s);
     let mut timelines = timeline::build(s, seed, &layout);
     let mut plan = lifecycle::plan(s, seed, &layout);
-    let run_events = take_events(&mut timelines, &mut plan);
+    let (run_events, events_omitted) = take_events(&mut timelines, &mut plan);
     let models: Vec<ClassModel> = (0..s.classes.len()).map(|c| ClassModel::new(s, c)).collect();
     let n_classes = s.classes.len();
 
@@ -410,6 +415,7 @@ fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping,
         epochs,
         lifecycle: world.plan,
         events: run_events,
+        events_omitted,
     }
 }
 
