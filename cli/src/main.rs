@@ -533,6 +533,8 @@ enum ExportTable {
     Bill,
     /// Every figure of the RunSummary, one row per dotted path.
     Summary,
+    /// The run's timeline: shared outages, sags, scheduled events, firmware waves, leaks.
+    Events,
 }
 
 /// The name clap shows for a value (what studio's parsers take).

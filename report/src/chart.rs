@@ -37,6 +37,11 @@ const X_AREA: f64 = 54.0;
 const INK: RGBColor = RGBColor(29, 35, 48);
 const TARGET: RGBColor = RGBColor(179, 38, 30);
 const EVENT: RGBColor = RGBColor(90, 90, 90);
+/// The fill of shaded spans (outages) behind the lines.
+const SHADE: RGBColor = RGBColor(222, 222, 222);
+/// The narrowest a shaded span is drawn, px at 1x (a 2-hour outage on a 90-day axis is a
+/// tenth of a pixel).
+const MIN_SPAN_PX: f64 = 2.0;
 const GRID: RGBColor = RGBColor(225, 225, 225);
 const LIGHT_GRID: RGBColor = RGBColor(243, 243, 243);
 
@@ -104,6 +109,14 @@ pub struct EventMark {
     pub caption: String,
 }
 
+/// A stretch of the x axis shaded behind the lines (an outage on a time axis), [from, to).
+/// Spans outside the x range are not drawn; every span is at least 2 px wide.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Span {
+    pub from: f64,
+    pub to: f64,
+}
+
 #[derive(Clone, Debug)]
 pub struct Chart {
     /// File-name stem (e.g. `cost-curve`).
@@ -114,6 +127,10 @@ pub struct Chart {
     pub targets: Vec<TargetLine>,
     /// Events marked on the x axis. Lines and histograms.
     pub events: Vec<EventMark>,
+    /// Stretches of the x axis shaded behind the lines, with their legend entry. Lines on a
+    /// linear x axis.
+    pub spans: Vec<Span>,
+    pub spans_label: String,
     /// Ticks of the x axis at these values, with these labels (empty: chosen by plotters). Lines.
     pub x_ticks: Vec<(f64, String)>,
 }
@@ -122,7 +139,16 @@ type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::Er
 
 impl Chart {
     pub fn new(id: impl Into<String>, title: impl Into<String>, kind: Kind) -> Chart {
-        Chart { id: id.into(), title: title.into(), kind, targets: Vec::new(), events: Vec::new(), x_ticks: Vec::new() }
+        Chart {
+            id: id.into(),
+            title: title.into(),
+            kind,
+            targets: Vec::new(),
+            events: Vec::new(),
+            spans: Vec::new(),
+            spans_label: String::new(),
+            x_ticks: Vec::new(),
+        }
     }
 
     pub fn with_targets(mut self, targets: impl IntoIterator<Item = TargetLine>) -> Chart {
@@ -132,6 +158,13 @@ impl Chart {
 
     pub fn with_events(mut self, events: impl IntoIterator<Item = EventMark>) -> Chart {
         self.events.extend(events);
+        self
+    }
+
+    /// Shades `spans` behind the lines, with `label` in the legend (when any is drawn).
+    pub fn with_spans(mut self, label: impl Into<String>, spans: impl IntoIterator<Item = Span>) -> Chart {
+        self.spans.extend(spans);
+        self.spans_label = label.into();
         self
     }
 
@@ -651,11 +684,20 @@ fn lines<DB: DrawingBackend>(
     let (ly0, ly1) = (ry0 / 1.3, ry1 * 1.3);
     let (fx0, fx1) = if log_x { (lx0, lx1) } else { (x0, x1) };
 
-    let legend = if series.len() > 1 || !series.is_empty() && !series[0].name.is_empty() {
+    let mut legend: Vec<(String, Swatch)> = if series.len() > 1 || !series.is_empty() && !series[0].name.is_empty() {
         series.iter().enumerate().map(|(i, s)| (s.name.clone(), Swatch::Line(colour(i)))).collect()
     } else {
         Vec::new()
     };
+    // Shaded spans, clipped to the x range (linear axes only).
+    let spans: Vec<(f64, f64)> = if log_x {
+        Vec::new()
+    } else {
+        c.spans.iter().map(|s| (s.from.max(x0), s.to.min(x1))).filter(|(a, b)| a <= b && *b > x0 && *a < x1).collect()
+    };
+    if !spans.is_empty() && !c.spans_label.is_empty() {
+        legend.push((c.spans_label.clone(), Swatch::Box(SHADE)));
+    }
     let frame = Frame::new(root, px, c, px.len(Y_AREA), legend, top_labels(c), &|v| frac(v, fx0, fx1, log_x));
     let area = frame.area(root);
     // Ticks at the given values, or where plotters would put them.
@@ -687,6 +729,16 @@ fn lines<DB: DrawingBackend>(
                 .x_label_formatter(&x_fmt)
                 .y_label_formatter(&y_fmt)
                 .draw()?;
+            if !spans.is_empty() {
+                let (xr, yr) = (chart.x_range(), chart.y_range());
+                let (xs, _) = chart.plotting_area().get_pixel_range();
+                let min_w = (xr.end - xr.start) * px.len(MIN_SPAN_PX) as f64 / (xs.end - xs.start).max(1) as f64;
+                chart.draw_series(spans.iter().map(|&(a, b)| {
+                    let b = b.max(a + min_w).min(xr.end);
+                    let a = a.min(b - min_w).max(xr.start);
+                    Rectangle::new([(a, yr.start), (b, yr.end)], SHADE.filled())
+                }))?;
+            }
             for (i, s) in series.iter().enumerate() {
                 let c = colour(i);
                 if s.points.iter().any(|p| p.3 > p.2) {

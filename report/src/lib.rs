@@ -12,7 +12,7 @@ pub mod chart;
 mod design;
 pub mod pilot;
 
-use chart::{Chart, Kind, Series};
+use chart::{Chart, EventMark, Kind, Series, Span};
 use design::Design;
 use maud::{Markup, PreEscaped, html};
 use sim_core::cost::bill::Category;
@@ -20,6 +20,7 @@ use sim_core::cost::book::PriceLine;
 use sim_core::cost::crossover::Crossover;
 use sim_core::cost::{CostSummary, Money};
 use sim_core::engine::counts::{LIFE_BINS, life_bin_start_days};
+use sim_core::engine::events::{RunEvent, RunEventKind};
 use sim_core::replication::{Bounds, Estimate, STATISTIC, mean_ci95};
 use sim_core::summary::RunSummary;
 use sim_core::text::{count, decimal, duration_s, percent, points, signed, thousands};
@@ -61,6 +62,10 @@ pub struct RunInput<'a> {
     /// the verdict come from it (`studio::run::mean_of`).
     pub mean: &'a RunSummary,
     pub hours: &'a [Hour],
+    /// Replication 0's timeline of events as stored with it (`studio::run::series`): the time
+    /// charts mark its scheduled events and shade its site-wide outages. Empty for a run stored
+    /// before events were: the scenario's `[[event]]`s are marked instead.
+    pub events: &'a [RunEvent],
     pub assumptions: &'a Assumptions,
     /// When the report was written (shown, not used).
     pub generated_at: &'a str,
@@ -555,6 +560,39 @@ fn life_histogram(r: &RunSummary) -> Option<Vec<(f64, f64, u64)>> {
     })
 }
 
+const US_PER_DAY: f64 = 86_400e6;
+
+/// What a time axis in days shows of a run's events: each scheduled event (with its caption,
+/// else its kind) as a mark at its start, and the outages that take a whole site down (network
+/// or mains, scheduled or drawn) shaded, overlapping ones joined. Gateway outages and sags are
+/// left out: a fleet has hundreds of them and they would hide the lines. With no stored
+/// events, the scenario's own `[[event]]`s are marked (`design`).
+fn time_marks(events: &[RunEvent], design: &Design) -> (Vec<EventMark>, Vec<Span>) {
+    if events.is_empty() {
+        return (design.events.clone(), Vec::new());
+    }
+    let marks = events
+        .iter()
+        .filter(|e| e.is_scheduled())
+        .map(|e| EventMark { x: e.start_us as f64 / US_PER_DAY, caption: e.label().to_string() })
+        .collect();
+    let mut down: Vec<(u64, u64)> = events
+        .iter()
+        .filter(|e| matches!(e.kind, RunEventKind::SiteOutage | RunEventKind::PowerOutage))
+        .filter_map(|e| Some((e.start_us, e.end_us?)))
+        .collect();
+    down.sort_unstable();
+    let mut spans: Vec<Span> = Vec::new();
+    for (a, b) in down {
+        let (from, to) = (a as f64 / US_PER_DAY, b as f64 / US_PER_DAY);
+        match spans.last_mut() {
+            Some(last) if from <= last.to => last.to = last.to.max(to),
+            _ => spans.push(Span { from, to }),
+        }
+    }
+    (marks, spans)
+}
+
 /// The report of one run (with its replications, if any).
 pub fn run_report(input: &RunInput<'_>) -> Report {
     let r = input.mean;
@@ -563,6 +601,7 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
     let stat = statistic(all.len());
     let mut charts = Vec::new();
 
+    let (marks, spans) = time_marks(input.events, &design);
     let delivery_over_time = (!input.hours.is_empty()).then(|| {
         // Hourly for short runs, daily otherwise (hourly spikes as buffers drain hide the trend).
         let step = if input.hours.len() > 72 { 24 } else { 1 };
@@ -593,11 +632,15 @@ pub fn run_report(input: &RunInput<'_>) -> Report {
             },
         )
         .with_targets(design.delivery_pct())
-        .with_events(design.events.iter().cloned());
+        .with_events(marks)
+        .with_spans("site-wide outage", spans.iter().cloned());
+        let shaded = if spans.is_empty() { "" } else { " Shaded: outages that took a whole site down (network or power)." };
         figure(
             &mut charts,
             c,
-            &format!("Delivered exceeds 100 % in a {per} when buffers drain after an outage (drawn up to 150 %). Replication 0."),
+            &format!(
+                "Delivered exceeds 100 % in a {per} when buffers drain after an outage (drawn up to 150 %).{shaded} Replication 0."
+            ),
         )
     });
     let losses = figure(

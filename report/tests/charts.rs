@@ -191,11 +191,14 @@ fn mine_run() -> (RunSummary, Report) {
         ["fleet.vibration.count=50", "scenario.duration=14d", "event.1.at=5d", "event.2.at=9d"]
             .map(String::from)
             .into();
-    let (_, r, hours, a) = run_of("mine-production.toml", &overrides, 3);
+    let (s, r, hours, a) = run_of("mine-production.toml", &overrides, 3);
+    // The timeline the run stores with it (what `simulate` reported: `run_events` is the same).
+    let events = sim_core::engine::run_events(&s, 3);
     let rep = run_report(&RunInput {
         summaries: std::slice::from_ref(&r),
         mean: &r,
         hours: &hours,
+        events: &events,
         assumptions: &a,
         generated_at: "t",
     });
@@ -387,6 +390,7 @@ fn losses_show_only_the_causes_the_design_can_have() {
         summaries: std::slice::from_ref(&r),
         mean: &r,
         hours: &hours,
+        events: &[],
         assumptions: &a,
         generated_at: "t",
     });
@@ -435,4 +439,26 @@ fn event_captions_are_marked_at_their_times() {
         assert!(dashes.len() >= 10, "{caption:?}: no dashed line under its caption");
         assert!(t.y < dashes[0].0, "{caption:?}: the caption is not above its line");
     }
+}
+
+#[test]
+fn site_wide_outages_are_shaded_behind_the_lines_from_the_stored_events() {
+    let (_, rep) = mine_run();
+    let c = chart(&rep, "delivery-over-time");
+    // The north shaft's scheduled 18 h cut; the mine's many gateway outages are not shaded.
+    assert_eq!(c.spans.len(), 1, "{:?}", c.spans);
+    let d = drawing(c);
+    let mut shaded: Vec<&Rect> = d.rects.iter().filter(|r| r.fill == "#DEDEDE").collect();
+    shaded.sort_by(|a, b| b.h.total_cmp(&a.h));
+    assert_eq!(shaded.len(), 2, "the span, and its swatch in the legend: {shaded:?}");
+    let span = shaded[0];
+    let from = x_pixel(&d, "day of the run", 12.0 + 10.0 / 24.0);
+    let to = x_pixel(&d, "day of the run", 13.0 + 4.0 / 24.0);
+    assert!(
+        (span.x - from).abs() <= 1.5 && (span.x + span.w - to).abs() <= 1.5,
+        "{span:?}: day 12 10:00 is at {from}, +18 h at {to}"
+    );
+    assert!(span.h > 200.0, "the span runs the plot's height: {span:?}");
+    d.text("site-wide outage");
+    assert!(rep.html.contains("Shaded: outages that took a whole site down"));
 }

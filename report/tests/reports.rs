@@ -51,6 +51,7 @@ fn run_report_is_self_contained_and_shows_every_chart() {
         summaries: std::slice::from_ref(&r),
         mean: &r,
         hours: &hours,
+        events: &[],
         assumptions: &a,
         generated_at: "t",
     });
@@ -115,6 +116,7 @@ fn png_charts_are_rendered_and_not_blank() {
         summaries: std::slice::from_ref(&r),
         mean: &r,
         hours: &hours,
+        events: &[],
         assumptions: &a,
         generated_at: "t",
     });
@@ -257,8 +259,14 @@ fn production(devices: u32) -> Vec<String> {
 fn a_run_report_opens_with_the_answer() {
     for reps in [2, 1] {
         let (runs, mean, hours, a) = replicated("mine-production.toml", &production(2000), reps);
-        let rep =
-            run_report(&RunInput { summaries: &runs, mean: &mean, hours: &hours, assumptions: &a, generated_at: "t" });
+        let rep = run_report(&RunInput {
+            summaries: &runs,
+            mean: &mean,
+            hours: &hours,
+            events: &[],
+            assumptions: &a,
+            generated_at: "t",
+        });
         check_page(&rep.html, &rep.charts);
         let doc = parse(&rep.html);
         let main = doc.descendants().find(|n| n.has_tag_name("main")).unwrap();
@@ -353,6 +361,7 @@ fn the_bill_is_grouped_by_category_with_shares_of_the_tco() {
         summaries: std::slice::from_ref(&r),
         mean: &r,
         hours: &hours,
+        events: &[],
         assumptions: &a,
         generated_at: "t",
     });
@@ -437,6 +446,7 @@ fn the_print_stylesheet_keeps_tables_headings_and_figures_whole() {
         summaries: std::slice::from_ref(&r),
         mean: &r,
         hours: &hours,
+        events: &[],
         assumptions: &a,
         generated_at: "t",
     });
@@ -467,6 +477,7 @@ fn text_from_the_scenario_is_escaped() {
         summaries: std::slice::from_ref(&r),
         mean: &r,
         hours: &hours,
+        events: &[],
         assumptions: &a,
         generated_at: "t",
     });

@@ -163,6 +163,22 @@ const MIGRATIONS: &[&str] = &[
         payload BLOB NOT NULL,
         PRIMARY KEY (recording, n)
     ) WITHOUT ROWID;",
+    // 4: each run's timeline of events (see `EventRow`); runs from before have none.
+    "CREATE TABLE run_events (
+        run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        start_us INTEGER NOT NULL,
+        end_us INTEGER,
+        site TEXT,
+        gateway INTEGER,
+        profile TEXT,
+        event INTEGER,
+        wave INTEGER,
+        caption TEXT,
+        devices INTEGER NOT NULL,
+        PRIMARY KEY (run, seq)
+    ) WITHOUT ROWID;",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -202,6 +218,32 @@ pub struct SeriesRow {
     pub buffered: u64,
     /// Mean charge of the battery devices in service (None for mains classes).
     pub battery_mean_mah: Option<f64>,
+}
+
+/// One event of a run's timeline, as the engine reported it (`sim_core::engine::events::RunEvent`,
+/// whose fields these are; the store does not depend on the engine). Times are simulated
+/// microseconds from the run's start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRow {
+    /// `gateway_outage`, `site_outage`, `power_outage`, `power_sag`, `firmware_campaign`,
+    /// `firmware_wave` or `credential_leak`.
+    pub kind: String,
+    /// When it starts, µs from the run's start.
+    pub start_us: u64,
+    /// When it ends, µs from the run's start (None: instantaneous, or never).
+    pub end_us: Option<u64>,
+    pub site: Option<String>,
+    /// The gateway within the site, from 0.
+    pub gateway: Option<u32>,
+    /// The network or power profile whose process drew it.
+    pub profile: Option<String>,
+    /// The scenario `[[event]]` it comes from, from 0.
+    pub event: Option<u32>,
+    /// The wave of a firmware campaign, from 0.
+    pub wave: Option<u32>,
+    pub caption: Option<String>,
+    /// Devices it concerns.
+    pub devices: u64,
 }
 
 /// A stored run as listed by `runs`.
@@ -480,6 +522,65 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a run's timeline of events in one (`IMMEDIATE`) transaction, numbered in the
+    /// order given (the engine's order). Written after the run row and before `finish_run`, so
+    /// a `complete` run has its events and a killed one is left `incomplete`.
+    pub fn append_events(&mut self, run: i64, rows: &[EventRow]) -> Result<()> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        {
+            let first: i64 =
+                tx.query_row("SELECT coalesce(max(seq) + 1, 0) FROM run_events WHERE run = ?1", [run], |r| r.get(0))?;
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO run_events (run, seq, kind, start_us, end_us, site, gateway, profile, event, wave, caption, devices)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for (i, e) in rows.iter().enumerate() {
+                stmt.execute(params![
+                    run,
+                    first + i as i64,
+                    e.kind,
+                    sql_u64(e.start_us),
+                    e.end_us.map(sql_u64),
+                    e.site,
+                    e.gateway,
+                    e.profile,
+                    e.event,
+                    e.wave,
+                    e.caption,
+                    sql_u64(e.devices)
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A run's timeline of events, in the order they were stored (empty for a run stored
+    /// before events were: schema version 3 and older).
+    pub fn events(&self, run: i64) -> Result<Vec<EventRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT kind, start_us, end_us, site, gateway, profile, event, wave, caption, devices
+             FROM run_events WHERE run = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([run], |r| {
+                Ok(EventRow {
+                    kind: r.get(0)?,
+                    start_us: r.get::<_, i64>(1)? as u64,
+                    end_us: r.get::<_, Option<i64>>(2)?.map(|v| v as u64),
+                    site: r.get(3)?,
+                    gateway: r.get(4)?,
+                    profile: r.get(5)?,
+                    event: r.get(6)?,
+                    wave: r.get(7)?,
+                    caption: r.get(8)?,
+                    devices: r.get::<_, i64>(9)? as u64,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// Stores the summary and marks the run `complete`.
     pub fn finish_run(&mut self, run: i64, summary_json: &str, wall_s: f64) -> Result<()> {
         self.conn.execute(
@@ -636,6 +737,12 @@ impl Store {
     }
 }
 
+/// A count or time as SQLite's INTEGER (i64); values past i64::MAX (never produced: times are
+/// bounded by the 50-year horizon) are clamped rather than wrapped.
+fn sql_u64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
 const RUN_COLUMNS: &str = "SELECT id, created_at, scenario_name, scenario_file, seed, devices, status, replication_of, replication_index, wall_s, summary_json FROM runs";
 
 fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
@@ -728,6 +835,97 @@ mod tests {
         let listed: Vec<(i64, usize)> = s.list_sweeps(10).unwrap().iter().map(|r| (r.id, r.points.len())).collect();
         assert_eq!(listed, [(v, 0), (w, 1)], "newest first, with their points");
         assert_eq!(s.list_sweeps(1).unwrap().len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn event(kind: &str, start_us: u64) -> EventRow {
+        EventRow {
+            kind: kind.into(),
+            start_us,
+            end_us: Some(start_us + 3_600_000_000),
+            site: Some("north".into()),
+            gateway: Some(2),
+            profile: Some("lte-m".into()),
+            event: None,
+            wave: None,
+            caption: None,
+            devices: 10_000,
+        }
+    }
+
+    #[test]
+    fn events_round_trip_in_order_and_go_with_their_run() {
+        let dir = std::env::temp_dir().join(format!("scaleproof-store-events-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("runs.db");
+        let mut s = Store::open(&path).unwrap();
+        let a = s.begin_run(&new_run(std::process::id())).unwrap();
+        let b = s.begin_run(&new_run(std::process::id())).unwrap();
+        let sag = EventRow {
+            end_us: None,
+            gateway: None,
+            profile: None,
+            event: Some(3),
+            caption: Some("Press line start-up".into()),
+            ..event("power_sag", 7)
+        };
+        let wave = EventRow {
+            site: None,
+            gateway: None,
+            profile: None,
+            event: Some(0),
+            wave: Some(1),
+            ..event("firmware_wave", 9)
+        };
+        let rows = vec![event("gateway_outage", 5), sag, wave, event("site_outage", 1)];
+        s.append_events(a, &rows[..2]).unwrap();
+        s.append_events(a, &rows[2..]).unwrap();
+        s.append_events(b, &[event("site_outage", 0)]).unwrap();
+        s.finish_run(a, "{}", 1.0).unwrap();
+        drop(s);
+        let s = Store::open_read_only(&path).unwrap();
+        assert_eq!(s.events(a).unwrap(), rows, "every field back, in the order stored");
+        assert_eq!(s.events(b).unwrap(), [event("site_outage", 0)]);
+        assert_eq!(s.events(b + 1).unwrap(), []);
+        drop(s);
+        // A run's events go with it.
+        let s = Store::open(&path).unwrap();
+        s.conn.execute("DELETE FROM runs WHERE id = ?1", [b]).unwrap();
+        assert_eq!(s.events(b).unwrap(), []);
+        assert_eq!(s.events(a).unwrap().len(), 4);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn migrating_from_version_3_keeps_old_runs_without_events() {
+        let dir = std::env::temp_dir().join(format!("scaleproof-store-v3-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("runs.db");
+        // A database as schema version 3 left it, with a finished run and its series.
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..3] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            let mut old = Store { conn };
+            let id = old.begin_run(&new_run(std::process::id())).unwrap();
+            old.append_series(id, &[row(0)]).unwrap();
+            old.finish_run(id, "{}", 1.0).unwrap();
+        }
+        assert!(matches!(Store::open_read_only(&path), Err(StoreError::Outdated { found: 3, .. })));
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        let runs = s.list_runs(10).unwrap();
+        assert_eq!((runs.len(), runs[0].status.as_str()), (1, "complete"));
+        let old = runs[0].id;
+        assert_eq!(s.series(old).unwrap(), [row(0)]);
+        assert_eq!(s.events(old).unwrap(), [], "a run from before events has none");
+        let new = s.begin_run(&new_run(std::process::id())).unwrap();
+        s.append_events(new, &[event("gateway_outage", 1)]).unwrap();
+        assert_eq!(s.events(new).unwrap().len(), 1);
+        assert_eq!(s.integrity_check().unwrap(), "ok");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

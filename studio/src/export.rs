@@ -1,5 +1,5 @@
 //! Exporting stored runs and studies for BI and ERP tools: a run's hourly series, its per-class
-//! figures, its bill or its summary (one wide row), and a sweep's or sensitivity study's points
+//! figures, its bill, its summary (one wide row) or its timeline of events, and a sweep's or sensitivity study's points
 //! (one row each), as CSV (the `csv` crate, text cells neutralised against formula injection),
 //! JSON Lines or Parquet (zstd, typed columns, one row group). Column reference:
 //! `docs/exports.md`.
@@ -47,6 +47,9 @@ pub enum Table {
     Bill,
     /// The RunSummary's scalar figures as one wide row.
     Summary,
+    /// The run's timeline: shared outages, sags, scheduled events, firmware waves, credential
+    /// leaks, one row each, in the engine's order.
+    Events,
 }
 
 impl Table {
@@ -61,7 +64,8 @@ impl Table {
             "classes" => Ok(Table::Classes),
             "bill" => Ok(Table::Bill),
             "summary" => Ok(Table::Summary),
-            _ => Err(format!("unknown table {s:?}: use series, classes, bill or summary")),
+            "events" => Ok(Table::Events),
+            _ => Err(format!("unknown table {s:?}: use series, classes, bill, summary or events")),
         }
     }
 }
@@ -171,6 +175,9 @@ impl Row {
     fn time(&mut self, name: &'static str, ms: i64) {
         self.push(name, Ty::TimestampMs, false, Cell::TimestampMs(ms));
     }
+    fn opt_time(&mut self, name: &'static str, ms: Option<i64>) {
+        self.push(name, Ty::TimestampMs, true, ms.map_or(Cell::Null, Cell::TimestampMs));
+    }
 }
 
 impl Rows {
@@ -190,7 +197,7 @@ impl Rows {
 }
 
 /// The calendar time of hour 0 of a stored run (`scenario.start`, or its default).
-fn start_ms(rec: &store::RunRecord) -> Result<i64> {
+pub(crate) fn start_ms(rec: &store::RunRecord) -> Result<i64> {
     let overrides: Vec<String> = serde_json::from_str(&rec.overrides_json).unwrap_or_default();
     sim_core::scenario::read::start_ms_at(rec.scenario_text.as_bytes(), &overrides)
         .map_err(|e| anyhow::anyhow!("run {}: reading scenario.start: {e}", rec.row.id))
@@ -219,6 +226,27 @@ fn series_row(run: i64, start_ms: i64, r: &store::SeriesRow) -> Row {
     o.count("online", r.online);
     o.count("buffered", r.buffered);
     o.opt_f64("battery_mean_mah", r.battery_mean_mah);
+    o
+}
+
+/// One event of a run's timeline; `seq` is its place in the engine's order.
+fn event_row(run: i64, start_ms: i64, seq: usize, e: &store::EventRow) -> Row {
+    let at = |us: u64| start_ms.saturating_add(i64::try_from(us / 1_000).unwrap_or(i64::MAX));
+    let mut o = Row::default();
+    o.i64("run", run);
+    o.i64("seq", seq as i64);
+    o.text("kind", &e.kind);
+    o.count("start_us", e.start_us);
+    o.opt_count("end_us", e.end_us);
+    o.time("start_time", at(e.start_us));
+    o.opt_time("end_time", e.end_us.map(at));
+    o.opt_text("site", e.site.as_deref());
+    o.opt_count("gateway", e.gateway.map(u64::from));
+    o.opt_text("profile", e.profile.as_deref());
+    o.opt_count("event", e.event.map(u64::from));
+    o.opt_count("wave", e.wave.map(u64::from));
+    o.opt_text("caption", e.caption.as_deref());
+    o.count("devices", e.devices);
     o
 }
 
@@ -403,6 +431,23 @@ fn run_rows(store: &Store, run: i64, table: Table) -> Result<Rows> {
                 battery_mean_mah: None,
             };
             Rows::from_rows(series_row(run, start, &empty), rows)
+        }
+        Table::Events => {
+            let start = start_ms(&rec)?;
+            let rows = store.events(run)?.iter().enumerate().map(|(i, e)| event_row(run, start, i, e)).collect();
+            let empty = store::EventRow {
+                kind: String::new(),
+                start_us: 0,
+                end_us: None,
+                site: None,
+                gateway: None,
+                profile: None,
+                event: None,
+                wave: None,
+                caption: None,
+                devices: 0,
+            };
+            Rows::from_rows(event_row(run, start, 0, &empty), rows)
         }
         Table::Classes => {
             let s = summary_of(&rec)?;

@@ -84,8 +84,10 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> crate::Res
             // A replication reports as the run it replicates, with all its siblings.
             let run = crate::run::load_run(&store, id)?;
             let id = run.id;
+            // The series and the timeline front ends draw: one source.
+            let (series, events) = crate::run::series_and_events(&store, id)?;
             let mut hours: Vec<Hour> = Vec::new();
-            for r in store.series(id)? {
+            for r in &series.hours {
                 let i = r.hour as usize;
                 if hours.len() <= i {
                     hours.resize(i + 1, Hour::default());
@@ -102,6 +104,7 @@ pub fn build_report(db: &Path, target: Target, generated_at: &str) -> crate::Res
                 summaries: &run.summaries,
                 mean: &run.mean,
                 hours: &hours,
+                events: &events,
                 assumptions: &assumptions,
                 generated_at,
             }))

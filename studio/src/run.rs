@@ -1,5 +1,6 @@
 //! Running a scenario: replications in parallel on a pool of the requested size, each streaming
-//! its hourly series into the run database as it goes.
+//! its hourly series into the run database as it goes and storing its timeline of events before
+//! it is marked complete; and reading a stored run back ([`load_run`], [`series`]).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,11 +9,12 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde_json::Value;
+use sim_core::engine::events::{RunEvent, RunEventKind};
 use sim_core::engine::{EpochReport, Observer, simulate};
 use sim_core::replication::{combine, mean_summary, replication_seed};
 use sim_core::scenario::PowerSource;
 use sim_core::summary::{RunSummary, summarize};
-use store::{NewRun, SeriesRow, Store};
+use store::{EventRow, NewRun, SeriesRow, Store};
 
 use crate::LoadedScenario;
 
@@ -216,6 +218,8 @@ fn run_one(
     if let Some(e) = writer.error.take() {
         return Err(e);
     }
+    let events: Vec<EventRow> = out.events.iter().map(event_row).collect();
+    writer.store.append_events(id, &events).context("writing the run's events")?;
     let mut summary = summarize(s, rep_seed, &out);
     crate::price_and_judge(req.loaded, &mut summary);
     summary.run_id = id;
@@ -299,4 +303,83 @@ pub fn load_run(store: &Store, id: i64) -> Result<StoredRun> {
     let loaded = crate::stored_scenario(store, id)?;
     let mean = mean_of(&loaded, &summaries);
     Ok(StoredRun { id, loaded, summaries, mean })
+}
+
+/// The stored form of an engine event.
+pub fn event_row(e: &RunEvent) -> EventRow {
+    EventRow {
+        kind: e.kind.name().to_string(),
+        start_us: e.start_us,
+        end_us: e.end_us,
+        site: e.site.clone(),
+        gateway: e.gateway,
+        profile: e.profile.clone(),
+        event: e.event,
+        wave: e.wave,
+        caption: e.caption.clone(),
+        devices: e.devices,
+    }
+}
+
+/// A stored event as the engine reported it; an error for a kind this build does not know.
+pub fn stored_event(r: &EventRow) -> Result<RunEvent> {
+    let kind = RunEventKind::parse(&r.kind).with_context(|| format!("unknown event kind {:?}", r.kind))?;
+    Ok(RunEvent {
+        kind,
+        start_us: r.start_us,
+        end_us: r.end_us,
+        site: r.site.clone(),
+        gateway: r.gateway,
+        profile: r.profile.clone(),
+        event: r.event,
+        wave: r.wave,
+        caption: r.caption.clone(),
+        devices: r.devices,
+    })
+}
+
+/// A stored run's timeline of events, in the engine's order (empty for runs stored before
+/// events were).
+pub fn events(store: &Store, run: i64) -> Result<Vec<RunEvent>> {
+    store
+        .events(run)?
+        .iter()
+        .map(stored_event)
+        .collect::<Result<_>>()
+        .with_context(|| format!("reading the events of run {run}"))
+}
+
+pub use crate::contract::{ClassHour, RunSeries};
+
+/// Run `run`'s own hourly series (of that replication) and timeline of events, as front ends
+/// draw them.
+pub fn series(config: &crate::Config, run: i64) -> crate::Result<RunSeries> {
+    let store = crate::records::open_existing(config)?;
+    let (series, events) = series_and_events(&store, run)?;
+    Ok(RunSeries { events: events.iter().map(crate::contract::TimelineEvent::from).collect(), ..series })
+}
+
+/// Run `run`'s hourly series (its `events` left empty) and its timeline as the engine reported
+/// it (what the report crate draws).
+pub(crate) fn series_and_events(store: &Store, run: i64) -> Result<(RunSeries, Vec<RunEvent>)> {
+    let Some(rec) = store.get_run(run)? else { return Err(crate::Error::not_found(format!("no run {run}")).into()) };
+    let hours = store
+        .series(run)?
+        .into_iter()
+        .map(|r| ClassHour {
+            class: r.class,
+            hour: r.hour,
+            generated: r.generated,
+            delivered: r.delivered,
+            lost_network: r.lost_network,
+            lost_collision: r.lost_collision,
+            dropped_overflow: r.dropped_overflow,
+            dropped_reboot: r.dropped_reboot,
+            stranded_dead: r.stranded_dead,
+            online: r.online,
+            buffered: r.buffered,
+            battery_mean_mah: r.battery_mean_mah,
+        })
+        .collect();
+    Ok((RunSeries { run, start_ms: crate::export::start_ms(&rec)?, hours, events: Vec::new() }, events(store, run)?))
 }

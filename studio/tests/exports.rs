@@ -415,3 +415,64 @@ fn parquet_reads_back_through_arrow_with_the_stored_totals() {
     let delivered = summary[0].column_by_name("messages_delivered").unwrap().as_primitive::<Int64Type>().value(0);
     assert_eq!(delivered as u64, stored.messages.delivered);
 }
+
+#[test]
+fn the_runs_timeline_is_stored_served_with_its_series_exported_and_marked_in_its_report() {
+    let dir = TempDir::new("events");
+    let db = dir.db();
+    // A scheduled site outage whose caption a spreadsheet would take for a formula.
+    let file = scenario(&dir);
+    let text = std::fs::read_to_string(&file).unwrap()
+        + "\n[[event]]\nat = \"1d\"\nkind = \"site-outage\"\nsite = \"north-shaft\"\nduration = \"2h\"\ncaption = \"=Blasting: the shaft is cleared\"\n";
+    std::fs::write(&file, text).unwrap();
+    let summary = run(&file, &db, &["scenario.duration=2d"]);
+    let loaded =
+        studio::load_scenario(&studio::Config::in_dir("unused"), &file, &["scenario.duration=2d".into()]).unwrap();
+    let engine = sim_core::engine::run_events(&loaded.scenario, summary.seed);
+
+    // Served with the series: what the engine reported, in its order, and owned serde types.
+    let config = studio::Config::in_dir("unused").with_db(Some(db.clone()));
+    let served = studio::run::series(&config, 1).unwrap();
+    let engine_wire: Vec<studio::contract::TimelineEvent> = engine.iter().map(Into::into).collect();
+    assert_eq!(served.events, engine_wire);
+    assert_eq!((served.run, served.start_ms, served.hours.len()), (1, START_MS, 2 * 48));
+    let json = serde_json::to_string(&served).unwrap();
+    // (serde_json reads a float back to within one ulp: compare what is exact.)
+    let back = serde_json::from_str::<studio::run::RunSeries>(&json).unwrap();
+    assert_eq!((back.events, back.hours.len(), back.hours[0].class.as_str()), (engine_wire, 96, MAINS_CLASS));
+    let kinds: Vec<&str> = engine.iter().map(|e| e.kind.name()).collect();
+    assert!(kinds.contains(&"site_outage") && kinds.contains(&"power_sag"), "{kinds:?}");
+
+    // Exported: the documented columns, one row per event, times from scenario.start.
+    let (header, rows) = read_csv(&bytes(&db, 1, Table::Events, Format::Csv));
+    assert_eq!(header, documented("events"));
+    assert_eq!(rows.len(), engine.len());
+    let cut = rows.iter().find(|r| r["event"] == "0").unwrap();
+    assert_eq!((cut["kind"].as_str(), cut["site"].as_str()), ("site_outage", "north-shaft"));
+    assert_eq!(cut["caption"], "'=Blasting: the shaft is cleared", "neutralised in CSV");
+    assert_eq!(
+        (cut["start_time"].as_str(), cut["end_time"].as_str()),
+        ("2026-03-29T22:00:00Z", "2026-03-30T00:00:00Z")
+    );
+    assert_eq!(num(&cut["devices"]), 20 + 10, "every device at the north shaft");
+    assert!(
+        rows.iter().filter(|r| r["kind"] == "power_sag").all(|r| r["end_us"].is_empty() && r["end_time"].is_empty())
+    );
+    let pq = read_parquet(&bytes(&db, 1, Table::Events, Format::Parquet), &dir);
+    assert_eq!(pq.schema.iter().map(|c| c.0.clone()).collect::<Vec<_>>(), header);
+    let col = |name: &str| pq.schema.iter().find(|c| c.0 == name).unwrap().clone();
+    assert_eq!(col("start_time").2, Some(LogicalType::timestamp(true, TimeUnit::MILLIS)));
+    assert_eq!((col("end_us").1, col("end_us").3, col("start_us").3), (Physical::INT64, true, false));
+    assert_eq!(pq.rows.len(), engine.len());
+    for (r, e) in pq.rows.iter().zip(&engine) {
+        assert_eq!(long(&r["start_us"]) as u64, e.start_us);
+        assert_eq!(r["kind"], Field::Str(e.kind.name().into()));
+    }
+
+    // The report marks the scheduled event and shades the site-wide cut, from the stored events.
+    let rep = studio::reports::build_report(&db, studio::reports::Target::Run(1), "t").unwrap();
+    let c = rep.charts.iter().find(|c| c.id == "delivery-over-time").unwrap();
+    let captions: Vec<&str> = c.events.iter().map(|m| m.caption.as_str()).collect();
+    assert_eq!(captions, ["=Blasting: the shaft is cleared"]);
+    assert_eq!(c.spans, [report::chart::Span { from: 1.0, to: 1.0 + 2.0 / 24.0 }]);
+}

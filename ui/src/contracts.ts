@@ -766,6 +766,119 @@ replication_of?: number | null, };
 
 export type RunDetail = RunOne | RunReplicated | RunUnfinished;
 
+export type ClassHour = {
+/**
+ * The device class.
+ */
+class: string,
+/**
+ * Hours from the run's start (hour 0 starts at [`RunSeries::start_ms`]).
+ */
+hour: number,
+/**
+ * Messages generated in the hour.
+ */
+generated: number,
+/**
+ * Messages delivered.
+ */
+delivered: number,
+/**
+ * Lost in the network (channel, outages).
+ */
+lost_network: number,
+/**
+ * Lost to LoRa collisions.
+ */
+lost_collision: number,
+/**
+ * Dropped by full buffers.
+ */
+dropped_overflow: number,
+/**
+ * Wiped from RAM buffers by reboots.
+ */
+dropped_reboot: number,
+/**
+ * Left in devices that died.
+ */
+stranded_dead: number,
+/**
+ * Devices in service, powered and with a usable link at the hour's end.
+ */
+online: number,
+/**
+ * Messages waiting in device buffers at the hour's end.
+ */
+buffered: number,
+/**
+ * Mean charge of the battery devices in service, mAh (None for mains classes).
+ */
+battery_mean_mah: number | null, };
+
+export type TimelineEventKind = "power_outage" | "site_outage" | "gateway_outage" | "power_sag" | "firmware_campaign" | "firmware_wave" | "credential_leak";
+
+export type TimelineEvent = {
+/**
+ * What happened.
+ */
+kind: TimelineEventKind,
+/**
+ * When it starts, µs from the run's start.
+ */
+start_us: number,
+/**
+ * When it ends, µs from the run's start (None: a sag, or what never ends in the model).
+ */
+end_us: number | null,
+/**
+ * The site; None for fleet-wide events (campaigns, waves, leaks).
+ */
+site: string | null,
+/**
+ * The gateway within the site, from 0 (gateway outages only).
+ */
+gateway: number | null,
+/**
+ * The network or power profile whose outage process drew it.
+ */
+profile: string | null,
+/**
+ * The scenario `[[event]]` it comes from (0-based, in file order); None: drawn by a model.
+ */
+event: number | null,
+/**
+ * The wave of a firmware campaign, from 0.
+ */
+wave: number | null,
+/**
+ * The scheduled event's caption.
+ */
+caption: string | null,
+/**
+ * Devices it concerns (behind the gateway, at the site, targeted, in the blast radius).
+ */
+devices: number, };
+
+export type RunSeries = {
+/**
+ * The run (replication) the series is of.
+ */
+run: number,
+/**
+ * The calendar time of hour 0 (`scenario.start`), ms since the Unix epoch, UTC.
+ */
+start_ms: number,
+/**
+ * One row per hour and class, by hour then class name.
+ */
+hours: Array<ClassHour>,
+/**
+ * Shared outages, sags, scheduled events with their captions, firmware waves, credential
+ * leaks, sorted by start (the engine's order); times in µs from hour 0's start.
+ */
+events: Array<TimelineEvent>, };
+
 export type PointOne = {
 /**
  * The run's id in the run database.

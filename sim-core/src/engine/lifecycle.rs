@@ -11,6 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::events::{RunEvent, RunEventKind, end_of};
 use super::timeline::Layout;
 use crate::models::{identity, ota, provisioning};
 use crate::rng::{Purpose, Stream, entity_key};
@@ -48,6 +49,8 @@ pub struct Plan {
     pub provisioning: Option<ProvisioningSummary>,
     pub ota: Option<OtaSummary>,
     pub security: Option<SecuritySummary>,
+    /// Firmware campaigns and their waves, credential leaks (unsorted).
+    pub events: Vec<RunEvent>,
 }
 
 impl Plan {
@@ -376,6 +379,11 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
                     sec.certificates_issued += 1;
                 }
             }
+            p.events.push(RunEvent {
+                event: Some(ei as u32),
+                caption: (!e.caption.is_empty()).then(|| e.caption.clone()),
+                ..RunEvent::new(RunEventKind::CredentialLeak, at, end_of(last), c.blast_radius)
+            });
             c.site_visits = sites.iter().filter(|&&x| x).count() as u64;
             c.restored_after_days = if last == u64::MAX { f64::INFINITY.min(1e9) } else { days(last - at) };
             c.offline_device_days = days(offline_us);
@@ -414,7 +422,7 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
             })
             .collect();
         let mut n_campaigns = 0;
-        for e in &s.events {
+        for (ei, e) in s.events.iter().enumerate() {
             let EventKind::FirmwareUpdate(c) = &e.kind else { continue };
             let ci_stream = n_campaigns as u64;
             n_campaigns += 1;
@@ -455,7 +463,7 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
             let mut energy = 0.0;
             let mut chunks_total = 0u64;
             let mut end = at;
-            for w in &outcome.waves {
+            for (wi, w) in outcome.waves.iter().enumerate() {
                 let mut wave_end = wave_start;
                 for j in 0..w.devices as usize {
                     let g = targets[pos + j];
@@ -482,10 +490,20 @@ pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
                     start_days: days(wave_start),
                     end_days: days(wave_end),
                 });
+                p.events.push(RunEvent {
+                    event: Some(ei as u32),
+                    wave: Some(wi as u32),
+                    ..RunEvent::new(RunEventKind::FirmwareWave, wave_start, end_of(wave_end), w.devices)
+                });
                 pos += w.devices as usize;
                 end = wave_end;
                 wave_start = wave_end.saturating_add(c.wait.0);
             }
+            p.events.push(RunEvent {
+                event: Some(ei as u32),
+                caption: (!e.caption.is_empty()).then(|| e.caption.clone()),
+                ..RunEvent::new(RunEventKind::FirmwareCampaign, at, end_of(end), targets.len() as u64)
+            });
             let t = outcome.total();
             let bytes = chunks_total * fw.chunk_bytes;
             ota_summary.bricked += t.bricked;

@@ -15,6 +15,7 @@
 pub mod bulk;
 pub mod counts;
 pub mod device;
+pub mod events;
 pub mod lifecycle;
 pub mod medium;
 pub mod timeline;
@@ -105,8 +106,15 @@ pub struct RunOutput {
     pub network_outages: u64,
     pub power_outages: u64,
     pub epochs: u32,
-    /// Provisioning, firmware campaigns and identity, as planned before the devices ran.
+    /// Provisioning, firmware campaigns and identity, as planned before the devices ran (its
+    /// `events` are moved to [`RunOutput::events`]).
     pub lifecycle: lifecycle::Plan,
+    /// The run's timeline: shared outages, sags, scheduled events, firmware waves, credential
+    /// leaks, sorted by [`events::RunEvent::order`], at most [`events::MAX_RUN_EVENTS`]. Not
+    /// part of the RunSummary.
+    pub events: Vec<events::RunEvent>,
+    /// Drawn gateway outages and sags left out of `events` by the cap (0 below it).
+    pub events_omitted: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -230,10 +238,29 @@ pub fn simulate_traced(s: &Scenario, seed: u64, observer: &mut dyn Observer, dev
     run(s, seed, observer, Stepping::EveryTick, devices)
 }
 
+/// The run's timeline without running the devices: the shared timelines and the lifecycle plan
+/// are built as [`simulate`] builds them, so this is exactly its [`RunOutput::events`] (for a
+/// preview, or a test).
+pub fn run_events(s: &Scenario, seed: u64) -> Vec<events::RunEvent> {
+    let layout = Layout::new(s);
+    take_events(&mut timeline::build(s, seed, &layout), &mut lifecycle::plan(s, seed, &layout)).0
+}
+
+/// The events the timelines and the plan collected, moved out of them, sorted and capped, with
+/// how many the cap left out.
+fn take_events(timelines: &mut Timelines, plan: &mut lifecycle::Plan) -> (Vec<events::RunEvent>, u64) {
+    let mut out = std::mem::take(&mut timelines.events);
+    out.append(&mut plan.events);
+    events::sort(&mut out);
+    let omitted = events::cap(&mut out, events::MAX_RUN_EVENTS);
+    (out, omitted)
+}
+
 fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping, traced: u32) -> RunOutput {
     let layout = Layout::new(s);
-    let timelines = timeline::build(s, seed, &layout);
-    let plan = lifecycle::plan(s, seed, &layout);
+    let mut timelines = timeline::build(s, seed, &layout);
+    let mut plan = lifecycle::plan(s, seed, &layout);
+    let (run_events, events_omitted) = take_events(&mut timelines, &mut plan);
     let models: Vec<ClassModel> = (0..s.classes.len()).map(|c| ClassModel::new(s, c)).collect();
     let n_classes = s.classes.len();
 
@@ -387,6 +414,8 @@ fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping,
         power_outages: world.timelines.power_outages,
         epochs,
         lifecycle: world.plan,
+        events: run_events,
+        events_omitted,
     }
 }
 

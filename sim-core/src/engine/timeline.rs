@@ -2,6 +2,7 @@
 //! profile, gateway) and mains power per (power profile, site). They depend only on the scenario
 //! and the seed, never on device state, so every device behind a gateway sees the same outage.
 
+use super::events::{RunEvent, RunEventKind};
 use crate::models::renewal::draw_down_s;
 use crate::rng::{Purpose, Stream, mix64};
 use crate::scenario::{EventKind, PowerSource, Scenario, Scope};
@@ -127,6 +128,44 @@ pub struct Timelines {
     /// Distinct network outages that started before the horizon (shared ones once).
     pub network_outages: u64,
     pub power_outages: u64,
+    /// Every interval and sag above as a [`RunEvent`] (before merging: a gateway's link is the
+    /// union of its gateway, site and scheduled outages), plus scheduled brownouts once per
+    /// site; unsorted.
+    pub events: Vec<RunEvent>,
+}
+
+/// The caption of scheduled event `e`, None when it has none.
+fn caption(e: &crate::scenario::Event) -> Option<String> {
+    (!e.caption.is_empty()).then(|| e.caption.clone())
+}
+
+/// A scheduled event at a site: its kind, interval and devices, with its index and caption.
+fn scheduled(s: &Scenario, ei: usize, kind: RunEventKind, site: usize, end_us: Option<u64>, devices: u32) -> RunEvent {
+    let e = &s.events[ei];
+    RunEvent {
+        site: Some(s.sites[site].id.clone()),
+        event: Some(ei as u32),
+        caption: caption(e),
+        ..RunEvent::new(kind, e.at.0, end_us, devices as u64)
+    }
+}
+
+/// A drawn interval of `profile`'s process at `site` (and gateway `gateway` within it).
+fn drawn(
+    s: &Scenario,
+    kind: RunEventKind,
+    iv: &Interval,
+    site: usize,
+    gateway: Option<u32>,
+    profile: &str,
+    devices: u32,
+) -> RunEvent {
+    RunEvent {
+        site: Some(s.sites[site].id.clone()),
+        gateway,
+        profile: Some(profile.to_string()),
+        ..RunEvent::new(kind, iv.start_us, Some(iv.end_us), devices as u64)
+    }
 }
 
 pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
@@ -138,11 +177,17 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
     let mut event_gw: Vec<Vec<Interval>> = vec![Vec::new(); n_gw];
     let mut event_power: Vec<Vec<Interval>> = vec![Vec::new(); s.sites.len()];
     let mut power_outages = 0u64;
-    for e in &s.events {
+    let mut events = Vec::new();
+    for (ei, e) in s.events.iter().enumerate() {
         let at = e.at.0;
         match e.kind {
             EventKind::SiteOutage { site, duration } | EventKind::PowerOutage { site, duration } => {
                 let iv = Interval { start_us: at, end_us: at + duration.0, storm: layout.per_site[site] };
+                let kind = match e.kind {
+                    EventKind::PowerOutage { .. } => RunEventKind::PowerOutage,
+                    _ => RunEventKind::SiteOutage,
+                };
+                events.push(scheduled(s, ei, kind, site, Some(iv.end_us), iv.storm));
                 let first = layout.site_gateway_offset[site];
                 for gw in &mut event_gw[first..first + s.sites[site].gateways as usize] {
                     gw.push(iv);
@@ -156,10 +201,23 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
             }
             EventKind::GatewayOutage { site, gateway, duration } => {
                 let g = layout.site_gateway_offset[site] + gateway as usize;
-                event_gw[g].push(Interval { start_us: at, end_us: at + duration.0, storm: layout.per_gateway[g] });
+                let iv = Interval { start_us: at, end_us: at + duration.0, storm: layout.per_gateway[g] };
+                event_gw[g].push(iv);
+                events.push(RunEvent {
+                    gateway: Some(gateway),
+                    ..scheduled(s, ei, RunEventKind::GatewayOutage, site, Some(iv.end_us), iv.storm)
+                });
                 network_outages += 1;
             }
-            EventKind::Brownout { .. } | EventKind::FirmwareUpdate(_) | EventKind::CredentialCompromise => {}
+            EventKind::Brownout { site, .. } => {
+                // Every mains device at the site, whatever its power profile.
+                let mains: u32 = (0..s.powers.len())
+                    .filter(|&p| matches!(s.powers[p].source, PowerSource::Mains { .. }))
+                    .map(|p| layout.per_power_site[p][site])
+                    .sum();
+                events.push(scheduled(s, ei, RunEventKind::PowerSag, site, None, mains));
+            }
+            EventKind::FirmwareUpdate(_) | EventKind::CredentialCompromise => {}
         }
     }
 
@@ -181,6 +239,10 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
                         let st = Stream::new(seed, entity(1, n * 64 + pi, g), Purpose::SharedOutage);
                         let v = renewal(st, up, down, op.down_distribution, horizon, layout.per_net_gateway[n][g]);
                         network_outages += v.len() as u64;
+                        let within = (g - layout.site_gateway_offset[site]) as u32;
+                        events.extend(v.iter().map(|iv| {
+                            drawn(s, RunEventKind::GatewayOutage, iv, site, Some(within), &net.name, iv.storm)
+                        }));
                         ivs.extend(v);
                     }
                     Scope::Site => {
@@ -188,6 +250,10 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
                             let st = Stream::new(seed, entity(2, n * 64 + pi, site), Purpose::SharedOutage);
                             let v = renewal(st, up, down, op.down_distribution, horizon, layout.per_net_site[n][site]);
                             network_outages += v.len() as u64;
+                            events.extend(
+                                v.iter()
+                                    .map(|iv| drawn(s, RunEventKind::SiteOutage, iv, site, None, &net.name, iv.storm)),
+                            );
                             v
                         });
                         ivs.extend(v.iter().copied());
@@ -220,6 +286,10 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
                 let dist = crate::scenario::DownTime::LogNormal { sigma: outage_sigma_ln.max(1e-9) };
                 let v = renewal(st, mean_up_s, mean_outage.as_secs_f64(), dist, horizon, layout.per_site[site]);
                 power_outages += v.len() as u64;
+                let devices = layout.per_power_site[p][site];
+                events.extend(
+                    v.iter().map(|iv| drawn(s, RunEventKind::PowerOutage, iv, site, None, &power.name, devices)),
+                );
                 ivs.extend(v);
             }
             mains[p][site] = merge(ivs);
@@ -235,6 +305,12 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
                     }
                     sv.push((t as u64, reset_probability));
                 }
+                let devices = layout.per_power_site[p][site] as u64;
+                events.extend(sv.iter().map(|&(at, _)| RunEvent {
+                    site: Some(s.sites[site].id.clone()),
+                    profile: Some(power.name.clone()),
+                    ..RunEvent::new(RunEventKind::PowerSag, at, None, devices)
+                }));
             }
             for e in &s.events {
                 if let EventKind::Brownout { site: es, reset_probability } = e.kind
@@ -247,7 +323,7 @@ pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
             sags[p][site] = sv;
         }
     }
-    Timelines { links, link_of, mains, sags, network_outages, power_outages }
+    Timelines { links, link_of, mains, sags, network_outages, power_outages, events }
 }
 
 #[cfg(test)]

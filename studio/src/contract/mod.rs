@@ -6,6 +6,7 @@ mod bench;
 mod comparison;
 mod pilot;
 mod records;
+mod series;
 mod studies;
 pub mod summary;
 
@@ -13,6 +14,7 @@ pub use bench::{BenchResult, RunSummaryV1};
 pub use comparison::{Comparison, Difference, Figure, Unit};
 pub use pilot::{Fit, FitEstimate, PilotComparison, PilotDistance};
 pub use records::{Problem, RecordingItem, RunListItem, RunStatus, SweepKind, SweepListItem};
+pub use series::{ClassHour, RunSeries, TimelineEvent, TimelineEventKind};
 pub use studies::{
     CrossoverPoint, PointOne, PointReplicated, PointSummary, Study, StudyDetail, StudyRow, SweepDetail, SweepPoint,
 };
@@ -72,6 +74,11 @@ pub fn typescript() -> String {
         export::<RunReplicated>(),
         export::<RunUnfinished>(),
         export::<RunDetail>(),
+        // A run's series and timeline.
+        export::<ClassHour>(),
+        export::<TimelineEventKind>(),
+        export::<TimelineEvent>(),
+        export::<RunSeries>(),
         // Sweeps and sensitivity studies.
         export::<PointOne>(),
         export::<PointReplicated>(),
