@@ -724,10 +724,47 @@ fn main() -> ExitCode {
                 note!("{msg}");
                 return ExitCode::from(2);
             }
+            if studio::session::is_cancelled(&e) {
+                note!("cancelled: what ran is stored as `cancelled` (scaleproof runs)");
+                return ExitCode::from(EXIT_CANCELLED);
+            }
             note!("error: {}", without_error_prefix(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }
+}
+
+/// The exit code of work stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_CANCELLED: u8 = 130;
+
+/// Waits for a session, handing its progress events to `on_progress`. The first Ctrl-C cancels
+/// it (the engine stops within one simulated hour and what ran is stored `cancelled`); a second
+/// one, or one after the session ended, quits at once with [`EXIT_CANCELLED`].
+fn drive<T: Send + 'static>(session: studio::Session<T>, mut on_progress: impl FnMut(&studio::Progress)) -> Result<T> {
+    let token = session.cancel_token();
+    let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ended_seen = ended.clone();
+    let interrupts = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::Builder::new().name("ctrl-c".into()).spawn(move || {
+        interrupts.block_on(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // No handler: Ctrl-C keeps its default (the process ends, runs left `running`).
+                return;
+            }
+            if !ended_seen.load(std::sync::atomic::Ordering::SeqCst) {
+                token.cancel();
+                note!("\nCancelling after the current simulated hour (Ctrl-C again to quit at once)...");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+            std::process::exit(130);
+        })
+    })?;
+    while let Some(p) = session.next_progress() {
+        on_progress(&p);
+    }
+    let out = session.wait();
+    ended.store(true, std::sync::atomic::Ordering::SeqCst);
+    out
 }
 
 /// Checks up front that an output file can be written where it is asked for (its folder exists
@@ -1207,16 +1244,16 @@ fn dispatch(cli: Cli) -> Result<()> {
                 r => format!("run {} x{r}", loaded.scenario.name),
             };
             let bar = Progress::new(progress, &[label]);
-            let on_progress = |f: f64| bar.set(0, f);
-            let outcome = studio::run_scenario(&studio::RunRequest {
-                loaded: &loaded,
+            let session = studio::session::start_run(studio::session::RunJob {
+                loaded: loaded.clone(),
                 seed,
                 replications,
                 precision,
                 threads,
                 db: db.clone(),
-                progress: Some(&on_progress),
+                on_epoch: None,
             })?;
+            let outcome = drive(session, |p| bar.set(0, p.fraction))?;
             bar.finish();
             let id = outcome.summaries[0].run_id;
             if json {
@@ -1331,18 +1368,18 @@ fn dispatch(cli: Cli) -> Result<()> {
             let db = db_path(db)?;
             let labels: Vec<String> = spec.values.iter().map(|v| format!("{}={v}", spec.path)).collect();
             let bars = Progress::new(progress, &labels);
-            let on_progress = |i: usize, _n: usize, f: f64| bars.set(i, f);
-            let outcome = studio::sweep::run_sweep(&studio::sweep::SweepRequest {
-                file: &file,
-                overrides: &set,
-                spec: &spec,
+            let session = studio::session::start_sweep(studio::session::SweepJob {
+                file: file.clone(),
+                overrides: set.clone(),
+                spec: spec.clone(),
                 replications,
                 precision,
                 threads,
                 db: db.clone(),
-                progress: Some(&on_progress),
-            })
-            .map_err(invalid_if_load_error)?;
+            })?;
+            // The fraction of the point running, from the fraction of the whole sweep.
+            let outcome = drive(session, |p| bars.set(p.point as usize, p.fraction * p.points as f64 - p.point as f64))
+                .map_err(invalid_if_load_error)?;
             bars.finish();
             let crossovers = studio::sweep::sweep_crossovers(&outcome.points);
             if json {
@@ -1381,18 +1418,16 @@ fn dispatch(cli: Cli) -> Result<()> {
             let db = db_path(db)?;
             let runs = 1 + 2 * variations.iter().filter(|v| !v.path.starts_with("price.")).count();
             let bar = Progress::new(progress, &[format!("sensitivity of {on}, {runs} runs")]);
-            let on_progress = |f: f64| bar.set(0, f);
-            let outcome = studio::sensitivity::run_sensitivity(&studio::sensitivity::SensitivityRequest {
-                file: &file,
-                overrides: &set,
-                variations: &variations,
-                kpi: &on,
+            let session = studio::session::start_sensitivity(studio::session::SensitivityJob {
+                file: file.clone(),
+                overrides: set.clone(),
+                variations,
+                kpi: on.clone(),
                 replications,
                 threads,
                 db: db.clone(),
-                progress: Some(&on_progress),
-            })
-            .map_err(invalid_if_load_error)?;
+            })?;
+            let outcome = drive(session, |p| bar.set(0, p.fraction)).map_err(invalid_if_load_error)?;
             bar.finish();
             if json {
                 print_json(&serde_json::json!({ "id": outcome.id, "study": outcome.study }))?;

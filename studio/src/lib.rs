@@ -12,9 +12,11 @@ pub mod pricebook;
 pub mod reports;
 pub mod run;
 pub mod sensitivity;
+pub mod session;
 pub mod sweep;
 
 pub use run::{RunOutcome, RunRequest, run_scenario};
+pub use session::{CancelToken, Cancelled, Progress, Session};
 
 use std::path::Path;
 
@@ -43,6 +45,7 @@ impl std::fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// A scenario as loaded from a file: its text (stored with every run) and its validated form.
+#[derive(Clone)]
 pub struct LoadedScenario {
     pub file: String,
     pub text: String,

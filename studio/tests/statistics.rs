@@ -26,6 +26,8 @@ fn run(db: &Path, overrides: &[&str], replications: u32, precision: Option<Preci
         threads: Some(threads),
         db: db.to_path_buf(),
         progress: None,
+        cancel: None,
+        on_epoch: None,
     })
     .unwrap()
 }
@@ -141,6 +143,7 @@ fn a_sweep_report_shows_the_assumptions_of_the_point_its_bill_describes() {
         threads: Some(2),
         db: db.clone(),
         progress: None,
+        cancel: None,
     })
     .unwrap();
     // Every figure in the JSON says which statistic it is.
