@@ -734,6 +734,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// The runtime the bridge commands run on (one per command).
+fn async_runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
 /// The exit code of work stopped by Ctrl-C (128 + SIGINT, as shells report it).
 const EXIT_CANCELLED: u8 = 130;
 
@@ -968,7 +973,7 @@ fn pilot(command: PilotCommand) -> Result<()> {
                     bridge::broker::redact(&broker.broker)
                 );
             }
-            let r = studio::bridge::emulate(&connect, &t, speed, truth.as_deref())?;
+            let r = async_runtime()?.block_on(studio::bridge::emulate(&connect, &t, speed, truth.as_deref()))?;
             if json {
                 print_json(&r)?;
             } else {
@@ -1013,7 +1018,17 @@ fn pilot(command: PilotCommand) -> Result<()> {
                 twin: twin.as_deref(),
                 check_every,
             };
-            let s = studio::bridge::record(&connect, &req, &mut |w| note!("warning: {w}"))?;
+            // Ctrl-C ends the recording as its duration would (what was received is kept).
+            let stop = studio::CancelToken::new();
+            let s = async_runtime()?.block_on(async {
+                let on_ctrl_c = stop.clone();
+                tokio::spawn(async move {
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        on_ctrl_c.cancel();
+                    }
+                });
+                studio::bridge::record(&connect, &req, &mut |w| note!("warning: {w}"), &stop).await
+            })?;
             if json {
                 print_json(&s)?;
             } else {
@@ -1175,7 +1190,7 @@ fn dispatch(cli: Cli) -> Result<()> {
                 );
             }
             let req = studio::bridge::LiveRequest { speed, qos, prefix, connect_rate, seed };
-            let s = studio::bridge::live(&connect, &loaded.scenario, req)?;
+            let s = async_runtime()?.block_on(studio::bridge::live(&connect, &loaded.scenario, req, None))?;
             if json {
                 print_json(&s)?;
             } else {

@@ -1,6 +1,8 @@
-//! The bridge commands as blocking calls for the front ends: each builds its own tokio runtime
-//! and drives `bridge` (live publishing, the pilot emulator, the recorder with its live
-//! divergence check against a twin).
+//! The bridge commands for the front ends: `async fn`s that run on the caller's tokio runtime
+//! (the CLI builds one and blocks on them; the desktop app awaits them in its commands) and
+//! drive `bridge` (live publishing, the pilot emulator, the recorder with its live divergence
+//! check against a twin). None builds a runtime of its own, so each is safe to call from async
+//! code. Live publishing and recording stop on a [`CancelToken`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,8 @@ use bridge::map::PilotMap;
 use bridge::record::{RecordOptions, RecordSummary};
 use sim_core::pilot::{PilotMessage, Tolerances, compare, stream_stats};
 use store::{PilotRow, Store};
+
+use crate::session::CancelToken;
 
 /// How to reach the broker: URL, TLS files, credentials (secrets stay inside).
 #[derive(Clone, Debug, Default)]
@@ -35,8 +39,12 @@ impl BrokerArgs {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+/// Resolves when `cancel` is cancelled; never without one.
+async fn cancelled(cancel: Option<&CancelToken>) {
+    match cancel {
+        Some(c) => c.cancelled().await,
+        None => std::future::pending().await,
+    }
 }
 
 fn now_unix_ms() -> i64 {
@@ -44,8 +52,14 @@ fn now_unix_ms() -> i64 {
 }
 
 /// `scaleproof live`: the scenario (already loaded, with --devices and --duration applied) on
-/// the broker.
-pub fn live(connect: &Connect, scenario: &sim_core::scenario::Scenario, opts: LiveRequest) -> Result<LiveSummary> {
+/// the broker. On cancel publishing stops at once (the engine within one simulated hour) and
+/// the summary counts what was published until then.
+pub async fn live(
+    connect: &Connect,
+    scenario: &sim_core::scenario::Scenario,
+    opts: LiveRequest,
+    cancel: Option<&CancelToken>,
+) -> Result<LiveSummary> {
     let o = LiveOptions {
         speed: opts.speed,
         qos: if opts.qos == 0 { rumqttc::QoS::AtMostOnce } else { rumqttc::QoS::AtLeastOnce },
@@ -54,7 +68,7 @@ pub fn live(connect: &Connect, scenario: &sim_core::scenario::Scenario, opts: Li
         start_unix_ms: now_unix_ms(),
         seed: opts.seed.unwrap_or(scenario.seed),
     };
-    runtime()?.block_on(bridge::live::live(connect, scenario, &o))
+    bridge::live::live_until(connect, scenario, &o, cancelled(cancel)).await
 }
 
 pub struct LiveRequest {
@@ -66,9 +80,9 @@ pub struct LiveRequest {
 }
 
 /// `scaleproof pilot emulate`: publishes the emulated pilot and writes its ground truth.
-pub fn emulate(connect: &Connect, truth: &Truth, speed: f64, truth_file: Option<&Path>) -> Result<TruthReport> {
+pub async fn emulate(connect: &Connect, truth: &Truth, speed: f64, truth_file: Option<&Path>) -> Result<TruthReport> {
     let mut report = TruthReport::default();
-    runtime()?.block_on(bridge::emulate::publish(connect, truth, speed, &mut report))?;
+    bridge::emulate::publish(connect, truth, speed, &mut report).await?;
     if let Some(f) = truth_file {
         std::fs::write(f, serde_json::to_string_pretty(&report)? + "\n")
             .with_context(|| format!("cannot write {}", f.display()))?;
@@ -90,8 +104,14 @@ pub struct RecordRequest<'a> {
     pub check_every: u64,
 }
 
-/// `scaleproof pilot record`: until the duration, the idle timeout or Ctrl-C.
-pub fn record(connect: &Connect, req: &RecordRequest<'_>, warn: &mut dyn FnMut(String)) -> Result<RecordSummary> {
+/// `scaleproof pilot record`: until the duration, the idle timeout or the cancel (which ends
+/// the recording as the duration would: what was received is kept).
+pub async fn record(
+    connect: &Connect,
+    req: &RecordRequest<'_>,
+    warn: &mut (dyn FnMut(String) + Send),
+    cancel: &CancelToken,
+) -> Result<RecordSummary> {
     let mut store = Store::open(req.db)?;
     let opts = RecordOptions {
         name: req.name.clone(),
@@ -100,14 +120,10 @@ pub fn record(connect: &Connect, req: &RecordRequest<'_>, warn: &mut dyn FnMut(S
         created_at: crate::utc_now_rfc3339(),
     };
     let mut watch = Divergence::new(req.twin, req.check_every);
-    let rt = runtime()?;
-    rt.block_on(async {
-        let stop = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, stop, |rows| watch.add(rows, warn))
-            .await
+    bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, cancel.cancelled(), |rows| {
+        watch.add(rows, warn)
     })
+    .await
 }
 
 /// The live divergence check: the pilot so far against its twin (same devices, same span),
@@ -133,7 +149,7 @@ impl<'a> Divergence<'a> {
         }
     }
 
-    fn add(&mut self, rows: &[PilotRow], warn: &mut dyn FnMut(String)) {
+    fn add(&mut self, rows: &[PilotRow], warn: &mut (dyn FnMut(String) + Send)) {
         let Some(twin) = self.twin else { return };
         for r in rows {
             let n = self.devices.len() as u32;
