@@ -166,6 +166,19 @@ impl Credentials {
     }
 }
 
+/// The broker could not be reached, or refused the login, once the retry policy was spent (a
+/// typed error, so front ends tell it apart from bad input without reading its text).
+#[derive(Debug)]
+pub struct Unreachable(pub String);
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
 /// Everything needed to connect any number of clients.
 #[derive(Clone, Debug)]
 pub struct Connect {

@@ -22,7 +22,7 @@ use rand_distr::{Distribution, Exp, LogNormal, Normal};
 use rumqttc::{AsyncClient, Event, Packet, QoS};
 use serde::{Deserialize, Serialize};
 
-use crate::broker::Connect;
+use crate::broker::{Connect, Unreachable};
 use crate::retry::Attempts;
 
 /// The emulated pilot's ground truth (and the emulator's settings).
@@ -279,11 +279,11 @@ pub async fn publish(connect: &Connect, t: &Truth, speed: f64, report: &mut Trut
         if report.published.is_multiple_of(1024)
             && let Some(why) = failed()
         {
-            bail!("cannot publish to {}: {why}", connect.broker.display());
+            return Err(Unreachable(format!("cannot publish to {}: {why}", connect.broker.display())).into());
         }
     }
     if let Some(why) = failed() {
-        bail!("cannot publish to {}: {why}", connect.broker.display());
+        return Err(Unreachable(format!("cannot publish to {}: {why}", connect.broker.display())).into());
     }
     // Wait for every acknowledgement; give up only when nothing has moved for a minute.
     report.acknowledged = crate::wait_for(
@@ -294,12 +294,13 @@ pub async fn publish(connect: &Connect, t: &Truth, speed: f64, report: &mut Trut
     )
     .await;
     if let Some(why) = failed() {
-        bail!(
+        return Err(Unreachable(format!(
             "cannot publish to {}: {why} ({} of {} messages acknowledged)",
             connect.broker.display(),
             report.acknowledged,
             report.published
-        );
+        ))
+        .into());
     }
     for c in &clients {
         let _ = c.disconnect().await;

@@ -32,7 +32,7 @@ use sim_core::engine::{EpochReport, Observer, simulate_traced};
 use sim_core::pilot::{PilotMessage, TwinStreams};
 use sim_core::scenario::Scenario;
 
-use crate::broker::Connect;
+use crate::broker::{Connect, Unreachable};
 use crate::retry::Attempts;
 
 #[derive(Clone, Debug)]
@@ -162,6 +162,10 @@ impl Observer for Forward {
         // The receiver gone means the run was stopped: the rest is not needed.
         let _ = self.tx.blocking_send(batch);
     }
+    /// The engine stops within an epoch of the publisher stopping (the receiver gone).
+    fn keep_going(&mut self) -> bool {
+        !self.tx.is_closed()
+    }
 }
 
 /// Shared per-device state the dispatcher and the device's task both see.
@@ -264,6 +268,20 @@ fn telemetry(id: &Identity, m: &PilotMessage, start_unix_ms: i64, st: &DeviceSta
 
 /// Runs the scenario's fleet on the broker until the scenario's duration has been played.
 pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result<LiveSummary> {
+    live_until(connect, s, opts, std::future::pending()).await
+}
+
+/// [`live`], stopping early when `stop` resolves: publishing ends at once (the engine stops
+/// within one simulated hour), the devices disconnect and the summary counts what was
+/// published until then (`simulated_s` the hours the fleet played). Runs on the caller's
+/// runtime.
+pub async fn live_until(
+    connect: &Connect,
+    s: &Scenario,
+    opts: &LiveOptions,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<LiveSummary> {
+    let mut stop_requested = std::pin::pin!(stop);
     if let Err(bad) = opts.check() {
         bail!("{}", bad.join("; "));
     }
@@ -379,7 +397,12 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
         for t in &tasks {
             t.abort();
         }
-        bail!("none of the {n} devices could connect to {}: {}", connect.broker.display(), why());
+        return Err(Unreachable(format!(
+            "none of the {n} devices could connect to {}: {}",
+            connect.broker.display(),
+            why()
+        ))
+        .into());
     }
     let gave_up = counters.gave_up.load(Ordering::Relaxed);
     if gave_up > 0 {
@@ -403,7 +426,19 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
     let mut summary = LiveSummary { broker: connect.broker.display(), devices: n, ..LiveSummary::default() };
     let t0 = Instant::now();
     let pace = |sim_us: u64| t0 + Duration::from_secs_f64(sim_us as f64 / 1e6 / opts.speed);
-    while let Some(batch) = rx.recv().await {
+    let mut stopped = false;
+    let mut played_us = 0;
+    'batches: loop {
+        let batch = tokio::select! {
+            b = rx.recv() => match b {
+                Some(b) => b,
+                None => break,
+            },
+            () = &mut stop_requested => {
+                stopped = true;
+                break;
+            }
+        };
         summary.generated += batch.generated;
         summary.dropped_by_simulation += batch.lost;
         summary.buffered_end = batch.buffered;
@@ -420,9 +455,16 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
             if opts.speed > 0.0 {
                 let due = pace(m.rx_us);
                 if due > Instant::now() + Duration::from_millis(1) {
-                    tokio::time::sleep_until(due.into()).await;
+                    tokio::select! {
+                        () = tokio::time::sleep_until(due.into()) => {}
+                        () = &mut stop_requested => {
+                            stopped = true;
+                            break 'batches;
+                        }
+                    }
                 }
             }
+            played_us = played_us.max(m.rx_us);
             let id = &ids[m.device as usize];
             let st = &states[m.device as usize];
             if !st.connected.load(Ordering::Relaxed) {
@@ -445,11 +487,16 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
             reboot(d, &mut summary);
         }
     }
+    // Stopped early: the engine sees the receiver gone and stops after its epoch.
+    drop(rx);
     engine.join().map_err(|_| anyhow::anyhow!("the engine thread panicked"))?;
-    summary.simulated_s = s.duration.as_secs_f64();
+    summary.simulated_s = if stopped { played_us as f64 / 1e6 } else { s.duration.as_secs_f64() };
 
     // Wait for the broker's acknowledgements (QoS 1) until nothing has moved for 5 s.
-    if opts.qos != QoS::AtMostOnce {
+    if stopped {
+        summary.acknowledged =
+            counters.acked.load(Ordering::Relaxed).saturating_sub(counters.commands.load(Ordering::Relaxed));
+    } else if opts.qos != QoS::AtMostOnce {
         // Command replies are QoS 1 too: their acknowledgements are not telemetry's.
         let acked = || counters.acked.load(Ordering::Relaxed).saturating_sub(counters.commands.load(Ordering::Relaxed));
         summary.acknowledged = crate::wait_for(acked, summary.published, Duration::from_secs(5), || false).await;

@@ -11,7 +11,7 @@ use rumqttc::{AsyncClient, Event, Packet, PubAck, Publish, QoS, Request, Subscri
 use store::{MalformedRow, NewRecording, PilotRow, Store};
 use tokio::sync::mpsc;
 
-use crate::broker::Connect;
+use crate::broker::{Connect, Unreachable};
 use crate::map::{MQTT_MAX_PACKET_BYTES, PilotMap};
 use crate::retry::Attempts;
 
@@ -217,11 +217,12 @@ pub async fn record(
     if let Some(why) = failure {
         pump.abort();
         store.abandon_recording(rec)?;
-        anyhow::bail!(
+        return Err(Unreachable(format!(
             "cannot record from {}: {why} (recording {rec} kept as incomplete, {} messages stored)",
             connect.broker.display(),
             summary.received
-        );
+        ))
+        .into());
     }
     // Every batch was stored as it came in; give the acknowledgements a moment to leave, then
     // disconnect. Messages still arriving meanwhile are not stored and not acknowledged (the

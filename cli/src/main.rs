@@ -743,7 +743,7 @@ fn invalid(msg: impl std::fmt::Display) -> studio::Error {
 fn exit_code(code: ErrorCode) -> u8 {
     match code {
         ErrorCode::InvalidInput | ErrorCode::NotFound => 2,
-        ErrorCode::Cancelled => 130,
+        ErrorCode::Cancelled => EXIT_CANCELLED,
         ErrorCode::Store | ErrorCode::BrokerUnreachable | ErrorCode::Io | ErrorCode::Internal => 1,
     }
 }
@@ -758,11 +758,53 @@ fn main() -> ExitCode {
             note!("error: writing to standard output: {e}");
             ExitCode::from(1)
         }
+        Err(Failure::Studio(e)) if e.code() == ErrorCode::Cancelled => {
+            note!("cancelled: what ran is stored as `cancelled` (scaleproof runs)");
+            ExitCode::from(exit_code(e.code()))
+        }
         Err(Failure::Studio(e)) => {
             note!("error: {}", without_error_prefix(&e.to_string()));
             ExitCode::from(exit_code(e.code()))
         }
     }
+}
+
+/// The runtime the bridge commands run on (one per command).
+fn async_runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?)
+}
+
+/// The exit code of work stopped by Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_CANCELLED: u8 = 130;
+
+/// Waits for a session, handing its progress events to `on_progress`. The first Ctrl-C cancels
+/// it (the engine stops within one simulated hour and what ran is stored `cancelled`); a second
+/// one, or one after the session ended, quits at once with [`EXIT_CANCELLED`].
+fn drive<T: Send + 'static>(session: studio::Session<T>, mut on_progress: impl FnMut(&studio::Progress)) -> Result<T> {
+    let token = session.cancel_token();
+    let ended = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ended_seen = ended.clone();
+    let interrupts = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    std::thread::Builder::new().name("ctrl-c".into()).spawn(move || {
+        interrupts.block_on(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // No handler: Ctrl-C keeps its default (the process ends, runs left `running`).
+                return;
+            }
+            if !ended_seen.load(std::sync::atomic::Ordering::SeqCst) {
+                token.cancel();
+                note!("\nCancelling after the current simulated hour (Ctrl-C again to quit at once)...");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+            std::process::exit(EXIT_CANCELLED.into());
+        })
+    })?;
+    while let Some(p) = session.next_progress() {
+        on_progress(&p);
+    }
+    let out = session.wait();
+    ended.store(true, std::sync::atomic::Ordering::SeqCst);
+    Ok(out?)
 }
 
 /// Checks up front that an output file can be written where it is asked for (its folder exists
@@ -909,7 +951,7 @@ fn pilot(config: &Config, command: PilotCommand) -> Result<()> {
                     studio::bridge::redact(&broker.broker)
                 );
             }
-            let r = studio::bridge::emulate(&connect, &t, speed, truth.as_deref())?;
+            let r = async_runtime()?.block_on(studio::bridge::emulate(&connect, &t, speed, truth.as_deref()))?;
             if json {
                 print_json(&r)?;
             } else {
@@ -955,7 +997,17 @@ fn pilot(config: &Config, command: PilotCommand) -> Result<()> {
                 twin: twin.as_deref(),
                 check_every,
             };
-            let s = studio::bridge::record(&connect, &req, &mut |w| note!("warning: {w}"))?;
+            // Ctrl-C ends the recording as its duration would (what was received is kept).
+            let stop = studio::CancelToken::new();
+            let s = async_runtime()?.block_on(async {
+                let on_ctrl_c = stop.clone();
+                tokio::spawn(async move {
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        on_ctrl_c.cancel();
+                    }
+                });
+                studio::bridge::record(&connect, &req, &mut |w| note!("warning: {w}"), &stop).await
+            })?;
             if json {
                 print_json(&s)?;
             } else {
@@ -1102,7 +1154,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
                 );
             }
             let req = studio::bridge::LiveRequest { speed, qos, prefix, connect_rate, seed };
-            let s = studio::bridge::live(&connect, &loaded.scenario, req)?;
+            let s = async_runtime()?.block_on(studio::bridge::live(&connect, &loaded.scenario, req, None))?;
             if json {
                 print_json(&s)?;
             } else {
@@ -1171,16 +1223,16 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
                 r => format!("run {} x{r}", loaded.scenario.name),
             };
             let bar = Progress::new(progress, &[label]);
-            let on_progress = |f: f64| bar.set(0, f);
-            let outcome = studio::run_scenario(&studio::RunRequest {
-                loaded: &loaded,
+            let session = studio::session::start_run(studio::session::RunJob {
+                loaded: loaded.clone(),
                 seed,
                 replications,
                 precision,
                 threads,
                 db: db.clone(),
-                progress: Some(&on_progress),
+                on_epoch: None,
             })?;
+            let outcome = drive(session, |p| bar.set(0, p.fraction))?;
             bar.finish();
             let id = outcome.summaries[0].run_id;
             if json {
@@ -1288,18 +1340,18 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             let db = config.db.clone();
             let labels: Vec<String> = spec.values.iter().map(|v| format!("{}={v}", spec.path)).collect();
             let bars = Progress::new(progress, &labels);
-            let on_progress = |i: usize, _n: usize, f: f64| bars.set(i, f);
-            let outcome = studio::sweep::run_sweep(&studio::sweep::SweepRequest {
-                file: &file,
-                overrides: &set,
-                spec: &spec,
+            let session = studio::session::start_sweep(studio::session::SweepJob {
+                file: file.clone(),
+                overrides: set.clone(),
+                spec: spec.clone(),
                 replications,
                 precision,
                 threads,
-                config: &config,
-                progress: Some(&on_progress),
-            })
-            .map_err(studio::Error::from)?;
+                config: config.clone(),
+            })?;
+            // The fraction of the point running, from the fraction of the whole sweep.
+            let outcome =
+                drive(session, |p| bars.set(p.point as usize, p.fraction * p.points as f64 - p.point as f64))?;
             bars.finish();
             let crossovers = studio::sweep::sweep_crossovers(&outcome.points);
             if json {
@@ -1334,18 +1386,16 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             let db = config.db.clone();
             let runs = 1 + 2 * variations.iter().filter(|v| !v.path.starts_with("price.")).count();
             let bar = Progress::new(progress, &[format!("sensitivity of {on}, {runs} runs")]);
-            let on_progress = |f: f64| bar.set(0, f);
-            let outcome = studio::sensitivity::run_sensitivity(&studio::sensitivity::SensitivityRequest {
-                file: &file,
-                overrides: &set,
-                variations: &variations,
-                kpi: &on,
+            let session = studio::session::start_sensitivity(studio::session::SensitivityJob {
+                file: file.clone(),
+                overrides: set.clone(),
+                variations,
+                kpi: on.clone(),
                 replications,
                 threads,
-                config: &config,
-                progress: Some(&on_progress),
-            })
-            .map_err(studio::Error::from)?;
+                config: config.clone(),
+            })?;
+            let outcome = drive(session, |p| bar.set(0, p.fraction))?;
             bar.finish();
             if json {
                 print_sorted_json(&studio::contract::StudyDetail { id: outcome.id, study: outcome.study })?;

@@ -430,7 +430,12 @@ pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &studio::Err
             let _ = writeln!(o, "the stored summary cannot be read by this version: {e:#}");
         }
         (Err(_), None) => {
-            let _ = writeln!(o, "no summary: the run did not finish (it was interrupted or is still running)");
+            let why = match r.status.as_str() {
+                "cancelled" => "it was cancelled; its hours so far are stored",
+                "failed" => "it failed part-way; its hours so far are stored",
+                _ => "it was interrupted or is still running",
+            };
+            let _ = writeln!(o, "no summary: the run did not finish ({why})");
         }
     }
     o

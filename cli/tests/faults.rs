@@ -340,3 +340,42 @@ fn runs_and_sweeps_killed_with_sigkill_leave_the_database_intact() {
     ok(bin().args(["runs", "--db"]).arg(&db).output().unwrap());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ctrl_c_cancels_a_run_which_is_stored_cancelled_and_exits_130() {
+    let dir = temp_dir("cli-ctrl-c");
+    let db = dir.join("runs.db");
+    let child = bin()
+        .args(["run", "scenarios/plant-production.toml", "--set", "scenario.duration=365d", "--replications", "1"])
+        .arg("--db")
+        .arg(&db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Mid-way: its first day of series is stored (a year is far from done).
+    let hours = || {
+        let Ok(store) = store::Store::open_read_only(&db) else { return 0 };
+        let Ok(runs) = store.list_runs(10) else { return 0 };
+        runs.iter().map(|r| store.series(r.id).map_or(0, |s| s.len())).sum::<usize>()
+    };
+    wait_until("a day of series stored", Duration::from_secs(120), || hours() > 0);
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "stderr:\n{err}");
+    assert!(err.contains("cancelled"), "{err}");
+    assert!(out.stdout.is_empty(), "no summary is printed for a cancelled run");
+    let store = store::Store::open(&db).unwrap();
+    let runs = store.list_runs(10).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, "cancelled");
+    assert!(store.series(runs[0].id).unwrap().len() < 365 * 24, "it stopped before the end");
+    // `runs` and `show` read a cancelled run.
+    let listed = ok(bin().args(["runs", "--db"]).arg(&db).output().unwrap());
+    assert!(listed.contains("cancelled"), "{listed}");
+    let shown = bin().args(["show", &runs[0].id.to_string(), "--db"]).arg(&db).output().unwrap();
+    let shown = format!("{}{}", String::from_utf8_lossy(&shown.stdout), String::from_utf8_lossy(&shown.stderr));
+    assert!(shown.contains("cancelled"), "{shown}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -67,3 +67,42 @@ fn every_scenario_is_deterministic_across_thread_counts() {
         assert!(a.contains("\"generated\""), "{name}");
     }
 }
+
+/// Records the series and asks the engine to stop once `stop_after` epochs are done.
+struct StopAfter {
+    series: Series,
+    stop_after: u32,
+}
+impl Observer for StopAfter {
+    fn epoch(&mut self, r: &EpochReport) {
+        self.series.epoch(r);
+    }
+    fn keep_going(&mut self) -> bool {
+        (self.series.0.len() as u32) < self.stop_after
+    }
+}
+
+#[test]
+fn an_observer_stops_the_engine_after_the_epoch_it_says_and_the_hours_before_are_unchanged() {
+    let f = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/plant-pilot.toml");
+    let bytes = std::fs::read(&f).unwrap();
+    let overrides = vec!["scenario.duration=2d".to_string(), "event.0.at=12h".to_string()];
+    let s = parse_scenario(&ScenarioSource { file: "plant-pilot.toml", bytes: &bytes, overrides: &overrides })
+        .unwrap_or_else(|d| panic!("{d}"));
+    let mut full = Series(Vec::new());
+    let whole = simulate(&s, s.seed, &mut full);
+    assert!(!whole.stopped);
+    assert_eq!(whole.epochs, 48);
+    for stop_after in [1, 5, 47] {
+        let mut o = StopAfter { series: Series(Vec::new()), stop_after };
+        let out = simulate(&s, s.seed, &mut o);
+        assert!(out.stopped, "stopped after {stop_after}");
+        assert_eq!(out.epochs, stop_after, "no epoch is simulated after the stop");
+        assert_eq!(o.series.0, full.0[..stop_after as usize], "the hours before the stop are those of the full run");
+    }
+    // Asking to stop after the last epoch changes nothing.
+    let mut o = StopAfter { series: Series(Vec::new()), stop_after: 48 };
+    let out = simulate(&s, s.seed, &mut o);
+    assert!(!out.stopped);
+    assert_eq!(summarize(&s, s.seed, &out).fingerprint(), summarize(&s, s.seed, &whole).fingerprint());
+}

@@ -5,7 +5,9 @@
 //! **Invariant:** a run row is written (status `running`) before any of its series, series are
 //! appended in committed transactions, and the status becomes `complete` last; a process killed
 //! mid-run leaves a readable database whose earlier runs are intact, and [`Store::open`] marks
-//! such orphaned runs `incomplete`.
+//! such orphaned runs `incomplete`. A run stopped on request ends `cancelled`, one that panicked
+//! or failed part-way `failed` ([`Store::cancel_run`], [`Store::fail_run`]); either keeps the
+//! series it wrote and has no summary.
 //!
 //! **Invariant:** every transaction that writes more than one statement is `BEGIN IMMEDIATE`: it
 //! takes the write lock before its first read, so a writer that meets another waits (up to the
@@ -60,6 +62,9 @@ pub enum StoreError {
     /// A read-only open found no database at `path` (it never creates one).
     #[error("no run database at {path}")]
     Missing { path: String },
+    /// A migration was refused (and rolled back: the database is as it was).
+    #[error("run database: cannot upgrade the schema: {0}")]
+    Migration(String),
     /// The directory for the database could not be created.
     #[error("cannot create {path}: {source}")]
     Dir { path: String, source: std::io::Error },
@@ -179,6 +184,54 @@ const MIGRATIONS: &[&str] = &[
         devices INTEGER NOT NULL,
         PRIMARY KEY (run, seq)
     ) WITHOUT ROWID;",
+    // 5: runs and sweeps may end `cancelled` (stopped on request) or `failed` (a panic or an
+    // error part-way). SQLite cannot change a CHECK constraint in place: each table is rebuilt
+    // (create, copy, drop, rename: SQLite's "12-step" procedure, run by `migrate` with foreign
+    // keys off so dropping the old table deletes nothing), keeping every row, id and the
+    // AUTOINCREMENT counter. Neither table has indexes or triggers besides its primary key.
+    "CREATE TABLE runs_v4 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL,
+        scenario_name TEXT NOT NULL,
+        scenario_file TEXT NOT NULL,
+        scenario_text TEXT NOT NULL,
+        overrides_json TEXT NOT NULL,
+        seed TEXT NOT NULL,
+        engine_version TEXT NOT NULL,
+        devices INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'incomplete', 'cancelled', 'failed')),
+        pid INTEGER,
+        replication_of INTEGER REFERENCES runs(id),
+        replication_index INTEGER NOT NULL DEFAULT 0,
+        summary_json TEXT,
+        wall_s REAL,
+        price_book_text TEXT
+    );
+    INSERT INTO runs_v4 (id, created_at, scenario_name, scenario_file, scenario_text, overrides_json, seed,
+        engine_version, devices, status, pid, replication_of, replication_index, summary_json, wall_s, price_book_text)
+    SELECT id, created_at, scenario_name, scenario_file, scenario_text, overrides_json, seed,
+        engine_version, devices, status, pid, replication_of, replication_index, summary_json, wall_s, price_book_text
+    FROM runs;
+    DELETE FROM sqlite_sequence WHERE name = 'runs_v4';
+    INSERT INTO sqlite_sequence (name, seq) SELECT 'runs_v4', seq FROM sqlite_sequence WHERE name = 'runs';
+    DROP TABLE runs;
+    ALTER TABLE runs_v4 RENAME TO runs;
+    CREATE TABLE sweeps_v4 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('sweep', 'sensitivity')),
+        scenario_name TEXT NOT NULL,
+        scenario_file TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'incomplete', 'cancelled', 'failed')),
+        pid INTEGER
+    );
+    INSERT INTO sweeps_v4 (id, created_at, kind, scenario_name, scenario_file, spec_json, status, pid)
+    SELECT id, created_at, kind, scenario_name, scenario_file, spec_json, status, pid FROM sweeps;
+    DELETE FROM sqlite_sequence WHERE name = 'sweeps_v4';
+    INSERT INTO sqlite_sequence (name, seq) SELECT 'sweeps_v4', seq FROM sqlite_sequence WHERE name = 'sweeps';
+    DROP TABLE sweeps;
+    ALTER TABLE sweeps_v4 RENAME TO sweeps;",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -417,13 +470,29 @@ impl Store {
 
     /// Applies the missing migrations in one `IMMEDIATE` transaction, reading the version again
     /// under the write lock: another process may have migrated since `open` read it.
+    ///
+    /// Foreign keys are off while they run (a rebuilt table is dropped and replaced: with them
+    /// on, dropping it would delete the rows that refer to it) and checked before the commit.
     fn migrate(&mut self) -> Result<()> {
+        // Cannot change inside a transaction: set around it.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let migrated = self.migrate_unchecked();
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrated
+    }
+
+    fn migrate_unchecked(&mut self) -> Result<()> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let version = user_version(&tx)?;
         refuse_newer(version)?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        let broken: Option<String> = tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional()?;
+        if let Some(table) = broken {
+            // Rolled back when `tx` is dropped: the database stays as it was.
+            return Err(StoreError::Migration(format!("it would leave a broken reference in table {table}")));
         }
         tx.commit()?;
         Ok(())
@@ -590,6 +659,26 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a `running` run `cancelled`: stopped at the user's request, its series up to the
+    /// stop kept, no summary. `wall_s`: seconds it ran.
+    pub fn cancel_run(&mut self, run: i64, wall_s: f64) -> Result<()> {
+        self.end_run(run, "cancelled", wall_s)
+    }
+
+    /// Marks a `running` run `failed`: it panicked or hit an error part-way (its series up to
+    /// then kept, no summary). `wall_s`: seconds it ran.
+    pub fn fail_run(&mut self, run: i64, wall_s: f64) -> Result<()> {
+        self.end_run(run, "failed", wall_s)
+    }
+
+    fn end_run(&mut self, run: i64, status: &str, wall_s: f64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE runs SET status = ?2, wall_s = ?3, pid = NULL WHERE id = ?1 AND status = 'running'",
+            params![run, status, wall_s],
+        )?;
+        Ok(())
+    }
+
     /// Runs, newest first.
     pub fn list_runs(&self, limit: usize) -> Result<Vec<RunRow>> {
         let mut stmt = self.conn.prepare(&format!("{RUN_COLUMNS} ORDER BY id DESC LIMIT ?1"))?;
@@ -652,6 +741,25 @@ impl Store {
 
     pub fn finish_sweep(&mut self, sweep: i64) -> Result<()> {
         self.conn.execute("UPDATE sweeps SET status = 'complete', pid = NULL WHERE id = ?1", [sweep])?;
+        Ok(())
+    }
+
+    /// Marks a `running` sweep or study `cancelled` (stopped at the user's request; the points
+    /// finished before the stop are kept).
+    pub fn cancel_sweep(&mut self, sweep: i64) -> Result<()> {
+        self.end_sweep(sweep, "cancelled")
+    }
+
+    /// Marks a `running` sweep or study `failed` (a point failed).
+    pub fn fail_sweep(&mut self, sweep: i64) -> Result<()> {
+        self.end_sweep(sweep, "failed")
+    }
+
+    fn end_sweep(&mut self, sweep: i64, status: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sweeps SET status = ?2, pid = NULL WHERE id = ?1 AND status = 'running'",
+            params![sweep, status],
+        )?;
         Ok(())
     }
 
@@ -797,6 +905,80 @@ mod tests {
             buffered: 0,
             battery_mean_mah: Some(1.5),
         }
+    }
+
+    /// A database at schema 3 (before `cancelled` and `failed`) with runs, series, a deleted
+    /// newest run and a sweep is upgraded in place: every row, id and reference kept, the new
+    /// statuses accepted, unknown ones still refused, ids never reused.
+    #[test]
+    fn migration_4_keeps_every_row_and_admits_cancelled_and_failed() {
+        let dir = std::env::temp_dir().join(format!("scaleproof-store-m4-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("runs.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            for sql in &MIGRATIONS[..3] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            let mut s = Store { conn };
+            let a = s.begin_run(&new_run(0x7fff_fff0)).unwrap();
+            s.append_series(a, &[row(0), row(1)]).unwrap();
+            s.finish_run(a, "{\"x\":1}", 2.0).unwrap();
+            let b =
+                s.begin_run(&NewRun { replication_of: Some(a), replication_index: 1, ..new_run(0x7fff_fff0) }).unwrap();
+            s.finish_run(b, "{}", 1.0).unwrap();
+            let c = s.begin_run(&new_run(0x7fff_fff0)).unwrap();
+            s.conn.execute("DELETE FROM runs WHERE id = ?1", [c]).unwrap();
+            let w = s.begin_sweep("2026-11-23T00:00:00Z", "sweep", "t", "t.toml", "{}").unwrap();
+            s.add_sweep_point(w, &SweepPoint { idx: 0, label: "20".into(), value: "20".into(), run: a }).unwrap();
+            s.finish_sweep(w).unwrap();
+            assert_eq!((a, b, c, w), (1, 2, 3, 1));
+        }
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+        let fk: Option<String> = s.conn.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).optional().unwrap();
+        assert_eq!(fk, None);
+        let fks: i64 = s.conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+        assert_eq!(fks, 1, "foreign keys are on again after the migration");
+        let runs = s.list_runs(10).unwrap();
+        assert_eq!(
+            runs.iter().map(|r| (r.id, r.status.as_str())).collect::<Vec<_>>(),
+            [(2, "complete"), (1, "complete")]
+        );
+        assert_eq!(runs[0].replication_of, Some(1));
+        assert_eq!(s.series(1).unwrap(), vec![row(0), row(1)], "the series survive the rebuilt runs table");
+        assert_eq!(s.replication_summaries(1).unwrap(), ["{\"x\":1}", "{}"]);
+        assert_eq!(s.get_run(1).unwrap().unwrap().price_book_text.as_deref(), Some("schema = 1"));
+        let sweep = s.get_sweep(1).unwrap().unwrap();
+        assert_eq!((sweep.status.as_str(), sweep.points.len()), ("complete", 1));
+        // Ids are not reused (the deleted run 3 kept its number), and the new statuses are taken.
+        let d = s.begin_run(&new_run(std::process::id())).unwrap();
+        assert_eq!(d, 4);
+        s.cancel_run(d, 1.5).unwrap();
+        let e = s.begin_run(&new_run(std::process::id())).unwrap();
+        s.fail_run(e, 0.5).unwrap();
+        // A run already ended keeps its status.
+        s.fail_run(d, 9.0).unwrap();
+        let w2 = s.begin_sweep("2026-11-24T00:00:00Z", "sweep", "t", "t.toml", "{}").unwrap();
+        assert_eq!(w2, 2);
+        s.cancel_sweep(w2).unwrap();
+        let w3 = s.begin_sweep("2026-11-24T00:00:00Z", "sensitivity", "t", "t.toml", "{}").unwrap();
+        s.fail_sweep(w3).unwrap();
+        let got: Vec<(i64, String, Option<f64>)> =
+            s.list_runs(2).unwrap().into_iter().map(|r| (r.id, r.status, r.wall_s)).collect();
+        assert_eq!(got, [(e, "failed".into(), Some(0.5)), (d, "cancelled".into(), Some(1.5))]);
+        assert_eq!(s.get_sweep(w2).unwrap().unwrap().status, "cancelled");
+        assert_eq!(s.get_sweep(w3).unwrap().unwrap().status, "failed");
+        assert!(s.conn.execute("UPDATE runs SET status = 'bogus' WHERE id = 1", []).is_err());
+        assert!(s.conn.execute("UPDATE sweeps SET status = 'bogus' WHERE id = 1", []).is_err());
+        // A cancelled run is not an orphan: reopening leaves it as it is.
+        drop(s);
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.get_run(d).unwrap().unwrap().row.status, "cancelled");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

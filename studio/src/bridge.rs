@@ -1,12 +1,17 @@
-//! The bridge commands as blocking calls for the front ends: each builds its own tokio runtime
-//! and drives `bridge` (live publishing, the pilot emulator, the recorder with its live
-//! divergence check against a twin).
+//! The bridge commands for the front ends: `async fn`s that run on the caller's tokio runtime
+//! (the CLI builds one and blocks on them; the desktop app awaits them in its commands) and
+//! drive `bridge` (live publishing, the pilot emulator, the recorder with its live divergence
+//! check against a twin). None builds a runtime of its own, so each is safe to call from async
+//! code. Live publishing and recording stop on a [`CancelToken`]. A broker that cannot be
+//! reached, or refuses the login, once the retry policy is spent is
+//! [`ErrorCode::BrokerUnreachable`]; a bad URL, credentials file or mapping file is
+//! [`ErrorCode::InvalidInput`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Context;
 use bridge::broker::{Broker, Connect, Credentials, TlsFiles};
 use bridge::emulate::TruthReport;
 use bridge::live::{LiveOptions, LiveSummary};
@@ -15,6 +20,9 @@ use bridge::record::{RecordOptions, RecordSummary};
 use sim_core::pilot::{PilotMessage, Tolerances, compare, stream_stats};
 use store::{PilotRow, Store};
 
+use crate::session::CancelToken;
+use crate::{Error, ErrorCode, Result};
+
 pub use bridge::broker::{Connect as BrokerConnection, redact};
 pub use bridge::emulate::Truth;
 pub use bridge::live::MIN_SPEED;
@@ -22,7 +30,7 @@ pub use bridge::mosquitto::KEPT_BROKER_USER;
 
 /// Reads a pilot's payload mapping file: the mapping and its text (stored with the recording).
 pub fn read_map(path: &Path) -> Result<(PilotMap, String)> {
-    PilotMap::read(path)
+    PilotMap::read(path).map_err(|e| Error::new(ErrorCode::InvalidInput, e))
 }
 
 /// How to reach the broker: URL, TLS files, credentials (secrets stay inside).
@@ -38,15 +46,22 @@ pub struct BrokerArgs {
 impl BrokerArgs {
     /// Everything here is the user's input: an error means a bad URL or an unreadable file.
     pub fn connect(&self) -> Result<Connect> {
-        let broker = Broker::parse(&self.url)?;
-        let tls = TlsFiles { ca: self.ca.clone(), cert_dir: self.cert_dir.clone() };
-        let creds = Credentials::load(self.password_file.as_deref(), self.username.clone())?;
-        Connect::new(broker, tls, creds)
+        let connect = || {
+            let broker = Broker::parse(&self.url)?;
+            let tls = TlsFiles { ca: self.ca.clone(), cert_dir: self.cert_dir.clone() };
+            let creds = Credentials::load(self.password_file.as_deref(), self.username.clone())?;
+            Connect::new(broker, tls, creds)
+        };
+        connect().map_err(|e| Error::new(ErrorCode::InvalidInput, e))
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+/// Resolves when `cancel` is cancelled; never without one.
+async fn cancelled(cancel: Option<&CancelToken>) {
+    match cancel {
+        Some(c) => c.cancelled().await,
+        None => std::future::pending().await,
+    }
 }
 
 fn now_unix_ms() -> i64 {
@@ -54,8 +69,14 @@ fn now_unix_ms() -> i64 {
 }
 
 /// `scaleproof live`: the scenario (already loaded, with --devices and --duration applied) on
-/// the broker.
-pub fn live(connect: &Connect, scenario: &sim_core::scenario::Scenario, opts: LiveRequest) -> Result<LiveSummary> {
+/// the broker. On cancel publishing stops at once (the engine within one simulated hour) and
+/// the summary counts what was published until then.
+pub async fn live(
+    connect: &Connect,
+    scenario: &sim_core::scenario::Scenario,
+    opts: LiveRequest,
+    cancel: Option<&CancelToken>,
+) -> Result<LiveSummary> {
     let o = LiveOptions {
         speed: opts.speed,
         qos: if opts.qos == 0 { rumqttc::QoS::AtMostOnce } else { rumqttc::QoS::AtLeastOnce },
@@ -64,7 +85,7 @@ pub fn live(connect: &Connect, scenario: &sim_core::scenario::Scenario, opts: Li
         start_unix_ms: now_unix_ms(),
         seed: opts.seed.unwrap_or(scenario.seed),
     };
-    runtime()?.block_on(bridge::live::live(connect, scenario, &o))
+    Ok(bridge::live::live_until(connect, scenario, &o, cancelled(cancel)).await?)
 }
 
 pub struct LiveRequest {
@@ -76,12 +97,12 @@ pub struct LiveRequest {
 }
 
 /// `scaleproof pilot emulate`: publishes the emulated pilot and writes its ground truth.
-pub fn emulate(connect: &Connect, truth: &Truth, speed: f64, truth_file: Option<&Path>) -> Result<TruthReport> {
+pub async fn emulate(connect: &Connect, truth: &Truth, speed: f64, truth_file: Option<&Path>) -> Result<TruthReport> {
     let mut report = TruthReport::default();
-    runtime()?.block_on(bridge::emulate::publish(connect, truth, speed, &mut report))?;
+    bridge::emulate::publish(connect, truth, speed, &mut report).await?;
     if let Some(f) = truth_file {
-        std::fs::write(f, serde_json::to_string_pretty(&report)? + "\n")
-            .with_context(|| format!("cannot write {}", f.display()))?;
+        let json = serde_json::to_string_pretty(&report).context("serialising the truth report")?;
+        std::fs::write(f, json + "\n").with_context(|| format!("cannot write {}", f.display()))?;
     }
     Ok(report)
 }
@@ -100,8 +121,14 @@ pub struct RecordRequest<'a> {
     pub check_every: u64,
 }
 
-/// `scaleproof pilot record`: until the duration, the idle timeout or Ctrl-C.
-pub fn record(connect: &Connect, req: &RecordRequest<'_>, warn: &mut dyn FnMut(String)) -> Result<RecordSummary> {
+/// `scaleproof pilot record`: until the duration, the idle timeout or the cancel (which ends
+/// the recording as the duration would: what was received is kept).
+pub async fn record(
+    connect: &Connect,
+    req: &RecordRequest<'_>,
+    warn: &mut (dyn FnMut(String) + Send),
+    cancel: &CancelToken,
+) -> Result<RecordSummary> {
     let mut store = Store::open(req.db)?;
     let opts = RecordOptions {
         name: req.name.clone(),
@@ -110,14 +137,10 @@ pub fn record(connect: &Connect, req: &RecordRequest<'_>, warn: &mut dyn FnMut(S
         created_at: crate::utc_now_rfc3339(),
     };
     let mut watch = Divergence::new(req.twin, req.check_every);
-    let rt = runtime()?;
-    rt.block_on(async {
-        let stop = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, stop, |rows| watch.add(rows, warn))
-            .await
+    Ok(bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, cancel.cancelled(), |rows| {
+        watch.add(rows, warn)
     })
+    .await?)
 }
 
 /// The live divergence check: the pilot so far against its twin (same devices, same span),
@@ -143,7 +166,7 @@ impl<'a> Divergence<'a> {
         }
     }
 
-    fn add(&mut self, rows: &[PilotRow], warn: &mut dyn FnMut(String)) {
+    fn add(&mut self, rows: &[PilotRow], warn: &mut (dyn FnMut(String) + Send)) {
         let Some(twin) = self.twin else { return };
         for r in rows {
             let n = self.devices.len() as u32;
@@ -195,5 +218,6 @@ impl<'a> Divergence<'a> {
 /// directory, autosaved every second; no limit on queued messages; 1,000 in flight per client;
 /// a password for every client unless `anonymous`). See [`bridge::mosquitto::Mosquitto::start_kept`].
 pub fn local_broker(port: u16, anonymous: bool) -> Result<bridge::mosquitto::Mosquitto> {
-    bridge::mosquitto::Mosquitto::start_kept(port, anonymous).map_err(anyhow::Error::msg)
+    bridge::mosquitto::Mosquitto::start_kept(port, anonymous)
+        .map_err(|e| Error::new(ErrorCode::Io, anyhow::Error::msg(e)))
 }

@@ -148,6 +148,8 @@ impl From<anyhow::Error> for Error {
             .find_map(|c| {
                 if c.is::<crate::Cancelled>() {
                     Some(ErrorCode::Cancelled)
+                } else if c.is::<bridge::broker::Unreachable>() {
+                    Some(ErrorCode::BrokerUnreachable)
                 } else if c.is::<crate::sensitivity::UnknownKpi>() {
                     Some(ErrorCode::InvalidInput)
                 } else if let Some(s) = c.downcast_ref::<store::StoreError>() {

@@ -16,11 +16,13 @@ pub mod records;
 pub mod reports;
 pub mod run;
 pub mod sensitivity;
+pub mod session;
 pub mod sweep;
 
 pub use config::Config;
 pub use error::{Error, ErrorCode, ErrorReport, Result};
 pub use run::{RunOutcome, RunRequest, run_scenario};
+pub use session::{CancelToken, Cancelled, Progress, Session};
 
 use std::path::Path;
 
@@ -49,6 +51,7 @@ impl std::fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// A scenario as loaded from a file: its text (stored with every run) and its validated form.
+#[derive(Clone)]
 pub struct LoadedScenario {
     pub file: String,
     pub text: String,
@@ -57,19 +60,6 @@ pub struct LoadedScenario {
     /// The price book the scenario names (with its `[cost.prices]` overrides applied).
     pub book: Option<pricebook::LoadedBook>,
 }
-
-/// Work stopped because its caller cancelled it: found in an error's chain, it makes the error
-/// [`ErrorCode::Cancelled`].
-#[derive(Debug)]
-pub struct Cancelled;
-
-impl std::fmt::Display for Cancelled {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("cancelled")
-    }
-}
-
-impl std::error::Error for Cancelled {}
 
 /// Reads and validates a scenario file with `--set` overrides; its price book is looked for in
 /// `config`'s price-book folders first (see [`pricebook::find_price_book`]).

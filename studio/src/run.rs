@@ -1,12 +1,15 @@
 //! Running a scenario: replications in parallel on a pool of the requested size, each streaming
 //! its hourly series into the run database as it goes and storing its timeline of events before
 //! it is marked complete; and reading a stored run back ([`load_run`], [`series`]).
+//!
+//! A cancel stops every replication after the epoch it is simulating and stores it `cancelled`
+//! (its series so far kept); a replication that panics or fails part-way is stored `failed`.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use rayon::prelude::*;
 use serde_json::Value;
 use sim_core::engine::events::{RunEvent, RunEventKind};
@@ -17,9 +20,13 @@ use sim_core::summary::{RunSummary, summarize};
 use store::{EventRow, NewRun, SeriesRow, Store};
 
 use crate::LoadedScenario;
+use crate::session::{CancelToken, Cancelled, Progress, is_cancelled, panic_message};
 
 /// Hours of series written per transaction.
 const SERIES_BATCH_HOURS: usize = 24;
+
+/// A hook called with (replication, report) after every simulated epoch.
+pub type OnEpoch = dyn Fn(u32, &EpochReport) + Send + Sync;
 
 pub struct RunRequest<'a> {
     pub loaded: &'a LoadedScenario,
@@ -33,9 +40,18 @@ pub struct RunRequest<'a> {
     /// Worker threads (None: one per core).
     pub threads: Option<usize>,
     pub db: PathBuf,
-    /// Called with the fraction done (0..1), from worker threads. With a precision goal the
-    /// fraction is of the replications planned so far.
-    pub progress: Option<&'a (dyn Fn(f64) + Sync)>,
+    /// Called after every simulated epoch of every replication, from worker threads, one call
+    /// at a time, with fractions never going back. With a precision goal the fraction is of the
+    /// replications planned so far.
+    pub progress: Option<&'a (dyn Fn(&Progress) + Sync)>,
+    /// Once cancelled, every replication running stops after its current epoch (within one
+    /// simulated hour) and is stored `cancelled`, those not started are stored `cancelled`
+    /// without running, and the run returns [`Cancelled`].
+    pub cancel: Option<&'a CancelToken>,
+    /// Called with (replication, report) after every simulated epoch, on the replication's
+    /// thread, before the cancel is looked at (to watch the series as they come). A panic in it
+    /// fails the replication as a panic in the engine would.
+    pub on_epoch: Option<&'a OnEpoch>,
 }
 
 /// A precision goal for the KPIs that have targets (`sim_core::verdict::precise_enough`).
@@ -74,15 +90,66 @@ pub struct RunOutcome {
     pub precision_met: Option<bool>,
 }
 
+/// The progress of one run over its replications (shared by the workers).
+struct Tracker<'a> {
+    start: Instant,
+    message: String,
+    epochs: u32,
+    sink: Option<&'a (dyn Fn(&Progress) + Sync)>,
+    state: Mutex<Tracked>,
+}
+
+#[derive(Default)]
+struct Tracked {
+    epochs_done: u64,
+    planned: u32,
+    messages: u64,
+    fraction: f64,
+}
+
+impl Tracker<'_> {
+    fn epoch(&self, replication: u32, r: &EpochReport) {
+        use sim_core::engine::counts::Counter;
+        let generated: u64 = r.per_class.iter().map(|c| c.counts.get(Counter::Generated)).sum();
+        // Under the lock, so events leave in order and the fraction never goes back.
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.epochs_done += 1;
+        st.messages += generated;
+        let f = st.epochs_done as f64 / (self.epochs as u64 * st.planned as u64).max(1) as f64;
+        st.fraction = st.fraction.max(f.min(1.0));
+        if let Some(sink) = self.sink {
+            let p = Progress {
+                phase: "run".into(),
+                message: self.message.clone(),
+                epoch: r.index + 1,
+                epochs: r.epochs,
+                replication,
+                replications: st.planned,
+                point: 0,
+                points: 1,
+                messages_generated: st.messages,
+                ..Progress::default()
+            };
+            sink(&p.timed(st.fraction, self.start));
+        }
+    }
+
+    fn plan_more(&self, replications: u32) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).planned += replications;
+    }
+}
+
 struct SeriesWriter<'a> {
     store: Store,
     run: i64,
+    replication: u32,
     class_names: Vec<String>,
     battery: Vec<bool>,
     pending: Vec<SeriesRow>,
     error: Option<anyhow::Error>,
-    done: &'a AtomicU64,
-    progress: &'a (dyn Fn(u64) + Sync),
+    tracker: &'a Tracker<'a>,
+    cancel: Option<&'a CancelToken>,
+    on_epoch: Option<&'a OnEpoch>,
 }
 
 impl SeriesWriter<'_> {
@@ -120,12 +187,25 @@ impl Observer for SeriesWriter<'_> {
         if (r.index as usize + 1).is_multiple_of(SERIES_BATCH_HOURS) {
             self.flush();
         }
-        (self.progress)(self.done.fetch_add(1, Ordering::Relaxed) + 1);
+        if let Some(hook) = self.on_epoch {
+            hook(self.replication, r);
+        }
+        self.tracker.epoch(self.replication, r);
+    }
+
+    fn keep_going(&mut self) -> bool {
+        !self.cancel.is_some_and(CancelToken::is_cancelled)
     }
 }
 
-/// Runs, stores and summarises a scenario.
-pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
+/// Runs, stores and summarises a scenario. A cancel returns [`crate::ErrorCode::Cancelled`]
+/// with what ran stored `cancelled`; a panicking replication is stored `failed` and returns
+/// [`crate::ErrorCode::Internal`].
+pub fn run_scenario(req: &RunRequest<'_>) -> crate::Result<RunOutcome> {
+    run_replications(req).map_err(crate::Error::from)
+}
+
+fn run_replications(req: &RunRequest<'_>) -> Result<RunOutcome> {
     let s = &req.loaded.scenario;
     let seed = req.seed.unwrap_or(s.seed);
     let first_batch = req.replications.max(1);
@@ -136,9 +216,17 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
     let pool = builder.build().context("starting the worker threads")?;
     let overrides_json = serde_json::to_string(&req.loaded.overrides)?;
     let created_at = crate::utc_now_rfc3339();
-    let epochs = s.duration.0.div_ceil(sim_core::engine::EPOCH_US);
-    let done = AtomicU64::new(0);
-    let planned = AtomicU64::new(first_batch as u64);
+    let epochs = s.duration.0.div_ceil(sim_core::engine::EPOCH_US) as u32;
+    let tracker = Tracker {
+        start: Instant::now(),
+        message: match (first_batch, req.precision) {
+            (1, None) => format!("run {}", s.name),
+            (r, _) => format!("run {} x{r}", s.name),
+        },
+        epochs,
+        sink: req.progress,
+        state: Mutex::new(Tracked { planned: first_batch, ..Tracked::default() }),
+    };
 
     let new_run = |i: u32, of: Option<i64>| NewRun {
         created_at: &created_at,
@@ -154,15 +242,13 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
         replication_index: i,
         price_book_text: req.loaded.book.as_ref().map(|b| b.text.as_str()),
     };
-    let progress = |epochs_done: u64| {
-        if let Some(p) = req.progress {
-            p((epochs_done as f64 / (epochs * planned.load(Ordering::Relaxed)) as f64).min(1.0));
-        }
-    };
     let mut summaries: Vec<RunSummary> = Vec::new();
     let mut first_id = None;
     let mut batch = first_batch;
     loop {
+        if req.cancel.is_some_and(CancelToken::is_cancelled) {
+            return Err(Cancelled.into());
+        }
         let from = summaries.len() as u32;
         // Replication 0 is recorded first so the others can point at it.
         let mut store = Store::open(&req.db).with_context(|| format!("opening {}", req.db.display()))?;
@@ -174,16 +260,16 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
         }
         drop(store);
         let results: Vec<Result<RunSummary>> = pool.install(|| {
-            ids.par_iter().map(|&(i, id)| run_one(req, id, replication_seed(seed, i), &done, &progress)).collect()
+            ids.par_iter().map(|&(i, id)| run_one(req, id, i, replication_seed(seed, i), &tracker)).collect()
         });
-        summaries.extend(results.into_iter().collect::<Result<Vec<_>>>()?);
+        summaries.extend(first_failure(results)?);
         let Some(goal) = req.precision else { break };
         let n = summaries.len() as u32;
         if n >= goal.max_replications || sim_core::verdict::precise_enough(s, &summaries, goal.relative_half_width) {
             break;
         }
         batch = REPLICATION_BATCH.min(goal.max_replications - n);
-        planned.fetch_add(batch as u64, Ordering::Relaxed);
+        tracker.plan_more(batch);
     }
     let precision_met =
         req.precision.map(|goal| sim_core::verdict::precise_enough(s, &summaries, goal.relative_half_width));
@@ -192,31 +278,89 @@ pub fn run_scenario(req: &RunRequest<'_>) -> Result<RunOutcome> {
     Ok(RunOutcome { summaries, combined, mean, precision_met })
 }
 
-/// One replication: simulated with its series streamed to the store, priced, judged, finished.
+/// The replications' summaries, or the first failure among them (a cancel only when nothing
+/// failed: a failure says more).
+fn first_failure(results: Vec<Result<RunSummary>>) -> Result<Vec<RunSummary>> {
+    let mut ok = Vec::with_capacity(results.len());
+    let mut cancelled = false;
+    let mut failure = None;
+    for r in results {
+        match r {
+            Ok(s) => ok.push(s),
+            Err(e) if is_cancelled(&e) => cancelled = true,
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    match (failure, cancelled) {
+        (Some(e), _) => Err(e),
+        (None, true) => Err(Cancelled.into()),
+        (None, false) => Ok(ok),
+    }
+}
+
+/// One replication, its run row ended whatever happens: `complete` with its summary,
+/// `cancelled` when stopped, `failed` when it panicked or failed part-way (the panic contained).
 fn run_one(
     req: &RunRequest<'_>,
     id: i64,
+    replication: u32,
     rep_seed: u64,
-    done: &AtomicU64,
-    progress: &(dyn Fn(u64) + Sync),
+    tracker: &Tracker<'_>,
+) -> Result<RunSummary> {
+    let start = Instant::now();
+    let outcome = if req.cancel.is_some_and(CancelToken::is_cancelled) {
+        Err(Cancelled.into())
+    } else {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            simulate_one(req, id, replication, rep_seed, tracker, start)
+        })) {
+            Ok(r) => r,
+            Err(panic) => Err(anyhow!("replication {replication} (run {id}) panicked: {}", panic_message(&panic))),
+        }
+    };
+    let Err(e) = outcome else { return outcome };
+    let wall_s = start.elapsed().as_secs_f64();
+    let ended = Store::open(&req.db)
+        .and_then(|mut store| if is_cancelled(&e) { store.cancel_run(id, wall_s) } else { store.fail_run(id, wall_s) });
+    match ended {
+        Ok(()) => Err(e),
+        Err(store_error) => Err(e.context(format!("run {id} could not be marked as ended: {store_error}"))),
+    }
+}
+
+/// One replication: simulated with its series streamed to the store, priced, judged, finished.
+fn simulate_one(
+    req: &RunRequest<'_>,
+    id: i64,
+    replication: u32,
+    rep_seed: u64,
+    tracker: &Tracker<'_>,
+    start: Instant,
 ) -> Result<RunSummary> {
     let s = &req.loaded.scenario;
     let store = Store::open(&req.db)?;
     let mut writer = SeriesWriter {
         store,
         run: id,
+        replication,
         class_names: s.classes.iter().map(|c| c.name.clone()).collect(),
         battery: s.classes.iter().map(|c| matches!(s.powers[c.power].source, PowerSource::Battery { .. })).collect(),
         pending: Vec::new(),
         error: None,
-        done,
-        progress,
+        tracker,
+        cancel: req.cancel,
+        on_epoch: req.on_epoch,
     };
-    let start = Instant::now();
     let out = simulate(s, rep_seed, &mut writer);
+    // A stopped run keeps the series of the hours it simulated.
     writer.flush();
     if let Some(e) = writer.error.take() {
         return Err(e);
+    }
+    if out.stopped {
+        return Err(Cancelled.into());
     }
     let events: Vec<EventRow> = out.events.iter().map(event_row).collect();
     writer.store.append_events(id, &events).context("writing the run's events")?;
@@ -288,7 +432,7 @@ pub struct StoredRun {
 
 /// Reads run `id` (or the run it is a replication of) with all its replications, judged
 /// together. Errors when no replication finished.
-pub fn load_run(store: &Store, id: i64) -> Result<StoredRun> {
+pub(crate) fn load_run(store: &Store, id: i64) -> Result<StoredRun> {
     let Some(rec) = store.get_run(id)? else { anyhow::bail!("no run {id}") };
     let id = rec.row.replication_of.unwrap_or(id);
     let summaries = store
@@ -298,7 +442,7 @@ pub fn load_run(store: &Store, id: i64) -> Result<StoredRun> {
         .collect::<Result<Vec<RunSummary>, _>>()
         .with_context(|| format!("reading the summaries of run {id}"))?;
     if summaries.is_empty() {
-        anyhow::bail!("run {id} has no complete summary (it is still running, or was killed)");
+        anyhow::bail!("run {id} has no complete summary ({})", why_no_summary(&rec.row.status));
     }
     let loaded = crate::stored_scenario(store, id)?;
     let mean = mean_of(&loaded, &summaries);
@@ -306,7 +450,7 @@ pub fn load_run(store: &Store, id: i64) -> Result<StoredRun> {
 }
 
 /// The stored form of an engine event.
-pub fn event_row(e: &RunEvent) -> EventRow {
+pub(crate) fn event_row(e: &RunEvent) -> EventRow {
     EventRow {
         kind: e.kind.name().to_string(),
         start_us: e.start_us,
@@ -322,7 +466,7 @@ pub fn event_row(e: &RunEvent) -> EventRow {
 }
 
 /// A stored event as the engine reported it; an error for a kind this build does not know.
-pub fn stored_event(r: &EventRow) -> Result<RunEvent> {
+pub(crate) fn stored_event(r: &EventRow) -> Result<RunEvent> {
     let kind = RunEventKind::parse(&r.kind).with_context(|| format!("unknown event kind {:?}", r.kind))?;
     Ok(RunEvent {
         kind,
@@ -340,7 +484,7 @@ pub fn stored_event(r: &EventRow) -> Result<RunEvent> {
 
 /// A stored run's timeline of events, in the engine's order (empty for runs stored before
 /// events were).
-pub fn events(store: &Store, run: i64) -> Result<Vec<RunEvent>> {
+pub(crate) fn events(store: &Store, run: i64) -> Result<Vec<RunEvent>> {
     store
         .events(run)?
         .iter()
@@ -382,4 +526,13 @@ pub(crate) fn series_and_events(store: &Store, run: i64) -> Result<(RunSeries, V
         })
         .collect();
     Ok((RunSeries { run, start_ms: crate::export::start_ms(&rec)?, hours, events: Vec::new() }, events(store, run)?))
+}
+
+/// Why a run with this status has no summary, for people.
+pub fn why_no_summary(status: &str) -> &'static str {
+    match status {
+        "cancelled" => "it was cancelled",
+        "failed" => "it failed part-way",
+        _ => "it is still running, or was killed",
+    }
 }

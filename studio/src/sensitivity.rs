@@ -12,6 +12,7 @@ use sim_core::scenario::read::scalar_at;
 use sim_core::summary::RunSummary;
 use store::{Store, SweepPoint};
 
+use crate::session::{CancelToken, Cancelled, Progress, is_cancelled};
 use crate::{LoadedScenario, RunRequest, load_scenario, run_scenario};
 
 /// `PATH=-20%,+20%` (or absolute factors `PATH=x0.5,x2`).
@@ -172,7 +173,13 @@ pub struct SensitivityRequest<'a> {
     pub threads: Option<usize>,
     /// Where the runs are stored and price books found.
     pub config: &'a crate::Config,
-    pub progress: Option<&'a (dyn Fn(f64) + Sync)>,
+    /// Called after every simulated epoch (see [`RunRequest::progress`]), with the study's run
+    /// in progress as the point and the fraction of the whole study.
+    pub progress: Option<&'a (dyn Fn(&Progress) + Sync)>,
+    /// Once cancelled, the run in progress stops within one epoch, the rest are not run, the
+    /// study is stored `cancelled` (when it was recorded: after its base case) and returns
+    /// [`crate::session::Cancelled`].
+    pub cancel: Option<&'a CancelToken>,
 }
 
 pub struct SensitivityOutcome {
@@ -209,7 +216,11 @@ enum Prepared {
 }
 
 /// Runs a sensitivity study and records it.
-pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcome> {
+pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> crate::Result<SensitivityOutcome> {
+    study_runs(req).map_err(crate::Error::from)
+}
+
+fn study_runs(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcome> {
     let base = load_scenario(req.config, req.file, req.overrides).map_err(anyhow::Error::new)?;
     // Every setting is read and loaded first, so a bad path or value costs nothing; what is
     // loaded here is what runs (or re-prices) below.
@@ -237,10 +248,31 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
     }
     let scenario_runs = req.variations.iter().filter(|v| !v.is_price()).count() * 2 + 1;
     let done = std::sync::atomic::AtomicUsize::new(0);
+    let messages_before = std::sync::atomic::AtomicU64::new(0);
+    let start = std::time::Instant::now();
     let run = |loaded: &LoadedScenario| -> Result<Vec<RunSummary>> {
+        if req.cancel.is_some_and(CancelToken::is_cancelled) {
+            return Err(Cancelled.into());
+        }
         let k = done.load(std::sync::atomic::Ordering::Relaxed);
-        let progress = req.progress.map(|p| move |f: f64| p((k as f64 + f) / scenario_runs as f64));
-        let pref: Option<&(dyn Fn(f64) + Sync)> = progress.as_ref().map(|p| p as &(dyn Fn(f64) + Sync));
+        let before = messages_before.load(std::sync::atomic::Ordering::Relaxed);
+        let last_messages = std::sync::atomic::AtomicU64::new(0);
+        let progress = req.progress.map(|sink| {
+            let last_messages = &last_messages;
+            move |p: &Progress| {
+                last_messages.store(p.messages_generated, std::sync::atomic::Ordering::Relaxed);
+                let q = Progress {
+                    phase: "sensitivity".into(),
+                    message: format!("sensitivity of {}, run {} of {scenario_runs}", req.kpi, k + 1),
+                    point: k as u32,
+                    points: scenario_runs as u32,
+                    messages_generated: before + p.messages_generated,
+                    ..p.clone()
+                };
+                sink(&q.timed((k as f64 + p.fraction) / scenario_runs as f64, start));
+            }
+        });
+        let pref: Option<&(dyn Fn(&Progress) + Sync)> = progress.as_ref().map(|p| p as &(dyn Fn(&Progress) + Sync));
         let out = run_scenario(&RunRequest {
             loaded,
             seed: None,
@@ -249,8 +281,11 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
             threads: req.threads,
             db: req.config.db.clone(),
             progress: pref,
+            cancel: req.cancel,
+            on_epoch: None,
         })?;
         done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        messages_before.fetch_add(last_messages.into_inner(), std::sync::atomic::Ordering::Relaxed);
         Ok(out.summaries)
     };
 
@@ -264,10 +299,40 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
         &base.file,
         &json!({ "kpi": req.kpi, "overrides": req.overrides }).to_string(),
     )?;
+    match study_rows(req, &base, &settings, &base_runs, &mut store, id, &run) {
+        Ok(rows) => {
+            let study = Study { kpi: req.kpi.to_string(), baseline, rows };
+            // The results are kept with the study, so its report needs no recomputation.
+            let spec = json!({ "kpi": req.kpi, "overrides": req.overrides, "study": study });
+            store.set_sweep_spec(id, &spec.to_string())?;
+            store.finish_sweep(id)?;
+            Ok(SensitivityOutcome { id, study })
+        }
+        Err(e) => {
+            let ended = if is_cancelled(&e) { store.cancel_sweep(id) } else { store.fail_sweep(id) };
+            Err(match ended {
+                Ok(()) => e,
+                Err(store_error) => e.context(format!("study {id} could not be marked as ended: {store_error}")),
+            })
+        }
+    }
+}
+
+/// The tornado's rows, widest swing first, each setting recorded as a point of study `id`.
+#[allow(clippy::too_many_arguments)]
+fn study_rows(
+    req: &SensitivityRequest<'_>,
+    base: &LoadedScenario,
+    settings: &[Vec<(String, Prepared)>],
+    base_runs: &[RunSummary],
+    store: &mut Store,
+    id: i64,
+    run: &dyn Fn(&LoadedScenario) -> Result<Vec<RunSummary>>,
+) -> Result<Vec<Row>> {
     let base_id = base_runs[0].run_id;
     store.add_sweep_point(id, &SweepPoint { idx: 0, label: "base case".into(), value: String::new(), run: base_id })?;
     let mut rows = Vec::new();
-    for (i, (v, pair)) in req.variations.iter().zip(&settings).enumerate() {
+    for (i, (v, pair)) in req.variations.iter().zip(settings).enumerate() {
         let mut kpis = [0.0; 2];
         for (j, (value, prepared)) in pair.iter().enumerate() {
             let (summaries, run_id) = match prepared {
@@ -314,16 +379,11 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcom
         });
     }
     rows.sort_by(|a, b| b.swing().total_cmp(&a.swing()));
-    let study = Study { kpi: req.kpi.to_string(), baseline, rows };
-    // The results are kept with the study, so its report needs no recomputation.
-    let spec = json!({ "kpi": req.kpi, "overrides": req.overrides, "study": study });
-    store.set_sweep_spec(id, &spec.to_string())?;
-    store.finish_sweep(id)?;
-    Ok(SensitivityOutcome { id, study })
+    Ok(rows)
 }
 
 /// The study stored with a sensitivity record.
-pub fn stored_study(spec_json: &str) -> Result<Study> {
+pub(crate) fn stored_study(spec_json: &str) -> Result<Study> {
     let v: Value = serde_json::from_str(spec_json)?;
     serde_json::from_value(v["study"].clone()).context("this sensitivity study did not finish")
 }

@@ -11,6 +11,7 @@ use serde_json::json;
 use sim_core::summary::RunSummary;
 use store::{Store, SweepPoint};
 
+use crate::session::{CancelToken, Cancelled, Progress, is_cancelled};
 use crate::{LoadError, LoadedScenario, RunRequest, load_scenario, run_scenario};
 
 /// `PATH=V1,V2,...` as given on the command line.
@@ -50,8 +51,12 @@ pub struct SweepRequest<'a> {
     pub threads: Option<usize>,
     /// Where the runs are stored and price books found.
     pub config: &'a crate::Config,
-    /// Called with (point index, points, fraction of the point done).
-    pub progress: Option<&'a (dyn Fn(usize, usize, f64) + Sync)>,
+    /// Called after every simulated epoch (see [`RunRequest::progress`]), with the point
+    /// running and the fraction of the whole sweep.
+    pub progress: Option<&'a (dyn Fn(&Progress) + Sync)>,
+    /// Once cancelled, the point running stops within one epoch, the points after it are not
+    /// run, the sweep is stored `cancelled` and returns [`crate::session::Cancelled`].
+    pub cancel: Option<&'a CancelToken>,
 }
 
 /// One point: its value and its replications' summaries.
@@ -73,7 +78,7 @@ pub struct SweepOutcome {
 }
 
 /// The overrides that set one point: the fleet scaled to `devices`, or the path set to `value`.
-pub fn point_overrides(base: &LoadedScenario, spec: &SweepSpec, value: &str) -> Result<Vec<String>, LoadError> {
+pub(crate) fn point_overrides(base: &LoadedScenario, spec: &SweepSpec, value: &str) -> Result<Vec<String>, LoadError> {
     let mut o = base.overrides.clone();
     if spec.path == "devices" {
         let total: u64 = value
@@ -108,7 +113,11 @@ pub fn fleet_size_overrides(s: &sim_core::scenario::Scenario, total: u64) -> Vec
 }
 
 /// Runs every point of a sweep and records it.
-pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
+pub fn run_sweep(req: &SweepRequest<'_>) -> crate::Result<SweepOutcome> {
+    sweep_points(req).map_err(crate::Error::from)
+}
+
+fn sweep_points(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
     // Validate every point before running any, so a bad value costs nothing.
     let base = load_scenario(req.config, req.file, req.overrides).map_err(anyhow::Error::new)?;
     let mut loaded = Vec::new();
@@ -131,11 +140,56 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
         &first.file,
         &spec_json.to_string(),
     )?;
+    match run_points(req, &loaded, &mut store, sweep_id) {
+        Ok(points) => {
+            store.finish_sweep(sweep_id)?;
+            Ok(SweepOutcome { sweep_id, points })
+        }
+        Err(e) => {
+            // The sweep's row ends with its first failing point (the points before are kept).
+            let ended = if is_cancelled(&e) { store.cancel_sweep(sweep_id) } else { store.fail_sweep(sweep_id) };
+            Err(match ended {
+                Ok(()) => e,
+                Err(store_error) => e.context(format!("sweep {sweep_id} could not be marked as ended: {store_error}")),
+            })
+        }
+    }
+}
+
+fn run_points(
+    req: &SweepRequest<'_>,
+    loaded: &[LoadedScenario],
+    store: &mut Store,
+    sweep_id: i64,
+) -> Result<Vec<PointResult>> {
     let mut points = Vec::new();
     let n = loaded.len();
+    let start = std::time::Instant::now();
+    let messages_before = std::sync::atomic::AtomicU64::new(0);
     for (i, (l, v)) in loaded.iter().zip(&req.spec.values).enumerate() {
-        let progress = req.progress.map(|p| move |f: f64| p(i, n, f));
-        let progress_ref: Option<&(dyn Fn(f64) + Sync)> = progress.as_ref().map(|p| p as &(dyn Fn(f64) + Sync));
+        if req.cancel.is_some_and(CancelToken::is_cancelled) {
+            return Err(Cancelled.into());
+        }
+        let label = format!("{}={v}", req.spec.path);
+        let last_messages = std::sync::atomic::AtomicU64::new(0);
+        let progress = req.progress.map(|sink| {
+            let (label, last_messages, messages_before) = (&label, &last_messages, &messages_before);
+            move |p: &Progress| {
+                let before = messages_before.load(std::sync::atomic::Ordering::Relaxed);
+                last_messages.store(p.messages_generated, std::sync::atomic::Ordering::Relaxed);
+                let q = Progress {
+                    phase: "sweep".into(),
+                    message: label.clone(),
+                    point: i as u32,
+                    points: n as u32,
+                    messages_generated: before + p.messages_generated,
+                    ..p.clone()
+                };
+                sink(&q.timed((i as f64 + p.fraction) / n as f64, start));
+            }
+        });
+        let progress_ref: Option<&(dyn Fn(&Progress) + Sync)> =
+            progress.as_ref().map(|p| p as &(dyn Fn(&Progress) + Sync));
         let out = run_scenario(&RunRequest {
             loaded: l,
             seed: None,
@@ -144,9 +198,11 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
             threads: req.threads,
             db: req.config.db.clone(),
             progress: progress_ref,
+            cancel: req.cancel,
+            on_epoch: None,
         })?;
+        messages_before.fetch_add(last_messages.into_inner(), std::sync::atomic::Ordering::Relaxed);
         let run_id = out.summaries[0].run_id;
-        let label = format!("{}={v}", req.spec.path);
         store.add_sweep_point(
             sweep_id,
             &SweepPoint { idx: i as u32, label: label.clone(), value: v.clone(), run: run_id },
@@ -160,12 +216,11 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
             overrides: l.overrides.clone(),
         });
     }
-    store.finish_sweep(sweep_id)?;
-    Ok(SweepOutcome { sweep_id, points })
+    Ok(points)
 }
 
 /// The points of a stored sweep with their replications' summaries.
-pub fn load_sweep(db: &Path, id: i64) -> Result<(store::SweepRecord, Vec<PointResult>)> {
+pub(crate) fn load_sweep(db: &Path, id: i64) -> Result<(store::SweepRecord, Vec<PointResult>)> {
     let store = crate::open_for_reading(db)?;
     let Some(rec) = store.get_sweep(id)? else { bail!("no sweep {id} in {}", db.display()) };
     let mut points = Vec::new();
@@ -177,7 +232,8 @@ pub fn load_sweep(db: &Path, id: i64) -> Result<(store::SweepRecord, Vec<PointRe
             .collect::<Result<Vec<RunSummary>, _>>()
             .with_context(|| format!("reading the summaries of run {}", p.run))?;
         if summaries.is_empty() {
-            bail!("sweep {id}: run {} has no complete summary (it is still running, or was killed)", p.run);
+            let status = store.get_run(p.run)?.map(|r| r.row.status).unwrap_or_default();
+            bail!("sweep {id}: run {} has no complete summary ({})", p.run, crate::run::why_no_summary(&status));
         }
         let loaded = crate::stored_scenario(&store, p.run)?;
         points.push(PointResult {

@@ -82,6 +82,8 @@ fn run(file: &Path, db: &Path, overrides: &[&str]) -> RunSummary {
         threads: Some(1),
         db: db.to_path_buf(),
         progress: None,
+        cancel: None,
+        on_epoch: None,
     })
     .unwrap();
     out.summaries.into_iter().next().unwrap()
@@ -306,6 +308,7 @@ fn sweeps_and_sensitivity_studies_export_one_row_per_point() {
         threads: Some(1),
         config: &studio::Config::in_dir("unused").with_db(Some(db.clone())),
         progress: None,
+        cancel: None,
     })
     .unwrap();
     let mut out = Vec::new();
@@ -348,6 +351,7 @@ fn sweeps_and_sensitivity_studies_export_one_row_per_point() {
         threads: Some(1),
         config: &studio::Config::in_dir("unused").with_db(Some(db.clone())),
         progress: None,
+        cancel: None,
     })
     .unwrap();
     let mut out = Vec::new();

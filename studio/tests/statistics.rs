@@ -28,6 +28,8 @@ fn run(db: &Path, overrides: &[&str], replications: u32, precision: Option<Preci
         threads: Some(threads),
         db: db.to_path_buf(),
         progress: None,
+        cancel: None,
+        on_epoch: None,
     })
     .unwrap()
 }
@@ -148,6 +150,7 @@ fn a_sweep_report_shows_the_assumptions_of_the_point_its_bill_describes() {
         threads: Some(2),
         config: &studio::Config::in_dir("unused").with_db(Some(db.clone())),
         progress: None,
+        cancel: None,
     })
     .unwrap();
     // Every figure in the JSON says which statistic it is.

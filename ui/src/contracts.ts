@@ -1616,6 +1616,53 @@ duplicates: number,
  */
 malformed: number, };
 
+export type Progress = {
+/**
+ * What is running: `run`, `sweep`, `sensitivity`, `calibrate`.
+ */
+phase: string,
+/**
+ * What is running, for people (e.g. `run plant-production x3`, `devices=2000`).
+ */
+message: string,
+/**
+ * Epochs (simulated hours) done by the replication that reported, of `epochs`.
+ */
+epoch: number,
+/**
+ * Epochs in one replication of the current scenario.
+ */
+epochs: number,
+/**
+ * The replication that reported (0-based), of `replications` planned so far (a precision
+ * goal may add more).
+ */
+replication: number, replications: number,
+/**
+ * The sweep point or study run in progress (0-based), of `points` (0 of 1 for a run).
+ */
+point: number, points: number,
+/**
+ * Messages the devices generated so far, over every replication and point.
+ */
+messages_generated: number,
+/**
+ * Fraction of the whole work done, 0 to 1, never going back.
+ */
+fraction: number,
+/**
+ * Wall-clock seconds since the work started.
+ */
+elapsed_s: number,
+/**
+ * Wall-clock seconds left, estimated from the pace so far (None before any progress).
+ */
+eta_s: number | null,
+/**
+ * The work finished (the last event, at fraction 1).
+ */
+done: boolean, };
+
 export type ErrorCode = "invalid_input" | "not_found" | "store" | "broker_unreachable" | "cancelled" | "io" | "internal";
 
 export type ErrorReport = {

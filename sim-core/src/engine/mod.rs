@@ -86,6 +86,13 @@ pub struct EpochReport {
 /// Receives the engine's reports as the run advances.
 pub trait Observer {
     fn epoch(&mut self, report: &EpochReport);
+    /// Whether the run goes on after the epoch just reported: asked once after every
+    /// [`Observer::epoch`], so `false` stops the engine within one epoch ([`EPOCH_US`], one
+    /// simulated hour) of the request, and the run returns what it simulated so far
+    /// ([`RunOutput::stopped`]). The default never stops.
+    fn keep_going(&mut self) -> bool {
+        true
+    }
     /// The per-message events of the traced devices from the epoch just run: by device index,
     /// each device's in the order they happened to it (a delivery is noted when the message is
     /// sent, with its arrival time, which may fall in a later epoch). Called before
@@ -105,7 +112,12 @@ pub struct RunOutput {
     pub per_class: Vec<ClassOutput>,
     pub network_outages: u64,
     pub power_outages: u64,
+    /// Epochs simulated: all the scenario's, unless the observer stopped the run.
     pub epochs: u32,
+    /// The observer stopped the run ([`Observer::keep_going`]) after `epochs` epochs, before the
+    /// scenario's end: the totals are those of the hours simulated, and LoRa frames still in the
+    /// air at the stop are not settled.
+    pub stopped: bool,
     /// Provisioning, firmware campaigns and identity, as planned before the devices ran (its
     /// `events` are moved to [`RunOutput::events`]).
     pub lifecycle: lifecycle::Plan,
@@ -341,6 +353,7 @@ fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping,
     let mut last = vec![ClassEpoch::default(); n_classes];
     let mut day_delivered = vec![0u64; n_classes];
     let mut peak_day = vec![0u64; n_classes];
+    let mut simulated = epochs;
 
     for e in 0..epochs {
         let start = e as u64 * EPOCH_US;
@@ -378,8 +391,13 @@ fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping,
         }
         observer.epoch(&EpochReport { index: e, epochs, start_us: start, end_us: end, per_class: per_class.clone() });
         last = per_class;
+        if e + 1 < epochs && !observer.keep_going() {
+            simulated = e + 1;
+            break;
+        }
     }
-    debug_assert_eq!(medium.in_flight(), 0, "every LoRa frame is settled by the last epoch");
+    let stopped = simulated < epochs;
+    debug_assert!(stopped || medium.in_flight() == 0, "every LoRa frame is settled by the last epoch");
 
     let mut per_class = Vec::with_capacity(n_classes);
     for ci in 0..n_classes {
@@ -412,7 +430,8 @@ fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping,
         per_class,
         network_outages: world.timelines.network_outages + own_outages.iter().sum::<u64>(),
         power_outages: world.timelines.power_outages,
-        epochs,
+        epochs: simulated,
+        stopped,
         lifecycle: world.plan,
         events: run_events,
         events_omitted,

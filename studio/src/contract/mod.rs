@@ -107,6 +107,8 @@ pub fn typescript() -> String {
         export::<SweepKind>(),
         export::<SweepListItem>(),
         export::<RecordingItem>(),
+        // Long work in progress (sessions).
+        export::<crate::Progress>(),
         // Errors.
         export::<crate::ErrorCode>(),
         export::<crate::ErrorReport>(),
