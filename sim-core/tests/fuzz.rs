@@ -32,7 +32,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use sim_core::cost::{BillInput, PriceBook, PriceBookSource, bill, check_plan, parse_price_book};
+use sim_core::cost::{PriceBook, PriceBookSource, check_plan, parse_price_book};
 use sim_core::diagnostic::Diagnostics;
 use sim_core::engine::counts::Counter;
 use sim_core::engine::work::{Work, estimate};
@@ -636,13 +636,9 @@ fn book_for(s: &Scenario) -> Option<PriceBook> {
 
 /// The business case and the verdict of a run, as the CLI adds them.
 fn price_and_judge(s: &Scenario, summary: &RunSummary, book: Option<&PriceBook>) {
-    if let (Some(plan), Some(book)) = (&s.cost, book)
-        && check_plan(s, book).is_empty()
-    {
-        let cost = bill(&BillInput { scenario: s, plan, book, summary });
-        let _ = serde_json::to_string(&cost);
-    }
-    let _ = sim_core::verdict::judge(s, std::slice::from_ref(summary), book);
+    let book = book.filter(|b| check_plan(s, b).is_empty());
+    let a = sim_core::assess(s, book, summary);
+    let _ = serde_json::to_string(&a.cost);
 }
 
 /// Runs a scenario through the engine on a worker thread, with the run-time checks.

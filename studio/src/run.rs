@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde_json::Value;
 use sim_core::engine::{EpochReport, Observer, simulate};
-use sim_core::replication::{combine, mean_summary, replication_seed};
+use sim_core::replication::{combine, replication_seed};
 use sim_core::scenario::PowerSource;
 use sim_core::summary::{RunSummary, summarize};
 use store::{NewRun, SeriesRow, Store};
@@ -224,12 +224,11 @@ fn run_one(
     Ok(summary)
 }
 
-/// The replications' mean summary with the verdict on all of them (`sim_core::verdict::judge`):
-/// headline figures, bill and verdict from one statistic, the mean.
+/// The replications' mean summary with the verdict on all of them
+/// (`sim_core::assess_replications`): headline figures, bill and verdict from one statistic, the
+/// mean.
 pub fn mean_of(loaded: &LoadedScenario, summaries: &[RunSummary]) -> RunSummary {
-    let mut mean = mean_summary(summaries);
-    mean.verdict = Some(sim_core::verdict::judge(&loaded.scenario, summaries, loaded.book.as_ref().map(|b| &b.book)));
-    mean
+    sim_core::assess_replications(&loaded.scenario, loaded.book.as_ref().map(|b| &b.book), summaries)
 }
 
 /// The mean and 95 % interval of every figure of R replications' summaries; identity fields

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use report::{Assumptions, BookInfo, Hour};
-use sim_core::cost::{BillInput, PriceBookSource, bill, parse_price_book};
+use sim_core::cost::{PriceBookSource, parse_price_book};
 use sim_core::engine::{EpochReport, Observer, simulate};
 use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
 use sim_core::summary::{RunSummary, summarize};
@@ -42,8 +42,7 @@ pub fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSumm
     let mut hours = Hours(Vec::new());
     let out = simulate(&s, seed, &mut hours);
     let mut r = summarize(&s, seed, &out);
-    r.cost = Some(bill(&BillInput { scenario: &s, plan: s.cost.as_ref().unwrap(), book: &book, summary: &r }));
-    r.verdict = Some(sim_core::verdict::judge(&s, std::slice::from_ref(&r), Some(&book)));
+    sim_core::assess(&s, Some(&book), &r).fill(&mut r);
     let a = Assumptions {
         scenario_file: file,
         scenario_text: text,
@@ -88,7 +87,6 @@ pub fn replicated(
         override_source: "t",
     })
     .unwrap();
-    let mut mean = sim_core::replication::mean_summary(&runs);
-    mean.verdict = Some(sim_core::verdict::judge(&s, &runs, Some(&book)));
+    let mean = sim_core::assess_replications(&s, Some(&book), &runs);
     (runs, mean, hours, a)
 }
