@@ -13,9 +13,25 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// mosquitto's default log types plus `subscribe` (one line per subscription: client, QoS, topic).
+const LOG_SUBSCRIPTIONS: &str =
+    "log_type error\nlog_type warning\nlog_type notice\nlog_type information\nlog_type subscribe";
+
+/// Waits until the broker's log shows `client` subscribed (the broker routes what is published
+/// after that to it), polling the log; fails after 30 s.
+fn wait_for_subscription(broker: &Mosquitto, client: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let subscribed = |log: &str| log.lines().any(|l| l.split(' ').nth(1) == Some(client) && l.split(' ').count() == 4);
+    while !subscribed(&broker.log()) {
+        assert!(std::time::Instant::now() < deadline, "{client} did not subscribe within 30 s:\n{}", broker.log());
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 #[test]
 fn the_walkthrough_emulate_record_calibrate_compare_and_live() {
-    let broker = Mosquitto::start("cli-walk", "");
+    // The broker logs every subscription, so the test can wait until the recorder is subscribed.
+    let broker = Mosquitto::start("cli-walk", LOG_SUBSCRIPTIONS);
     let dir = temp_dir("cli-walk-files");
     let db = dir.join("runs.db");
     let url = broker.url();
@@ -27,7 +43,7 @@ fn the_walkthrough_emulate_record_calibrate_compare_and_live() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    wait_for_subscription(&broker, "scaleproof-rec-walk");
     let truth = dir.join("truth.json");
     let emu: serde_json::Value = serde_json::from_str(&ok(bin()
         .args(["pilot", "emulate", "--broker", &url, "--devices", "20", "--days", "10", "--json", "--truth", s(&truth)])
