@@ -61,7 +61,8 @@ fn purpose_key(entity_key: u64, purpose: Purpose) -> u64 {
 }
 
 /// Draws per tick reserved in each device stream, as a shift: tick `k` owns counters
-/// `k << DRAWS_PER_TICK_SHIFT ..` (4,096 draws), so ticks never share a draw.
+/// `k << DRAWS_PER_TICK_SHIFT ..` (4,096 draws), so ticks never share a draw; validation refuses a
+/// class whose tick could need more.
 pub const DRAWS_PER_TICK_SHIFT: u32 = 12;
 
 /// The first counter of tick `k`'s draws in a device stream.

@@ -336,8 +336,8 @@ fn span_at(root: &DeTable<'_>, path: &[&str]) -> Range<usize> {
 
 /// Expected shared outages (or sags) a timeline holds, above which it is not precomputed.
 const MAX_TIMELINE_INTERVALS: f64 = 20_000_000.0;
-/// Random draws one tick may use from one stream (see engine::device).
-const DRAWS_PER_TICK: u64 = 4096;
+/// Random draws one tick may use from one stream (`rng::DRAWS_PER_TICK_SHIFT`).
+const DRAWS_PER_TICK: u64 = 1 << crate::rng::DRAWS_PER_TICK_SHIFT;
 
 /// Limits that span several tables: what the engine can represent.
 fn check_limits(cx: &mut Ctx, root: &DeTable<'_>, s: &Scenario) {
