@@ -110,7 +110,7 @@ struct Identity {
 
 /// Device names and topics, by global device index.
 fn identities(s: &Scenario, prefix: &str) -> Vec<Identity> {
-    let layout = sim_core::engine::timeline::Layout::new(s);
+    let layout = sim_core::engine::Layout::new(s);
     let mut out = Vec::new();
     for c in &s.classes {
         let battery = matches!(s.powers[c.power].source, sim_core::scenario::PowerSource::Battery { .. });
@@ -143,7 +143,7 @@ struct Forward {
 }
 
 impl Observer for Forward {
-    fn trace(&mut self, events: &[sim_core::engine::trace::TraceEvent]) {
+    fn trace(&mut self, events: &[sim_core::engine::TraceEvent]) {
         self.streams.trace(events);
     }
     fn epoch(&mut self, _: &EpochReport) {

@@ -19,7 +19,7 @@ use sim_core::cost::bill::Category;
 use sim_core::cost::book::PriceLine;
 use sim_core::cost::crossover::Crossover;
 use sim_core::cost::{CostSummary, Money};
-use sim_core::engine::counts::{LIFE_BINS, life_bin_start_days};
+use sim_core::engine::{LIFE_BINS, life_bin_start_days};
 use sim_core::replication::{Bounds, Estimate, STATISTIC, mean_ci95};
 use sim_core::summary::RunSummary;
 use sim_core::text::{count, decimal, duration_s, percent, points, signed, thousands};

@@ -13,7 +13,7 @@
 //!   with the file beyond the text it quotes;
 //! - **engine**: a valid scenario mutant is cut down (every class to at most 2 devices, the run to
 //!   at most 90 days, by overrides); if it still validates and its upfront estimate
-//!   (`engine::work::estimate`, deterministic) fits the budget below, it runs through the engine,
+//!   (`engine::estimate`, deterministic) fits the budget below, it runs through the engine,
 //!   the summary, the bill (with its own price book) and the verdict without panicking, within
 //!   the estimate (lifecycle actions, ticks), with balanced messages, under a memory budget, and
 //!   within a generous time limit (a backstop for hangs, on a worker thread);
@@ -34,8 +34,7 @@ use std::time::{Duration, Instant};
 
 use sim_core::cost::{PriceBook, PriceBookSource, check_plan, parse_price_book};
 use sim_core::diagnostic::Diagnostics;
-use sim_core::engine::counts::Counter;
-use sim_core::engine::work::{Work, estimate};
+use sim_core::engine::{Counter, Work, estimate};
 use sim_core::engine::{NoObserver, simulate};
 use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
 use sim_core::summary::{RunSummary, summarize};
@@ -45,7 +44,7 @@ use sim_core::time::{SimDuration, US_PER_DAY};
 const DEFAULT_INPUTS: u64 = 24_000;
 const DEFAULT_SEED: u64 = 0x5CA1_E9F0_F022;
 
-/// What a cut-down mutant may cost to be run (from `engine::work::estimate`).
+/// What a cut-down mutant may cost to be run (from `engine::estimate`).
 const BUDGET: Work = Work {
     device_ticks: 2_000_000,
     certificate_cycles: sim_core::models::identity::MAX_CERTIFICATE_CYCLES,

@@ -98,7 +98,7 @@ impl SeriesWriter<'_> {
 impl Observer for SeriesWriter<'_> {
     fn epoch(&mut self, r: &EpochReport) {
         for (i, c) in r.per_class.iter().enumerate() {
-            use sim_core::engine::counts::Counter;
+            use sim_core::engine::Counter;
             self.pending.push(SeriesRow {
                 class: self.class_names[i].clone(),
                 hour: r.index,

@@ -15,8 +15,8 @@ impl Observer for Hours {
     fn epoch(&mut self, r: &EpochReport) {
         let mut h = Hour { hour: r.index, ..Hour::default() };
         for c in &r.per_class {
-            h.generated += c.counts.get(sim_core::engine::counts::Counter::Generated);
-            h.delivered += c.counts.get(sim_core::engine::counts::Counter::Delivered);
+            h.generated += c.counts.get(sim_core::engine::Counter::Generated);
+            h.delivered += c.counts.get(sim_core::engine::Counter::Delivered);
             h.online += c.online;
             h.buffered += c.buffered;
         }

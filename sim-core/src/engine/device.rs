@@ -375,7 +375,6 @@ fn pop(dev: &mut Dev, side: &mut Side<'_>) -> u32 {
 
 /// What a tick needs besides the device: who it is and the shared timelines it sees.
 pub struct TickEnv<'a> {
-    pub seed: u64,
     /// The device's random-stream key.
     pub key: u64,
     pub class: u16,
@@ -384,7 +383,6 @@ pub struct TickEnv<'a> {
     pub link: &'a [Interval],
     pub mains: &'a [Interval],
     pub sags: &'a [(u64, f64)],
-    pub horizon_us: u64,
     pub connects_per_s: Option<f64>,
     pub reconnect_window_us: u64,
 }
