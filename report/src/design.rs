@@ -7,8 +7,9 @@ use sim_core::scenario::{EventKind, Scenario, ScenarioSource, Targets, parse_sce
 
 use sim_core::text::duration_s;
 
+use crate::Assumptions;
 use crate::chart::{Axis, EventMark, TargetLine};
-use crate::{Assumptions, plain as num};
+use crate::page::plain as num;
 
 pub(crate) struct Design {
     targets: Targets,
