@@ -263,6 +263,10 @@ fn telemetry(id: &Identity, m: &PilotMessage, start_unix_ms: i64, st: &DeviceSta
 }
 
 /// Runs the scenario's fleet on the broker until the scenario's duration has been played.
+#[expect(
+    clippy::print_stderr,
+    reason = "three warnings still go to stderr; to be handed to the caller with the bridge's async rework"
+)]
 pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result<LiveSummary> {
     if let Err(bad) = opts.check() {
         bail!("{}", bad.join("; "));

@@ -76,6 +76,10 @@ fn now_us() -> i64 {
 /// acknowledgements back to the polling task without waiting, which writes them on the
 /// connection they came from before its next poll. Neither task waits for the other's room, so
 /// they cannot block each other.
+#[expect(
+    clippy::print_stderr,
+    reason = "reconnect notes still go to stderr; to be handed to the caller with the bridge's async rework"
+)]
 pub async fn record(
     connect: &Connect,
     map: &PilotMap,

@@ -13,7 +13,7 @@ use crate::output::WIDTH;
 /// 95 % interval for every figure, plus `replications`, `seeds` and `run_ids`), and what the
 /// database knows of it: `status`, `created_at`, `file` and `overrides`. `run_id` is a number.
 /// A run that did not finish has no summary: only its identity fields.
-pub fn run_json(store: &Store, id: i64) -> Result<Value> {
+pub(crate) fn run_json(store: &Store, id: i64) -> Result<Value> {
     let rec = store.get_run(id)?.with_context(|| format!("no run {id}"))?;
     let r = &rec.row;
     let mut v = if r.summary_json.is_some() {
@@ -54,7 +54,7 @@ fn swept(s: &SweepRecord) -> (Vec<String>, Vec<String>, Option<String>) {
 }
 
 /// One sweep or sensitivity study as JSON (`sweeps --json`).
-pub fn sweep_json(s: &SweepRecord) -> Value {
+pub(crate) fn sweep_json(s: &SweepRecord) -> Value {
     let (paths, values, kpi) = swept(s);
     let mut v = json!({
         "id": s.id, "kind": s.kind, "created_at": s.created_at, "scenario": s.scenario_name,
@@ -70,7 +70,7 @@ pub fn sweep_json(s: &SweepRecord) -> Value {
 
 /// The human table of `sweeps`: one row per sweep, its scenario on the next line when the row
 /// would pass the width.
-pub fn sweeps_table(sweeps: &[SweepRecord]) -> String {
+pub(crate) fn sweeps_table(sweeps: &[SweepRecord]) -> String {
     if sweeps.is_empty() {
         return "no sweeps or sensitivity studies stored yet (scaleproof sweep FILE --over PATH=V1,V2,...)\n".into();
     }

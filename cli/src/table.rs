@@ -7,14 +7,14 @@ use sim_core::scenario::{Scenario, Scope};
 use sim_core::summary::{ClassSummary, RunSummary};
 use store::{RunRecord, RunRow};
 
-pub use sim_core::text::thousands;
+pub(crate) use sim_core::text::thousands;
 
 fn pct(a: u64, b: u64) -> String {
     if b == 0 { "-".into() } else { format!("{:.2} %", a as f64 * 100.0 / b as f64) }
 }
 
 /// Seconds as the largest sensible unit.
-pub fn human_s(s: f64) -> String {
+pub(crate) fn human_s(s: f64) -> String {
     sim_core::text::duration_s(s)
 }
 
@@ -130,7 +130,7 @@ fn offered_rate(s: &Scenario) -> f64 {
 /// `runs` (`studio::run::mean_of`), so every figure, the bill and the verdict are one statistic.
 /// `book` is the price book the bill was priced with, for how many of its prices are
 /// assumptions.
-pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary], book: Option<&PriceBook>) -> String {
+pub(crate) fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary], book: Option<&PriceBook>) -> String {
     let mut o = String::new();
     let m = &r.messages;
     let _ = writeln!(o, "{}", r.scenario);
@@ -368,7 +368,7 @@ fn replications(runs: &[RunSummary]) -> String {
     o
 }
 
-pub fn runs(rows: &[RunRow]) -> String {
+pub(crate) fn runs(rows: &[RunRow]) -> String {
     let mut o = String::new();
     if rows.is_empty() {
         return "no runs stored yet (scaleproof run FILE)\n".into();
@@ -413,7 +413,7 @@ pub fn runs(rows: &[RunRow]) -> String {
 
 /// `scaleproof show`: the run's record, then its summary: with replications, the mean of all of
 /// them (`group`), as `run` printed it.
-pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &anyhow::Error>) -> String {
+pub(crate) fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &anyhow::Error>) -> String {
     let mut o = String::new();
     let r = &rec.row;
     let _ = writeln!(o, "run {} ({}), created {}, {}", r.id, r.status, r.created_at, rec.engine_version);
@@ -443,7 +443,7 @@ pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &anyhow::Err
     o
 }
 
-pub fn bench(r: &studio::bench::BenchResult) -> String {
+pub(crate) fn bench(r: &studio::bench::BenchResult) -> String {
     let mut o = String::new();
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let _ = writeln!(o, "reference fleet (scenarios/bench/reference-fleet.toml), {} thread(s)", r.threads);
@@ -475,7 +475,7 @@ pub fn bench(r: &studio::bench::BenchResult) -> String {
 
 /// The sweep table: per point, delivery and losses by cause, TCO per device-year with its 95 %
 /// interval over replications; then the crossovers.
-pub fn sweep(
+pub(crate) fn sweep(
     path: &str,
     points: &[studio::sweep::PointResult],
     crossovers: &[sim_core::cost::crossover::Crossover],
@@ -602,7 +602,7 @@ pub fn sweep(
 }
 
 /// The sensitivity table: each assumption's settings and the KPI at each, widest swing first.
-pub fn sensitivity(study: &studio::sensitivity::Study) -> String {
+pub(crate) fn sensitivity(study: &studio::sensitivity::Study) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}: base case {:.4}\n", study.kpi, study.baseline);
     // 100 columns: the assumption column as wide as its paths up to 34; a longer path goes on
@@ -635,7 +635,7 @@ pub fn sensitivity(study: &studio::sensitivity::Study) -> String {
 }
 
 /// The comparison of two runs: results side by side, then what differs in their assumptions.
-pub fn comparison(c: &studio::compare::Comparison) -> String {
+pub(crate) fn comparison(c: &studio::compare::Comparison) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "A: run {} ({})\nB: run {} ({})\n", c.run_a, c.scenario_a, c.run_b, c.scenario_b);
     let _ = writeln!(o, "  {:<38} {:>18} {:>18} {:>12}", "result", "A", "B", "change");

@@ -8,6 +8,9 @@
 //! executive summary (verdict, five KPI tiles, what breaks first) on one screen and, printed, on
 //! its own page.
 
+// Libraries never print: what a user sees is the front end's to write.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod chart;
 mod compare_page;
 mod design;

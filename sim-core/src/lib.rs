@@ -3,6 +3,9 @@
 //! **Invariant:** nothing here does IO, reads the wall clock or uses OS randomness; a run is a
 //! pure function of (scenario, seed).
 
+// Libraries never print: what a user sees is the front end's to write.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod assess;
 pub mod cost;
 pub mod diagnostic;

@@ -33,6 +33,9 @@
 //! begins a recording commits with `synchronous = FULL` (see `recording`): a batch the recorder
 //! acknowledged survives a power loss.
 
+// Libraries never print: what a user sees is the front end's to write.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -2,6 +2,9 @@
 //! everything that touches the OS around the pure engine: reading files, the wall clock, thread
 //! pools and the run database.
 
+// Libraries never print: what a user sees is the front end's to write.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod bench;
 pub mod bridge;
 pub mod compare;

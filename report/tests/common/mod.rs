@@ -8,7 +8,7 @@ use sim_core::engine::{EpochReport, Observer, simulate};
 use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
 use sim_core::summary::{RunSummary, summarize};
 
-pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+pub(crate) const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 struct Hours(Vec<Hour>);
 impl Observer for Hours {
@@ -26,7 +26,7 @@ impl Observer for Hours {
 
 /// `scenarios/NAME` run with `overrides` and `seed`, priced and judged with the November 2026
 /// price book.
-pub fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
+pub(crate) fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
     let file = format!("{ROOT}/scenarios/{name}");
     let text = std::fs::read_to_string(&file).unwrap();
     let s = parse_scenario(&ScenarioSource { file: &file, bytes: text.as_bytes(), overrides }).unwrap();
@@ -59,13 +59,13 @@ pub fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSumm
 }
 
 /// The mine pilot (LTE-M, acknowledged, a delivery target), priced.
-pub fn priced_run(overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
+pub(crate) fn priced_run(overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
     run_of("mine-pilot.toml", overrides, seed)
 }
 
 /// `scenarios/NAME` run `replications` times (seeds 1, 2, ...), each priced and judged, and
 /// their mean as the studio forms it: the mean summary, judged on all replications together.
-pub fn replicated(
+pub(crate) fn replicated(
     name: &str,
     overrides: &[String],
     replications: u64,

@@ -24,7 +24,7 @@ use crate::rng::{Draws, Purpose, Stream, tick_base};
 const BULK_DRAWS_SHIFT: u32 = 4;
 
 /// What [`quiet_run`] found.
-pub enum QuietRun {
+pub(crate) enum QuietRun {
     /// The device cannot skip here: step this tick normally.
     No,
     /// `skipped` quiet ticks were applied; if `then` is set, the next tick has at least one event
@@ -56,7 +56,7 @@ fn event_probs(dev: &Dev, m: &ClassModel) -> [f64; 5] {
 }
 
 /// Tries to skip quiet ticks from tick `k` at time `t`; nothing beyond `limit_us` is touched.
-pub fn quiet_run(
+pub(crate) fn quiet_run(
     dev: &mut Dev,
     side: &mut Side<'_>,
     k: u32,
