@@ -3,6 +3,9 @@
 //! recorder (a pilot's topics into the run database through a mapping file). The simulation and
 //! the pilot maths are in `sim-core`; this crate only moves messages.
 
+// Libraries never print: what a user sees is the front end's to write.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod broker;
 pub mod emulate;
 pub mod live;

@@ -110,7 +110,7 @@ struct Identity {
 
 /// Device names and topics, by global device index.
 fn identities(s: &Scenario, prefix: &str) -> Vec<Identity> {
-    let layout = sim_core::engine::timeline::Layout::new(s);
+    let layout = sim_core::engine::Layout::new(s);
     let mut out = Vec::new();
     for c in &s.classes {
         let battery = matches!(s.powers[c.power].source, sim_core::scenario::PowerSource::Battery { .. });
@@ -143,7 +143,7 @@ struct Forward {
 }
 
 impl Observer for Forward {
-    fn trace(&mut self, events: &[sim_core::engine::trace::TraceEvent]) {
+    fn trace(&mut self, events: &[sim_core::engine::TraceEvent]) {
         self.streams.trace(events);
     }
     fn epoch(&mut self, _: &EpochReport) {
@@ -266,20 +266,23 @@ fn telemetry(id: &Identity, m: &PilotMessage, start_unix_ms: i64, st: &DeviceSta
     p
 }
 
-/// Runs the scenario's fleet on the broker until the scenario's duration has been played.
+/// Runs the scenario's fleet on the broker until the scenario's duration has been played
+/// (warnings dropped: [`live_until`] hands them over).
 pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result<LiveSummary> {
-    live_until(connect, s, opts, std::future::pending()).await
+    live_until(connect, s, opts, std::future::pending(), |_| {}).await
 }
 
 /// [`live`], stopping early when `stop` resolves: publishing ends at once (the engine stops
 /// within one simulated hour), the devices disconnect and the summary counts what was
 /// published until then (`simulated_s` the hours the fleet played). Runs on the caller's
-/// runtime.
+/// runtime. `warn` receives what the user should know but does not stop the run (a low
+/// open-file limit, devices that gave up connecting), as it happens.
 pub async fn live_until(
     connect: &Connect,
     s: &Scenario,
     opts: &LiveOptions,
     stop: impl std::future::Future<Output = ()>,
+    mut warn: impl FnMut(String) + Send,
 ) -> Result<LiveSummary> {
     let mut stop_requested = std::pin::pin!(stop);
     if let Err(bad) = opts.check() {
@@ -294,7 +297,7 @@ pub async fn live_until(
     }
     let fds = raise_fd_limit();
     if fds < n as u64 + 64 {
-        eprintln!("live: the open-file limit is {fds}, fewer than the {n} connections: raise it (ulimit -n)");
+        warn(format!("live: the open-file limit is {fds}, fewer than the {n} connections: raise it (ulimit -n)"));
     }
     let counters = Arc::new(Counters::default());
     let states: Arc<Vec<DeviceState>> = Arc::new(
@@ -406,13 +409,13 @@ pub async fn live_until(
     }
     let gave_up = counters.gave_up.load(Ordering::Relaxed);
     if gave_up > 0 {
-        eprintln!("live: {gave_up} of {n} devices gave up connecting (first: {}); they stay offline", why());
+        warn(format!("live: {gave_up} of {n} devices gave up connecting (first: {}); they stay offline", why()));
     }
     if up < n as u64 {
-        eprintln!(
+        warn(format!(
             "live: {up} of {n} devices connected after {:.0} s; publishing anyway",
             t_ramp.elapsed().as_secs_f64()
-        );
+        ));
     }
 
     // The engine, on its own thread, at most two simulated hours ahead.

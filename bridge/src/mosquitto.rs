@@ -204,6 +204,35 @@ impl Mosquitto {
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("mosquitto.log")).unwrap_or_default()
     }
+
+    /// Whether the log shows `client` subscribed: from then on the broker routes what is
+    /// published to it. Test brokers log every subscription (`log_type subscribe`: a line of
+    /// time, client, QoS and topic).
+    pub fn is_subscribed(&self, client: &str) -> bool {
+        self.log().lines().any(|l| {
+            let fields: Vec<&str> = l.split(' ').collect();
+            fields.len() == 4 && fields[1] == client
+        })
+    }
+
+    /// Waits until `client` has subscribed (see [`Mosquitto::is_subscribed`]), so a test
+    /// publishes only once a recorder hears it; panics after 30 s with the broker's log.
+    pub async fn subscribed(&self, client: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !self.is_subscribed(client) {
+            assert!(std::time::Instant::now() < deadline, "{client} did not subscribe within 30 s:\n{}", self.log());
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    /// [`Mosquitto::subscribed`] for a test without a runtime.
+    pub fn wait_subscribed(&self, client: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !self.is_subscribed(client) {
+            assert!(std::time::Instant::now() < deadline, "{client} did not subscribe within 30 s:\n{}", self.log());
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
 }
 
 impl Drop for Mosquitto {
@@ -230,6 +259,7 @@ pub const AUTOSAVE_S: u32 = 5;
 /// on a clean stop), no queue limit, 1,000 in flight per client, loopback only, running as the
 /// starting user.
 fn write_config(dir: &Path, port: u16, extra: &str, autosave: bool) -> Result<(), String> {
+    let kept = autosave;
     // mosquitto's default autosave_interval is 1800 s.
     let autosave = if autosave { AUTOSAVE_S } else { 1800 };
     let mut conf = format!(
@@ -241,6 +271,11 @@ fn write_config(dir: &Path, port: u16, extra: &str, autosave: bool) -> Result<()
     );
     if !extra.contains("allow_anonymous") {
         conf += "allow_anonymous true\n";
+    }
+    if !kept {
+        // A test broker: mosquitto's default log types, and every subscription, so a test can
+        // wait for a recorder to subscribe (`Mosquitto::subscribed`) instead of sleeping.
+        conf += "log_type error\nlog_type warning\nlog_type notice\nlog_type information\nlog_type subscribe\n";
     }
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {

@@ -15,6 +15,15 @@ use crate::broker::{Connect, Unreachable};
 use crate::map::{MQTT_MAX_PACKET_BYTES, PilotMap};
 use crate::retry::Attempts;
 
+/// What [`record`] tells its caller while it records.
+#[derive(Debug)]
+pub enum Recorded<'a> {
+    /// A batch of readings, just stored.
+    Stored(&'a [PilotRow]),
+    /// The connection was lost or regained: for people.
+    Note(String),
+}
+
 #[derive(Clone, Debug)]
 pub struct RecordOptions {
     pub name: String,
@@ -67,7 +76,7 @@ fn now_us() -> i64 {
 }
 
 /// Records until `opts.duration` or `opts.idle_timeout` says stop, or `stop` resolves (e.g.
-/// Ctrl-C). `watch` sees every stored batch (the live divergence check). Fails, with the
+/// Ctrl-C). `on` sees every stored batch (the live divergence check). Fails, with the
 /// broker's reason, when it cannot connect within `connect.retry` (a refused login or a failed
 /// TLS verification at once); the recording is then left `incomplete`.
 ///
@@ -76,6 +85,9 @@ fn now_us() -> i64 {
 /// acknowledgements back to the polling task without waiting, which writes them on the
 /// connection they came from before its next poll. Neither task waits for the other's room, so
 /// they cannot block each other.
+///
+/// `on` hears of every batch as it is stored ([`Recorded::Stored`]) and of every connection
+/// lost and regained ([`Recorded::Note`], for people), as it happens.
 pub async fn record(
     connect: &Connect,
     map: &PilotMap,
@@ -83,7 +95,7 @@ pub async fn record(
     store: &mut Store,
     opts: &RecordOptions,
     stop: impl std::future::Future<Output = ()>,
-    mut watch: impl FnMut(&[PilotRow]),
+    mut on: impl FnMut(Recorded<'_>),
 ) -> Result<RecordSummary> {
     let started = Instant::now();
     let client_id = format!("scaleproof-rec-{}", opts.name);
@@ -182,13 +194,19 @@ pub async fn record(
                             generation = g;
                             if was_connected {
                                 summary.reconnects += 1;
-                                eprintln!("recorder: reconnected to {} (session kept: {session_present})", connect.broker.display());
+                                on(Recorded::Note(format!(
+                                    "recorder: reconnected to {} (session kept: {session_present})",
+                                    connect.broker.display()
+                                )));
                             }
                             was_connected = true;
                         }
                         FromLoop::Lost(e) => {
                             if was_connected {
-                                eprintln!("recorder: broker {} went away ({e}); reconnecting", connect.broker.display());
+                                on(Recorded::Note(format!(
+                                    "recorder: broker {} went away ({e}); reconnecting",
+                                    connect.broker.display()
+                                )));
                             }
                         }
                         FromLoop::GaveUp(why) => failure = Some(why),
@@ -199,7 +217,7 @@ pub async fn record(
                 }
                 if !batch.is_empty() {
                     last_message = Some(Instant::now());
-                    flush(&client, &ack_tx, map, store, rec, &mut batch, generation, &mut summary, &mut watch)?;
+                    flush(&client, &ack_tx, map, store, rec, &mut batch, generation, &mut summary, &mut on)?;
                 }
                 if failure.is_some() {
                     break;
@@ -252,7 +270,7 @@ fn flush(
     batch: &mut Vec<(Box<Publish>, i64, u64)>,
     generation: u64,
     summary: &mut RecordSummary,
-    watch: &mut impl FnMut(&[PilotRow]),
+    on: &mut impl FnMut(Recorded<'_>),
 ) -> Result<()> {
     let mut rows = Vec::with_capacity(batch.len());
     let mut bad = Vec::new();
@@ -292,6 +310,6 @@ fn flush(
         // The polling task has stopped only if the recording is ending: nothing to send.
         let _ = acks.send(Ack { pkid: p.pkid, generation: g });
     }
-    watch(&rows);
+    on(Recorded::Stored(&rows));
     Ok(())
 }

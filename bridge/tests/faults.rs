@@ -88,7 +88,7 @@ async fn a_crafted_time_and_an_oversized_payload_are_malformed_and_the_recording
     );
     assert_ne!(map, MAP, "the map names its timestamp as the test expects");
     let recorder = start_recorder(connect(&broker.url()), map, db.clone(), Duration::from_secs(2));
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    broker.subscribed("scaleproof-rec-pilot").await;
 
     let crafted = r#"{"dev":"emu-001","fcnt":3,"time":"2026-01-01T00:03:00+0é00","received_at":1767225780000}"#;
     let oversized =
@@ -126,7 +126,7 @@ async fn a_fast_pilot_is_recorded_through_backpressure_without_reconnects() {
     let db = dir.join("rec.db");
     // Create the recorder's persistent session, then leave.
     let first = start_recorder(connect(&broker.url()), MAP.into(), db.clone(), Duration::from_millis(300));
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    broker.subscribed("scaleproof-rec-pilot").await;
     publish_raw(&broker.url(), "pilot/site/emu-001/up", vec![good(0)]).await;
     let s0 = first.await.unwrap().unwrap();
     assert_eq!(s0.received, 1);

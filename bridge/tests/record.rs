@@ -44,7 +44,7 @@ async fn a_broker_restart_loses_no_acknowledged_message() {
     let dir = temp_dir("restart-db");
     let db = dir.join("rec.db");
     let recorder = start_recorder(&broker.url(), db.clone(), Duration::from_secs(4));
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    broker.subscribed("scaleproof-rec-pilot").await;
 
     // The emulator runs for about 4 s; the broker restarts 1.5 s in.
     let truth = small_truth();
@@ -82,7 +82,7 @@ async fn a_flood_of_malformed_payloads_is_counted_exactly() {
     let dir = temp_dir("flood-db");
     let db = dir.join("rec.db");
     let recorder = start_recorder(&broker.url(), db.clone(), Duration::from_secs(3));
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    broker.subscribed("scaleproof-rec-pilot").await;
 
     // 2,000 malformed messages of five kinds on the pilot's topics, interleaved with the pilot.
     let c = connect(&broker.url());

@@ -1154,7 +1154,17 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
                 );
             }
             let req = studio::bridge::LiveRequest { speed, qos, prefix, connect_rate, seed };
-            let s = async_runtime()?.block_on(studio::bridge::live(&connect, &loaded.scenario, req, None))?;
+            // Ctrl-C stops publishing at once; the summary counts what was published.
+            let stop = studio::CancelToken::new();
+            let s = async_runtime()?.block_on(async {
+                let on_ctrl_c = stop.clone();
+                tokio::spawn(async move {
+                    if tokio::signal::ctrl_c().await.is_ok() {
+                        on_ctrl_c.cancel();
+                    }
+                });
+                studio::bridge::live(&connect, &loaded.scenario, req, &mut |w| note!("warning: {w}"), Some(&stop)).await
+            })?;
             if json {
                 print_json(&s)?;
             } else {

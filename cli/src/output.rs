@@ -14,7 +14,7 @@
 //! ordinary error, handled in one place.
 
 /// Columns that human-readable output fits in.
-pub const WIDTH: usize = 100;
+pub(crate) const WIDTH: usize = 100;
 
 /// Writes to stdout; evaluates to `()` or returns the error from the enclosing function.
 macro_rules! out {
@@ -42,20 +42,20 @@ macro_rules! note {
 }
 
 /// Writes human-readable text to stdout with every line fitted to [`WIDTH`] columns.
-pub fn text(s: &str) -> std::io::Result<()> {
+pub(crate) fn text(s: &str) -> std::io::Result<()> {
     use std::io::Write;
     std::io::stdout().lock().write_all(fit(s, WIDTH).as_bytes())
 }
 
 /// `text` followed by a newline.
-pub fn text_line(s: &str) -> std::io::Result<()> {
+pub(crate) fn text_line(s: &str) -> std::io::Result<()> {
     text(&format!("{s}\n"))
 }
 
 /// Wraps every line longer than `width` characters at spaces; continuation lines keep the
 /// indent of an indented paragraph (4 or more spaces) and hang two further in otherwise. A word longer than a whole line is cut. Lines that fit
 /// are left exactly as they are (tables lay themselves out to fit; this is the safety net).
-pub fn fit(text: &str, width: usize) -> String {
+pub(crate) fn fit(text: &str, width: usize) -> String {
     let mut o = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {

@@ -10,7 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// When to draw progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum When {
+pub(crate) enum When {
     /// When stderr is a terminal.
     Auto,
     /// Always, even into a file or a pipe.
@@ -23,14 +23,14 @@ pub enum When {
 const STEPS: u64 = 1000;
 
 /// The bars of one command.
-pub struct Progress {
+pub(crate) struct Progress {
     multi: MultiProgress,
     bars: Vec<(ProgressBar, AtomicBool)>,
 }
 
 impl Progress {
     /// One bar per label (a run or sensitivity study has one, a sweep one per point).
-    pub fn new(when: When, labels: &[String]) -> Progress {
+    pub(crate) fn new(when: When, labels: &[String]) -> Progress {
         let target = match when {
             When::Never => ProgressDrawTarget::hidden(),
             When::Auto if !std::io::stderr().is_terminal() => ProgressDrawTarget::hidden(),
@@ -55,7 +55,7 @@ impl Progress {
     }
 
     /// Bar `i` is `fraction` (0..1) done; its clock starts at its first report.
-    pub fn set(&self, i: usize, fraction: f64) {
+    pub(crate) fn set(&self, i: usize, fraction: f64) {
         let Some((bar, started)) = self.bars.get(i) else { return };
         if !started.swap(true, Ordering::Relaxed) {
             bar.reset();
@@ -80,7 +80,7 @@ impl Progress {
     }
 
     /// Clears every bar.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         for (b, _) in &self.bars {
             b.finish_and_clear();
         }

@@ -15,7 +15,7 @@ fn kind(k: SweepKind) -> &'static str {
 
 /// The human table of `sweeps`: one row per sweep, its scenario on the next line when the row
 /// would pass the width.
-pub fn sweeps_table(sweeps: &[SweepListItem]) -> String {
+pub(crate) fn sweeps_table(sweeps: &[SweepListItem]) -> String {
     if sweeps.is_empty() {
         return "no sweeps or sensitivity studies stored yet (scaleproof sweep FILE --over PATH=V1,V2,...)\n".into();
     }

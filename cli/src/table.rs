@@ -5,14 +5,14 @@ use std::fmt::Write;
 use studio::contract::RunListItem;
 use studio::model::{ClassSummary, PriceBook, RunRecord, RunSummary, Scenario, Scope};
 
-pub use studio::model::text::thousands;
+pub(crate) use studio::model::text::thousands;
 
 fn pct(a: u64, b: u64) -> String {
     if b == 0 { "-".into() } else { format!("{:.2} %", a as f64 * 100.0 / b as f64) }
 }
 
 /// Seconds as the largest sensible unit.
-pub fn human_s(s: f64) -> String {
+pub(crate) fn human_s(s: f64) -> String {
     studio::model::text::duration_s(s)
 }
 
@@ -128,7 +128,7 @@ fn offered_rate(s: &Scenario) -> f64 {
 /// `runs` (`studio::run::mean_of`), so every figure, the bill and the verdict are one statistic.
 /// `book` is the price book the bill was priced with, for how many of its prices are
 /// assumptions.
-pub fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary], book: Option<&PriceBook>) -> String {
+pub(crate) fn summary(s: &Scenario, r: &RunSummary, runs: &[RunSummary], book: Option<&PriceBook>) -> String {
     let mut o = String::new();
     let m = &r.messages;
     let _ = writeln!(o, "{}", r.scenario);
@@ -366,7 +366,7 @@ fn replications(runs: &[RunSummary]) -> String {
     o
 }
 
-pub fn runs(rows: &[RunListItem]) -> String {
+pub(crate) fn runs(rows: &[RunListItem]) -> String {
     let mut o = String::new();
     if rows.is_empty() {
         return "no runs stored yet (scaleproof run FILE)\n".into();
@@ -406,7 +406,7 @@ pub fn runs(rows: &[RunListItem]) -> String {
 
 /// `scaleproof show`: the run's record, then its summary: with replications, the mean of all of
 /// them (`group`), as `run` printed it.
-pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &studio::Error>) -> String {
+pub(crate) fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &studio::Error>) -> String {
     let mut o = String::new();
     let r = &rec.row;
     let _ = writeln!(o, "run {} ({}), created {}, {}", r.id, r.status, r.created_at, rec.engine_version);
@@ -441,7 +441,7 @@ pub fn show(rec: &RunRecord, group: Result<&studio::run::StoredRun, &studio::Err
     o
 }
 
-pub fn bench(r: &studio::bench::BenchResult) -> String {
+pub(crate) fn bench(r: &studio::bench::BenchResult) -> String {
     let mut o = String::new();
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
     let _ = writeln!(o, "reference fleet (scenarios/bench/reference-fleet.toml), {} thread(s)", r.threads);
@@ -473,7 +473,11 @@ pub fn bench(r: &studio::bench::BenchResult) -> String {
 
 /// The sweep table: per point, delivery and losses by cause, TCO per device-year with its 95 %
 /// interval over replications; then the crossovers.
-pub fn sweep(path: &str, points: &[studio::sweep::PointResult], crossovers: &[studio::model::Crossover]) -> String {
+pub(crate) fn sweep(
+    path: &str,
+    points: &[studio::sweep::PointResult],
+    crossovers: &[studio::model::Crossover],
+) -> String {
     use studio::model::text::{decimal, percent};
     use studio::sweep::stat;
     let mut o = String::new();
@@ -596,7 +600,7 @@ pub fn sweep(path: &str, points: &[studio::sweep::PointResult], crossovers: &[st
 }
 
 /// The sensitivity table: each assumption's settings and the KPI at each, widest swing first.
-pub fn sensitivity(study: &studio::sensitivity::Study) -> String {
+pub(crate) fn sensitivity(study: &studio::sensitivity::Study) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "{}: base case {:.4}\n", study.kpi, study.baseline);
     // 100 columns: the assumption column as wide as its paths up to 34; a longer path goes on
@@ -629,7 +633,7 @@ pub fn sensitivity(study: &studio::sensitivity::Study) -> String {
 }
 
 /// The comparison of two runs: results side by side, then what differs in their assumptions.
-pub fn comparison(c: &studio::compare::Comparison) -> String {
+pub(crate) fn comparison(c: &studio::compare::Comparison) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "A: run {} ({})\nB: run {} ({})\n", c.run_a, c.scenario_a, c.run_b, c.scenario_b);
     let _ = writeln!(o, "  {:<38} {:>18} {:>18} {:>12}", "result", "A", "B", "change");

@@ -230,7 +230,7 @@ fn a_recorder_two_run_loops_a_sweep_and_a_reader_share_one_database_and_lose_not
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
+    broker.wait_subscribed("scaleproof-rec-shared");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let db2 = db.clone();
     let loops: Vec<_> = (0..2)

@@ -27,7 +27,7 @@ fn the_walkthrough_emulate_record_calibrate_compare_and_live() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    broker.wait_subscribed("scaleproof-rec-walk");
     let truth = dir.join("truth.json");
     let emu: serde_json::Value = serde_json::from_str(&ok(bin()
         .args(["pilot", "emulate", "--broker", &url, "--devices", "20", "--days", "10", "--json", "--truth", s(&truth)])

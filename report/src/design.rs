@@ -7,8 +7,9 @@ use sim_core::scenario::{EventKind, Scenario, ScenarioSource, Targets, parse_sce
 
 use sim_core::text::duration_s;
 
+use crate::Assumptions;
 use crate::chart::{Axis, EventMark, TargetLine};
-use crate::{Assumptions, plain as num};
+use crate::page::plain as num;
 
 pub(crate) struct Design {
     targets: Targets,
@@ -26,7 +27,7 @@ pub(crate) struct Design {
 
 impl Design {
     /// The design in `a`; with nothing known when the stored scenario no longer reads.
-    pub fn of(a: &Assumptions) -> Design {
+    pub(crate) fn of(a: &Assumptions) -> Design {
         let s = parse_scenario(&ScenarioSource {
             file: &a.scenario_file,
             bytes: a.scenario_text.as_bytes(),
@@ -45,7 +46,7 @@ impl Design {
         }
     }
 
-    pub fn from_scenario(s: &Scenario) -> Design {
+    pub(crate) fn from_scenario(s: &Scenario) -> Design {
         let networks = || s.classes.iter().filter_map(|c| s.networks.get(c.network));
         Design {
             targets: s.targets.clone(),
@@ -65,12 +66,12 @@ impl Design {
     }
 
     /// The delivery-ratio target on a percent axis.
-    pub fn delivery_pct(&self) -> Option<TargetLine> {
+    pub(crate) fn delivery_pct(&self) -> Option<TargetLine> {
         self.targets.delivery_ratio.map(|r| y(r * 100.0, format!("target {} %", num(r * 100.0))))
     }
 
     /// The p99-latency target on an axis in seconds.
-    pub fn p99_latency_s(&self) -> Option<TargetLine> {
+    pub(crate) fn p99_latency_s(&self) -> Option<TargetLine> {
         self.targets.p99_latency.map(|d| {
             let s = d.as_secs_f64();
             y(s, format!("target {}", duration_s(s)))
@@ -78,7 +79,7 @@ impl Design {
     }
 
     /// The battery-life target on an x axis in days.
-    pub fn battery_life_days(&self) -> Option<TargetLine> {
+    pub(crate) fn battery_life_days(&self) -> Option<TargetLine> {
         self.targets.battery_life.map(|d| {
             let days = d.as_secs_f64() / 86_400.0;
             TargetLine { axis: Axis::X, value: days, label: format!("target {}", duration_s(d.as_secs_f64())) }
@@ -86,7 +87,7 @@ impl Design {
     }
 
     /// The TCO per device-year target on an axis in `currency` per device-year.
-    pub fn tco_per_device_year(&self, currency: &str) -> Option<TargetLine> {
+    pub(crate) fn tco_per_device_year(&self, currency: &str) -> Option<TargetLine> {
         self.targets.tco_per_device_year.map(|v| y(v, format!("target {} {currency}", num(v))))
     }
 }

@@ -5,8 +5,9 @@ use maud::html;
 use sim_core::pilot::{Comparison, StreamStats};
 use sim_core::text::{count, decimal, thousands};
 
+use crate::Report;
 use crate::chart::{Chart, Kind, Series};
-use crate::{Report, figure, measured, page};
+use crate::page::{figure, measured, page};
 
 /// One day of a message stream.
 #[derive(Clone, Copy, Debug, PartialEq)]

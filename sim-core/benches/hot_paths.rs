@@ -3,7 +3,7 @@
 //! `cargo bench -p sim-core`; `scaleproof bench` measures whole runs.
 
 use criterion::{Criterion, Throughput, black_box, criterion_group, criterion_main};
-use sim_core::engine::counts::LatencyStats;
+use sim_core::engine::LatencyStats;
 use sim_core::engine::{NoObserver, Stepping, simulate_with};
 use sim_core::models::latency::LatencySampler;
 use sim_core::rng::{Purpose, Stream};

@@ -144,7 +144,7 @@ fn combine_keyed(key: &str, values: &[Value]) -> Value {
 /// The RunSummary whose every figure is the mean over the replications (counts rounded to whole
 /// numbers; names, seeds and texts from replication 0). Bill lines and alternatives are matched
 /// by what they are, not by position, so a line one replication lacks counts as zero there.
-/// The verdict is left as replication 0's: judge the replications with `verdict::judge`.
+/// The verdict is left as replication 0's: [`crate::assess_replications`] judges them together.
 pub fn mean_summary(summaries: &[RunSummary]) -> RunSummary {
     assert!(!summaries.is_empty(), "mean_summary needs at least one replication");
     if summaries.len() == 1 {

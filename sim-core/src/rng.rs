@@ -60,8 +60,19 @@ fn purpose_key(entity_key: u64, purpose: Purpose) -> u64 {
     mix64(entity_key ^ (purpose as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93))
 }
 
+/// Draws per tick reserved in each device stream, as a shift: tick `k` owns counters
+/// `k << DRAWS_PER_TICK_SHIFT ..` (4,096 draws), so ticks never share a draw; validation refuses a
+/// class whose tick could need more.
+pub const DRAWS_PER_TICK_SHIFT: u32 = 12;
+
+/// The first counter of tick `k`'s draws in a device stream.
+#[inline]
+pub fn tick_base(k: u32) -> u64 {
+    (k as u64) << DRAWS_PER_TICK_SHIFT
+}
+
 /// One random stream: draws are indexed by a counter, so a caller may address them directly
-/// (`at(tick << 12 | i)`) or walk them sequentially with a [`Draws`] cursor.
+/// (`at(tick_base(tick) | i)`) or walk them sequentially with a [`Draws`] cursor.
 #[derive(Clone, Copy, Debug)]
 pub struct Stream {
     key: u64,

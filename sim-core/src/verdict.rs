@@ -296,7 +296,9 @@ fn with_interval(k: Kpi, e: &Estimate, currency: &str) -> String {
 /// pilot that will not scale. Targets are judged by the 95 % interval of their mean
 /// ([`Kpi::decide`]); warning signs and every evidence figure come from the mean summary
 /// ([`mean_summary`]). `book` supplies platform quotas when the scenario is priced.
-pub fn judge(s: &Scenario, runs: &[RunSummary], book: Option<&PriceBook>) -> Verdict {
+/// `runs` carry the bill [`crate::assess`] just computed; only that module calls this, so the
+/// verdict never reads a bill from another pricing.
+pub(crate) fn judge(s: &Scenario, runs: &[RunSummary], book: Option<&PriceBook>) -> Verdict {
     let mean = mean_summary(runs);
     let r = &mean;
     let mut f = Vec::new();

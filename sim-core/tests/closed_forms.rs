@@ -4,7 +4,7 @@
 mod common;
 
 use common::{MAINS, one_class, run, scenario};
-use sim_core::engine::device::ge_step;
+use sim_core::engine::ge_step;
 use sim_core::models::gilbert_elliott::{mean_burst_length, mean_loss, stationary_bad};
 use sim_core::models::lora::{pure_aloha_success, time_on_air_s};
 use sim_core::models::renewal::outage_fraction;

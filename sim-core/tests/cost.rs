@@ -281,3 +281,45 @@ fn sensitivity_settings_are_read_and_scaled_as_the_reader_takes_them() {
     assert_eq!(scalar_at(&mine, &o, "fleet.vibration.buffer.capacity").unwrap(), Scalar::Integer(1000));
     assert!(scalar_at(&mine, &[], "fleet.vibration.nope").is_err());
 }
+
+#[test]
+fn re_pricing_re_judges_the_tco_target() {
+    // Two identical replications (a zero-width interval decides), a TCO target, two books: at the
+    // book's connection-minute price the fleet passes; at 1,000 times that price it fails. The
+    // second assessment starts from summaries that still carry the first bill and verdict.
+    let s = scenario(50, AWS);
+    let r = month(&s, 456_563, 456_563, 50.0 * MONTH_S, 15_000);
+    let cheap = book();
+    let dear = book_with(&["platform.aws-iot-core.connection_minutes=80".into()]);
+    let tco_pyd = |b: &PriceBook| priced(&s, &r, b).tco_per_device_year.units_f64();
+    let target = (tco_pyd(&cheap) + tco_pyd(&dear)) / 2.0;
+    let mut s = s.clone();
+    s.targets.tco_per_device_year = Some(target);
+    let judged = |runs: &[RunSummary], b: &PriceBook| -> (Vec<RunSummary>, RunSummary) {
+        let runs: Vec<RunSummary> = runs
+            .iter()
+            .map(|x| {
+                let mut x = x.clone();
+                sim_core::assess(&s, Some(b), &x).fill(&mut x);
+                x
+            })
+            .collect();
+        let mean = sim_core::assess_replications(&s, Some(b), &runs);
+        (runs, mean)
+    };
+    let tco_finding = |mean: &RunSummary| {
+        let v = mean.verdict.as_ref().unwrap();
+        v.findings.iter().find(|f| f.check == "target.tco_per_device_year").unwrap().clone()
+    };
+    let (first, mean) = judged(&[r.clone(), r.clone()], &cheap);
+    assert_eq!(tco_finding(&mean).severity, sim_core::verdict::Severity::Pass);
+    let (again, mean) = judged(&first, &dear);
+    let f = tco_finding(&mean);
+    assert_eq!(f.severity, sim_core::verdict::Severity::Fail, "{f:?}");
+    assert_eq!(f.estimate.unwrap().mean, tco_pyd(&dear));
+    // Each replication's own verdict follows its new bill too.
+    for x in &again {
+        let own = x.verdict.as_ref().unwrap().findings.iter().find(|f| f.check == "target.tco_per_device_year");
+        assert_eq!(own.unwrap().estimate.unwrap().mean, x.cost.as_ref().unwrap().tco_per_device_year.units_f64());
+    }
+}

@@ -13,7 +13,7 @@
 //!   with the file beyond the text it quotes;
 //! - **engine**: a valid scenario mutant is cut down (every class to at most 2 devices, the run to
 //!   at most 90 days, by overrides); if it still validates and its upfront estimate
-//!   (`engine::work::estimate`, deterministic) fits the budget below, it runs through the engine,
+//!   (`engine::estimate`, deterministic) fits the budget below, it runs through the engine,
 //!   the summary, the bill (with its own price book) and the verdict without panicking, within
 //!   the estimate (lifecycle actions, ticks), with balanced messages, under a memory budget, and
 //!   within a generous time limit (a backstop for hangs, on a worker thread);
@@ -32,10 +32,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
-use sim_core::cost::{BillInput, PriceBook, PriceBookSource, bill, check_plan, parse_price_book};
+use sim_core::cost::{PriceBook, PriceBookSource, check_plan, parse_price_book};
 use sim_core::diagnostic::Diagnostics;
-use sim_core::engine::counts::Counter;
-use sim_core::engine::work::{Work, estimate};
+use sim_core::engine::{Counter, Work, estimate};
 use sim_core::engine::{NoObserver, simulate};
 use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
 use sim_core::summary::{RunSummary, summarize};
@@ -45,7 +44,7 @@ use sim_core::time::{SimDuration, US_PER_DAY};
 const DEFAULT_INPUTS: u64 = 24_000;
 const DEFAULT_SEED: u64 = 0x5CA1_E9F0_F022;
 
-/// What a cut-down mutant may cost to be run (from `engine::work::estimate`).
+/// What a cut-down mutant may cost to be run (from `engine::estimate`).
 const BUDGET: Work = Work {
     device_ticks: 2_000_000,
     certificate_cycles: sim_core::models::identity::MAX_CERTIFICATE_CYCLES,
@@ -636,13 +635,9 @@ fn book_for(s: &Scenario) -> Option<PriceBook> {
 
 /// The business case and the verdict of a run, as the CLI adds them.
 fn price_and_judge(s: &Scenario, summary: &RunSummary, book: Option<&PriceBook>) {
-    if let (Some(plan), Some(book)) = (&s.cost, book)
-        && check_plan(s, book).is_empty()
-    {
-        let cost = bill(&BillInput { scenario: s, plan, book, summary });
-        let _ = serde_json::to_string(&cost);
-    }
-    let _ = sim_core::verdict::judge(s, std::slice::from_ref(summary), book);
+    let book = book.filter(|b| check_plan(s, b).is_empty());
+    let a = sim_core::assess(s, book, summary);
+    let _ = serde_json::to_string(&a.cost);
 }
 
 /// Runs a scenario through the engine on a worker thread, with the run-time checks.

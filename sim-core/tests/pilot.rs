@@ -4,7 +4,7 @@
 
 mod common;
 
-use sim_core::engine::{device::ClassModel, simulate_traced};
+use sim_core::engine::{simulate_traced, tick_charge};
 use sim_core::pilot::{TwinStreams, fit, stream_stats};
 
 const TRUTH: &str = include_str!("../../scenarios/emulated-pilot.toml");
@@ -54,10 +54,9 @@ fn the_fit_recovers_the_twins_own_parameters() {
     // ~375 reboots: SE 5.2 %.
     within("reboots_per_day", f.reboots_per_day.value, 0.25, 0.2);
     // The battery drain the twin's model implies.
-    let m = ClassModel::new(&s, 0);
-    let b = m.battery.unwrap();
+    let b = tick_charge(&s, 0).unwrap();
     let ticks_per_day = 1440.0;
-    let want_pct_day = 100.0 * (b.drain_per_tick_mah + m.tx_mah) * ticks_per_day / b.capacity_mah;
+    let want_pct_day = 100.0 * b.per_tick_mah * ticks_per_day / b.capacity_mah;
     within("battery drain", f.battery_drain_pct_per_day.unwrap().value, want_pct_day, 0.03);
     // The intervals cover the truth for the well-measured parameters.
     assert!(f.p_bad_to_good.contains(0.4) || within_ci_margin(&f.p_bad_to_good, 0.4));
@@ -82,7 +81,7 @@ fn a_trace_accounts_for_every_reading() {
         let out = simulate_traced(&s, seed, &mut streams, 20);
         let (messages, reboots) = streams.take();
         let c = &out.per_class[0].counts;
-        use sim_core::engine::counts::Counter;
+        use sim_core::engine::Counter;
         assert_eq!(streams.generated, c.get(Counter::Generated));
         assert_eq!(messages.len() as u64, c.get(Counter::Delivered), "seed {seed}");
         assert_eq!(reboots.len() as u64, c.get(Counter::Reboots));

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use sim_core::diagnostic::Diagnostics;
-use sim_core::engine::work::{MAX_LIFECYCLE_ACTIONS, estimate};
+use sim_core::engine::{MAX_LIFECYCLE_ACTIONS, estimate};
 use sim_core::models::identity::MAX_CERTIFICATE_CYCLES;
 use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
 

@@ -16,7 +16,7 @@ use bridge::broker::{Broker, Connect, Credentials, TlsFiles};
 use bridge::emulate::TruthReport;
 use bridge::live::{LiveOptions, LiveSummary};
 use bridge::map::PilotMap;
-use bridge::record::{RecordOptions, RecordSummary};
+use bridge::record::{RecordOptions, RecordSummary, Recorded};
 use sim_core::pilot::{PilotMessage, Tolerances, compare, stream_stats};
 use store::{PilotRow, Store};
 
@@ -70,11 +70,13 @@ fn now_unix_ms() -> i64 {
 
 /// `scaleproof live`: the scenario (already loaded, with --devices and --duration applied) on
 /// the broker. On cancel publishing stops at once (the engine within one simulated hour) and
-/// the summary counts what was published until then.
+/// the summary counts what was published until then. `warn` hears what the user should know
+/// as it happens (a low open-file limit, devices that gave up connecting).
 pub async fn live(
     connect: &Connect,
     scenario: &sim_core::scenario::Scenario,
     opts: LiveRequest,
+    warn: &mut (dyn FnMut(String) + Send),
     cancel: Option<&CancelToken>,
 ) -> Result<LiveSummary> {
     let o = LiveOptions {
@@ -85,7 +87,7 @@ pub async fn live(
         start_unix_ms: now_unix_ms(),
         seed: opts.seed.unwrap_or(scenario.seed),
     };
-    Ok(bridge::live::live_until(connect, scenario, &o, cancelled(cancel)).await?)
+    Ok(bridge::live::live_until(connect, scenario, &o, cancelled(cancel), warn).await?)
 }
 
 pub struct LiveRequest {
@@ -137,10 +139,11 @@ pub async fn record(
         created_at: crate::utc_now_rfc3339(),
     };
     let mut watch = Divergence::new(req.twin, req.check_every);
-    Ok(bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, cancel.cancelled(), |rows| {
-        watch.add(rows, warn)
-    })
-    .await?)
+    let on = |what: Recorded<'_>| match what {
+        Recorded::Stored(rows) => watch.add(rows, warn),
+        Recorded::Note(note) => warn(note),
+    };
+    Ok(bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, cancel.cancelled(), on).await?)
 }
 
 /// The live divergence check: the pilot so far against its twin (same devices, same span),

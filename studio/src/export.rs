@@ -584,12 +584,7 @@ fn reprice(run: &store::RunRecord, price: &str, summaries: &mut [RunSummary]) ->
     let book = crate::pricebook::parse_book_bytes("stored price book", text.as_bytes(), &prices, "sensitivity")
         .map_err(|d| anyhow::anyhow!("run {}: re-pricing with {price}: {d}", run.row.id))?;
     for s in summaries {
-        s.cost = Some(sim_core::cost::bill(&sim_core::cost::BillInput {
-            scenario: &scenario,
-            plan,
-            book: &book.book,
-            summary: s,
-        }));
+        sim_core::assess(&scenario, Some(&book.book), s).fill(s);
     }
     Ok(())
 }

@@ -2,6 +2,9 @@
 //! everything that touches the OS around the pure engine: reading files, the wall clock, thread
 //! pools and the run database.
 
+// Libraries never print: what a user sees is the front end's to write.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod bench;
 pub mod bridge;
 pub mod compare;
@@ -158,21 +161,10 @@ pub fn utc_now_rfc3339() -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
 }
 
-/// Adds the business case (when the scenario has a price book) and the verdict to a summary.
+/// Adds the business case (when the scenario has a price book) and the verdict to a summary
+/// (`sim_core::assess`: priced first, judged with that bill).
 pub fn price_and_judge(loaded: &LoadedScenario, summary: &mut sim_core::summary::RunSummary) {
-    if let (Some(plan), Some(book)) = (&loaded.scenario.cost, &loaded.book) {
-        summary.cost = Some(sim_core::cost::bill(&sim_core::cost::BillInput {
-            scenario: &loaded.scenario,
-            plan,
-            book: &book.book,
-            summary,
-        }));
-    }
-    summary.verdict = Some(sim_core::verdict::judge(
-        &loaded.scenario,
-        std::slice::from_ref(summary),
-        loaded.book.as_ref().map(|b| &b.book),
-    ));
+    sim_core::assess(&loaded.scenario, loaded.book.as_ref().map(|b| &b.book), summary).fill(summary);
 }
 
 /// A duration as scenarios write them (`"90s"`, `"2h"`, `"12d 10:00"`).

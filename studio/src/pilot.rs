@@ -364,10 +364,9 @@ pub fn write_twin(config: &crate::Config, base_path: &Path, p: &TwinParams) -> c
     // Battery: move the sleep current so the model drains what the pilot measured.
     if let Some(drain) = p.battery_drain_pct_per_day {
         let s = validate(&doc.to_string())?;
-        let m = sim_core::engine::device::ClassModel::new(&s, 0);
-        if let Some(b) = m.battery {
+        if let Some(b) = sim_core::engine::tick_charge(&s, 0) {
             let sleep_now = s.powers[s.classes[0].power].currents.sleep_ma;
-            let model_mah_day = (b.drain_per_tick_mah + m.tx_mah) * 86_400.0 / p.period_s;
+            let model_mah_day = b.per_tick_mah * 86_400.0 / p.period_s;
             let want_mah_day = drain / 100.0 * b.capacity_mah;
             let sleep = sleep_now + (want_mah_day - model_mah_day) / 24.0;
             if sleep < 0.0 {

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 use sim_core::engine::events::{RunEvent, RunEventKind};
 use sim_core::engine::{EpochReport, Observer, simulate};
-use sim_core::replication::{combine, mean_summary, replication_seed};
+use sim_core::replication::{combine, replication_seed};
 use sim_core::scenario::PowerSource;
 use sim_core::summary::{RunSummary, summarize};
 use store::{EventRow, NewRun, SeriesRow, Store};
@@ -109,7 +109,7 @@ struct Tracked {
 
 impl Tracker<'_> {
     fn epoch(&self, replication: u32, r: &EpochReport) {
-        use sim_core::engine::counts::Counter;
+        use sim_core::engine::Counter;
         let generated: u64 = r.per_class.iter().map(|c| c.counts.get(Counter::Generated)).sum();
         // Under the lock, so events leave in order and the fraction never goes back.
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -167,7 +167,7 @@ impl SeriesWriter<'_> {
 impl Observer for SeriesWriter<'_> {
     fn epoch(&mut self, r: &EpochReport) {
         for (i, c) in r.per_class.iter().enumerate() {
-            use sim_core::engine::counts::Counter;
+            use sim_core::engine::Counter;
             self.pending.push(SeriesRow {
                 class: self.class_names[i].clone(),
                 hour: r.index,
@@ -372,12 +372,11 @@ fn simulate_one(
     Ok(summary)
 }
 
-/// The replications' mean summary with the verdict on all of them (`sim_core::verdict::judge`):
-/// headline figures, bill and verdict from one statistic, the mean.
+/// The replications' mean summary with the verdict on all of them
+/// (`sim_core::assess_replications`): headline figures, bill and verdict from one statistic, the
+/// mean.
 pub fn mean_of(loaded: &LoadedScenario, summaries: &[RunSummary]) -> RunSummary {
-    let mut mean = mean_summary(summaries);
-    mean.verdict = Some(sim_core::verdict::judge(&loaded.scenario, summaries, loaded.book.as_ref().map(|b| &b.book)));
-    mean
+    sim_core::assess_replications(&loaded.scenario, loaded.book.as_ref().map(|b| &b.book), summaries)
 }
 
 /// The mean and 95 % interval of every figure of R replications' summaries; identity fields

@@ -337,17 +337,13 @@ fn study_rows(
         for (j, (value, prepared)) in pair.iter().enumerate() {
             let (summaries, run_id) = match prepared {
                 Prepared::Price(book) => {
-                    let plan = base.scenario.cost.as_ref().context("price variations need a [cost] table")?;
+                    base.scenario.cost.as_ref().context("price variations need a [cost] table")?;
+                    // Re-priced and re-judged: the verdict follows the new bill.
                     let repriced = base_runs
                         .iter()
                         .map(|s| {
                             let mut s = s.clone();
-                            s.cost = Some(sim_core::cost::bill(&sim_core::cost::BillInput {
-                                scenario: &base.scenario,
-                                plan,
-                                book: &book.book,
-                                summary: &s,
-                            }));
+                            sim_core::assess(&base.scenario, Some(&book.book), &s).fill(&mut s);
                             s
                         })
                         .collect();

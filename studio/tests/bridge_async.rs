@@ -45,13 +45,14 @@ async fn emulate_record_and_live_run_on_the_callers_runtime_and_stop_on_cancel()
         })
     };
 
+    broker.subscribed("scaleproof-rec-async").await;
     let truth = Truth { devices: 5, ..Truth::default() };
     let report = studio::bridge::emulate(&connect, &truth, 0.0, None).await.unwrap();
     assert!(report.published > 0);
 
     stop_recording.cancel();
     let recorded = tokio::time::timeout(Duration::from_secs(60), recorder).await.unwrap().unwrap().unwrap();
-    assert!(recorded.received <= report.published);
+    assert!(recorded.received > 0 && recorded.received <= report.published, "{recorded:?}");
 
     // A month of a small fleet played in real time would take a month: the cancel ends it.
     let text = std::fs::read(root().join("scenarios/emulated-pilot.toml")).unwrap();
@@ -63,7 +64,7 @@ async fn emulate_record_and_live_run_on_the_callers_runtime_and_stop_on_cancel()
         let (connect, stop) = (connect.clone(), stop_live.clone());
         tokio::spawn(async move {
             let req = LiveRequest { speed: 1.0, qos: 1, prefix: "async".into(), connect_rate: 500.0, seed: Some(3) };
-            studio::bridge::live(&connect, &scenario, req, Some(&stop)).await
+            studio::bridge::live(&connect, &scenario, req, &mut |_| {}, Some(&stop)).await
         })
     };
     stop_live.cancel();

@@ -49,7 +49,7 @@ async fn calibration_from_an_emulated_pilot_recovers_the_truth_and_compare_tells
         };
         record(&c, &map, &mt, &mut store, &opts, std::future::pending(), |_| {}).await.unwrap()
     });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    broker.subscribed("scaleproof-rec-pilot").await;
     let truth = Truth::default();
     let mut report = TruthReport::default();
     publish(&connect, &truth, 0.0, &mut report).await.unwrap();

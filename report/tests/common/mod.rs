@@ -3,20 +3,20 @@
 #![allow(dead_code)]
 
 use report::{Assumptions, BookInfo, Hour};
-use sim_core::cost::{BillInput, PriceBookSource, bill, parse_price_book};
+use sim_core::cost::{PriceBookSource, parse_price_book};
 use sim_core::engine::{EpochReport, Observer, simulate};
 use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
 use sim_core::summary::{RunSummary, summarize};
 
-pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+pub(crate) const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 struct Hours(Vec<Hour>);
 impl Observer for Hours {
     fn epoch(&mut self, r: &EpochReport) {
         let mut h = Hour { hour: r.index, ..Hour::default() };
         for c in &r.per_class {
-            h.generated += c.counts.get(sim_core::engine::counts::Counter::Generated);
-            h.delivered += c.counts.get(sim_core::engine::counts::Counter::Delivered);
+            h.generated += c.counts.get(sim_core::engine::Counter::Generated);
+            h.delivered += c.counts.get(sim_core::engine::Counter::Delivered);
             h.online += c.online;
             h.buffered += c.buffered;
         }
@@ -26,7 +26,7 @@ impl Observer for Hours {
 
 /// `scenarios/NAME` run with `overrides` and `seed`, priced and judged with the November 2026
 /// price book.
-pub fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
+pub(crate) fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
     let file = format!("{ROOT}/scenarios/{name}");
     let text = std::fs::read_to_string(&file).unwrap();
     let s = parse_scenario(&ScenarioSource { file: &file, bytes: text.as_bytes(), overrides }).unwrap();
@@ -42,8 +42,7 @@ pub fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSumm
     let mut hours = Hours(Vec::new());
     let out = simulate(&s, seed, &mut hours);
     let mut r = summarize(&s, seed, &out);
-    r.cost = Some(bill(&BillInput { scenario: &s, plan: s.cost.as_ref().unwrap(), book: &book, summary: &r }));
-    r.verdict = Some(sim_core::verdict::judge(&s, std::slice::from_ref(&r), Some(&book)));
+    sim_core::assess(&s, Some(&book), &r).fill(&mut r);
     let a = Assumptions {
         scenario_file: file,
         scenario_text: text,
@@ -60,13 +59,13 @@ pub fn run_of(name: &str, overrides: &[String], seed: u64) -> (Scenario, RunSumm
 }
 
 /// The mine pilot (LTE-M, acknowledged, a delivery target), priced.
-pub fn priced_run(overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
+pub(crate) fn priced_run(overrides: &[String], seed: u64) -> (Scenario, RunSummary, Vec<Hour>, Assumptions) {
     run_of("mine-pilot.toml", overrides, seed)
 }
 
 /// `scenarios/NAME` run `replications` times (seeds 1, 2, ...), each priced and judged, and
 /// their mean as the studio forms it: the mean summary, judged on all replications together.
-pub fn replicated(
+pub(crate) fn replicated(
     name: &str,
     overrides: &[String],
     replications: u64,
@@ -88,7 +87,6 @@ pub fn replicated(
         override_source: "t",
     })
     .unwrap();
-    let mut mean = sim_core::replication::mean_summary(&runs);
-    mean.verdict = Some(sim_core::verdict::judge(&s, &runs, Some(&book)));
+    let mean = sim_core::assess_replications(&s, Some(&book), &runs);
     (runs, mean, hours, a)
 }

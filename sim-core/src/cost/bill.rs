@@ -466,6 +466,21 @@ fn lifecycle_lines(l: &mut Ledger, s: &Scenario, plan: &CostPlan, book: &PriceBo
     }
 }
 
+/// What one run used, as every group of bill lines reads it.
+#[derive(Clone, Copy)]
+struct Usage<'a> {
+    s: &'a Scenario,
+    plan: &'a CostPlan,
+    book: &'a PriceBook,
+    summary: &'a RunSummary,
+    cm: &'a [ClassMonth],
+    devices: u64,
+    gateways: u64,
+    delivered: u64,
+}
+
+/// The bill under one platform and one connectivity plan: each group of lines in the order the
+/// bill lists them, then the totals.
 fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str) -> CostSummary {
     let BillInput { scenario: s, plan, book, summary } = *input;
     let months = (s.horizon_years * 12.0).round().max(1.0) as u32;
@@ -474,9 +489,46 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
     let devices: u64 = cm.iter().map(|c| c.devices).sum();
     let gateways: u64 = s.sites.iter().map(|x| x.gateways as u64).sum();
     let delivered: u64 = cm.iter().map(|c| c.delivered).sum();
-    let labour = &book.labour;
+    let u = Usage { s, plan, book, summary, cm: &cm, devices, gateways, delivered };
 
-    // Hardware: each item priced at the tier of the whole order of that item.
+    hardware_lines(&mut l, &u);
+    installation_lines(&mut l, &u);
+    lifecycle_lines(&mut l, s, plan, book, summary, devices);
+    let (sizing, quota_exceeded) = platform_lines(&mut l, &u, platform_name);
+    connectivity_lines(&mut l, &u, connectivity_name);
+    storage_lines(&mut l, &u);
+    maintenance_lines(&mut l, &u);
+
+    let tco = Category::ALL.iter().map(|c| l.breakdown.get(*c)).sum::<Money>();
+    let device_years = devices as f64 * s.horizon_years;
+    CostSummary {
+        currency: book.currency.clone(),
+        price_book: book.id.clone(),
+        price_book_date: book.date.clone(),
+        platform: platform_name.to_string(),
+        connectivity: connectivity_name.to_string(),
+        storage: plan.storage.clone(),
+        horizon_years: s.horizon_years,
+        discount_rate_pct: plan.discount_rate_pct,
+        capex: l.capex,
+        opex_per_month: Money(l.opex_total.0 / months as i64),
+        tco,
+        tco_per_device_year: if device_years > 0.0 {
+            Money::from_f64_units(tco.units_f64() / device_years)
+        } else {
+            Money::ZERO
+        },
+        breakdown: l.breakdown,
+        platform_sizing: sizing,
+        quota_exceeded,
+        lines: l.lines,
+        alternatives: Vec::new(),
+    }
+}
+
+/// Device and gateway hardware: each item priced at the tier of the whole order of that item.
+fn hardware_lines(l: &mut Ledger, u: &Usage<'_>) {
+    let Usage { s, plan, book, gateways, .. } = *u;
     let mut items: Vec<(&str, u64)> = Vec::new();
     for (ci, c) in s.classes.iter().enumerate() {
         if let Some(h) = &plan.device_hardware[ci] {
@@ -501,8 +553,12 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
         let unit = volume_unit_price(&h.tiers, gateways);
         l.capex(Category::Hardware, &h.title, format!("{} x {unit}", thousands(gateways)), unit.times(gateways));
     }
+}
 
-    // Installation.
+/// Installing the devices and the gateways.
+fn installation_lines(l: &mut Ledger, u: &Usage<'_>) {
+    let Usage { plan, book, devices, gateways, .. } = *u;
+    let labour = &book.labour;
     let minutes_x100 = (devices as f64 * labour.install_minutes_per_device * 100.0).round() as u64;
     l.capex(
         Category::Installation,
@@ -523,10 +579,11 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
             labour.gateway_install.cost(gateways),
         );
     }
+}
 
-    lifecycle_lines(&mut l, s, plan, book, summary, devices);
-
-    // Cloud platform.
+/// The cloud platform's lines: (how it is sized, why no size covers the peak day).
+fn platform_lines(l: &mut Ledger, u: &Usage<'_>, platform_name: &str) -> (String, Option<String>) {
+    let Usage { plan, book, devices, delivered, .. } = *u;
     let mut sizing = String::new();
     let mut quota_exceeded = None;
     if let Some(p) = book.platform(platform_name) {
@@ -543,7 +600,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
             } => {
                 sizing = "pay per use".into();
                 let metered =
-                    sum(cm.iter().map(|c| c.delivered.saturating_mul(units(c.payload_bytes, *message_meter_bytes))));
+                    sum(u.cm.iter().map(|c| c.delivered.saturating_mul(units(c.payload_bytes, *message_meter_bytes))));
                 l.monthly(
                     Category::Cloud,
                     "messages",
@@ -555,7 +612,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                     ),
                     |_| graduated(messages, metered),
                 );
-                let minutes: u64 = cm.iter().map(|c| c.connected_minutes).sum();
+                let minutes: u64 = u.cm.iter().map(|c| c.connected_minutes).sum();
                 l.monthly(
                     Category::Cloud,
                     "connectivity (connected minutes)",
@@ -587,42 +644,9 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 );
             }
             PlatformKind::UnitQuota { editions } => {
-                let mut best: Option<(Money, String)> = None;
-                let mut largest: Option<(u64, Money, String, u64)> = None;
-                for e in editions {
-                    let peak = sum(cm
-                        .iter()
-                        .map(|c| c.peak_day_delivered.saturating_mul(units(c.payload_bytes, e.meter_bytes))));
-                    let n = peak.div_ceil(e.messages_per_day_per_unit).max(1);
-                    let cap = e.messages_per_day_per_unit.saturating_mul(e.max_units);
-                    if largest.as_ref().is_none_or(|x| cap > x.0) {
-                        largest = Some((
-                            cap,
-                            e.unit_month.times(e.max_units),
-                            format!("{} x {}", thousands(e.max_units), e.name),
-                            peak,
-                        ));
-                    }
-                    if n <= e.max_units {
-                        let cost = e.unit_month.times(n);
-                        if best.as_ref().is_none_or(|b| cost < b.0) {
-                            best = Some((cost, format!("{} x {}", thousands(n), e.name)));
-                        }
-                    }
-                }
-                let (cost, size) = match (best, largest) {
-                    (Some(b), _) => b,
-                    (None, Some((cap, cost, size, peak))) => {
-                        quota_exceeded = Some(format!(
-                            "the peak day needs {} metered messages; the largest size ({size}) allows {} a day",
-                            thousands(peak),
-                            thousands(cap)
-                        ));
-                        (cost, size)
-                    }
-                    (None, None) => (Money::ZERO, "no editions".into()),
-                };
-                let peak_msgs: u64 = cm.iter().map(|c| c.peak_day_delivered).sum();
+                let (cost, size, exceeded) = unit_quota_size(u.cm, editions);
+                quota_exceeded = exceeded;
+                let peak_msgs: u64 = u.cm.iter().map(|c| c.peak_day_delivered).sum();
                 sizing = size.clone();
                 l.monthly(
                     Category::Cloud,
@@ -667,14 +691,53 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
             }
         }
     }
+    (sizing, quota_exceeded)
+}
 
-    // Connectivity.
+/// The cheapest size of a unit-quota platform whose daily quota covers the fleet's peak day:
+/// (monthly cost, size, why none does when the largest size falls short).
+fn unit_quota_size(cm: &[ClassMonth], editions: &[super::book::Edition]) -> (Money, String, Option<String>) {
+    let mut best: Option<(Money, String)> = None;
+    let mut largest: Option<(u64, Money, String, u64)> = None;
+    for e in editions {
+        let peak = sum(cm.iter().map(|c| c.peak_day_delivered.saturating_mul(units(c.payload_bytes, e.meter_bytes))));
+        let n = peak.div_ceil(e.messages_per_day_per_unit).max(1);
+        let cap = e.messages_per_day_per_unit.saturating_mul(e.max_units);
+        if largest.as_ref().is_none_or(|x| cap > x.0) {
+            largest =
+                Some((cap, e.unit_month.times(e.max_units), format!("{} x {}", thousands(e.max_units), e.name), peak));
+        }
+        if n <= e.max_units {
+            let cost = e.unit_month.times(n);
+            if best.as_ref().is_none_or(|b| cost < b.0) {
+                best = Some((cost, format!("{} x {}", thousands(n), e.name)));
+            }
+        }
+    }
+    match (best, largest) {
+        (Some((cost, size)), _) => (cost, size, None),
+        (None, Some((cap, cost, size, peak))) => {
+            let exceeded = Some(format!(
+                "the peak day needs {} metered messages; the largest size ({size}) allows {} a day",
+                thousands(peak),
+                thousands(cap)
+            ));
+            (cost, size, exceeded)
+        }
+        (None, None) => (Money::ZERO, "no editions".into(), None),
+    }
+}
+
+/// The connectivity plan's lines (SIMs, data, LoRaWAN network server).
+fn connectivity_lines(l: &mut Ledger, u: &Usage<'_>, connectivity_name: &str) {
+    let Usage { book, cm, devices, gateways, .. } = *u;
+    let months = l.months;
     let extra_mb = cm.iter().map(|c| c.extra_bytes).sum::<u64>() as f64 / 1e6;
     if let Some(c) = book.connectivity(connectivity_name) {
         match &c.kind {
             ConnectivityKind::None => {}
             ConnectivityKind::PerDevice { sim, monthly_fee, data_per_mb, metering } => {
-                sims(&mut l, devices, sim, monthly_fee);
+                sims(l, devices, sim, monthly_fee);
                 let bands: Vec<_> = data_per_mb
                     .iter()
                     .map(|b| super::book::Band {
@@ -684,7 +747,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                     .collect();
                 let total_bytes = sum(cm.iter().map(|c| billed_bytes(metering, c, false).saturating_mul(c.devices)));
                 data_lines(
-                    &mut l,
+                    l,
                     "cellular data",
                     format!("{} MB billed", decimal(total_bytes as f64 / 1e6, 1)),
                     |extra| {
@@ -696,11 +759,11 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 );
             }
             ConnectivityKind::Pooled { sim, monthly_fee, pool_mb_per_sim, overage_per_mb, metering } => {
-                sims(&mut l, devices, sim, monthly_fee);
+                sims(l, devices, sim, monthly_fee);
                 let used = |extra| sum(cm.iter().map(|c| billed_bytes(metering, c, extra).saturating_mul(c.devices)));
                 let pool = devices.saturating_mul(*pool_mb_per_sim).saturating_mul(BYTES_PER_MB);
                 data_lines(
-                    &mut l,
+                    l,
                     "pool overage",
                     format!(
                         "{} MB used of a {} MB pool",
@@ -730,7 +793,7 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                         .map(|c| billed_bytes(metering, c, extra).saturating_sub(allowance).saturating_mul(c.devices)))
                 };
                 data_lines(
-                    &mut l,
+                    l,
                     "data top-ups",
                     format!("{} MB a month above the allowance", decimal(over(false) as f64 / 1e6, 1)),
                     |extra| per_mb(*topup_per_mb, over(extra)),
@@ -751,8 +814,11 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
             }
         }
     }
+}
 
-    // Storage and egress.
+/// Time-series storage and data egress.
+fn storage_lines(l: &mut Ledger, u: &Usage<'_>) {
+    let Usage { plan, book, delivered, .. } = *u;
     if let Some(st) = plan.storage.as_deref().and_then(|n| book.storage(n)) {
         let writes = delivered.saturating_mul(units(st.record_bytes, st.write_meter_bytes));
         l.monthly(Category::Storage, "time-series writes", format!("{} writes", thousands(writes)), |_| {
@@ -779,8 +845,13 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
             book.egress_per_gb.amount.scaled(out, book.egress_per_gb.per * BYTES_PER_GB)
         });
     }
+}
 
-    // Maintenance: hardware failures at the run's rate, and battery swaps at the run's battery life.
+/// Maintenance: hardware failures at the run's rate, and battery swaps at the run's battery life.
+fn maintenance_lines(l: &mut Ledger, u: &Usage<'_>) {
+    let Usage { s, plan, book, summary, .. } = *u;
+    let labour = &book.labour;
+    let months = l.months;
     let years = summary.simulated_s / (365.25 * 86_400.0);
     let roll = labour.truck_roll.cost(1);
     let roll_nff = Money::from_f64_units(roll.units_f64() * (1.0 + labour.no_fault_found_pct / 100.0));
@@ -839,31 +910,5 @@ fn bill_with(input: &BillInput<'_>, platform_name: &str, connectivity_name: &str
                 |m| if wave_months.contains(&m) { wave } else { Money::ZERO },
             );
         }
-    }
-
-    let tco = Category::ALL.iter().map(|c| l.breakdown.get(*c)).sum::<Money>();
-    let device_years = devices as f64 * s.horizon_years;
-    CostSummary {
-        currency: book.currency.clone(),
-        price_book: book.id.clone(),
-        price_book_date: book.date.clone(),
-        platform: platform_name.to_string(),
-        connectivity: connectivity_name.to_string(),
-        storage: plan.storage.clone(),
-        horizon_years: s.horizon_years,
-        discount_rate_pct: plan.discount_rate_pct,
-        capex: l.capex,
-        opex_per_month: Money(l.opex_total.0 / months as i64),
-        tco,
-        tco_per_device_year: if device_years > 0.0 {
-            Money::from_f64_units(tco.units_f64() / device_years)
-        } else {
-            Money::ZERO
-        },
-        breakdown: l.breakdown,
-        platform_sizing: sizing,
-        quota_exceeded,
-        lines: l.lines,
-        alternatives: Vec::new(),
     }
 }

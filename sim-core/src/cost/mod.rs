@@ -8,6 +8,7 @@
 
 pub mod bill;
 pub mod book;
+mod book_read;
 pub mod crossover;
 pub mod schema;
 

@@ -16,10 +16,15 @@
 
 use super::counts::Counter;
 use super::device::{self, ClassModel, DEAD, Dev, FAILED, GE_BAD, LINK_DOWN, POWERED_OFF, Side, Sink, TickEnv};
-use crate::rng::{Draws, Purpose, Stream};
+use crate::rng::{Draws, Purpose, Stream, tick_base};
+
+/// Draws reserved in the bulk stream per step, as a shift: a bulk step from tick `k` uses
+/// counter `k << BULK_DRAWS_SHIFT` for its geometric draw and `(k' << BULK_DRAWS_SHIFT) | 1 ..`
+/// for the conditioned tick `k'` after the quiet run.
+const BULK_DRAWS_SHIFT: u32 = 4;
 
 /// What [`quiet_run`] found.
-pub enum QuietRun {
+pub(crate) enum QuietRun {
     /// The device cannot skip here: step this tick normally.
     No,
     /// `skipped` quiet ticks were applied; if `then` is set, the next tick has at least one event
@@ -51,7 +56,7 @@ fn event_probs(dev: &Dev, m: &ClassModel) -> [f64; 5] {
 }
 
 /// Tries to skip quiet ticks from tick `k` at time `t`; nothing beyond `limit_us` is touched.
-pub fn quiet_run(
+pub(crate) fn quiet_run(
     dev: &mut Dev,
     side: &mut Side<'_>,
     k: u32,
@@ -114,7 +119,7 @@ pub fn quiet_run(
     if quiet <= 0.0 {
         return QuietRun::No;
     }
-    let mut draws = Stream::of(env.key, Purpose::Bulk).draws((k as u64) << 4);
+    let mut draws = Stream::of(env.key, Purpose::Bulk).draws((k as u64) << BULK_DRAWS_SHIFT);
     // G ~ Geometric: quiet ticks before the first event.
     let g = if quiet >= 1.0 { u64::MAX } else { (draws.uniform_open0().ln() / quiet.ln()) as u64 };
     let skipped = g.min(n_max as u64) as u32;
@@ -131,12 +136,12 @@ pub fn quiet_run(
             *out.energy_mah += used;
         }
         // Each message is delivered in its own tick: its latency is the network's alone.
-        let mut lat = Stream::of(env.key, Purpose::Latency).draws((k as u64) << 12);
+        let mut lat = Stream::of(env.key, Purpose::Latency).draws(tick_base(k));
         m.latency.record_many(n, out.latency, &mut lat);
     }
     let then = (g < n_max as u64).then(|| {
         let k_event = k as u64 + skipped as u64;
-        (probs, Stream::of(env.key, Purpose::Bulk).draws((k_event << 4) | 1))
+        (probs, Stream::of(env.key, Purpose::Bulk).draws((k_event << BULK_DRAWS_SHIFT) | 1))
     });
     QuietRun::Skipped { skipped, then }
 }
@@ -207,7 +212,7 @@ fn outage_run(
     if quiet <= 0.0 {
         return QuietRun::No;
     }
-    let mut draws = Stream::of(env.key, Purpose::Bulk).draws((k as u64) << 4);
+    let mut draws = Stream::of(env.key, Purpose::Bulk).draws((k as u64) << BULK_DRAWS_SHIFT);
     let g = if quiet >= 1.0 { u64::MAX } else { (draws.uniform_open0().ln() / quiet.ln()) as u64 };
     let skipped = g.min(n_max as u64) as u32;
     if skipped > 0 {
@@ -239,7 +244,7 @@ fn outage_run(
     }
     let then = (g < n_max as u64).then(|| {
         let k_event = k as u64 + skipped as u64;
-        (probs, Stream::of(env.key, Purpose::Bulk).draws((k_event << 4) | 1))
+        (probs, Stream::of(env.key, Purpose::Bulk).draws((k_event << BULK_DRAWS_SHIFT) | 1))
     });
     QuietRun::Skipped { skipped, then }
 }

@@ -88,7 +88,7 @@ impl Counts {
 /// exactly (one microsecond each).
 const SUB_BITS: u32 = 5;
 const SUB: usize = 1 << SUB_BITS;
-pub const LATENCY_BINS: usize = 64 * SUB;
+pub(crate) const LATENCY_BINS: usize = 64 * SUB;
 
 /// Latency of delivered messages: exact count, sum and maximum, percentiles from log-spaced bins
 /// (bin 0 is below 1 ms).
@@ -182,7 +182,7 @@ fn bin_range(b: usize) -> (u64, u64) {
 /// days (bin i starts at 30 x 10^(i/10) days); shorter lives fall in bin 0, longer in the last.
 pub const LIFE_BINS: usize = 30;
 
-pub fn life_bin(days: f64) -> usize {
+pub(crate) fn life_bin(days: f64) -> usize {
     if days.is_nan() || days <= 30.0 {
         return 0;
     }

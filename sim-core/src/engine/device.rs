@@ -6,16 +6,13 @@ use super::counts::{Counter, Counts, LatencyStats};
 use super::medium::Frame;
 use super::timeline::Interval;
 use super::trace::{TraceEvent, TraceKind};
-use crate::rng::{Purpose, Stream};
+use crate::rng::{Purpose, Stream, tick_base};
 use crate::scenario::{BufferStorage, Loss, OverflowPolicy, PowerSource, Scenario};
 use crate::time::{US_PER_MS, US_PER_S, US_PER_YEAR};
 
-/// Draws per tick reserved in each counter-based stream (tick k uses counters k<<12 ..).
-const DRAWS_PER_TICK_SHIFT: u32 = 12;
-
 /// Per-class constants, derived once from the scenario.
 #[derive(Clone, Debug)]
-pub struct ClassModel {
+pub(crate) struct ClassModel {
     pub period_us: u64,
     pub jitter_us: u64,
     pub ge: Option<(f64, f64, f64, f64)>,
@@ -43,7 +40,7 @@ pub struct ClassModel {
 }
 
 #[derive(Clone, Copy, Debug)]
-pub struct BatteryModel {
+pub(crate) struct BatteryModel {
     pub capacity_mah: f64,
     pub init_min_frac: f64,
     pub init_max_frac: f64,
@@ -54,7 +51,7 @@ pub struct BatteryModel {
 }
 
 impl ClassModel {
-    pub fn new(s: &Scenario, class: usize) -> ClassModel {
+    pub(crate) fn new(s: &Scenario, class: usize) -> ClassModel {
         let c = &s.classes[class];
         let net = &s.networks[c.network];
         let power = &s.powers[c.power];
@@ -152,29 +149,29 @@ impl ClassModel {
 
 /// Consecutive buffered messages: ticks `first .. first + len`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Run {
+pub(crate) struct Run {
     pub first: u32,
     pub len: u32,
 }
 
-pub const DEAD: u8 = 1;
-pub const FAILED: u8 = 2;
-pub const POWERED_OFF: u8 = 4;
-pub const GE_BAD: u8 = 8;
-pub const BATTERY_DEATH: u8 = 16;
+pub(crate) const DEAD: u8 = 1;
+pub(crate) const FAILED: u8 = 2;
+pub(crate) const POWERED_OFF: u8 = 4;
+pub(crate) const GE_BAD: u8 = 8;
+pub(crate) const BATTERY_DEATH: u8 = 16;
 /// The buffer has more runs than the inline one (kept in the chunk's spill map).
-pub const SPILLED: u8 = 32;
+pub(crate) const SPILLED: u8 = 32;
 /// The link was down at the device's last stepped tick: a hint for bulk stepping, which tries a
 /// run of outage ticks for a device with a backlog only then (a throttled device with a backlog
 /// and a working link skips the attempt, and its link check, on every tick).
-pub const LINK_DOWN: u8 = 64;
+pub(crate) const LINK_DOWN: u8 = 64;
 
 /// The hot state of one device: 48 bytes. Who the device is (class, site, gateway, random key)
 /// is derived from its index, not stored. Buffered messages are runs of consecutive ticks: one
 /// run inline; more runs (gaps from drop-newest or missed ticks) go to the chunk's spill map
 /// only when they occur.
 #[derive(Clone, Debug, Default)]
-pub struct Dev {
+pub(crate) struct Dev {
     /// Remaining charge, mAh (battery classes).
     pub battery_mah: f64,
     /// In service: the link is unusable (reconnecting) until then. Out of service: the truck
@@ -190,9 +187,14 @@ pub struct Dev {
     pub flags: u8,
 }
 
+// A chunk of 1,024 devices advances in parallel with its `Dev`s in one slice: at 48 bytes a chunk
+// is 48 KiB, within a core's L2 cache, and a device is at most two cache lines. A field added here
+// changes the engine's speed, not just its memory; grow this size on purpose.
+const _: () = assert!(std::mem::size_of::<Dev>() == 48);
+
 /// The device's own outage process (classes with `scope = "device"` outages only).
 #[derive(Clone, Debug, Default)]
-pub struct DevOutage {
+pub(crate) struct DevOutage {
     pub next_down_us: u64,
     pub next_up_us: u64,
     /// Outages drawn so far (indexes the random stream).
@@ -201,7 +203,7 @@ pub struct DevOutage {
 
 /// Per-device state of LoRa and mains classes only.
 #[derive(Clone, Debug, Default)]
-pub struct DevAux {
+pub(crate) struct DevAux {
     /// Earliest time the duty cycle allows the next LoRa frame.
     pub next_lora_us: u64,
     pub mains_cursor: u32,
@@ -209,7 +211,7 @@ pub struct DevAux {
 }
 
 /// The state beside the hot struct that a tick may touch.
-pub struct Side<'a> {
+pub(crate) struct Side<'a> {
     pub outage: &'a mut DevOutage,
     pub aux: &'a mut DevAux,
     /// Extra buffer runs of the chunk's devices, by slot; only devices with `SPILLED` have one.
@@ -219,7 +221,7 @@ pub struct Side<'a> {
 
 impl Dev {
     /// The charge a device of class model `m` starts with (the same draw as [`Dev::new`]).
-    pub fn initial_battery_mah(m: &ClassModel, key: u64) -> f64 {
+    pub(crate) fn initial_battery_mah(m: &ClassModel, key: u64) -> f64 {
         let mut init = Stream::of(key, Purpose::Init).draws(0);
         let _phase = init.uniform();
         m.battery
@@ -227,7 +229,7 @@ impl Dev {
     }
 
     /// A new device, keyed by `key` (see [`crate::rng::entity_key`]).
-    pub fn new(m: &ClassModel, key: u64, outage: &mut DevOutage) -> Dev {
+    pub(crate) fn new(m: &ClassModel, key: u64, outage: &mut DevOutage) -> Dev {
         let mut init = Stream::of(key, Purpose::Init).draws(0);
         let phase = (init.uniform() * 4_294_967_296.0) as u32;
         let battery_mah = match m.battery {
@@ -263,7 +265,7 @@ impl Dev {
 
     /// Time of tick `k`: phase + k * period + jitter (a pure function of k).
     #[inline]
-    pub fn tick_time(&self, m: &ClassModel, jitter: Stream, k: u32) -> u64 {
+    pub(crate) fn tick_time(&self, m: &ClassModel, jitter: Stream, k: u32) -> u64 {
         let phase_us = ((self.phase as u128 * m.period_us as u128) >> 32) as u64;
         let base = phase_us + k as u64 * m.period_us;
         if m.jitter_us == 0 {
@@ -280,7 +282,7 @@ impl Dev {
         *energy += used;
     }
 
-    pub fn is_out_of_service(&self) -> bool {
+    pub(crate) fn is_out_of_service(&self) -> bool {
         self.flags & (DEAD | FAILED) != 0
     }
 }
@@ -338,7 +340,7 @@ fn push(dev: &mut Dev, side: &mut Side<'_>, k: u32) {
 
 /// Puts tick `k`'s message into the buffer; returns the tick of the message dropped for room,
 /// if one was (the oldest or this one, as the policy says).
-pub fn sample_into_buffer(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, k: u32) -> Option<u32> {
+pub(crate) fn sample_into_buffer(dev: &mut Dev, side: &mut Side<'_>, m: &ClassModel, k: u32) -> Option<u32> {
     if dev.buffered >= m.capacity {
         if m.drop_oldest {
             let oldest = pop(dev, side);
@@ -372,8 +374,7 @@ fn pop(dev: &mut Dev, side: &mut Side<'_>) -> u32 {
 }
 
 /// What a tick needs besides the device: who it is and the shared timelines it sees.
-pub struct TickEnv<'a> {
-    pub seed: u64,
+pub(crate) struct TickEnv<'a> {
     /// The device's random-stream key.
     pub key: u64,
     pub class: u16,
@@ -382,13 +383,12 @@ pub struct TickEnv<'a> {
     pub link: &'a [Interval],
     pub mains: &'a [Interval],
     pub sags: &'a [(u64, f64)],
-    pub horizon_us: u64,
     pub connects_per_s: Option<f64>,
     pub reconnect_window_us: u64,
 }
 
 /// Per-class accumulators a tick writes to.
-pub struct Sink<'a> {
+pub(crate) struct Sink<'a> {
     pub counts: &'a mut Counts,
     pub latency: &'a mut LatencyStats,
     pub energy_mah: &'a mut f64,
@@ -408,7 +408,7 @@ impl Sink<'_> {
 }
 
 /// Advances `dev` through tick `k` at time `t`.
-pub fn tick(
+pub(crate) fn tick(
     dev: &mut Dev,
     side: &mut Side<'_>,
     k: u32,
@@ -434,7 +434,7 @@ pub fn tick(
         dev.flags &= !(DEAD | FAILED | BATTERY_DEATH);
         dev.wait_until_us = t;
     }
-    let tick_base = (k as u64) << DRAWS_PER_TICK_SHIFT;
+    let tick_base = tick_base(k);
     let mut fault = Stream::of(env.key, Purpose::Fault).draws(tick_base);
 
     // Mains power.
@@ -660,7 +660,7 @@ pub fn tick(
 }
 
 /// Applies a lifecycle action (see [`super::lifecycle`]) to the device at time `t`.
-pub fn apply_action(
+pub(crate) fn apply_action(
     dev: &mut Dev,
     side: &mut Side<'_>,
     action: super::lifecycle::ActionKind,
@@ -709,7 +709,7 @@ pub fn apply_action(
 
 /// The random decisions of a quiet tick, in the order a tick makes them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     Fail = 0,
     Reboot = 1,
     Switch = 2,
@@ -722,7 +722,7 @@ pub enum Event {
 /// one event; `Conditioned` then draws the decisions in order from their distribution given that
 /// at least one of them happens (P(event i | none before, at least one from i on) =
 /// p_i / (1 - prod_{j >= i} (1 - p_j))); once one has happened, the rest are drawn normally.
-pub struct Conditioned {
+pub(crate) struct Conditioned {
     active: bool,
     next: usize,
     probs: [f64; 5],
@@ -731,18 +731,18 @@ pub struct Conditioned {
 
 impl Conditioned {
     /// Plain stepping: every decision is drawn normally.
-    pub fn off() -> Conditioned {
+    pub(crate) fn off() -> Conditioned {
         Conditioned { active: false, next: 0, probs: [0.0; 5], draws: Stream::UNUSED.draws(0) }
     }
 
     /// The tick after a quiet run: `probs` are the quiet-path probabilities of each event.
-    pub fn at_least_one(probs: [f64; 5], draws: crate::rng::Draws) -> Conditioned {
+    pub(crate) fn at_least_one(probs: [f64; 5], draws: crate::rng::Draws) -> Conditioned {
         Conditioned { active: true, next: 0, probs, draws }
     }
 
     /// Decides event `e`; `normal` draws it the usual way.
     #[inline(always)]
-    pub fn decide(&mut self, e: Event, normal: impl FnOnce() -> bool) -> bool {
+    pub(crate) fn decide(&mut self, e: Event, normal: impl FnOnce() -> bool) -> bool {
         let i = e as usize;
         if !self.active || i < self.next {
             return normal();
@@ -772,7 +772,7 @@ pub fn ge_step(bad: bool, u: f64, p: f64, r: f64) -> bool {
 }
 
 /// Advances the device's own outage process to `t`; returns whether `t` is inside an outage.
-pub fn advance_device_outage(o: &mut DevOutage, key: u64, t: u64, m: &ClassModel) -> bool {
+pub(crate) fn advance_device_outage(o: &mut DevOutage, key: u64, t: u64, m: &ClassModel) -> bool {
     let Some((up, mean_down, dist)) = m.device_outage else {
         return false;
     };
@@ -801,7 +801,7 @@ fn skip_sags(side: &mut Side<'_>, env: &TickEnv<'_>, t: u64) {
 
 /// Whether the device's link is unusable at `t` (its own outage, a shared outage, or still
 /// reconnecting after one).
-pub fn link_down_at(dev: &mut Dev, outage: &mut DevOutage, t: u64, env: &TickEnv<'_>) -> bool {
+pub(crate) fn link_down_at(dev: &mut Dev, outage: &mut DevOutage, t: u64, env: &TickEnv<'_>) -> bool {
     let mut down = advance_device_outage(outage, env.key, t, env.m);
     let mut c = dev.link_cursor as usize;
     while c < env.link.len() && env.link[c].end_us <= t {

@@ -182,7 +182,7 @@ pub struct SecuritySummary {
 
 /// Radio rates of a class: (radio-on bits per second, effective bits per second including any
 /// duty-cycle pause). LoRa derives both from the airtime of one telemetry frame.
-pub fn rates_bps(s: &Scenario, class: usize) -> (f64, f64) {
+pub(crate) fn rates_bps(s: &Scenario, class: usize) -> (f64, f64) {
     let c = &s.classes[class];
     let net = &s.networks[c.network];
     match net.lora {
@@ -196,7 +196,7 @@ pub fn rates_bps(s: &Scenario, class: usize) -> (f64, f64) {
 }
 
 /// Battery charge of sending `bytes` at the class's radio rate, mAh.
-pub fn transfer_mah(s: &Scenario, class: usize, bytes: f64) -> f64 {
+pub(crate) fn transfer_mah(s: &Scenario, class: usize, bytes: f64) -> f64 {
     let (radio_bps, _) = rates_bps(s, class);
     s.powers[s.classes[class].power].currents.tx_ma * bytes * 8.0 / radio_bps / 3600.0
 }
@@ -222,7 +222,7 @@ fn devices(s: &Scenario, seed: u64) -> Vec<(u16, u64)> {
 }
 
 /// Plans the lifecycle of a run; an empty plan when the scenario describes none.
-pub fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
+pub(crate) fn plan(s: &Scenario, seed: u64, layout: &Layout) -> Plan {
     let has_events =
         s.events.iter().any(|e| matches!(e.kind, EventKind::FirmwareUpdate(_) | EventKind::CredentialCompromise));
     if s.provisioning.is_none() && s.identity.is_none() && s.firmware.is_none() && !has_events {

@@ -6,7 +6,7 @@ use super::counts::{Counter, Counts, LatencyStats};
 
 /// One LoRa uplink on air.
 #[derive(Clone, Copy, Debug)]
-pub struct Frame {
+pub(crate) struct Frame {
     /// gateway << 16 | spreading factor << 8 | channel
     pub key: u64,
     pub start_us: u64,
@@ -22,14 +22,14 @@ pub struct Frame {
 
 /// Frames waiting for resolution, carried from epoch to epoch.
 #[derive(Default)]
-pub struct Medium {
+pub(crate) struct Medium {
     pending: Vec<Frame>,
 }
 
 impl Medium {
     /// Adds this epoch's frames (in a deterministic order), marks overlaps, and settles every frame
     /// that ends by `settle_before_us` (no frame that starts later can overlap it).
-    pub fn resolve(
+    pub(crate) fn resolve(
         &mut self,
         new: impl IntoIterator<Item = Frame>,
         settle_before_us: u64,
@@ -79,7 +79,7 @@ impl Medium {
         self.pending = keep;
     }
 
-    pub fn in_flight(&self) -> usize {
+    pub(crate) fn in_flight(&self) -> usize {
         self.pending.len()
     }
 }

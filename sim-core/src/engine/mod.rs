@@ -12,15 +12,24 @@
 //! positive draws, certificate chains by their lifetime), and what a run will do is bounded from
 //! the scenario alone before it starts ([`work`]); validation rejects what passes the limits.
 
-pub mod bulk;
-pub mod counts;
-pub mod device;
+pub(crate) mod bulk;
+pub(crate) mod counts;
+pub(crate) mod device;
 pub mod events;
-pub mod lifecycle;
-pub mod medium;
-pub mod timeline;
-pub mod trace;
-pub mod work;
+#[cfg(test)]
+mod events_tests;
+pub(crate) mod lifecycle;
+pub(crate) mod medium;
+pub(crate) mod timeline;
+pub(crate) mod trace;
+pub(crate) mod work;
+
+// What other crates use of the submodules (which stay crate-private).
+pub use counts::{Counter, Counts, LIFE_BINS, LatencyStats, life_bin_start_days};
+pub use device::ge_step;
+pub use timeline::Layout;
+pub use trace::{TraceEvent, TraceKind};
+pub use work::{MAX_LIFECYCLE_ACTIONS, Work, estimate};
 
 use rayon::prelude::*;
 
@@ -28,11 +37,28 @@ use crate::rng::{Purpose, Stream, mix64};
 use crate::scenario::Scenario;
 use crate::time::US_PER_H;
 use bulk::QuietRun;
-use counts::{Counter, Counts, LatencyStats};
+
 use device::{ClassModel, Conditioned, Dev, DevAux, DevOutage, Run, Side, Sink, TickEnv};
 use medium::{Frame, Medium};
 use std::collections::{HashMap, VecDeque};
-use timeline::{Layout, Timelines};
+use timeline::Timelines;
+
+/// What a battery class draws in a tick that sends once (sleep, sampling, self-discharge and one
+/// transmission), from the engine's own per-class constants.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TickCharge {
+    /// The battery's capacity, mAh.
+    pub capacity_mah: f64,
+    /// Charge drawn per tick, mAh.
+    pub per_tick_mah: f64,
+}
+
+/// The charge class `class` of `s` draws per tick as the engine models it; None for a class
+/// without a battery.
+pub fn tick_charge(s: &Scenario, class: usize) -> Option<TickCharge> {
+    let m = ClassModel::new(s, class);
+    m.battery.map(|b| TickCharge { capacity_mah: b.capacity_mah, per_tick_mah: b.drain_per_tick_mah + m.tx_mah })
+}
 
 /// Devices per chunk: the unit of parallel work. Fixed, so sums are formed in the same order
 /// whatever the thread count.
@@ -522,7 +548,6 @@ impl Chunk {
             let m = &w.models[ci];
             let c = &s.classes[ci];
             let env = TickEnv {
-                seed: w.seed,
                 key: id.key,
                 class: ci as u16,
                 gateway: id.gateway as u32,
@@ -530,7 +555,6 @@ impl Chunk {
                 link: w.timelines.links.get(id.link as usize).map_or(&[], |v| v.as_slice()),
                 mains: if m.mains { &w.timelines.mains[c.power][id.site] } else { &[] },
                 sags: if m.mains { &w.timelines.sags[c.power][id.site] } else { &[] },
-                horizon_us: horizon,
                 connects_per_s: s.backend.connects_per_s,
                 reconnect_window_us: s.backend.reconnect_window.0,
             };

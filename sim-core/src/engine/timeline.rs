@@ -11,7 +11,7 @@ use crate::time::{US_PER_S, US_PER_YEAR};
 /// A down interval [start, end) in microseconds; `storm` is the number of devices that lose the
 /// link together (and reconnect together when it ends).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Interval {
+pub(crate) struct Interval {
     pub start_us: u64,
     pub end_us: u64,
     pub storm: u32,
@@ -117,7 +117,7 @@ fn renewal(
     }
 }
 
-pub struct Timelines {
+pub(crate) struct Timelines {
     /// Network down intervals per link id; `link_of[network][gateway]` gives the id.
     pub links: Vec<Vec<Interval>>,
     pub link_of: Vec<Vec<u32>>,
@@ -168,7 +168,7 @@ fn drawn(
     }
 }
 
-pub fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
+pub(crate) fn build(s: &Scenario, seed: u64, layout: &Layout) -> Timelines {
     let horizon = s.duration.0;
     let n_gw = layout.gateway_site.len();
     let mut network_outages = 0u64;

@@ -2,6 +2,7 @@
 //! Files are read in two stages (see [`read`]): TOML text -> spanned tree -> `Scenario`, with every
 //! problem collected as a [`Diagnostic`](crate::diagnostic::Diagnostic).
 
+mod query;
 pub mod read;
 pub mod schema;
 

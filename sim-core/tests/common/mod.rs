@@ -5,18 +5,18 @@ use sim_core::engine::{NoObserver, simulate};
 use sim_core::scenario::{Scenario, ScenarioSource, parse_scenario};
 use sim_core::summary::{RunSummary, summarize};
 
-pub fn scenario(text: &str) -> Scenario {
+pub(crate) fn scenario(text: &str) -> Scenario {
     parse_scenario(&ScenarioSource { file: "test.toml", bytes: text.as_bytes(), overrides: &[] })
         .unwrap_or_else(|d| panic!("{d}\n{text}"))
 }
 
-pub fn run(s: &Scenario, seed: u64) -> RunSummary {
+pub(crate) fn run(s: &Scenario, seed: u64) -> RunSummary {
     summarize(s, seed, &simulate(s, seed, &mut NoObserver))
 }
 
 /// A one-class scenario: `network`, `power` and `class` are the bodies of the
 /// [network.link], [power.supply] and [fleet.devices] tables; `extra` is appended.
-pub fn one_class(duration: &str, network: &str, power: &str, class: &str, extra: &str) -> String {
+pub(crate) fn one_class(duration: &str, network: &str, power: &str, class: &str, extra: &str) -> String {
     format!(
         r#"schema = 1
 [scenario]
@@ -45,4 +45,4 @@ power = "supply"
     )
 }
 
-pub const MAINS: &str = r#"kind = "mains""#;
+pub(crate) const MAINS: &str = r#"kind = "mains""#;

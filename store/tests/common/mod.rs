@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use store::{NewRun, SeriesRow};
 
 /// An empty directory for one test, under the system's temporary directory.
-pub fn fresh_dir(name: &str) -> PathBuf {
+pub(crate) fn fresh_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sp-store-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -18,14 +18,14 @@ pub fn fresh_dir(name: &str) -> PathBuf {
 }
 
 /// The file SQLite keeps beside `path` with this suffix (`-wal`, `-shm`, `-journal`).
-pub fn side_file(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn side_file(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
 }
 
 /// A fingerprint of a file's bytes (length and hash), to show it was not modified.
-pub fn fingerprint(path: &Path) -> (usize, u64) {
+pub(crate) fn fingerprint(path: &Path) -> (usize, u64) {
     let bytes = std::fs::read(path).unwrap();
     let mut h = DefaultHasher::new();
     bytes.hash(&mut h);
@@ -33,7 +33,7 @@ pub fn fingerprint(path: &Path) -> (usize, u64) {
 }
 
 /// A run of scenario `name` by process `pid` (seed 42, priced with the book `book`).
-pub fn new_run(name: &str, pid: u32) -> NewRun<'_> {
+pub(crate) fn new_run(name: &str, pid: u32) -> NewRun<'_> {
     NewRun {
         created_at: "2026-12-03T00:00:00Z",
         scenario_name: name,
@@ -51,7 +51,7 @@ pub fn new_run(name: &str, pid: u32) -> NewRun<'_> {
 }
 
 /// One hour of class `class`.
-pub fn series_row(class: &str, hour: u32) -> SeriesRow {
+pub(crate) fn series_row(class: &str, hour: u32) -> SeriesRow {
     SeriesRow {
         class: class.into(),
         hour,

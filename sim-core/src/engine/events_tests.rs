@@ -1,13 +1,14 @@
 //! The run's timeline of events (`RunOutput::events`): scheduled events with their captions at
 //! their simulated times, and shared outages that are exactly the intervals the engine ran the
 //! devices against (their union per link is the link's timeline; their number is the engine's
-//! outage counters), sorted and the same on every call.
+//! outage counters), sorted and the same on every call. A unit test: it reads the engine's
+//! crate-private timeline and lifecycle plan.
 
-use sim_core::engine::events::{RunEvent, RunEventKind};
-use sim_core::engine::timeline::{self, Interval, Layout};
-use sim_core::engine::{NoObserver, run_events, simulate};
-use sim_core::scenario::{EventKind, PowerSource, Scenario, ScenarioSource, parse_scenario};
-use sim_core::time::US_PER_DAY;
+use crate::engine::events::{RunEvent, RunEventKind};
+use crate::engine::timeline::{self, Interval, Layout};
+use crate::engine::{NoObserver, run_events, simulate};
+use crate::scenario::{EventKind, PowerSource, Scenario, ScenarioSource, parse_scenario};
+use crate::time::US_PER_DAY;
 
 fn bundled(name: &str, overrides: &[&str]) -> Scenario {
     let path = format!("{}/../scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"));
@@ -88,7 +89,7 @@ fn firmware_waves_and_leaks_match_the_summary() {
     let seed = s.seed;
     let events = run_events(&s, seed);
     let layout = Layout::new(&s);
-    let plan = sim_core::engine::lifecycle::plan(&s, seed, &layout);
+    let plan = crate::engine::lifecycle::plan(&s, seed, &layout);
     let ota = plan.ota.as_ref().unwrap();
     let waves: Vec<&RunEvent> = events.iter().filter(|e| e.kind == RunEventKind::FirmwareWave).collect();
     let campaign = &ota.campaigns[0];
