@@ -127,7 +127,9 @@ impl Credentials {
                 }
             }
             c.file = Some(p.to_path_buf());
+            #[cfg(unix)]
             use std::os::unix::fs::PermissionsExt;
+            #[cfg(unix)]
             if let Ok(m) = std::fs::metadata(p)
                 && m.permissions().mode() & 0o077 != 0
             {

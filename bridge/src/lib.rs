@@ -10,6 +10,7 @@ pub mod broker;
 pub mod emulate;
 pub mod live;
 pub mod map;
+#[cfg(unix)]
 pub mod mosquitto;
 pub mod record;
 pub mod retry;

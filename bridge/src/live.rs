@@ -192,6 +192,7 @@ struct Counters {
 }
 
 /// Raises this process's open-file limit to its hard limit (each client is a socket).
+#[cfg(unix)]
 fn raise_fd_limit() -> u64 {
     // SAFETY: getrlimit/setrlimit with a valid pointer to an rlimit we own.
     unsafe {
@@ -207,6 +208,14 @@ fn raise_fd_limit() -> u64 {
     }
 }
 
+/// No open-file limit to raise: no warning about one.
+#[cfg(not(unix))]
+fn raise_fd_limit() -> u64 {
+    u64::MAX
+}
+
+/// CPU seconds (user and system) this process has used.
+#[cfg(unix)]
 fn cpu_seconds() -> f64 {
     // SAFETY: getrusage with a zeroed rusage we own.
     unsafe {
@@ -217,6 +226,12 @@ fn cpu_seconds() -> f64 {
         let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
         tv(u.ru_utime) + tv(u.ru_stime)
     }
+}
+
+/// Not measured here: the summary reports 0 CPU seconds.
+#[cfg(not(unix))]
+fn cpu_seconds() -> f64 {
+    0.0
 }
 
 /// The answer to a command payload, and whether it changes the device.

@@ -151,6 +151,7 @@ impl Mosquitto {
             // Linux means the parent *thread*: only `pilot broker`, which starts it from the
             // main thread and then waits for it, asks for this (a test restarting its broker
             // from another thread would see it stopped as that thread ends).
+            #[cfg(target_os = "linux")]
             unsafe {
                 cmd.pre_exec(|| {
                     if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) != 0 {

@@ -412,9 +412,13 @@ fn refuse_newer(found: i64) -> Result<()> {
 
 /// Creates `path` empty with mode 0600 unless it exists (SQLite then initialises it as a new
 /// database and gives its `-wal` and `-shm` the same mode).
+/// (Elsewhere the file gets the platform's default permissions.)
 fn create_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(source) => Err(StoreError::Create { path: path.display().to_string(), source }),

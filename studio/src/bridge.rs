@@ -26,6 +26,7 @@ use crate::{Error, ErrorCode, Result};
 pub use bridge::broker::{Connect as BrokerConnection, redact};
 pub use bridge::emulate::Truth;
 pub use bridge::live::MIN_SPEED;
+#[cfg(unix)]
 pub use bridge::mosquitto::KEPT_BROKER_USER;
 
 /// Reads a pilot's payload mapping file: the mapping and its text (stored with the recording).
@@ -220,6 +221,7 @@ impl<'a> Divergence<'a> {
 /// (persistent sessions and queued messages kept across its restarts in a per-user state
 /// directory, autosaved every second; no limit on queued messages; 1,000 in flight per client;
 /// a password for every client unless `anonymous`). See [`bridge::mosquitto::Mosquitto::start_kept`].
+#[cfg(unix)]
 pub fn local_broker(port: u16, anonymous: bool) -> Result<bridge::mosquitto::Mosquitto> {
     bridge::mosquitto::Mosquitto::start_kept(port, anonymous)
         .map_err(|e| Error::new(ErrorCode::Io, anyhow::Error::msg(e)))

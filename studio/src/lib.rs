@@ -65,8 +65,14 @@ pub struct LoadedScenario {
 }
 
 /// Reads and validates a scenario file with `--set` overrides; its price book is looked for in
-/// `config`'s price-book folders first (see [`pricebook::find_price_book`]).
-pub fn load_scenario(config: &Config, path: &Path, overrides: &[String]) -> Result<LoadedScenario, LoadError> {
+/// `config`'s price-book folders first, then `pricebooks/` beside the scenario and up its
+/// parents, then the working directory. A file that cannot be read or is invalid is
+/// [`ErrorCode::InvalidInput`], with every problem and its location.
+pub fn load_scenario(config: &Config, path: &Path, overrides: &[String]) -> Result<LoadedScenario> {
+    read_scenario(config, path, overrides).map_err(Error::from)
+}
+
+fn read_scenario(config: &Config, path: &Path, overrides: &[String]) -> Result<LoadedScenario, LoadError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(format!("{file}: cannot read the scenario: {e}")))?;
     let src = ScenarioSource { file: &file, bytes: &bytes, overrides };

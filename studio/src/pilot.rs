@@ -169,7 +169,7 @@ fn first_class(s: &Scenario) -> Result<(String, String, String)> {
 /// The twin of the pilot: the scenario with its first class at the pilot's device count and
 /// the run as long as the recording, every message of those devices traced. The file is read
 /// once; the twin needs no price book.
-pub fn twin_messages(
+pub(crate) fn twin_messages(
     scenario_path: &Path,
     overrides: &[String],
     devices: u32,

@@ -23,7 +23,7 @@ pub struct LoadedBook {
 
 /// Where the price book `id` named by the scenario at `scenario_path` is, with every place
 /// looked in (for the error when it is nowhere).
-pub fn find_price_book(folders: &[PathBuf], scenario_path: &Path, id: &str) -> Result<PathBuf, Vec<PathBuf>> {
+pub(crate) fn find_price_book(folders: &[PathBuf], scenario_path: &Path, id: &str) -> Result<PathBuf, Vec<PathBuf>> {
     let dir = scenario_path.parent().unwrap_or(Path::new("."));
     if id.ends_with(".toml") {
         let p = dir.join(id);
@@ -45,14 +45,18 @@ pub fn find_price_book(folders: &[PathBuf], scenario_path: &Path, id: &str) -> R
 }
 
 /// Reads and validates a price book with the scenario's price overrides.
-pub fn load_price_book(path: &Path, overrides: &[String], override_source: &str) -> Result<LoadedBook, LoadError> {
+pub(crate) fn load_price_book(
+    path: &Path,
+    overrides: &[String],
+    override_source: &str,
+) -> Result<LoadedBook, LoadError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(format!("{file}: cannot read the price book: {e}")))?;
     parse_book_bytes(&file, &bytes, overrides, override_source).map_err(LoadError::Invalid)
 }
 
 /// Parses price-book text (e.g. as stored with a run).
-pub fn parse_book_bytes(
+pub(crate) fn parse_book_bytes(
     file: &str,
     bytes: &[u8],
     overrides: &[String],
