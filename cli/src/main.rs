@@ -113,7 +113,7 @@ fn folder(dir: Option<&Path>) -> Result<()> {
 }
 
 fn load(config: &Config, file: &Path, set: &[String]) -> Result<studio::LoadedScenario> {
-    Ok(studio::load_scenario(config, file, set).map_err(studio::Error::from)?)
+    Ok(studio::load_scenario(config, file, set)?)
 }
 
 /// The configuration with the run database of `--db` (else `$SCALEPROOF_DB`, else the
@@ -326,7 +326,6 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
                 Ok(())
             }
             Err(e) => {
-                let e = studio::Error::from(e);
                 if json && !e.problem_list().is_empty() {
                     print_json(&e.problem_list())?;
                     let n = e.problem_list().len();
