@@ -26,7 +26,7 @@ use crate::broker::{Connect, Unreachable};
 use crate::retry::Attempts;
 
 /// The emulated pilot's ground truth (and the emulator's settings).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Truth {
     pub devices: u32,
     pub days: f64,
@@ -111,7 +111,7 @@ impl Truth {
 pub const MAX_EMULATED_MESSAGES: u64 = 20_000_000;
 
 /// What the emulator did: the ground truth plus what happened.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TruthReport {
     pub truth: Option<Truth>,
     pub readings: u64,

@@ -70,7 +70,7 @@ impl LiveOptions {
 pub const MIN_SPEED: f64 = 1e-3;
 
 /// What a live run did.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct LiveSummary {
     pub broker: String,
     pub devices: u32,
@@ -134,6 +134,8 @@ struct Batch {
     generated: u64,
     lost: u64,
     buffered: u64,
+    /// The end of the epoch, simulated microseconds.
+    end_us: u64,
 }
 
 struct Forward {
@@ -146,7 +148,7 @@ impl Observer for Forward {
     fn trace(&mut self, events: &[sim_core::engine::TraceEvent]) {
         self.streams.trace(events);
     }
-    fn epoch(&mut self, _: &EpochReport) {
+    fn epoch(&mut self, report: &EpochReport) {
         let (mut messages, mut reboots) = self.streams.take();
         // The trace comes device by device: put both in time order for pacing.
         messages.sort_by_key(|m| (m.rx_us, m.device));
@@ -157,6 +159,7 @@ impl Observer for Forward {
             generated: self.streams.generated - self.sent.0,
             lost: self.streams.lost - self.sent.1,
             buffered: self.streams.buffered(),
+            end_us: report.end_us,
         };
         self.sent = (self.streams.generated, self.streams.lost);
         // The receiver gone means the run was stopped: the rest is not needed.
@@ -281,8 +284,25 @@ fn telemetry(id: &Identity, m: &PilotMessage, start_unix_ms: i64, st: &DeviceSta
     p
 }
 
+/// What [`live_until`] tells its caller while it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LiveEvent {
+    /// Something the user should know that does not stop the run (a low open-file limit,
+    /// devices that gave up connecting), for people.
+    Warning(String),
+    /// After each simulated hour is published: how far the fleet has played.
+    Played {
+        /// Simulated seconds played so far.
+        simulated_s: f64,
+        /// Readings the twin took so far.
+        generated: u64,
+        /// Readings published so far.
+        published: u64,
+    },
+}
+
 /// Runs the scenario's fleet on the broker until the scenario's duration has been played
-/// (warnings dropped: [`live_until`] hands them over).
+/// (events dropped: [`live_until`] hands them over).
 pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result<LiveSummary> {
     live_until(connect, s, opts, std::future::pending(), |_| {}).await
 }
@@ -290,14 +310,13 @@ pub async fn live(connect: &Connect, s: &Scenario, opts: &LiveOptions) -> Result
 /// [`live`], stopping early when `stop` resolves: publishing ends at once (the engine stops
 /// within one simulated hour), the devices disconnect and the summary counts what was
 /// published until then (`simulated_s` the hours the fleet played). Runs on the caller's
-/// runtime. `warn` receives what the user should know but does not stop the run (a low
-/// open-file limit, devices that gave up connecting), as it happens.
+/// runtime. `on` hears warnings and progress ([`LiveEvent`]) as they happen.
 pub async fn live_until(
     connect: &Connect,
     s: &Scenario,
     opts: &LiveOptions,
     stop: impl std::future::Future<Output = ()>,
-    mut warn: impl FnMut(String) + Send,
+    mut on: impl FnMut(LiveEvent) + Send,
 ) -> Result<LiveSummary> {
     let mut stop_requested = std::pin::pin!(stop);
     if let Err(bad) = opts.check() {
@@ -312,7 +331,9 @@ pub async fn live_until(
     }
     let fds = raise_fd_limit();
     if fds < n as u64 + 64 {
-        warn(format!("live: the open-file limit is {fds}, fewer than the {n} connections: raise it (ulimit -n)"));
+        on(LiveEvent::Warning(format!(
+            "live: the open-file limit is {fds}, fewer than the {n} connections: raise it (ulimit -n)"
+        )));
     }
     let counters = Arc::new(Counters::default());
     let states: Arc<Vec<DeviceState>> = Arc::new(
@@ -424,13 +445,16 @@ pub async fn live_until(
     }
     let gave_up = counters.gave_up.load(Ordering::Relaxed);
     if gave_up > 0 {
-        warn(format!("live: {gave_up} of {n} devices gave up connecting (first: {}); they stay offline", why()));
+        on(LiveEvent::Warning(format!(
+            "live: {gave_up} of {n} devices gave up connecting (first: {}); they stay offline",
+            why()
+        )));
     }
     if up < n as u64 {
-        warn(format!(
+        on(LiveEvent::Warning(format!(
             "live: {up} of {n} devices connected after {:.0} s; publishing anyway",
             t_ramp.elapsed().as_secs_f64()
-        ));
+        )));
     }
 
     // The engine, on its own thread, at most two simulated hours ahead.
@@ -504,6 +528,11 @@ pub async fn live_until(
         for &(d, _) in reboots {
             reboot(d, &mut summary);
         }
+        on(LiveEvent::Played {
+            simulated_s: batch.end_us.max(played_us) as f64 / 1e6,
+            generated: summary.generated,
+            published: summary.published,
+        });
     }
     // Stopped early: the engine sees the receiver gone and stops after its epoch.
     drop(rx);

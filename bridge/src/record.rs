@@ -35,7 +35,7 @@ pub struct RecordOptions {
 }
 
 /// What a recording took in.
-#[derive(Clone, Debug, Default, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct RecordSummary {
     pub recording: i64,
     pub received: u64,

@@ -48,6 +48,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints a bridge command's warnings on stderr (its progress is not drawn).
+fn warnings_only(e: studio::bridge::BridgeEvent) {
+    if let studio::bridge::BridgeEvent::Warning(w) = e {
+        note!("warning: {w}");
+    }
+}
+
 /// The runtime the bridge commands run on (one per command).
 fn async_runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?)
@@ -205,7 +212,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
                         on_ctrl_c.cancel();
                     }
                 });
-                studio::bridge::live(&connect, &loaded.scenario, req, &mut |w| note!("warning: {w}"), Some(&stop)).await
+                studio::bridge::live(&connect, &loaded.scenario, req, &mut warnings_only, Some(&stop)).await
             })?;
             if json {
                 print_json(&s)?;

@@ -5,7 +5,7 @@ use studio::Config;
 
 use crate::args::{PilotCommand, duration_arg, non_negative};
 use crate::failure::{Result, invalid};
-use crate::{async_runtime, folder, load, print_json, print_sorted_json, with_db, writable};
+use crate::{async_runtime, folder, load, print_json, print_sorted_json, warnings_only, with_db, writable};
 
 pub(crate) fn pilot(config: &Config, command: PilotCommand) -> Result<()> {
     match command {
@@ -107,7 +107,7 @@ pub(crate) fn pilot(config: &Config, command: PilotCommand) -> Result<()> {
                         on_ctrl_c.cancel();
                     }
                 });
-                studio::bridge::record(&connect, &req, &mut |w| note!("warning: {w}"), &stop).await
+                studio::bridge::record(&connect, &req, &mut warnings_only, &stop).await
             })?;
             if json {
                 print_json(&s)?;

@@ -4,8 +4,10 @@
 
 use std::fmt;
 
+/// One problem in a scenario (or price book): where it is and what is wrong.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
+    /// The file as the user named it.
     pub file: String,
     /// 1-based; 0 when the problem comes from a `--set` override.
     pub line: usize,
@@ -13,6 +15,7 @@ pub struct Diagnostic {
     pub column: usize,
     /// Dotted path of the field, e.g. `fleet.vibration.buffer.capacity`.
     pub path: String,
+    /// What is wrong and, where possible, what is allowed instead.
     pub message: String,
     /// The `--set` override the problem comes from, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -128,6 +131,7 @@ impl Default for Hints {
 }
 
 impl Hints {
+    /// A fresh budget of [`HINT_WORK_PER_FILE`] units of work.
     pub fn new() -> Hints {
         Hints { left: std::cell::Cell::new(HINT_WORK_PER_FILE) }
     }

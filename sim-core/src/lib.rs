@@ -5,6 +5,8 @@
 
 // Libraries never print: what a user sees is the front end's to write.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+// Every public item says what it is, with its unit (CI denies warnings).
+#![warn(missing_docs)]
 
 pub mod assess;
 pub mod cost;

@@ -25,6 +25,7 @@ pub struct PilotMessage {
     pub ts_us: u64,
     /// When the backend received it, µs since the same epoch.
     pub rx_us: u64,
+    /// Battery charge the device reported with the reading, percent of capacity, if it reports one.
     pub battery_pct: Option<f64>,
 }
 
@@ -38,6 +39,7 @@ pub struct TwinStreams {
     reboots: Vec<(u32, u64)>,
     /// Readings taken, and readings that left a buffer without arriving, so far.
     pub generated: u64,
+    /// Readings that left a buffer without arriving (lost on the link, or wiped), so far.
     pub lost: u64,
 }
 
@@ -49,6 +51,7 @@ struct DeviceSeq {
 }
 
 impl TwinStreams {
+    /// A recorder for a run of `devices` devices (device indices 0..devices).
     pub fn new(devices: u32) -> TwinStreams {
         TwinStreams { devices: vec![DeviceSeq::default(); devices as usize], ..TwinStreams::default() }
     }
@@ -123,15 +126,18 @@ pub struct Gap {
 /// What a message stream shows, before any model is fitted.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StreamStats {
+    /// Devices in the recording (indices 0..devices).
     pub devices: u32,
     /// Device-time covered: first to last reading of each device, summed, days.
     pub device_days: f64,
     /// Median time between consecutive sequence numbers, µs.
     pub period_us: u64,
+    /// Messages received, duplicates counted once.
     pub received: u64,
     /// Sequence numbers that should have arrived between each device's first and last message
     /// of each boot (received + missing).
     pub expected: u64,
+    /// Messages received more than once (same device, sequence number and reading time).
     pub duplicates: u64,
     /// Every gap, in device order then time order.
     pub gaps: Vec<Gap>,
@@ -155,6 +161,7 @@ impl StreamStats {
         self.gaps.iter().filter(|g| !self.is_outage(g))
     }
 
+    /// Received / expected messages, 0..1 (1 when nothing was expected).
     pub fn delivery_ratio(&self) -> f64 {
         if self.expected == 0 { 1.0 } else { self.received as f64 / self.expected as f64 }
     }
@@ -221,8 +228,11 @@ fn least_squares_slope(points: &[(f64, f64)]) -> Option<f64> {
 /// A fitted value with its 95 % confidence interval.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Estimate {
+    /// Point estimate.
     pub value: f64,
+    /// Lower bound of the 95 % interval.
     pub low: f64,
+    /// Upper bound of the 95 % interval.
     pub high: f64,
     /// Observations behind it (bursts, outages, messages, devices, ...).
     pub n: u64,
@@ -239,6 +249,7 @@ impl Estimate {
         Estimate { value: f(self.value), low: a.min(b), high: a.max(b), n: self.n }
     }
 
+    /// Whether `x` lies inside the interval (bounds included).
     pub fn contains(&self, x: f64) -> bool {
         self.low <= x && x <= self.high
     }
@@ -247,21 +258,33 @@ impl Estimate {
 /// The calibrated parameters (the names say their units).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Fit {
+    /// Devices in the recording.
     pub devices: u32,
+    /// Device-time covered, days (see [`StreamStats::device_days`]).
     pub device_days: f64,
+    /// Reporting period (median time between consecutive messages), seconds.
     pub period_s: f64,
+    /// Messages received.
     pub received: u64,
+    /// Received / expected messages, 0..1.
     pub delivery_ratio: f64,
     /// Gilbert channel: good to bad and bad to good per sample.
     pub p_good_to_bad: Estimate,
+    /// Gilbert channel: probability per sample of leaving the bad state (1 / mean burst length).
     pub p_bad_to_good: Estimate,
     /// Gaps at least this long (in time) are outages; shorter ones are channel bursts.
     pub outage_threshold_s: f64,
+    /// Outages seen: silences of at least `outage_threshold_s` (0 when the fit was degenerate).
     pub outages_seen: u64,
+    /// Mean time between outages (link up), hours; infinite when no outage was fitted.
     pub outage_mean_up_h: Estimate,
+    /// Mean outage length (link down), hours.
     pub outage_mean_down_h: Estimate,
+    /// Median one-way latency of the lognormal fit, seconds (0 when fewer than 10 latencies).
     pub latency_median_s: Estimate,
+    /// 99th-percentile one-way latency of the lognormal fit, seconds (0 when not fitted).
     pub latency_p99_s: Estimate,
+    /// Device reboots (sequence restarts) per device-day, Poisson rate.
     pub reboots_per_day: Estimate,
     /// Battery drain, % of capacity per day (positive: draining). None without readings.
     pub battery_drain_pct_per_day: Option<Estimate>,
@@ -462,20 +485,28 @@ impl Default for Tolerances {
 /// One line of the comparison.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Distance {
+    /// What is compared (`delivery ratio (%)`, `latency (s, median)`, ...), with its unit.
     pub metric: String,
+    /// The pilot's value of the metric.
     pub pilot: f64,
+    /// The twin's value of the metric.
     pub twin: f64,
     /// The distance the tolerance applies to (see `how`).
     pub distance: f64,
+    /// The largest `distance` that still counts as a match.
     pub tolerance: f64,
+    /// How `distance` is measured (`KS distance`, `relative difference`, ...).
     pub how: &'static str,
+    /// Whether `distance <= tolerance`.
     pub ok: bool,
 }
 
 /// Pilot and twin side by side.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Comparison {
+    /// One line per metric compared.
     pub distances: Vec<Distance>,
+    /// Whether every distance is within its tolerance.
     pub matches: bool,
 }
 

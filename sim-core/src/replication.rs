@@ -18,23 +18,33 @@ pub const STATISTIC: &str = "mean over replications, with its 95 % Student-t int
 /// clipped to the values the figure can take (a ratio never exceeds 1).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
+    /// Mean over the replications.
     pub mean: f64,
+    /// Lower end of the 95 % interval of the mean (the mean itself with one replication).
     pub ci95_low: f64,
+    /// Upper end of the 95 % interval of the mean (the mean itself with one replication).
     pub ci95_high: f64,
+    /// Number of replications the estimate is based on.
     pub replications: u32,
 }
 
 /// The values a figure can take.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Bounds {
+    /// Smallest value the figure can take.
     pub min: f64,
+    /// Largest value the figure can take.
     pub max: f64,
 }
 
 impl Bounds {
+    /// Zero or more, unbounded above.
     pub const NON_NEGATIVE: Bounds = Bounds { min: 0.0, max: f64::INFINITY };
+    /// A fraction in [0, 1].
     pub const RATIO: Bounds = Bounds { min: 0.0, max: 1.0 };
+    /// A percentage in [0, 100].
     pub const PERCENT: Bounds = Bounds { min: 0.0, max: 100.0 };
+    /// Unbounded either way.
     pub const ANY: Bounds = Bounds { min: f64::NEG_INFINITY, max: f64::INFINITY };
 }
 

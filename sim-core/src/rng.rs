@@ -11,17 +11,29 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
+    /// A device's initial state: tick phase and initial battery charge.
     Init = 1,
+    /// Per-tick jitter of the report time.
     Jitter = 2,
+    /// The link channel: Gilbert-Elliott transitions and per-attempt losses.
     Channel = 3,
+    /// Device faults: reboots, sag resets, hardware failures.
     Fault = 4,
+    /// A device's own outage process (device-scope outages).
     DeviceOutage = 5,
+    /// Outage processes shared by the devices of a gateway or a site.
     SharedOutage = 6,
+    /// One-way latency of delivered messages.
     Latency = 7,
+    /// Spread of reconnects after a shared outage.
     Reconnect = 8,
+    /// Reserved for LoRa; no code draws from it at present.
     Lora = 9,
+    /// Mains interruptions and sags at a site.
     Mains = 10,
+    /// Backend publish quota: which messages a rate limit lets through.
     Quota = 11,
+    /// Seeds of replications after the first.
     Replication = 12,
     /// Bulk stepping: lengths of quiet runs and the conditioned tick after one.
     Bulk = 13,
@@ -81,6 +93,7 @@ pub struct Stream {
 impl Stream {
     /// A placeholder stream (key 0) for code paths that will not draw from it.
     pub const UNUSED: Stream = Stream { key: 0 };
+    /// The stream of `purpose` for entity `entity` under `seed`.
     #[inline]
     pub fn new(seed: u64, entity: u64, purpose: Purpose) -> Self {
         Stream { key: stream_key(seed, entity, purpose) }
@@ -115,6 +128,7 @@ pub struct Draws {
 }
 
 impl Draws {
+    /// A uniform draw in [0, 1); advances the cursor by one.
     #[inline]
     pub fn uniform(&mut self) -> f64 {
         let u = self.stream.uniform_at(self.next);
@@ -126,6 +140,7 @@ impl Draws {
     pub fn uniform_open0(&mut self) -> f64 {
         1.0 - self.uniform()
     }
+    /// True with probability `p` (one draw).
     #[inline]
     pub fn bernoulli(&mut self, p: f64) -> bool {
         self.uniform() < p
@@ -147,6 +162,7 @@ impl Draws {
     pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
         median * (sigma * self.normal()).exp()
     }
+    /// The counter of the next draw.
     pub fn position(&self) -> u64 {
         self.next
     }

@@ -11,40 +11,59 @@ pub use crate::engine::lifecycle::{
 use crate::scenario::{PowerSource, Scenario};
 use crate::time::US_PER_S;
 
+/// Version of the RunSummary JSON contract this build writes (`schema_version`).
 pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
 
+/// What one run produced (the RunSummary JSON, contract v1): counts over the whole fleet, per
+/// class, and the optional lifecycle, cost and verdict sections.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunSummary {
+    /// Contract version of this JSON ([`SUMMARY_SCHEMA_VERSION`]).
     pub schema_version: u32,
     /// The run's id in the run database, filled in by whoever stores the run (0 until then).
     /// Summaries stored before it was a number held it as a string; those still read.
     #[serde(deserialize_with = "run_id_number_or_string")]
     pub run_id: i64,
+    /// Name of the scenario that was run.
     pub scenario: String,
+    /// Seed of the run's random streams; the same scenario and seed give the same results.
     pub seed: u64,
+    /// Devices in the fleet, over all classes.
     pub devices: u64,
+    /// Simulated time, seconds (the scenario's duration).
     pub simulated_s: f64,
     /// Wall-clock seconds, measured by the caller (the only field besides `run_id` that varies
     /// between identical runs).
     pub wall_s: f64,
+    /// Version of the engine that produced the run; results are comparable within one version.
     pub engine_version: String,
+    /// Where every generated message ended up, over the fleet.
     pub messages: Messages,
     /// Messages lost by the network, by cause (they add up to `messages.lost_network`).
     pub loss_causes: LossCauses,
+    /// Delivered / generated messages, 0..1 (1 when none were generated).
     pub delivery_ratio: f64,
+    /// Delivery latency of delivered messages (creation to delivery), seconds.
     pub latency_s: LatencySummary,
+    /// Device reboots: crashes, brownouts, power cuts and voltage sags, firmware updates.
     pub reboots: u64,
     /// Network outages (a shared outage counts once).
     pub outages: u64,
     /// Mains power outages at sites.
     pub power_outages: u64,
+    /// Battery deaths: devices that ran flat and went out of service.
     pub deaths: u64,
+    /// Hardware failures that took a device out of service.
     pub hardware_failures: u64,
+    /// Truck rolls: field visits that put an out-of-service device back in service.
     pub truck_rolls: u64,
+    /// Truck rolls that replaced a dead battery.
     pub battery_replacements: u64,
+    /// Radio activity over the fleet.
     pub radio: Radio,
     /// Gateways (or cells) over all sites.
     pub gateways: u64,
+    /// The same figures for each device class, in scenario order.
     pub per_class: Vec<ClassSummary>,
     /// Installation and onboarding (absent without `[provisioning]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,16 +86,24 @@ pub struct RunSummary {
 /// dropped_overflow + dropped_reboot + stranded_dead + buffered_end.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Messages {
+    /// Messages the devices produced.
     pub generated: u64,
+    /// Messages the backend received.
     pub delivered: u64,
+    /// Messages lost on the way (the sum of `loss_causes`).
     pub lost_network: u64,
+    /// Messages dropped because the device's buffer was full.
     pub dropped_overflow: u64,
+    /// Messages a reboot or power cut wiped from a RAM buffer.
     pub dropped_reboot: u64,
+    /// Messages left in the buffer of a device that died or failed.
     pub stranded_dead: u64,
+    /// Messages still buffered when the run ended.
     pub buffered_end: u64,
 }
 
 impl Messages {
+    /// Whether the categories add up to `generated` (every message accounted for once).
     pub fn balanced(&self) -> bool {
         self.generated
             == self.delivered
@@ -88,6 +115,7 @@ impl Messages {
     }
 }
 
+/// Messages lost by the network, by cause (they add up to `messages.lost_network`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LossCauses {
     /// Dropped by the channel (unacknowledged delivery).
@@ -100,38 +128,60 @@ pub struct LossCauses {
     pub duty_cycle: u64,
 }
 
+/// Distribution of delivery latency (message creation to delivery), seconds; 0 when none.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
+    /// Mean, seconds.
     pub mean: f64,
+    /// Median, seconds (log-binned histogram, capped at `max`).
     pub p50: f64,
+    /// 95th percentile, seconds.
     pub p95: f64,
+    /// 99th percentile, seconds.
     pub p99: f64,
+    /// Largest latency observed, seconds (exact).
     pub max: f64,
 }
 
+/// Radio and link activity, counted in device ticks (one per device per reporting period).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Radio {
     /// Device ticks simulated (device-steps).
     pub device_steps: u64,
+    /// Transmission attempts (each costs radio energy; retries included).
     pub attempts: u64,
+    /// Attempts the channel lost (acknowledged mode: the message stays buffered and is retried).
     pub lost_attempts: u64,
     /// Device ticks at which the backend's publish quota held back part of the flush.
     pub throttled_ticks: u64,
+    /// Device ticks at which the link was down (outage or reconnecting).
     pub outage_ticks: u64,
+    /// Device ticks a mains-powered device spent without power.
     pub powered_off_ticks: u64,
 }
 
+/// One device class's results (an entry of `per_class`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClassSummary {
+    /// Class name, as in the scenario.
     pub name: String,
+    /// Devices in the class.
     pub devices: u64,
+    /// Where the class's generated messages ended up.
     pub messages: Messages,
+    /// The class's network losses by cause.
     pub loss_causes: LossCauses,
+    /// Delivered / generated for the class, 0..1 (1 when none were generated).
     pub delivery_ratio: f64,
+    /// The class's delivery latency, seconds.
     pub latency_s: LatencySummary,
+    /// Reboots of the class's devices.
     pub reboots: u64,
+    /// Battery deaths in the class.
     pub deaths: u64,
+    /// Hardware failures in the class.
     pub hardware_failures: u64,
+    /// Truck rolls to the class's devices.
     pub truck_rolls: u64,
     /// Devices online (in service, powered, link up) at the end of the run.
     pub online_end: u64,
@@ -142,8 +192,10 @@ pub struct ClassSummary {
     pub shared_outages_longer_than_buffer: u64,
     /// Battery figures (absent for mains-powered classes).
     pub battery: Option<BatterySummary>,
-    /// What the class used, as vendors meter it (for the business case).
+    /// What the class used, as vendors meter it (for the business case): payload per message,
+    /// bytes.
     pub payload_bytes: u32,
+    /// Reporting period, seconds.
     pub period_s: f64,
     /// Transmission attempts (each is billed by a cellular operator).
     pub attempts: u64,
@@ -159,12 +211,14 @@ pub struct ClassSummary {
     pub handshake_bytes: u64,
 }
 
+/// Battery figures of a battery-powered class.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BatterySummary {
     /// Mean remaining charge of the devices in service at the end, percent of capacity.
     pub mean_remaining_pct: f64,
     /// Capacity / mean charge drawn per device-day in service: how long a full battery lasts.
     pub projected_life_days: f64,
+    /// Charge drawn by the class over the run, mAh.
     pub energy_used_mah: f64,
     /// Devices in service at the end by projected life: `life_hist[i]` devices last from
     /// `30 x 10^(i/10)` days up to the next bin (30 bins; the first and last are open-ended).

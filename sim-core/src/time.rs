@@ -5,10 +5,15 @@ use std::fmt;
 
 /// Microseconds per unit, for readability.
 pub const US_PER_MS: u64 = 1_000;
+/// Microseconds per second.
 pub const US_PER_S: u64 = 1_000_000;
+/// Microseconds per minute.
 pub const US_PER_MIN: u64 = 60 * US_PER_S;
+/// Microseconds per hour.
 pub const US_PER_H: u64 = 60 * US_PER_MIN;
+/// Microseconds per day.
 pub const US_PER_DAY: u64 = 24 * US_PER_H;
+/// Microseconds per year of 365 days (no leap days).
 pub const US_PER_YEAR: u64 = 365 * US_PER_DAY;
 
 /// A point in simulated time, in microseconds since the start of the run.
@@ -20,25 +25,32 @@ pub struct SimTime(pub u64);
 pub struct SimDuration(pub u64);
 
 impl SimDuration {
+    /// No time at all.
     pub const ZERO: SimDuration = SimDuration(0);
+    /// `s` whole seconds.
     pub fn from_secs(s: u64) -> Self {
         SimDuration(s * US_PER_S)
     }
+    /// `s` seconds, rounded to the nearest microsecond; negative values become zero.
     pub fn from_secs_f64(s: f64) -> Self {
         SimDuration((s * US_PER_S as f64).round().max(0.0) as u64)
     }
+    /// The length in microseconds.
     pub fn as_micros(self) -> u64 {
         self.0
     }
+    /// The length in seconds.
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / US_PER_S as f64
     }
+    /// The length in hours.
     pub fn as_hours_f64(self) -> f64 {
         self.0 as f64 / US_PER_H as f64
     }
 }
 
 impl SimTime {
+    /// Seconds since the start of the run.
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / US_PER_S as f64
     }
@@ -209,13 +221,14 @@ fn parse_clock(s: &str) -> Option<u64> {
 }
 
 /// The calendar time of simulated time 0 when a scenario names none (`scenario.start`):
-/// 2026-01-01T00:00:00Z, in milliseconds since the Unix epoch. An assumption [E]: any fixed
+/// 2026-01-01T00:00:00Z, in milliseconds since the Unix epoch. An assumption \[E\]: any fixed
 /// date keeps exports deterministic; the run's wall-clock time would not.
 pub const DEFAULT_START_MS: i64 = 1_767_225_600_000;
 
 /// The earliest and latest calendar starts a scenario may name (1970-01-01 and
 /// 9000-01-01, UTC), so that the start plus the longest duration stays a four-digit year.
 pub const MIN_START_MS: i64 = 0;
+/// The latest calendar start a scenario may name (9000-01-01T00:00:00Z), ms since the Unix epoch.
 pub const MAX_START_MS: i64 = 221_845_392_000_000;
 
 /// Days from 1970-01-01 to the civil date `y-m-d` (proleptic Gregorian; Howard Hinnant's

@@ -10,18 +10,23 @@ use crate::cost::PriceBook;
 use crate::scenario::{FirmwareUpdate, Scenario};
 use crate::summary::RunSummary;
 
+/// How a finding came out, from best to worst (serialised in snake_case).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// The target is met (with its whole 95 % interval) or the warning sign is absent.
     Pass,
+    /// A warning sign worth attention that does not by itself make the design not ready.
     Warn,
     /// A target whose 95 % interval contains it (or a single replication, which has no
     /// interval): the run cannot say whether the design meets it.
     Undecided,
+    /// The target is missed or the warning sign is serious; the design is not ready.
     Fail,
 }
 
 impl Severity {
+    /// The severity as reports print it (`PASS`, `WARN`, `UNDECIDED`, `FAIL`).
     pub fn label(self) -> &'static str {
         match self {
             Severity::Pass => "PASS",
@@ -32,11 +37,14 @@ impl Severity {
     }
 }
 
+/// One checked target or warning sign, with its outcome and evidence (an entry of `findings`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// A stable name: `target.delivery_ratio`, `sign.manual_onboarding`, ...
     pub check: String,
+    /// How the check came out.
     pub severity: Severity,
+    /// Headline of the finding (for a target: the KPI, its value and the target).
     pub title: String,
     /// What in the run or the design shows it.
     pub evidence: String,
@@ -44,6 +52,7 @@ pub struct Finding {
     /// `target`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Estimate>,
+    /// For a target: the scenario's target value, in the KPI's unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
 }
@@ -98,6 +107,7 @@ pub enum Readiness {
 }
 
 impl Readiness {
+    /// The readiness as reports print it (`ready for production`, `NOT ready for production`, ...).
     pub fn label(self) -> &'static str {
         match self {
             Readiness::Ready => "ready for production",
@@ -107,16 +117,19 @@ impl Readiness {
     }
 }
 
+/// The `verdict` section of a RunSummary: the overall readiness and every finding behind it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     /// `status == Ready`.
     pub ready: bool,
+    /// The overall answer (older summaries without it read as `not_ready`).
     #[serde(default = "not_ready")]
     pub status: Readiness,
     /// The replications judged: targets by the 95 % interval of their mean, warning signs by
     /// the mean summary.
     #[serde(default = "one")]
     pub replications: u32,
+    /// Every target and warning sign checked, in report order.
     pub findings: Vec<Finding>,
 }
 
@@ -135,14 +148,20 @@ fn pct(a: u64, b: u64) -> f64 {
 /// A KPI the scenario can set a target for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kpi {
+    /// Delivered / generated messages, 0..1; higher is better.
     DeliveryRatio,
+    /// 99th-percentile delivery latency, seconds; lower is better.
     P99Latency,
+    /// Projected battery life of the worst battery class, seconds; higher is better.
     BatteryLife,
+    /// TCO per device-year, in the price book's currency; lower is better.
     TcoPerDeviceYear,
+    /// Devices not online at the end of the run, percent of the fleet; lower is better.
     DevicesOffline,
 }
 
 impl Kpi {
+    /// Every KPI, in the order targets are checked and reported.
     pub const ALL: [Kpi; 5] =
         [Kpi::DeliveryRatio, Kpi::P99Latency, Kpi::BatteryLife, Kpi::TcoPerDeviceYear, Kpi::DevicesOffline];
 
@@ -184,10 +203,12 @@ impl Kpi {
         }
     }
 
+    /// Whether a larger value of the KPI is better (delivery ratio, battery life).
     pub fn higher_is_better(self) -> bool {
         matches!(self, Kpi::DeliveryRatio | Kpi::BatteryLife)
     }
 
+    /// The values the KPI can take (ratio 0..1, percent 0..100, or any non-negative number).
     pub fn bounds(self) -> Bounds {
         match self {
             Kpi::DeliveryRatio => Bounds::RATIO,

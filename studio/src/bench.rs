@@ -11,12 +11,18 @@ use sim_core::summary::summarize;
 /// The reference fleet scenario, as shipped in scenarios/bench/.
 pub const REFERENCE_FLEET: &str = include_str!("../../scenarios/bench/reference-fleet.toml");
 
+/// What `scaleproof bench` runs: the reference fleet at a size, for a time.
 #[derive(Clone, Debug)]
 pub struct BenchRequest {
+    /// Devices in the reference fleet.
     pub devices: u32,
+    /// Simulated time, days.
     pub days: f64,
+    /// Worker threads (None: one per logical CPU).
     pub threads: Option<usize>,
+    /// The seed (None: the reference scenario's own).
     pub seed: Option<u64>,
+    /// How the engine advances devices (bulk skipping or every tick).
     pub stepping: Stepping,
 }
 
@@ -42,6 +48,9 @@ fn proc_status_kib(_field: &str) -> u64 {
     0
 }
 
+/// Runs the reference fleet as `req` says and measures it: wall-clock time of the simulation alone,
+/// throughput and memory per device. Fails if the sized scenario does not validate or the worker
+/// threads cannot start.
 pub fn run_bench(req: &BenchRequest) -> crate::Result<BenchResult> {
     let overrides =
         vec![format!("fleet.devices.count={}", req.devices), format!("scenario.duration=\"{}d\"", req.days)];

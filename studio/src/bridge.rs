@@ -14,13 +14,13 @@ use std::time::Duration;
 use anyhow::Context;
 use bridge::broker::{Broker, Connect, Credentials, TlsFiles};
 use bridge::emulate::TruthReport;
-use bridge::live::{LiveOptions, LiveSummary};
+use bridge::live::{LiveEvent, LiveOptions, LiveSummary};
 use bridge::map::PilotMap;
 use bridge::record::{RecordOptions, RecordSummary, Recorded};
 use sim_core::pilot::{PilotMessage, Tolerances, compare, stream_stats};
 use store::{PilotRow, Store};
 
-use crate::session::CancelToken;
+use crate::session::{CancelToken, Progress};
 use crate::{Error, ErrorCode, Result};
 
 pub use bridge::broker::{Connect as BrokerConnection, redact};
@@ -37,10 +37,15 @@ pub fn read_map(path: &Path) -> Result<(PilotMap, String)> {
 /// How to reach the broker: URL, TLS files, credentials (secrets stay inside).
 #[derive(Clone, Debug, Default)]
 pub struct BrokerArgs {
+    /// The broker, `mqtt://HOST:PORT` or `mqtts://HOST:PORT` (no credentials in it).
     pub url: String,
+    /// The CA certificate that signed the broker's (mqtts only).
     pub ca: Option<PathBuf>,
+    /// A folder of per-device client certificates and keys (mqtts only).
     pub cert_dir: Option<PathBuf>,
+    /// Passwords: one for every client, or `NAME:PASSWORD` lines (else `SCALEPROOF_MQTT_PASSWORD`).
     pub password_file: Option<PathBuf>,
+    /// The user name template (`{device}` is replaced); default: the client's own name.
     pub username: Option<String>,
 }
 
@@ -69,17 +74,36 @@ fn now_unix_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
+/// What live publishing and recording tell their caller as they go (a front-end contract, like
+/// [`Progress`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BridgeEvent {
+    /// Something the user should know that does not stop the work (a low open-file limit,
+    /// devices that gave up connecting, a lost connection, a pilot drifting from its twin).
+    Warning(String),
+    /// How far the work is: phase `live` after each simulated hour published (`epoch` hours of
+    /// `epochs`, `messages_generated` the twin's readings so far), phase `record` after each
+    /// stored batch (`messages_generated` the readings stored so far; `fraction` of the
+    /// duration when there is one, else 0).
+    Progress(Progress),
+}
+
 /// `scaleproof live`: the scenario (already loaded, with --devices and --duration applied) on
 /// the broker. On cancel publishing stops at once (the engine within one simulated hour) and
-/// the summary counts what was published until then. `warn` hears what the user should know
-/// as it happens (a low open-file limit, devices that gave up connecting).
+/// the summary counts what was published until then. `on` hears warnings and progress as they
+/// happen.
 pub async fn live(
     connect: &Connect,
     scenario: &sim_core::scenario::Scenario,
     opts: LiveRequest,
-    warn: &mut (dyn FnMut(String) + Send),
+    on: &mut (dyn FnMut(BridgeEvent) + Send),
     cancel: Option<&CancelToken>,
 ) -> Result<LiveSummary> {
+    let start = std::time::Instant::now();
+    let duration_s = scenario.duration.as_secs_f64();
+    let message = format!("live {} on {}", scenario.name, connect.broker.display());
+    let epochs = scenario.duration.0.div_ceil(sim_core::engine::EPOCH_US) as u32;
     let o = LiveOptions {
         speed: opts.speed,
         qos: if opts.qos == 0 { rumqttc::QoS::AtMostOnce } else { rumqttc::QoS::AtLeastOnce },
@@ -88,14 +112,36 @@ pub async fn live(
         start_unix_ms: now_unix_ms(),
         seed: opts.seed.unwrap_or(scenario.seed),
     };
-    Ok(bridge::live::live_until(connect, scenario, &o, cancelled(cancel), warn).await?)
+    Ok(bridge::live::live_until(connect, scenario, &o, cancelled(cancel), |e| match e {
+        LiveEvent::Warning(w) => on(BridgeEvent::Warning(w)),
+        LiveEvent::Played { simulated_s, generated, .. } => on(BridgeEvent::Progress(
+            Progress {
+                phase: "live".into(),
+                message: message.clone(),
+                epoch: (simulated_s / 3600.0) as u32,
+                epochs,
+                replications: 1,
+                points: 1,
+                messages_generated: generated,
+                ..Progress::default()
+            }
+            .timed(if duration_s > 0.0 { simulated_s / duration_s } else { 1.0 }, start),
+        )),
+    })
+    .await?)
 }
 
+/// How to play a scenario on the broker (see [`live`]).
 pub struct LiveRequest {
+    /// Simulated seconds per wall-clock second (0: as fast as the broker takes it).
     pub speed: f64,
+    /// MQTT QoS of the telemetry: 0 or 1.
     pub qos: u8,
+    /// The first topic level of every device (`{prefix}/{site}/{device}`).
     pub prefix: String,
+    /// New connections per second while the fleet comes online.
     pub connect_rate: f64,
+    /// Overrides the scenario's seed.
     pub seed: Option<u64>,
 }
 
@@ -110,13 +156,20 @@ pub async fn emulate(connect: &Connect, truth: &Truth, speed: f64, truth_file: O
     Ok(report)
 }
 
+/// What to record from a pilot and where (see [`record`]).
 pub struct RecordRequest<'a> {
+    /// The run database the recording is stored in.
     pub db: &'a Path,
     /// The mapping file, read (see [`PilotMap::read`]), and its text.
     pub map: &'a PilotMap,
+    /// The mapping file's text, stored with the recording.
     pub map_text: &'a str,
+    /// The recording's name (also its MQTT client id, `scaleproof-rec-NAME`, whose persistent
+    /// session keeps what arrives between recordings).
     pub name: String,
+    /// Stop after this long (wall clock); None: until the idle timeout or a cancel.
     pub duration: Option<Duration>,
+    /// Stop once no message has come for this long (counted from the first message).
     pub idle_timeout: Option<Duration>,
     /// Warn while recording when the pilot drifts away from this scenario's twin.
     pub twin: Option<&'a Path>,
@@ -125,13 +178,16 @@ pub struct RecordRequest<'a> {
 }
 
 /// `scaleproof pilot record`: until the duration, the idle timeout or the cancel (which ends
-/// the recording as the duration would: what was received is kept).
+/// the recording as the duration would: what was received is kept). `on` hears warnings
+/// (lost connections, divergence from the twin) and progress after every stored batch.
 pub async fn record(
     connect: &Connect,
     req: &RecordRequest<'_>,
-    warn: &mut (dyn FnMut(String) + Send),
+    on: &mut (dyn FnMut(BridgeEvent) + Send),
     cancel: &CancelToken,
 ) -> Result<RecordSummary> {
+    let start = std::time::Instant::now();
+    let mut stored = 0u64;
     let mut store = Store::open(req.db)?;
     let opts = RecordOptions {
         name: req.name.clone(),
@@ -140,11 +196,28 @@ pub async fn record(
         created_at: crate::utc_now_rfc3339(),
     };
     let mut watch = Divergence::new(req.twin, req.check_every);
-    let on = |what: Recorded<'_>| match what {
-        Recorded::Stored(rows) => watch.add(rows, warn),
-        Recorded::Note(note) => warn(note),
+    let message = format!("record {}", req.name);
+    let duration = req.duration;
+    let recorded = |what: Recorded<'_>| match what {
+        Recorded::Stored(rows) => {
+            watch.add(rows, &mut |w| on(BridgeEvent::Warning(w)));
+            stored += rows.len() as u64;
+            let fraction = duration.map_or(0.0, |d| start.elapsed().as_secs_f64() / d.as_secs_f64().max(1e-9));
+            on(BridgeEvent::Progress(
+                Progress {
+                    phase: "record".into(),
+                    message: message.clone(),
+                    replications: 1,
+                    points: 1,
+                    messages_generated: stored,
+                    ..Progress::default()
+                }
+                .timed(fraction, start),
+            ));
+        }
+        Recorded::Note(note) => on(BridgeEvent::Warning(note)),
     };
-    Ok(bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, cancel.cancelled(), on).await?)
+    Ok(bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, cancel.cancelled(), recorded).await?)
 }
 
 /// The live divergence check: the pilot so far against its twin (same devices, same span),

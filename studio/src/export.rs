@@ -13,10 +13,14 @@ use serde_json::Value;
 use sim_core::summary::RunSummary;
 use store::Store;
 
+/// The file format of an export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// CSV with a header row; text cells that a spreadsheet would run as formulas are neutralised.
     Csv,
+    /// JSON Lines: one JSON object per row.
     Jsonl,
+    /// Parquet with typed columns, zstd-compressed, one row group.
     Parquet,
 }
 
@@ -76,6 +80,7 @@ impl Table {
 pub enum Source {
     /// A run: `12`, `run:12` or `last` (the caller resolves run ids).
     Run,
+    /// A sweep or sensitivity study, by its id (`sweep:ID` or `sensitivity:ID`).
     Study(i64),
 }
 

@@ -4,6 +4,8 @@
 
 // Libraries never print: what a user sees is the front end's to write.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+// Every public item says what it is, with its unit (CI denies warnings).
+#![warn(missing_docs)]
 
 pub mod bench;
 pub mod bridge;
@@ -56,9 +58,13 @@ impl std::error::Error for LoadError {}
 /// A scenario as loaded from a file: its text (stored with every run) and its validated form.
 #[derive(Clone)]
 pub struct LoadedScenario {
+    /// The scenario file's path, as given.
     pub file: String,
+    /// The file's text as read (stored with every run).
     pub text: String,
+    /// The `--set PATH=VALUE` overrides applied, in order.
     pub overrides: Vec<String>,
+    /// The validated scenario, overrides applied.
     pub scenario: Scenario,
     /// The price book the scenario names (with its `[cost.prices]` overrides applied).
     pub book: Option<pricebook::LoadedBook>,

@@ -18,13 +18,16 @@ use toml_edit::{DocumentMut, InlineTable, Item, Value, value};
 
 /// A recording as the pilot maths sees it: times relative to its first plausible reading.
 pub struct Recording {
+    /// The recording as the run database lists it (id, name, broker, devices, counts).
     pub row: RecordingRow,
     /// Unix time (µs) of the first reading: time 0 of `messages`.
     pub epoch_us: i64,
+    /// The readings inside the window, times in µs from `epoch_us`.
     pub messages: Vec<PilotMessage>,
     /// Readings left out because their time is implausible (see [`ReadingWindow`]), and the
     /// window used (Unix µs).
     pub excluded: u64,
+    /// The window readings were kept in, Unix µs, both ends included.
     pub window_us: (i64, i64),
 }
 
@@ -36,6 +39,7 @@ pub struct Recording {
 /// [`ReadingWindow::Between`] is a window the user sets (`--readings-between FROM..TO`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ReadingWindow {
+    /// The recording's own extent: 1st to 99th percentile, widened by that span (the default).
     #[default]
     Auto,
     /// Unix µs, both ends included.
@@ -81,6 +85,7 @@ impl ReadingWindow {
 }
 
 impl Recording {
+    /// Devices in the recording.
     pub fn devices(&self) -> u32 {
         self.row.devices.len() as u32
     }
@@ -198,6 +203,7 @@ pub(crate) fn twin_messages(
 
 /// What calibration produced.
 pub struct Calibration {
+    /// The fitted parameters with their 95 % intervals, and what could not be fitted well.
     pub fit: Fit,
     /// The calibrated scenario (the base file with the fitted values written in).
     pub scenario_text: String,
@@ -232,20 +238,29 @@ fn table_mut<'d>(doc: &'d mut DocumentMut, path: &[&str]) -> Result<&'d mut Item
 /// The values calibration writes into a base scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TwinParams {
+    /// Devices of the first class (the pilot's device count).
     pub devices: u32,
+    /// The run's duration, seconds (the recording's span).
     pub duration_s: f64,
+    /// The reporting period, seconds.
     pub period_s: f64,
+    /// Gilbert channel: probability of going from good to bad, per reporting period.
     pub p_good_to_bad: f64,
+    /// Gilbert channel: probability of going from bad to good, per reporting period.
     pub p_bad_to_good: f64,
     /// Device-scope exponential outages: mean up and mean down, hours (None: no outages).
     pub outage_h: Option<(f64, f64)>,
     /// Lognormal latency: median and 99th percentile, seconds.
     pub latency_s: Option<(f64, f64)>,
+    /// Reboots per device-day.
     pub reboots_per_day: f64,
+    /// Battery drain, percent of capacity per day (None: no battery readings).
     pub battery_drain_pct_per_day: Option<f64>,
 }
 
 impl TwinParams {
+    /// The fitted values of `f` (point estimates), for a run of `duration_s` seconds; outages and
+    /// latency only where the recording showed any.
     pub fn from_fit(f: &Fit, duration_s: f64) -> TwinParams {
         TwinParams {
             devices: f.devices,
@@ -456,12 +471,18 @@ pub fn daily(messages: &[PilotMessage], st: &StreamStats) -> Vec<report::pilot::
 
 /// Pilot and twin side by side, with the HTML report.
 pub struct PilotComparison {
+    /// What the pilot's message stream shows.
     pub pilot: StreamStats,
+    /// What the twin's message stream shows.
     pub twin: StreamStats,
+    /// A distance per metric against its tolerance, and whether all match.
     pub comparison: Comparison,
+    /// The HTML report of pilot beside twin.
     pub report: report::Report,
 }
 
+/// Runs the twin of the pilot (the scenario at `scenario_path` with `overrides`, sized to the
+/// recording) and compares the two message streams within `tol`, with the HTML report.
 pub fn compare_pilot(
     rec: &Recording,
     scenario_path: &Path,

@@ -16,8 +16,11 @@ use crate::LoadError;
 /// A price book as loaded for a run: its text (stored with the run) and its validated form.
 #[derive(Clone, Debug)]
 pub struct LoadedBook {
+    /// Where the price book was read from ("stored price book" when read from a run).
     pub file: String,
+    /// The price book's text as read (stored with the run).
     pub text: String,
+    /// The validated price book, the scenario's `[cost.prices]` overrides applied.
     pub book: PriceBook,
 }
 

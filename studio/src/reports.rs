@@ -13,8 +13,11 @@ use store::Store;
 /// What a report is about: `12` or `run:12` (a run), `sweep:3` (a sweep), `last` (the newest run).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
+    /// A run (or the run it is a replication of), by id.
     Run(i64),
+    /// A sweep or sensitivity study, by id (`sweep:ID`).
     Sweep(i64),
+    /// The newest run in the database.
     LastRun,
 }
 

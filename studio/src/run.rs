@@ -28,7 +28,10 @@ const SERIES_BATCH_HOURS: usize = 24;
 /// A hook called with (replication, report) after every simulated epoch.
 pub type OnEpoch = dyn Fn(u32, &EpochReport) + Send + Sync;
 
+/// What [`run_scenario`] runs: a loaded scenario, how many replications and threads, where to store
+/// them, and the hooks to watch or stop them.
 pub struct RunRequest<'a> {
+    /// The scenario to run, with its price book.
     pub loaded: &'a LoadedScenario,
     /// Overrides the scenario's seed.
     pub seed: Option<u64>,
@@ -39,6 +42,7 @@ pub struct RunRequest<'a> {
     pub precision: Option<Precision>,
     /// Worker threads (None: one per core).
     pub threads: Option<usize>,
+    /// The run database (SQLite file) the runs, their series and summaries are stored in.
     pub db: PathBuf,
     /// Called after every simulated epoch of every replication, from worker threads, one call
     /// at a time, with fractions never going back. With a precision goal the fraction is of the
@@ -78,6 +82,7 @@ impl Precision {
 /// replications (and every result) does not depend on the thread count.
 pub const REPLICATION_BATCH: u32 = 4;
 
+/// What [`run_scenario`] returns: every replication's summary and their mean.
 pub struct RunOutcome {
     /// One summary per replication, replication 0 first.
     pub summaries: Vec<RunSummary>,
@@ -379,8 +384,6 @@ pub fn mean_of(loaded: &LoadedScenario, summaries: &[RunSummary]) -> RunSummary 
     sim_core::assess_replications(&loaded.scenario, loaded.book.as_ref().map(|b| &b.book), summaries)
 }
 
-/// The mean and 95 % interval of every figure of R replications' summaries; identity fields
-/// (scenario, devices, ...) are kept as they are, and the seeds and run ids are listed.
 /// The JSON of a run as every front end prints it: one replication's summary as it is, or the
 /// combined figures of several; either way with a `statistic` saying which it is.
 pub fn summary_json(mean: &RunSummary, summaries: &[RunSummary]) -> Value {
@@ -397,6 +400,8 @@ pub fn summary_json(mean: &RunSummary, summaries: &[RunSummary]) -> Value {
 /// The `statistic` of a single replication's figures.
 pub const ONE_REPLICATION: &str = "one replication: no intervals";
 
+/// The mean and 95 % interval of every figure of R replications' summaries; identity fields
+/// (scenario, devices, ...) are kept as they are, and the seeds and run ids are listed.
 /// `mean` is [`mean_of`] the summaries: its verdict (on all replications together, not a mean of
 /// verdicts) replaces the replications' own.
 pub fn combine_summaries(mean: &RunSummary, summaries: &[RunSummary]) -> Value {
@@ -423,7 +428,9 @@ pub fn combine_summaries(mean: &RunSummary, summaries: &[RunSummary]) -> Value {
 pub struct StoredRun {
     /// Replication 0's id (a replication is shown as the run it replicates).
     pub id: i64,
+    /// The scenario as the run ran it (stored text, overrides and price book).
     pub loaded: LoadedScenario,
+    /// Every finished replication's summary, replication 0 first.
     pub summaries: Vec<RunSummary>,
     /// [`mean_of`] the summaries.
     pub mean: RunSummary,

@@ -18,8 +18,11 @@ use crate::{LoadedScenario, RunRequest, load_scenario, run_scenario};
 /// `PATH=-20%,+20%` (or absolute factors `PATH=x0.5,x2`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variation {
+    /// The scenario field, or `price.PATH` into the price book, to move.
     pub path: String,
+    /// The low setting as a factor of the base value (-20 % is 0.8).
     pub low: f64,
+    /// The high setting as a factor of the base value (+20 % is 1.2).
     pub high: f64,
 }
 
@@ -164,12 +167,20 @@ fn mean_kpi(summaries: &[RunSummary], name: &str) -> Result<f64> {
 /// A study's result and its rows are contracts (`sensitivity --json`).
 pub use crate::contract::{Study, StudyRow as Row};
 
+/// What [`run_sensitivity`] runs: a scenario's base case, then each variation's low and high
+/// setting, all on the same seeds.
 pub struct SensitivityRequest<'a> {
+    /// The scenario file.
     pub file: &'a Path,
+    /// `--set` overrides applied to the base case and every setting.
     pub overrides: &'a [String],
+    /// The assumptions to move, one at a time.
     pub variations: &'a [Variation],
+    /// The KPI studied: one of [`KPIS`] or a dotted path into the RunSummary.
     pub kpi: &'a str,
+    /// Replications per run; the KPI is their mean.
     pub replications: u32,
+    /// Worker threads (None: one per core).
     pub threads: Option<usize>,
     /// Where the runs are stored and price books found.
     pub config: &'a crate::Config,
@@ -182,8 +193,11 @@ pub struct SensitivityRequest<'a> {
     pub cancel: Option<&'a CancelToken>,
 }
 
+/// What [`run_sensitivity`] returns: the study's id and its result.
 pub struct SensitivityOutcome {
+    /// The study's id in the run database (`sweep:ID`).
     pub id: i64,
+    /// The KPI at the base case and each assumption's swing, widest first.
     pub study: Study,
 }
 

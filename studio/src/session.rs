@@ -64,6 +64,7 @@ struct CancelInner {
 }
 
 impl CancelToken {
+    /// A token not yet cancelled.
     pub fn new() -> CancelToken {
         CancelToken::default()
     }
@@ -75,6 +76,7 @@ impl CancelToken {
         self.0.notify.notify_waiters();
     }
 
+    /// Whether [`CancelToken::cancel`] was called on it or any clone.
     pub fn is_cancelled(&self) -> bool {
         self.0.cancelled.load(Ordering::SeqCst)
     }
@@ -110,9 +112,11 @@ pub struct Progress {
     /// The replication that reported (0-based), of `replications` planned so far (a precision
     /// goal may add more).
     pub replication: u32,
+    /// Replications planned so far.
     pub replications: u32,
     /// The sweep point or study run in progress (0-based), of `points` (0 of 1 for a run).
     pub point: u32,
+    /// Sweep points or study runs in all (1 for a run).
     pub points: u32,
     /// Messages the devices generated so far, over every replication and point.
     pub messages_generated: u64,
@@ -139,6 +143,7 @@ impl Progress {
 
 /// What the work of a session is handed: its cancel token and where its progress goes.
 pub struct SessionContext {
+    /// Checked by the work after every epoch; [`SessionContext::check`] reads it.
     pub cancel: CancelToken,
     sender: mpsc::Sender<Progress>,
     last: Mutex<Option<Progress>>,
@@ -255,14 +260,19 @@ pub type EpochHook = Arc<dyn Fn(u32, &EpochReport) + Send + Sync>;
 
 /// A run to start: what [`RunRequest`] says, owned.
 pub struct RunJob {
+    /// The scenario to run, loaded and validated.
     pub loaded: LoadedScenario,
     /// Overrides the scenario's seed.
     pub seed: Option<u64>,
+    /// Replications to run (at least 1); with `precision`, the first batch.
     pub replications: u32,
+    /// Run more replications until the targeted KPIs are precise enough (see [`Precision`]).
     pub precision: Option<Precision>,
     /// Worker threads (None: one per core).
     pub threads: Option<usize>,
+    /// The run database the runs and their series are stored in.
     pub db: PathBuf,
+    /// Called after every simulated epoch of every replication (tests use it to inject faults).
     pub on_epoch: Option<EpochHook>,
 }
 
@@ -293,11 +303,17 @@ pub fn start_run(job: RunJob) -> Result<Session<RunOutcome>> {
 
 /// A sweep to start: what [`SweepRequest`] says, owned.
 pub struct SweepJob {
+    /// The base scenario file.
     pub file: PathBuf,
+    /// `--set PATH=VALUE` overrides applied to the base before the sweep's own.
     pub overrides: Vec<String>,
+    /// What is swept and over which values.
     pub spec: SweepSpec,
+    /// Replications per point; with `precision`, the first batch of each.
     pub replications: u32,
+    /// Run more replications at each point until its targeted KPIs are precise enough.
     pub precision: Option<Precision>,
+    /// Worker threads (None: one per core).
     pub threads: Option<usize>,
     /// Where the runs are stored and price books found.
     pub config: crate::Config,
@@ -324,11 +340,17 @@ pub fn start_sweep(job: SweepJob) -> Result<Session<SweepOutcome>> {
 
 /// A sensitivity study to start: what [`SensitivityRequest`] says, owned.
 pub struct SensitivityJob {
+    /// The base scenario file.
     pub file: PathBuf,
+    /// `--set PATH=VALUE` overrides applied to the base case.
     pub overrides: Vec<String>,
+    /// The settings moved one at a time, each to its low and high value.
     pub variations: Vec<Variation>,
+    /// The KPI every variation is judged by: one of [`crate::sensitivity::KPIS`] or a dotted path.
     pub kpi: String,
+    /// Replications per variation.
     pub replications: u32,
+    /// Worker threads (None: one per core).
     pub threads: Option<usize>,
     /// Where the runs are stored and price books found.
     pub config: crate::Config,

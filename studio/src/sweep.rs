@@ -17,7 +17,9 @@ use crate::{LoadError, LoadedScenario, RunRequest, load_scenario, run_scenario};
 /// `PATH=V1,V2,...` as given on the command line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepSpec {
+    /// The field path swept (`devices` scales the whole fleet).
     pub path: String,
+    /// The values, in order, as text (underscores removed).
     pub values: Vec<String>,
 }
 
@@ -40,14 +42,19 @@ impl SweepSpec {
     }
 }
 
+/// What [`run_sweep`] runs: a scenario file at each value of one field, with replications.
 pub struct SweepRequest<'a> {
+    /// The scenario file.
     pub file: &'a Path,
     /// `--set` overrides applied at every point, before the swept one.
     pub overrides: &'a [String],
+    /// The field and its values.
     pub spec: &'a SweepSpec,
+    /// Replications per point (with `precision`: the first batch).
     pub replications: u32,
     /// Each point adds replications until its targeted KPIs are precise enough.
     pub precision: Option<crate::run::Precision>,
+    /// Worker threads (None: one per core).
     pub threads: Option<usize>,
     /// Where the runs are stored and price books found.
     pub config: &'a crate::Config,
@@ -62,9 +69,13 @@ pub struct SweepRequest<'a> {
 /// One point: its value and its replications' summaries.
 #[derive(Clone, Debug)]
 pub struct PointResult {
+    /// `PATH=VALUE`, as the sweep set it.
     pub label: String,
+    /// The value swept to, as text.
     pub value: String,
+    /// Replication 0's run id.
     pub run_id: i64,
+    /// Every replication's summary, replication 0 first.
     pub summaries: Vec<RunSummary>,
     /// The replications' means, priced and judged together (`run::mean_of`).
     pub mean: RunSummary,
@@ -72,8 +83,11 @@ pub struct PointResult {
     pub overrides: Vec<String>,
 }
 
+/// What [`run_sweep`] returns: the sweep's id and its points in the order swept.
 pub struct SweepOutcome {
+    /// The sweep's id in the run database (`sweep:ID`).
     pub sweep_id: i64,
+    /// Each point's result, in the order swept.
     pub points: Vec<PointResult>,
 }
 

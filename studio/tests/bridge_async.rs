@@ -11,7 +11,7 @@ use bridge::map::PilotMap;
 use bridge::mosquitto::{Mosquitto, temp_dir};
 use sim_core::scenario::{ScenarioSource, parse_scenario};
 use studio::CancelToken;
-use studio::bridge::{LiveRequest, RecordRequest};
+use studio::bridge::{BridgeEvent, LiveRequest, RecordRequest};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -41,7 +41,9 @@ async fn emulate_record_and_live_run_on_the_callers_runtime_and_stop_on_cancel()
                 twin: None,
                 check_every: 1000,
             };
-            studio::bridge::record(&connect, &req, &mut |_| {}, &stop).await
+            let mut events = Vec::new();
+            let summary = studio::bridge::record(&connect, &req, &mut |e| events.push(e), &stop).await;
+            summary.map(|s| (s, events))
         })
     };
 
@@ -51,8 +53,12 @@ async fn emulate_record_and_live_run_on_the_callers_runtime_and_stop_on_cancel()
     assert!(report.published > 0);
 
     stop_recording.cancel();
-    let recorded = tokio::time::timeout(Duration::from_secs(60), recorder).await.unwrap().unwrap().unwrap();
+    let (recorded, events) = tokio::time::timeout(Duration::from_secs(60), recorder).await.unwrap().unwrap().unwrap();
     assert!(recorded.received > 0 && recorded.received <= report.published, "{recorded:?}");
+    // Progress after every stored batch: readings stored so far, never going back.
+    let stored: Vec<u64> = progress(&events, "record").iter().map(|p| p.messages_generated).collect();
+    assert!(!stored.is_empty() && stored.is_sorted(), "{stored:?}");
+    assert!(*stored.last().unwrap() >= recorded.received, "{stored:?} vs {recorded:?}");
 
     // A month of a small fleet played in real time would take a month: the cancel ends it.
     let text = std::fs::read(root().join("scenarios/emulated-pilot.toml")).unwrap();
@@ -71,6 +77,32 @@ async fn emulate_record_and_live_run_on_the_callers_runtime_and_stop_on_cancel()
     let summary = tokio::time::timeout(Duration::from_secs(60), live).await.unwrap().unwrap().unwrap();
     assert_eq!(summary.devices, 3);
     assert!(summary.simulated_s < 86_400.0, "stopped long before the month's end: {}", summary.simulated_s);
+
+    // Played to its end as fast as the broker takes it: an event per simulated hour, the last
+    // at hour 6 of 6 with every reading the twin took.
+    let overrides = vec!["fleet.sensor.count=3".to_string(), "scenario.duration=\"6h\"".to_string()];
+    let scenario = parse_scenario(&ScenarioSource { file: "emulated-pilot.toml", bytes: &text, overrides: &overrides })
+        .unwrap_or_else(|d| panic!("{d}"));
+    let req = LiveRequest { speed: 0.0, qos: 1, prefix: "async".into(), connect_rate: 500.0, seed: Some(3) };
+    let mut events = Vec::new();
+    let summary = studio::bridge::live(&connect, &scenario, req, &mut |e| events.push(e), None).await.unwrap();
+    let played = progress(&events, "live");
+    assert_eq!(played.iter().map(|p| p.epoch).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
+    assert!(played.iter().all(|p| p.epochs == 6));
+    let last = played.last().unwrap();
+    assert_eq!((last.fraction, last.messages_generated), (1.0, summary.generated));
+    assert!(played.windows(2).all(|w| w[0].fraction <= w[1].fraction));
+}
+
+/// The progress events of `phase` among a bridge command's events.
+fn progress(events: &[BridgeEvent], phase: &str) -> Vec<studio::Progress> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            BridgeEvent::Progress(p) if p.phase == phase => Some(p.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Front ends branch on the error's code: a broker nobody listens on is `broker_unreachable`

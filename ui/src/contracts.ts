@@ -4,7 +4,19 @@
 // Integers are JSON numbers (`number`): ids, counts and bytes stay below 2^53. Seeds are u64s
 // and may pass 2^53: JSON.parse rounds them (show them; read them losslessly to rerun a seed).
 
-export type Stat = { mean: number, ci95_low: number, ci95_high: number, };
+export type Stat = {
+/**
+ * Mean over the replications.
+ */
+mean: number,
+/**
+ * Lower end of the 95 % interval of the mean.
+ */
+ci95_low: number,
+/**
+ * Upper end of the 95 % interval of the mean.
+ */
+ci95_high: number, };
 
 export type SummaryOf<C, F> = {
 /**
@@ -30,7 +42,11 @@ wall_s: F,
 /**
  * `sim-core VERSION+modelN`.
  */
-engine_version: string, messages: Messages<C>,
+engine_version: string,
+/**
+ * Where every generated message ended up, messages.
+ */
+messages: Messages<C>,
 /**
  * Messages lost by the network, by cause (they add up to `messages.lost_network`).
  */
@@ -42,7 +58,11 @@ delivery_ratio: F,
 /**
  * Latency of delivered messages, seconds.
  */
-latency_s: Latency<F>, reboots: C,
+latency_s: Latency<F>,
+/**
+ * Device reboots: firmware crashes, low-battery brownouts, power cuts and power sags.
+ */
+reboots: C,
 /**
  * Network outages (a shared outage counts once).
  */
@@ -50,11 +70,35 @@ outages: C,
 /**
  * Mains power outages at sites.
  */
-power_outages: C, deaths: C, hardware_failures: C, truck_rolls: C, battery_replacements: C, radio: Radio<C>,
+power_outages: C,
+/**
+ * Battery devices that ran flat (out of service until a truck roll).
+ */
+deaths: C,
+/**
+ * Devices whose hardware failed (out of service until a truck roll).
+ */
+hardware_failures: C,
+/**
+ * Technician visits that brought a dead, failed or bricked device back into service.
+ */
+truck_rolls: C,
+/**
+ * Truck rolls that replaced a flat battery.
+ */
+battery_replacements: C,
+/**
+ * Radio activity, device ticks and transmission attempts.
+ */
+radio: Radio<C>,
 /**
  * Gateways (or cells) over all sites.
  */
-gateways: number, per_class: Array<ClassSummary<C, F>>,
+gateways: number,
+/**
+ * The same figures for each device class, in the scenario's order.
+ */
+per_class: Array<ClassSummary<C, F>>,
 /**
  * Installation and onboarding (absent without `[provisioning]`).
  */
@@ -78,7 +122,31 @@ cost?: Cost<F> | null,
  */
 verdict?: Verdict | null, };
 
-export type Messages<C> = { generated: C, delivered: C, lost_network: C, dropped_overflow: C, dropped_reboot: C, stranded_dead: C,
+export type Messages<C> = {
+/**
+ * Messages the devices sampled.
+ */
+generated: C,
+/**
+ * Messages that reached the backend.
+ */
+delivered: C,
+/**
+ * Messages the network lost (broken down in `loss_causes`).
+ */
+lost_network: C,
+/**
+ * Messages dropped because the device buffer was full.
+ */
+dropped_overflow: C,
+/**
+ * Messages lost from a RAM buffer when the device rebooted or lost power.
+ */
+dropped_reboot: C,
+/**
+ * Messages left in the buffer of a device that died or failed.
+ */
+stranded_dead: C,
 /**
  * Still in device buffers at the end of the run.
  */
@@ -102,7 +170,27 @@ collision: C,
  */
 duty_cycle: C, };
 
-export type Latency<F> = { mean: F, p50: F, p95: F, p99: F, max: F, };
+export type Latency<F> = {
+/**
+ * Mean latency, seconds.
+ */
+mean: F,
+/**
+ * Median latency, seconds.
+ */
+p50: F,
+/**
+ * 95th percentile, seconds (from log-spaced bins, within 1.6 %).
+ */
+p95: F,
+/**
+ * 99th percentile, seconds (from log-spaced bins, within 1.6 %).
+ */
+p99: F,
+/**
+ * Largest latency, seconds.
+ */
+max: F, };
 
 export type Radio<C> = {
 /**
@@ -112,17 +200,41 @@ device_steps: C,
 /**
  * Transmission attempts.
  */
-attempts: C, lost_attempts: C,
+attempts: C,
+/**
+ * Attempts lost by the channel in acknowledged mode (the message stays buffered).
+ */
+lost_attempts: C,
 /**
  * Device ticks at which the backend's publish quota held back part of the flush.
  */
-throttled_ticks: C, outage_ticks: C, powered_off_ticks: C, };
+throttled_ticks: C,
+/**
+ * Device ticks at which the link was down (outage or reconnecting).
+ */
+outage_ticks: C,
+/**
+ * Device ticks a mains-powered device spent without power.
+ */
+powered_off_ticks: C, };
 
-export type ClassSummary<C, F> = { name: string,
+export type ClassSummary<C, F> = {
+/**
+ * The class's name in the scenario.
+ */
+name: string,
 /**
  * Devices of the class.
  */
-devices: C, messages: Messages<C>, loss_causes: LossCauses<C>,
+devices: C,
+/**
+ * Where the class's generated messages ended up, messages.
+ */
+messages: Messages<C>,
+/**
+ * The class's messages lost by the network, by cause.
+ */
+loss_causes: LossCauses<C>,
 /**
  * Delivered / generated messages, 0..1.
  */
@@ -130,7 +242,23 @@ delivery_ratio: F,
 /**
  * Latency of delivered messages, seconds.
  */
-latency_s: Latency<F>, reboots: C, deaths: C, hardware_failures: C, truck_rolls: C,
+latency_s: Latency<F>,
+/**
+ * Reboots of the class's devices (crashes, brownouts, power cuts and sags).
+ */
+reboots: C,
+/**
+ * The class's battery devices that ran flat.
+ */
+deaths: C,
+/**
+ * The class's devices whose hardware failed.
+ */
+hardware_failures: C,
+/**
+ * Technician visits that brought one of the class's out-of-service devices back.
+ */
+truck_rolls: C,
 /**
  * Devices online (in service, powered, link up) at the end of the run.
  */
@@ -205,7 +333,11 @@ onboarding: string,
 /**
  * Installs a week.
  */
-installs_per_week: F, devices: C,
+installs_per_week: F,
+/**
+ * Devices to install.
+ */
+devices: C,
 /**
  * Devices online before the end of the run.
  */
@@ -230,7 +362,11 @@ technician_hours: F,
 /**
  * Second visits: manual set-up mistakes, zero-touch devices that gave up.
  */
-revisits: C, enrolment_attempts: C, };
+revisits: C,
+/**
+ * Zero-touch enrolment attempts with the registry, retries included.
+ */
+enrolment_attempts: C, };
 
 export type Ota<C, F> = {
 /**
@@ -240,7 +376,19 @@ update: string,
 /**
  * Whether interrupted downloads resume.
  */
-resume: boolean, campaigns: Array<Campaign<C, F>>, bricked: C, rolled_back: C,
+resume: boolean,
+/**
+ * Each campaign in the run, in order.
+ */
+campaigns: Array<Campaign<C, F>>,
+/**
+ * Devices left without a bootable image (out of service until a truck roll), all campaigns.
+ */
+bricked: C,
+/**
+ * Updates after which the old image runs again, all campaigns.
+ */
+rolled_back: C,
 /**
  * Bytes the downloads sent, retransmissions included, bytes.
  */
@@ -266,7 +414,27 @@ image_bytes: C,
 /**
  * Devices installed when the campaign started (its target).
  */
-devices: C, waves: Array<Wave<C, F>>, succeeded: C, rolled_back: C, bricked: C, download_failed: C,
+devices: C,
+/**
+ * The campaign's waves, in order.
+ */
+waves: Array<Wave<C, F>>,
+/**
+ * Devices now running the new image.
+ */
+succeeded: C,
+/**
+ * Devices running the old image again (A/B revert).
+ */
+rolled_back: C,
+/**
+ * Devices left without a bootable image (out of service until a truck roll).
+ */
+bricked: C,
+/**
+ * Devices whose download never completed.
+ */
+download_failed: C,
 /**
  * Devices in waves that never started (the error threshold stopped the campaign).
  */
@@ -278,7 +446,11 @@ stopped_after_wave: C | null,
 /**
  * From the start to the end of the last wave, hours.
  */
-duration_h: F, finished_in_run: boolean,
+duration_h: F,
+/**
+ * Whether the last wave ended before the end of the run.
+ */
+finished_in_run: boolean,
 /**
  * Bytes the downloads sent, retransmissions included, bytes.
  */
@@ -288,7 +460,27 @@ bytes_sent: C,
  */
 energy_mah: F, };
 
-export type Wave<C, F> = { devices: C, succeeded: C, rolled_back: C, bricked: C, download_failed: C,
+export type Wave<C, F> = {
+/**
+ * Devices in the wave.
+ */
+devices: C,
+/**
+ * Devices now running the new image.
+ */
+succeeded: C,
+/**
+ * Devices running the old image again (A/B revert).
+ */
+rolled_back: C,
+/**
+ * Devices left without a bootable image (out of service until a truck roll).
+ */
+bricked: C,
+/**
+ * Devices whose download never completed.
+ */
+download_failed: C,
 /**
  * When the wave started, days into the run.
  */
@@ -326,7 +518,11 @@ first_expiry_days: F | null,
 /**
  * Device-days offline with an expired certificate, within the run.
  */
-expired_device_days: F, compromises: Array<Compromise<C, F>>,
+expired_device_days: F,
+/**
+ * Each credential leak in the run, in order.
+ */
+compromises: Array<Compromise<C, F>>,
 /**
  * "persistent" or "per-report".
  */
@@ -378,11 +574,23 @@ export type Cost<F> = {
 /**
  * ISO code of the price book's currency, e.g. "USD".
  */
-currency: string, price_book: string,
+currency: string,
+/**
+ * The price book's id.
+ */
+price_book: string,
 /**
  * The price book's date, YYYY-MM-DD.
  */
-price_book_date: string, platform: string, connectivity: string,
+price_book_date: string,
+/**
+ * The cloud platform priced.
+ */
+platform: string,
+/**
+ * The connectivity option priced.
+ */
+connectivity: string,
 /**
  * The time-series store (`null`: none priced).
  */
@@ -422,17 +630,57 @@ platform_sizing: string,
 /**
  * Set when no size of the platform covers the fleet's peak day.
  */
-quota_exceeded: string | null, lines: Array<BillLine<F>>,
+quota_exceeded: string | null,
+/**
+ * Every item of the bill.
+ */
+lines: Array<BillLine<F>>,
 /**
  * The TCO of the same run under other platform or connectivity choices.
  */
 alternatives: Array<Alternative<F>>, };
 
-export type Breakdown<F> = { hardware: F, installation: F, provisioning: F, connectivity: F, cloud: F, storage: F, maintenance: F, };
+export type Breakdown<F> = {
+/**
+ * Devices, gateways and other equipment.
+ */
+hardware: F,
+/**
+ * Installing the fleet.
+ */
+installation: F,
+/**
+ * Onboarding, certificates and re-provisioning after credential leaks.
+ */
+provisioning: F,
+/**
+ * SIMs, data plans and gateway backhaul.
+ */
+connectivity: F,
+/**
+ * The cloud IoT platform.
+ */
+cloud: F,
+/**
+ * Time-series storage and data egress.
+ */
+storage: F,
+/**
+ * Truck rolls, replaced devices, battery swaps and other site work.
+ */
+maintenance: F, };
 
 export type CostCategory = "hardware" | "installation" | "provisioning" | "connectivity" | "cloud" | "storage" | "maintenance";
 
-export type BillLine<F> = { category: CostCategory, item: string,
+export type BillLine<F> = {
+/**
+ * Which TCO category the line adds to.
+ */
+category: CostCategory,
+/**
+ * What is bought, e.g. "gateway backhaul".
+ */
+item: string,
 /**
  * How the quantity was metered (a typical month, or the one-time order).
  */
@@ -454,18 +702,38 @@ export type Alternative<F> = {
 /**
  * "platform" or "connectivity".
  */
-choice: string, name: string, tco: F, tco_per_device_year: F, };
+choice: string,
+/**
+ * The platform or connectivity option priced instead.
+ */
+name: string,
+/**
+ * Total cost of ownership over the horizon (discounted), currency units.
+ */
+tco: F,
+/**
+ * TCO per device and year, currency units.
+ */
+tco_per_device_year: F, };
 
 export type Verdict = {
 /**
  * `status == "ready"`.
  */
-ready: boolean, status: Readiness,
+ready: boolean,
+/**
+ * The overall answer.
+ */
+status: Readiness,
 /**
  * The replications judged: targets by the 95 % interval of their mean, warning signs by the
  * mean summary.
  */
-replications: number, findings: Array<Finding>, };
+replications: number,
+/**
+ * Every target and warning sign checked, with its evidence.
+ */
+findings: Array<Finding>, };
 
 export type Readiness = "ready" | "undecided" | "not_ready";
 
@@ -475,7 +743,15 @@ export type Finding = {
 /**
  * A stable name: `target.delivery_ratio`, `sign.manual_onboarding`, ...
  */
-check: string, severity: Severity, title: string,
+check: string,
+/**
+ * How it came out.
+ */
+severity: Severity,
+/**
+ * One line saying what was found, for a person.
+ */
+title: string,
 /**
  * What in the run or the design shows it.
  */
@@ -491,7 +767,23 @@ estimate?: Estimate | null,
  */
 target?: number | null, };
 
-export type Estimate = { mean: number, ci95_low: number, ci95_high: number, replications: number, };
+export type Estimate = {
+/**
+ * Mean over the replications.
+ */
+mean: number,
+/**
+ * Lower end of the 95 % interval of the mean (the mean for one replication).
+ */
+ci95_low: number,
+/**
+ * Upper end of the 95 % interval of the mean (the mean for one replication).
+ */
+ci95_high: number,
+/**
+ * Replications the estimate is over.
+ */
+replications: number, };
 
 export type RunStatus = "running" | "complete" | "incomplete" | "cancelled" | "failed";
 
@@ -500,7 +792,11 @@ export type RunFacts = {
  * The run's id in the run database (the one asked for: a replication's own id when a
  * replication was asked for).
  */
-run_id: number, status: RunStatus,
+run_id: number,
+/**
+ * Where the run stands: running, complete, or stopped before a summary.
+ */
+status: RunStatus,
 /**
  * When the run was started, RFC 3339 UTC.
  */
@@ -532,7 +828,11 @@ statistic: string,
  * The run's id in the run database (the one asked for: a replication's own id when a
  * replication was asked for).
  */
-run_id: number, status: RunStatus,
+run_id: number,
+/**
+ * Where the run stands: running, complete, or stopped before a summary.
+ */
+status: RunStatus,
 /**
  * When the run was started, RFC 3339 UTC.
  */
@@ -572,7 +872,11 @@ wall_s: number,
 /**
  * `sim-core VERSION+modelN`.
  */
-engine_version: string, messages: Messages<number>,
+engine_version: string,
+/**
+ * Where every generated message ended up, messages.
+ */
+messages: Messages<number>,
 /**
  * Messages lost by the network, by cause (they add up to `messages.lost_network`).
  */
@@ -584,7 +888,11 @@ delivery_ratio: number,
 /**
  * Latency of delivered messages, seconds.
  */
-latency_s: Latency<number>, reboots: number,
+latency_s: Latency<number>,
+/**
+ * Device reboots: firmware crashes, low-battery brownouts, power cuts and power sags.
+ */
+reboots: number,
 /**
  * Network outages (a shared outage counts once).
  */
@@ -592,11 +900,35 @@ outages: number,
 /**
  * Mains power outages at sites.
  */
-power_outages: number, deaths: number, hardware_failures: number, truck_rolls: number, battery_replacements: number, radio: Radio<number>,
+power_outages: number,
+/**
+ * Battery devices that ran flat (out of service until a truck roll).
+ */
+deaths: number,
+/**
+ * Devices whose hardware failed (out of service until a truck roll).
+ */
+hardware_failures: number,
+/**
+ * Technician visits that brought a dead, failed or bricked device back into service.
+ */
+truck_rolls: number,
+/**
+ * Truck rolls that replaced a flat battery.
+ */
+battery_replacements: number,
+/**
+ * Radio activity, device ticks and transmission attempts.
+ */
+radio: Radio<number>,
 /**
  * Gateways (or cells) over all sites.
  */
-gateways: number, per_class: Array<ClassSummary<number, number>>,
+gateways: number,
+/**
+ * The same figures for each device class, in the scenario's order.
+ */
+per_class: Array<ClassSummary<number, number>>,
 /**
  * Installation and onboarding (absent without `[provisioning]`).
  */
@@ -641,7 +973,11 @@ statistic: string,
  * The run's id in the run database (the one asked for: a replication's own id when a
  * replication was asked for).
  */
-run_id: number, status: RunStatus,
+run_id: number,
+/**
+ * Where the run stands: running, complete, or stopped before a summary.
+ */
+status: RunStatus,
 /**
  * When the run was started, RFC 3339 UTC.
  */
@@ -681,7 +1017,11 @@ wall_s: Stat,
 /**
  * `sim-core VERSION+modelN`.
  */
-engine_version: string, messages: Messages<Stat>,
+engine_version: string,
+/**
+ * Where every generated message ended up, messages.
+ */
+messages: Messages<Stat>,
 /**
  * Messages lost by the network, by cause (they add up to `messages.lost_network`).
  */
@@ -693,7 +1033,11 @@ delivery_ratio: Stat,
 /**
  * Latency of delivered messages, seconds.
  */
-latency_s: Latency<Stat>, reboots: Stat,
+latency_s: Latency<Stat>,
+/**
+ * Device reboots: firmware crashes, low-battery brownouts, power cuts and power sags.
+ */
+reboots: Stat,
 /**
  * Network outages (a shared outage counts once).
  */
@@ -701,11 +1045,35 @@ outages: Stat,
 /**
  * Mains power outages at sites.
  */
-power_outages: Stat, deaths: Stat, hardware_failures: Stat, truck_rolls: Stat, battery_replacements: Stat, radio: Radio<Stat>,
+power_outages: Stat,
+/**
+ * Battery devices that ran flat (out of service until a truck roll).
+ */
+deaths: Stat,
+/**
+ * Devices whose hardware failed (out of service until a truck roll).
+ */
+hardware_failures: Stat,
+/**
+ * Technician visits that brought a dead, failed or bricked device back into service.
+ */
+truck_rolls: Stat,
+/**
+ * Truck rolls that replaced a flat battery.
+ */
+battery_replacements: Stat,
+/**
+ * Radio activity, device ticks and transmission attempts.
+ */
+radio: Radio<Stat>,
 /**
  * Gateways (or cells) over all sites.
  */
-gateways: number, per_class: Array<ClassSummary<Stat, Stat>>,
+gateways: number,
+/**
+ * The same figures for each device class, in the scenario's order.
+ */
+per_class: Array<ClassSummary<Stat, Stat>>,
 /**
  * Installation and onboarding (absent without `[provisioning]`).
  */
@@ -741,12 +1109,20 @@ seed: number,
 /**
  * Devices in the fleet.
  */
-devices: number, engine_version: string,
+devices: number,
+/**
+ * `sim-core VERSION+modelN`.
+ */
+engine_version: string,
 /**
  * The run's id in the run database (the one asked for: a replication's own id when a
  * replication was asked for).
  */
-run_id: number, status: RunStatus,
+run_id: number,
+/**
+ * Where the run stands: running, complete, or stopped before a summary.
+ */
+status: RunStatus,
 /**
  * When the run was started, RFC 3339 UTC.
  */
@@ -915,7 +1291,11 @@ wall_s: number,
 /**
  * `sim-core VERSION+modelN`.
  */
-engine_version: string, messages: Messages<number>,
+engine_version: string,
+/**
+ * Where every generated message ended up, messages.
+ */
+messages: Messages<number>,
 /**
  * Messages lost by the network, by cause (they add up to `messages.lost_network`).
  */
@@ -927,7 +1307,11 @@ delivery_ratio: number,
 /**
  * Latency of delivered messages, seconds.
  */
-latency_s: Latency<number>, reboots: number,
+latency_s: Latency<number>,
+/**
+ * Device reboots: firmware crashes, low-battery brownouts, power cuts and power sags.
+ */
+reboots: number,
 /**
  * Network outages (a shared outage counts once).
  */
@@ -935,11 +1319,35 @@ outages: number,
 /**
  * Mains power outages at sites.
  */
-power_outages: number, deaths: number, hardware_failures: number, truck_rolls: number, battery_replacements: number, radio: Radio<number>,
+power_outages: number,
+/**
+ * Battery devices that ran flat (out of service until a truck roll).
+ */
+deaths: number,
+/**
+ * Devices whose hardware failed (out of service until a truck roll).
+ */
+hardware_failures: number,
+/**
+ * Technician visits that brought a dead, failed or bricked device back into service.
+ */
+truck_rolls: number,
+/**
+ * Truck rolls that replaced a flat battery.
+ */
+battery_replacements: number,
+/**
+ * Radio activity, device ticks and transmission attempts.
+ */
+radio: Radio<number>,
 /**
  * Gateways (or cells) over all sites.
  */
-gateways: number, per_class: Array<ClassSummary<number, number>>,
+gateways: number,
+/**
+ * The same figures for each device class, in the scenario's order.
+ */
+per_class: Array<ClassSummary<number, number>>,
 /**
  * Installation and onboarding (absent without `[provisioning]`).
  */
@@ -1003,7 +1411,11 @@ wall_s: Stat,
 /**
  * `sim-core VERSION+modelN`.
  */
-engine_version: string, messages: Messages<Stat>,
+engine_version: string,
+/**
+ * Where every generated message ended up, messages.
+ */
+messages: Messages<Stat>,
 /**
  * Messages lost by the network, by cause (they add up to `messages.lost_network`).
  */
@@ -1015,7 +1427,11 @@ delivery_ratio: Stat,
 /**
  * Latency of delivered messages, seconds.
  */
-latency_s: Latency<Stat>, reboots: Stat,
+latency_s: Latency<Stat>,
+/**
+ * Device reboots: firmware crashes, low-battery brownouts, power cuts and power sags.
+ */
+reboots: Stat,
 /**
  * Network outages (a shared outage counts once).
  */
@@ -1023,11 +1439,35 @@ outages: Stat,
 /**
  * Mains power outages at sites.
  */
-power_outages: Stat, deaths: Stat, hardware_failures: Stat, truck_rolls: Stat, battery_replacements: Stat, radio: Radio<Stat>,
+power_outages: Stat,
+/**
+ * Battery devices that ran flat (out of service until a truck roll).
+ */
+deaths: Stat,
+/**
+ * Devices whose hardware failed (out of service until a truck roll).
+ */
+hardware_failures: Stat,
+/**
+ * Technician visits that brought a dead, failed or bricked device back into service.
+ */
+truck_rolls: Stat,
+/**
+ * Truck rolls that replaced a flat battery.
+ */
+battery_replacements: Stat,
+/**
+ * Radio activity, device ticks and transmission attempts.
+ */
+radio: Radio<Stat>,
 /**
  * Gateways (or cells) over all sites.
  */
-gateways: number, per_class: Array<ClassSummary<Stat, Stat>>,
+gateways: number,
+/**
+ * The same figures for each device class, in the scenario's order.
+ */
+per_class: Array<ClassSummary<Stat, Stat>>,
 /**
  * Installation and onboarding (absent without `[provisioning]`).
  */
@@ -1194,7 +1634,11 @@ wall_s: number,
 /**
  * `sim-core VERSION+modelN`.
  */
-engine_version: string, messages: Messages<number>,
+engine_version: string,
+/**
+ * Where every generated message ended up, messages.
+ */
+messages: Messages<number>,
 /**
  * Messages lost by the network, by cause (they add up to `messages.lost_network`).
  */
@@ -1206,7 +1650,11 @@ delivery_ratio: number,
 /**
  * Latency of delivered messages, seconds.
  */
-latency_s: Latency<number>, reboots: number,
+latency_s: Latency<number>,
+/**
+ * Device reboots: firmware crashes, low-battery brownouts, power cuts and power sags.
+ */
+reboots: number,
 /**
  * Network outages (a shared outage counts once).
  */
@@ -1214,11 +1662,35 @@ outages: number,
 /**
  * Mains power outages at sites.
  */
-power_outages: number, deaths: number, hardware_failures: number, truck_rolls: number, battery_replacements: number, radio: Radio<number>,
+power_outages: number,
+/**
+ * Battery devices that ran flat (out of service until a truck roll).
+ */
+deaths: number,
+/**
+ * Devices whose hardware failed (out of service until a truck roll).
+ */
+hardware_failures: number,
+/**
+ * Technician visits that brought a dead, failed or bricked device back into service.
+ */
+truck_rolls: number,
+/**
+ * Truck rolls that replaced a flat battery.
+ */
+battery_replacements: number,
+/**
+ * Radio activity, device ticks and transmission attempts.
+ */
+radio: Radio<number>,
 /**
  * Gateways (or cells) over all sites.
  */
-gateways: number, per_class: Array<ClassSummary<number, number>>,
+gateways: number,
+/**
+ * The same figures for each device class, in the scenario's order.
+ */
+per_class: Array<ClassSummary<number, number>>,
 /**
  * Installation and onboarding (absent without `[provisioning]`).
  */
@@ -1616,6 +2088,47 @@ duplicates: number,
  */
 malformed: number, };
 
+export type LiveSummary = { broker: string, devices: number,
+/**
+ * Most clients connected at once, and connection attempts the broker refused or that failed.
+ */
+connections_peak: number, connect_failures: number, simulated_s: number,
+/**
+ * Readings the twin took; published; acknowledged by the broker (QoS 1; QoS 0: published).
+ */
+generated: number, published: number, acknowledged: number,
+/**
+ * Readings the simulation lost (link, outages, overflow, reboots): never published.
+ */
+dropped_by_simulation: number,
+/**
+ * Readings still in device buffers when the run ended.
+ */
+buffered_end: number,
+/**
+ * Readings the twin delivered while the device's MQTT client was not connected (refused by
+ * the broker, or reconnecting after a reboot): not published.
+ */
+not_connected: number, reboots: number, commands_answered: number, wall_s: number, messages_per_s: number,
+/**
+ * CPU time this process used (user + system), seconds.
+ */
+cpu_s: number, };
+
+export type Truth = { devices: number, days: number, period_s: number, seed: number,
+/**
+ * Emulated time 0, seconds since the Unix epoch.
+ */
+start_unix_s: number, site: string, p_good_to_bad: number, p_bad_to_good: number, outage_mean_up_h: number, outage_mean_down_h: number, latency_median_s: number, latency_p99_s: number, reboots_per_day: number, battery_drain_pct_per_day: number, };
+
+export type TruthReport = { truth: Truth | null, readings: number, lost_channel: number, lost_outage: number, reboots: number, outages: number, published: number, acknowledged: number, wall_s: number, };
+
+export type RecordSummary = { recording: number, received: number, duplicates: number, malformed: number,
+/**
+ * Times the broker went away and the recorder reconnected.
+ */
+reconnects: number, wall_s: number, };
+
 export type Progress = {
 /**
  * What is running: `run`, `sweep`, `sensitivity`, `calibrate`.
@@ -1637,11 +2150,19 @@ epochs: number,
  * The replication that reported (0-based), of `replications` planned so far (a precision
  * goal may add more).
  */
-replication: number, replications: number,
+replication: number,
+/**
+ * Replications planned so far.
+ */
+replications: number,
 /**
  * The sweep point or study run in progress (0-based), of `points` (0 of 1 for a run).
  */
-point: number, points: number,
+point: number,
+/**
+ * Sweep points or study runs in all (1 for a run).
+ */
+points: number,
 /**
  * Messages the devices generated so far, over every replication and point.
  */
@@ -1662,6 +2183,8 @@ eta_s: number | null,
  * The work finished (the last event, at fraction 1).
  */
 done: boolean, };
+
+export type BridgeEvent = { "warning": string } | { "progress": Progress };
 
 export type ErrorCode = "invalid_input" | "not_found" | "store" | "broker_unreachable" | "cancelled" | "io" | "internal";
 

@@ -24,19 +24,28 @@ const DAYS_PER_MONTH: f64 = 30.4375;
 const BYTES_PER_MB: u64 = 1_000_000;
 const BYTES_PER_GB: u64 = 1_000_000_000;
 
+/// The cost category a bill line counts towards (serialised in snake_case: `hardware`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
+    /// Device and gateway hardware bought up front.
     Hardware,
+    /// Technician time to install devices and gateways.
     Installation,
+    /// Onboarding and identity: registration, enrolment, certificates, credential-leak response.
     Provisioning,
+    /// SIMs, SIM fees, cellular data, LoRaWAN network server and gateway backhaul.
     Connectivity,
+    /// The cloud IoT platform: messages, connection time, rules, hub units or broker VMs.
     Cloud,
+    /// Time-series storage and data egress.
     Storage,
+    /// Field work over the life: battery swaps, failed-device replacements, repeat visits.
     Maintenance,
 }
 
 impl Category {
+    /// Every category, in the order bills and reports list them.
     pub const ALL: [Category; 7] = [
         Category::Hardware,
         Category::Installation,
@@ -46,6 +55,7 @@ impl Category {
         Category::Storage,
         Category::Maintenance,
     ];
+    /// The category's name in reports (`cloud platform`, `storage and egress`, ...).
     pub fn label(self) -> &'static str {
         match self {
             Category::Hardware => "hardware",
@@ -62,16 +72,24 @@ impl Category {
 /// TCO by category (discounted, over the horizon).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Breakdown {
+    /// Device and gateway hardware, in the book's currency.
     pub hardware: Money,
+    /// Installation labour.
     pub installation: Money,
+    /// Provisioning and identity.
     pub provisioning: Money,
+    /// Connectivity (SIMs and data).
     pub connectivity: Money,
+    /// Cloud platform.
     pub cloud: Money,
+    /// Storage and egress.
     pub storage: Money,
+    /// Field maintenance.
     pub maintenance: Money,
 }
 
 impl Breakdown {
+    /// The amount of category `c`.
     pub fn get(&self, c: Category) -> Money {
         match c {
             Category::Hardware => self.hardware,
@@ -99,7 +117,9 @@ impl Breakdown {
 /// One item of the bill: what it is, how it was metered, and what it adds up to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BillLine {
+    /// The category the line counts towards.
     pub category: Category,
+    /// What is charged (`messages`, `SIM fees`, a hardware title, ...).
     pub item: String,
     /// How the quantity was metered (a typical month, or the one-time order).
     pub basis: String,
@@ -116,41 +136,62 @@ pub struct BillLine {
 pub struct Alternative {
     /// "platform" or "connectivity".
     pub choice: String,
+    /// Price book key of the alternative platform or connectivity plan.
     pub name: String,
+    /// Whole-fleet TCO over the horizon with that alternative (discounted).
     pub tco: Money,
+    /// TCO divided by device-years (devices x horizon years); 0 for an empty fleet.
     pub tco_per_device_year: Money,
 }
 
 /// The `cost` section of a RunSummary.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CostSummary {
+    /// Currency code of every amount (`USD`), from the price book.
     pub currency: String,
+    /// Id of the price book the bill was priced with.
     pub price_book: String,
+    /// Date the price book's prices were collected (ISO 8601).
     pub price_book_date: String,
+    /// Price book key of the cloud platform billed.
     pub platform: String,
+    /// Price book key of the connectivity plan billed.
     pub connectivity: String,
+    /// Price book key of the time-series storage billed; `None` when the plan has none.
     pub storage: Option<String>,
+    /// Horizon the bill covers, in years (billed as round(years x 12) months, at least 1).
     pub horizon_years: f64,
+    /// Annual discount rate, percent; month m is weighted (1 + r)^(-m/12).
     pub discount_rate_pct: f64,
+    /// Spent at the start (month 0), undiscounted.
     pub capex: Money,
     /// Undiscounted recurring spend per month, averaged over the horizon.
     pub opex_per_month: Money,
+    /// Total cost of ownership over the horizon: capex plus discounted monthly charges.
     pub tco: Money,
+    /// `tco` divided by device-years (devices x horizon years); 0 for an empty fleet.
     pub tco_per_device_year: Money,
+    /// `tco` split by category (the categories sum to `tco`).
     pub breakdown: Breakdown,
     /// How the platform is sized (e.g. "1 x S2", "3 VMs").
     pub platform_sizing: String,
     /// Set when no size of the platform covers the fleet's peak day.
     pub quota_exceeded: Option<String>,
+    /// Every line of the bill, grouped in the order the bill lists them.
     pub lines: Vec<BillLine>,
+    /// TCO under each alternative platform or connectivity plan the scenario lists.
     pub alternatives: Vec<Alternative>,
 }
 
 /// Everything a bill is computed from.
 pub struct BillInput<'a> {
+    /// The scenario the run simulated (sites, gateways, horizon).
     pub scenario: &'a Scenario,
+    /// The scenario's cost plan: which book items it selects and its usage assumptions.
     pub plan: &'a CostPlan,
+    /// The price book to price with.
     pub book: &'a PriceBook,
+    /// The run's results, whose usage the bill meters and extrapolates.
     pub summary: &'a RunSummary,
 }
 

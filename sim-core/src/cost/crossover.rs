@@ -8,16 +8,24 @@ use serde::{Deserialize, Serialize};
 /// of each alternative (`(choice, name, value)`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CurvePoint {
+    /// The swept value (usually the fleet size); points with `x <= 0` are ignored (log axis).
     pub x: f64,
+    /// TCO per device-year of the chosen design, in currency units.
     pub chosen: f64,
+    /// Each alternative as `(choice, name, TCO per device-year)`; choice is "platform" or
+    /// "connectivity".
     pub alternatives: Vec<(String, String, f64)>,
 }
 
+/// Where an alternative platform or connectivity plan's cost curve crosses the chosen design's
+/// along a sweep (or, with `closing_gap_pct`, closes on it without crossing).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Crossover {
     /// "platform" or "connectivity".
     pub choice: String,
+    /// Name of the chosen item of that kind (price book key).
     pub chosen: String,
+    /// Name of the alternative item (price book key).
     pub alternative: String,
     /// Where the two curves cross (same unit as `x`).
     pub at: f64,

@@ -28,8 +28,10 @@ pub const MICROS: i64 = 1_000_000;
 pub struct Money(pub i64);
 
 impl Money {
+    /// Zero money.
     pub const ZERO: Money = Money(0);
 
+    /// `units` whole currency units.
     pub fn from_units(units: i64) -> Money {
         Money(units * MICROS)
     }
@@ -38,6 +40,7 @@ impl Money {
     pub fn from_f64_units(x: f64) -> Money {
         Money((x * MICROS as f64).round() as i64)
     }
+    /// The amount in currency units, as a float (for display and continuous models).
     pub fn units_f64(self) -> f64 {
         self.0 as f64 / MICROS as f64
     }

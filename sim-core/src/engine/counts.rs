@@ -5,7 +5,9 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(usize)]
 pub enum Counter {
+    /// Messages sampled (one per tick of a working device).
     Generated,
+    /// Messages that reached the backend.
     Delivered,
     /// Unacknowledged message dropped by the channel (Gilbert-Elliott loss).
     LostChannel,
@@ -15,13 +17,21 @@ pub enum Counter {
     LostCollision,
     /// LoRa frame not sent because the regional duty-cycle limit had not elapsed.
     LostDutyCycle,
+    /// Messages dropped because the buffer was full (oldest or newest, by the overflow policy).
     DroppedOverflow,
+    /// Buffered messages lost when a RAM buffer was wiped by a reboot or power cut.
     DroppedReboot,
+    /// Buffered messages stranded when the device died or failed.
     StrandedDead,
+    /// Device reboots: firmware crashes, low-battery brownouts, sag resets, firmware updates.
     Reboots,
+    /// Devices whose battery ran flat.
     Deaths,
+    /// Devices taken out of service by a hardware failure.
     HardwareFailures,
+    /// Field visits that brought an out-of-service device back.
     TruckRolls,
+    /// Truck rolls that replaced a flat battery.
     BatteryReplacements,
     /// Device ticks processed (device-steps).
     Ticks,
@@ -44,9 +54,11 @@ pub enum Counter {
 }
 
 impl Counter {
+    /// Number of counters (the length of [`Counts`]).
     pub const COUNT: usize = Counter::OtaMissed as usize + 1;
 }
 
+/// One value per [`Counter`], indexed by `Counter as usize`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Counts(pub [u64; Counter::COUNT]);
 
@@ -57,18 +69,22 @@ impl Default for Counts {
 }
 
 impl Counts {
+    /// Adds `n` to counter `c`.
     #[inline]
     pub fn add(&mut self, c: Counter, n: u64) {
         self.0[c as usize] += n;
     }
+    /// Adds one to counter `c`.
     #[inline]
     pub fn inc(&mut self, c: Counter) {
         self.0[c as usize] += 1;
     }
+    /// The value of counter `c`.
     #[inline]
     pub fn get(&self, c: Counter) -> u64 {
         self.0[c as usize]
     }
+    /// Adds every counter of `other` to this one.
     pub fn merge(&mut self, other: &Counts) {
         for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
             *a += b;
@@ -94,9 +110,13 @@ pub(crate) const LATENCY_BINS: usize = 64 * SUB;
 /// (bin 0 is below 1 ms).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LatencyStats {
+    /// Messages recorded.
     pub count: u64,
+    /// Sum of their latencies, microseconds.
     pub sum_us: u128,
+    /// Largest latency recorded, microseconds.
     pub max_us: u64,
+    /// Message counts per latency bin: 2,048 bins, 32 per doubling of the latency.
     pub bins: Vec<u64>,
 }
 
@@ -107,6 +127,7 @@ impl Default for LatencyStats {
 }
 
 impl LatencyStats {
+    /// Records one message with latency `latency_us` (microseconds).
     #[inline]
     pub fn record(&mut self, latency_us: u64) {
         self.count += 1;
@@ -126,6 +147,7 @@ impl LatencyStats {
         self.bins[bin_of(latency_us)] += n;
     }
 
+    /// Adds `o`'s messages to these.
     pub fn merge(&mut self, o: &LatencyStats) {
         self.count += o.count;
         self.sum_us += o.sum_us;
@@ -134,6 +156,7 @@ impl LatencyStats {
             *a += b;
         }
     }
+    /// Mean latency in seconds (0 when nothing was recorded).
     pub fn mean_s(&self) -> f64 {
         if self.count == 0 { 0.0 } else { self.sum_us as f64 / self.count as f64 / 1e6 }
     }

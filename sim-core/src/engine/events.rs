@@ -39,6 +39,7 @@ pub enum RunEventKind {
 }
 
 impl RunEventKind {
+    /// Every kind, in declaration order.
     pub const ALL: [RunEventKind; 7] = [
         RunEventKind::PowerOutage,
         RunEventKind::SiteOutage,
@@ -85,6 +86,7 @@ impl RunEventKind {
 /// series); an interval is `[start_us, end_us)` and may end after the run does.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunEvent {
+    /// What kind of event it is.
     pub kind: RunEventKind,
     /// When it starts, µs from the run's start.
     pub start_us: u64,

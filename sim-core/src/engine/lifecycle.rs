@@ -71,7 +71,9 @@ impl Plan {
 pub struct ProvisioningSummary {
     /// "manual" or "zero-touch".
     pub onboarding: String,
+    /// Installation pace, devices per week (0: all at the start).
     pub installs_per_week: f64,
+    /// Devices in the fleet (all classes).
     pub devices: u64,
     /// Devices online before the end of the run.
     pub online_by_end: u64,
@@ -82,34 +84,51 @@ pub struct ProvisioningSummary {
     /// Share of the run's device-time with devices installed (1 without a rollout in the run):
     /// the business case scales usage to a full fleet with it.
     pub installed_share: f64,
+    /// Technician time for manual set-up, hours (a mistake doubles it; 0 for zero-touch).
     pub technician_hours: f64,
     /// Second visits: manual set-up mistakes, zero-touch devices that gave up.
     pub revisits: u64,
+    /// Enrolment attempts made by zero-touch devices (0 for manual onboarding).
     pub enrolment_attempts: u64,
 }
 
 /// One wave of a firmware campaign.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WaveSummary {
+    /// Devices in the wave.
     pub devices: u64,
+    /// Devices that ended on the new image.
     pub succeeded: u64,
+    /// Devices back on the old image (A/B revert after a failed boot or health check).
     pub rolled_back: u64,
+    /// Devices the update bricked (out of service until a truck roll).
     pub bricked: u64,
+    /// Devices whose download failed; they stay on the old image.
     pub download_failed: u64,
+    /// When the wave started, days from the start of the run.
     pub start_days: f64,
+    /// When the wave's last download ended, days from the start of the run.
     pub end_days: f64,
 }
 
+/// One firmware campaign (a `firmware-update` event) and its outcome.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CampaignSummary {
+    /// When the campaign started, days from the start of the run.
     pub at_days: f64,
+    /// Image size, bytes.
     pub image_bytes: u64,
     /// Devices installed when the campaign started (its target).
     pub devices: u64,
+    /// The waves that started, in order.
     pub waves: Vec<WaveSummary>,
+    /// Devices that ended on the new image, all waves.
     pub succeeded: u64,
+    /// Devices that rolled back, all waves.
     pub rolled_back: u64,
+    /// Devices bricked, all waves.
     pub bricked: u64,
+    /// Devices whose download failed, all waves.
     pub download_failed: u64,
     /// Devices in waves that never started (the error threshold stopped the campaign).
     pub not_reached: u64,
@@ -117,6 +136,7 @@ pub struct CampaignSummary {
     pub stopped_after_wave: Option<usize>,
     /// From the start to the end of the last wave, hours.
     pub duration_h: f64,
+    /// Whether the last wave ended before the end of the run.
     pub finished_in_run: bool,
     /// Bytes the downloads sent, retransmissions included.
     pub bytes_sent: u64,
@@ -129,10 +149,15 @@ pub struct CampaignSummary {
 pub struct OtaSummary {
     /// "none", "single-slot" or "a-b".
     pub update: String,
+    /// Whether a lost chunk is resent instead of restarting the download.
     pub resume: bool,
+    /// Every campaign of the run, in event order.
     pub campaigns: Vec<CampaignSummary>,
+    /// Devices bricked, all campaigns.
     pub bricked: u64,
+    /// Devices rolled back, all campaigns.
     pub rolled_back: u64,
+    /// Bytes the downloads sent, all campaigns, retransmissions included.
     pub bytes_sent: u64,
     /// Updates that found their device failed, dead or without power (not applied).
     pub missed_out_of_service: u64,
@@ -140,8 +165,10 @@ pub struct OtaSummary {
     pub campaigns_per_year: f64,
 }
 
+/// One credential leak (a `credential-compromise` event) and its clean-up.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CompromiseSummary {
+    /// When the leak happened, days from the start of the run.
     pub at_days: f64,
     /// Devices the leaked credential exposes, all revoked.
     pub blast_radius: u64,
@@ -149,6 +176,7 @@ pub struct CompromiseSummary {
     pub restored_after_days: f64,
     /// Device-days the exposed devices spent offline within the run.
     pub offline_device_days: f64,
+    /// Technician time spent re-provisioning by hand, hours.
     pub technician_hours: f64,
     /// Site visits (manual re-provisioning: one per site with exposed devices).
     pub site_visits: u64,
@@ -161,22 +189,28 @@ pub struct CompromiseSummary {
 pub struct SecuritySummary {
     /// "shared" or "per-device".
     pub credentials: String,
+    /// Certificate lifetime, days; None: credentials that do not expire.
     pub certificate_lifetime_days: Option<f64>,
+    /// Whether certificates are renewed before they expire.
     pub rotation: bool,
     /// Certificates issued in the run (first issue, renewals, re-issues after a visit).
     pub certificates_issued: u64,
     /// Times a device dropped offline with an expired certificate.
     pub certificate_expiries: u64,
+    /// When the first certificate expired unrenewed, days from the start; None: none did.
     pub first_expiry_days: Option<f64>,
     /// Device-days offline with an expired certificate, within the run.
     pub expired_device_days: f64,
+    /// Every credential leak of the run, in event order.
     pub compromises: Vec<CompromiseSummary>,
     /// "persistent" or "per-report".
     pub sessions: String,
     /// TLS handshakes (one per reconnect, or one per report) and their bytes and energy; filled
     /// in from the run's counts.
     pub handshakes: u64,
+    /// Bytes of those handshakes.
     pub handshake_bytes: u64,
+    /// Battery charge those handshakes cost, mAh.
     pub handshake_energy_mah: f64,
 }
 

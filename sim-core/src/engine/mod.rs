@@ -69,13 +69,17 @@ pub const EPOCH_US: u64 = US_PER_H;
 /// The state of each class at the end of an epoch, plus what happened during it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClassEpoch {
+    /// What happened to the class during the epoch (in [`ClassOutput::end`]: the run's totals).
     pub counts: Counts,
     /// Devices in service, powered and with a usable link at the epoch's end.
     pub online: u64,
     /// Devices in service (not dead, not failed) at the epoch's end.
     pub in_service: u64,
+    /// Messages held in device buffers at the epoch's end (devices in service).
     pub buffered: u64,
+    /// Charge left in the batteries of in-service battery devices at the epoch's end, mAh (sum).
     pub battery_sum_mah: f64,
+    /// Battery devices counted in `battery_sum_mah`.
     pub battery_devices: u64,
     /// At the last epoch only: devices by projected battery life (bins of
     /// [`counts::life_bin`]); empty otherwise.
@@ -102,15 +106,21 @@ impl ClassEpoch {
 /// One hour of the run.
 #[derive(Clone, Debug)]
 pub struct EpochReport {
+    /// 0-based index of this epoch.
     pub index: u32,
+    /// Epochs in the whole run (the scenario's duration in hours, rounded up).
     pub epochs: u32,
+    /// Start of the epoch, microseconds of simulated time.
     pub start_us: u64,
+    /// End of the epoch, microseconds: `start_us` + [`EPOCH_US`], capped at the run's duration.
     pub end_us: u64,
+    /// State and counts per device class, in scenario order.
     pub per_class: Vec<ClassEpoch>,
 }
 
 /// Receives the engine's reports as the run advances.
 pub trait Observer {
+    /// Receives the report of each epoch, in order, once the epoch has been simulated.
     fn epoch(&mut self, report: &EpochReport);
     /// Whether the run goes on after the epoch just reported: asked once after every
     /// [`Observer::epoch`], so `false` stops the engine within one epoch ([`EPOCH_US`], one
@@ -135,8 +145,11 @@ impl Observer for NoObserver {
 /// Everything a run produced, per device class.
 #[derive(Clone, Debug)]
 pub struct RunOutput {
+    /// Results per device class, in scenario order.
     pub per_class: Vec<ClassOutput>,
+    /// Network outages over the run: scheduled, shared (each once) and devices' own.
     pub network_outages: u64,
+    /// Mains interruptions drawn per (power profile, site), plus scheduled power outages.
     pub power_outages: u64,
     /// Epochs simulated: all the scenario's, unless the observer stopped the run.
     pub epochs: u32,
@@ -155,9 +168,12 @@ pub struct RunOutput {
     pub events_omitted: u64,
 }
 
+/// What one device class produced over the run.
 #[derive(Clone, Debug)]
 pub struct ClassOutput {
+    /// Totals over the run.
     pub counts: Counts,
+    /// Latency of the delivered messages.
     pub latency: LatencyStats,
     /// Charge drawn from batteries, mAh (0 for mains devices).
     pub energy_mah: f64,

@@ -21,17 +21,22 @@ pub(crate) struct Interval {
 pub struct Layout {
     /// First global gateway index of each site.
     pub site_gateway_offset: Vec<usize>,
+    /// Site of each global gateway index.
     pub gateway_site: Vec<usize>,
     /// Devices per (network, gateway), per (network, site), per gateway, per site.
     pub per_net_gateway: Vec<Vec<u32>>,
+    /// Devices per (network profile, site).
     pub per_net_site: Vec<Vec<u32>>,
+    /// Devices per global gateway, all networks.
     pub per_gateway: Vec<u32>,
+    /// Devices per site, all networks.
     pub per_site: Vec<u32>,
     /// Devices per (power profile, site).
     pub per_power_site: Vec<Vec<u32>>,
 }
 
 impl Layout {
+    /// The layout of `s`: every device placed at its site and gateway.
     pub fn new(s: &Scenario) -> Layout {
         let mut site_gateway_offset = Vec::new();
         let mut gateway_site = Vec::new();

@@ -23,6 +23,7 @@ pub struct Work {
     pub expiries_per_device: u64,
     /// Firmware campaigns and credential compromises in the run.
     pub campaigns: u64,
+    /// Credential compromises (`credential-compromise` events) in the run.
     pub compromises: u64,
     /// Lifecycle actions at worst: devices x (expiries + campaigns + compromises).
     pub lifecycle_actions: u64,

@@ -5,7 +5,7 @@
 //! the device drops offline at expiry (the broker refuses it); with rotation it renews
 //! `renew_before` the expiry, and a failed renewal is retried every `retry_every` until expiry.
 //! Handshake sizes follow domain-models section 4.3 (MQTT over TLS adds about 5-7 kB per full
-//! handshake [E]; session resumption makes it far smaller).
+//! handshake \[E\]; session resumption makes it far smaller).
 //!
 //! Every loop here advances simulated time: a renewal moves the expiry later by at least
 //! `lifetime - renew_before` (validation requires `renew_before < lifetime` and at most
@@ -20,16 +20,21 @@ use crate::rng::{Purpose, Stream};
 /// after this many, which never binds for a validated scenario.
 pub const MAX_CERTIFICATE_CYCLES: u64 = 1_000;
 
+/// A device certificate policy: how long a certificate lasts and how it is rotated.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Certificates {
+    /// How long a certificate is valid from issue or renewal, µs.
     pub lifetime_us: u64,
     /// None: never rotated, the device drops offline at expiry.
     pub rotation: Option<Rotation>,
 }
 
+/// How a device renews its certificate before it expires.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rotation {
+    /// How long before expiry the device starts renewing, µs; less than the lifetime.
     pub renew_before_us: u64,
+    /// Time between renewal attempts after a failure, µs (at least 1).
     pub retry_every_us: u64,
     /// Probability that one renewal attempt fails.
     pub failure_rate: f64,
@@ -63,6 +68,7 @@ pub fn max_expiries(c: &Certificates, duration_us: u64) -> u64 {
 /// One certificate chain of a device until it expires unrenewed or the horizon.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Life {
+    /// When the device drops offline for an expired certificate, µs; None if it stays online.
     pub offline_at_us: Option<u64>,
     /// Certificates renewed before the horizon.
     pub renewals: u64,

@@ -52,12 +52,23 @@ const TABLE: usize = 4096;
 /// Samples latencies in microseconds from uniform draws.
 #[derive(Clone, Debug)]
 pub enum LatencySampler {
+    /// No latency: every sample is 0.
     None,
+    /// The same latency every time, µs.
     Fixed(u64),
-    LogNormal { median_us: f64, sigma: f64, table: Vec<f64> },
+    /// Lognormal latency given by its median and 99th percentile; samples are capped at one day.
+    LogNormal {
+        /// Median latency, µs.
+        median_us: f64,
+        /// Standard deviation of ln(latency): ln(p99 / median) / 2.3263.
+        sigma: f64,
+        /// Latency at quantiles i/4096 for i in 0..=4096, µs, interpolated between entries.
+        table: Vec<f64>,
+    },
 }
 
 impl LatencySampler {
+    /// The sampler for a scenario's latency model (precomputes the lognormal quantile table).
     pub fn new(l: &Latency) -> LatencySampler {
         match *l {
             Latency::None => LatencySampler::None,

@@ -2,7 +2,7 @@
 //! Gilbert-Elliott link, with or without resume; install; boot; health window; commit or
 //! revert), and a campaign as waves with hawkBit-style thresholds.
 //! Sources: `docs/sources.md` (S51 MCUboot, S52 RAUC, S53 Mender, S54 balena, S58 AWS IoT Jobs
-//! abort criteria; section 5 of the reference note); defaults without a source are marked [E].
+//! abort criteria; section 5 of the reference note); defaults without a source are marked \[E\].
 //!
 //! Every draw comes from the device's own stream (`Purpose::Ota`, counter-addressed), so a
 //! device's outcome does not depend on the others or on the order they are simulated in.
@@ -12,9 +12,13 @@ use crate::rng::Draws;
 /// The link a chunk crosses: Gilbert-Elliott, stepped once per chunk transmission.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ChunkLink {
+    /// Probability per chunk transmission of moving from the good to the bad state.
     pub p_good_to_bad: f64,
+    /// Probability per chunk transmission of moving from the bad back to the good state.
     pub p_bad_to_good: f64,
+    /// Probability of losing a chunk in the good state.
     pub loss_good: f64,
+    /// Probability of losing a chunk in the bad state.
     pub loss_bad: f64,
 }
 
@@ -37,7 +41,9 @@ pub enum Slots {
 /// One device's update.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DeviceUpdate {
+    /// Size of the firmware image, bytes.
     pub image_bytes: u64,
+    /// Size of one chunk, bytes; the image is ceil(image / chunk) chunks (at least 1).
     pub chunk_bytes: u64,
     /// Resume after a lost chunk (resend it) instead of starting the image again.
     pub resume: bool,
@@ -47,29 +53,36 @@ pub struct DeviceUpdate {
     pub p_power_loss_during_write: f64,
     /// The new image fails to boot or fails its health window.
     pub p_boot_or_health_fail: f64,
-    /// Bootloader or partition-table corruption with A/B slots (domain-models 5.1: 1e-5 [E]).
+    /// Bootloader or partition-table corruption with A/B slots (domain-models 5.1: 1e-5 \[E\]).
     pub p_brick_ab: f64,
+    /// Single slot or A/B slots with rollback.
     pub slots: Slots,
 }
 
+/// How one device's update ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
+    /// The new image is running.
     Succeeded,
     /// The old image runs again (A/B revert, or a download that never completed).
     RolledBack,
     /// No bootable image: dead until a truck roll.
     Bricked,
+    /// Every download attempt failed: the old image keeps running.
     DownloadFailed,
 }
 
+/// The outcome of one device's update and what its download carried.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeviceResult {
+    /// How the update ended.
     pub outcome: Outcome,
     /// Chunk transmissions, successful or not (what the link carried and the radio spent).
     pub chunks_sent: u64,
 }
 
 impl DeviceUpdate {
+    /// Chunks in the image: ceil(image_bytes / chunk_bytes), at least 1.
     pub fn chunks(&self) -> u64 {
         self.image_bytes.div_ceil(self.chunk_bytes.max(1)).max(1)
     }
@@ -154,8 +167,12 @@ fn stationary_bad(l: &ChunkLink) -> f64 {
 /// `success_threshold_pct`; abort the rest when the error share exceeds `error_threshold_pct`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Campaign {
+    /// Devices in each wave, in order; they sum to the devices updated.
     pub waves: Vec<u64>,
+    /// A wave must reach this success share, percent, for the next wave to start.
     pub success_threshold_pct: f64,
+    /// A wave whose error share (rolled back, bricked, download failed) exceeds this percent stops
+    /// the campaign.
     pub error_threshold_pct: f64,
 }
 
@@ -184,13 +201,20 @@ impl Campaign {
     }
 }
 
+/// Outcomes of one wave of a campaign (or of a whole campaign, see [`CampaignResult::total`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WaveResult {
+    /// Devices updated.
     pub devices: u64,
+    /// Devices now running the new image.
     pub succeeded: u64,
+    /// Devices that reverted to the old image.
     pub rolled_back: u64,
+    /// Devices left with no bootable image (dead until a truck roll).
     pub bricked: u64,
+    /// Devices whose download failed.
     pub download_failed: u64,
+    /// Chunk transmissions, successful or not.
     pub chunks_sent: u64,
 }
 
@@ -211,8 +235,10 @@ impl WaveResult {
     }
 }
 
+/// What a campaign did, wave by wave.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CampaignResult {
+    /// Results of the waves that ran, in order.
     pub waves: Vec<WaveResult>,
     /// Devices in waves that never started.
     pub not_reached: u64,
@@ -221,6 +247,7 @@ pub struct CampaignResult {
 }
 
 impl CampaignResult {
+    /// The waves' results added up.
     pub fn total(&self) -> WaveResult {
         let mut t = WaveResult::default();
         for w in &self.waves {

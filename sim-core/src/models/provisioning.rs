@@ -13,6 +13,7 @@ use crate::time::{US_PER_DAY, US_PER_S};
 /// How devices are onboarded.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Onboarding {
+    /// A technician configures each device on site.
     Manual {
         /// Technician time per device, minutes.
         minutes_per_device: f64,
@@ -20,6 +21,7 @@ pub enum Onboarding {
         /// (a second visit of the same length).
         error_rate: f64,
     },
+    /// The device enrols itself with the registry (zero-touch).
     ZeroTouch {
         /// Enrolments the registry accepts per second (fleet-wide).
         registry_per_s: f64,
@@ -32,11 +34,14 @@ pub enum Onboarding {
     },
 }
 
+/// A fleet's installation schedule and how its devices are onboarded.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rollout {
+    /// Devices to install, in index order.
     pub devices: u64,
     /// Devices installed per week (spread evenly over the week), from time 0.
     pub per_week: f64,
+    /// How each installed device gets onboarded.
     pub onboarding: Onboarding,
     /// A zero-touch device that gave up is visited and online this long after it gave up
     /// (u64::MAX: never).
@@ -51,6 +56,7 @@ pub struct RolloutResult {
     pub online_us: Vec<u64>,
     /// When the last device that comes online does (the fleet is complete).
     pub fleet_online_us: u64,
+    /// Technician time for manual onboarding, minutes, second visits included (0 for zero-touch).
     pub technician_minutes: f64,
     /// Second visits (manual errors, zero-touch devices that gave up).
     pub revisits: u64,

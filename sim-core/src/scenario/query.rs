@@ -25,8 +25,11 @@ pub fn diagnostic_at(src: &ScenarioSource<'_>, path: &str, message: String) -> c
 /// A number or a string found at a dotted path of a TOML document.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Scalar {
+    /// A TOML integer.
     Integer(i128),
+    /// A TOML float.
     Float(f64),
+    /// A TOML string (e.g. a duration such as `"90s"`, or a name).
     Text(String),
 }
 

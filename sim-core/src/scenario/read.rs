@@ -20,6 +20,7 @@ pub use super::query::{Scalar, diagnostic_at, flatten, scalar_at, start_ms_at};
 pub struct ScenarioSource<'a> {
     /// Shown in diagnostics (usually the path as the user typed it).
     pub file: &'a str,
+    /// The scenario file's raw contents (TOML, UTF-8 expected).
     pub bytes: &'a [u8],
     /// `path=value` overrides, applied in order on top of the file.
     pub overrides: &'a [String],

@@ -15,6 +15,7 @@ pub struct RunSummaryV1 {
     pub run_id: i64,
     /// The seed (a u64 that may pass 2^53: see `RunOne.seed`).
     pub seed: u64,
+    /// The run's figures (its fields appear at the top level).
     #[serde(flatten)]
     pub summary: SummaryOf<u64, f64>,
 }

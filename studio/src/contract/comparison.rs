@@ -56,6 +56,8 @@ impl Figure {
     }
 }
 
+/// Two stored runs side by side (`compare --json`): runs A and B, the assumptions and prices that
+/// differ, and their headline figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Comparison {
     /// Run A's id.

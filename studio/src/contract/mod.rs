@@ -15,6 +15,10 @@ pub use comparison::{Comparison, Difference, Figure, Unit};
 pub use pilot::{Fit, FitEstimate, PilotComparison, PilotDistance};
 pub use records::{Problem, RecordingItem, RunListItem, RunStatus, SweepKind, SweepListItem};
 pub use series::{ClassHour, RunSeries, TimelineEvent, TimelineEventKind};
+// The bridge's summaries are defined beside the code that fills them, in `bridge`.
+pub use bridge::emulate::{Truth, TruthReport};
+pub use bridge::live::LiveSummary;
+pub use bridge::record::RecordSummary;
 pub use studies::{
     CrossoverPoint, PointOne, PointReplicated, PointSummary, Study, StudyDetail, StudyRow, SweepDetail, SweepPoint,
 };
@@ -107,8 +111,14 @@ pub fn typescript() -> String {
         export::<SweepKind>(),
         export::<SweepListItem>(),
         export::<RecordingItem>(),
+        // The bridge's summaries (live, pilot emulate, pilot record).
+        export::<LiveSummary>(),
+        export::<Truth>(),
+        export::<TruthReport>(),
+        export::<RecordSummary>(),
         // Long work in progress (sessions).
         export::<crate::Progress>(),
+        export::<crate::bridge::BridgeEvent>(),
         // Errors.
         export::<crate::ErrorCode>(),
         export::<crate::ErrorReport>(),

@@ -17,6 +17,7 @@ pub struct PointOne {
     pub seed: u64,
     /// What the figures are: "one replication: no intervals".
     pub statistic: String,
+    /// The replication's figures (its fields appear at the top level).
     #[serde(flatten)]
     pub summary: SummaryOf<u64, f64>,
 }
@@ -32,6 +33,8 @@ pub struct PointReplicated {
     pub replications: u32,
     /// What the figures are: "mean over replications, with its 95 % Student-t interval".
     pub statistic: String,
+    /// Every figure as the mean over replications with its 95 % interval (fields appear at the top
+    /// level).
     #[serde(flatten)]
     pub summary: SummaryOf<Stat, Stat>,
 }

@@ -23,8 +23,11 @@ use ts_rs::TS;
 /// the figure can take), in the unit of the figure it stands for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Stat {
+    /// Mean over the replications.
     pub mean: f64,
+    /// Lower end of the 95 % interval of the mean.
     pub ci95_low: f64,
+    /// Upper end of the 95 % interval of the mean.
     pub ci95_high: f64,
 }
 
@@ -45,6 +48,7 @@ pub struct SummaryOf<C, F> {
     pub wall_s: F,
     /// `sim-core VERSION+modelN`.
     pub engine_version: String,
+    /// Where every generated message ended up, messages.
     pub messages: Messages<C>,
     /// Messages lost by the network, by cause (they add up to `messages.lost_network`).
     pub loss_causes: LossCauses<C>,
@@ -52,18 +56,25 @@ pub struct SummaryOf<C, F> {
     pub delivery_ratio: F,
     /// Latency of delivered messages, seconds.
     pub latency_s: Latency<F>,
+    /// Device reboots: firmware crashes, low-battery brownouts, power cuts and power sags.
     pub reboots: C,
     /// Network outages (a shared outage counts once).
     pub outages: C,
     /// Mains power outages at sites.
     pub power_outages: C,
+    /// Battery devices that ran flat (out of service until a truck roll).
     pub deaths: C,
+    /// Devices whose hardware failed (out of service until a truck roll).
     pub hardware_failures: C,
+    /// Technician visits that brought a dead, failed or bricked device back into service.
     pub truck_rolls: C,
+    /// Truck rolls that replaced a flat battery.
     pub battery_replacements: C,
+    /// Radio activity, device ticks and transmission attempts.
     pub radio: Radio<C>,
     /// Gateways (or cells) over all sites.
     pub gateways: u64,
+    /// The same figures for each device class, in the scenario's order.
     pub per_class: Vec<ClassSummary<C, F>>,
     /// Installation and onboarding (absent without `[provisioning]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,11 +99,17 @@ pub struct SummaryOf<C, F> {
 /// dropped_overflow + dropped_reboot + stranded_dead + buffered_end.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Messages<C> {
+    /// Messages the devices sampled.
     pub generated: C,
+    /// Messages that reached the backend.
     pub delivered: C,
+    /// Messages the network lost (broken down in `loss_causes`).
     pub lost_network: C,
+    /// Messages dropped because the device buffer was full.
     pub dropped_overflow: C,
+    /// Messages lost from a RAM buffer when the device rebooted or lost power.
     pub dropped_reboot: C,
+    /// Messages left in the buffer of a device that died or failed.
     pub stranded_dead: C,
     /// Still in device buffers at the end of the run.
     pub buffered_end: C,
@@ -114,10 +131,15 @@ pub struct LossCauses<C> {
 /// Latency of delivered messages, seconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Latency<F> {
+    /// Mean latency, seconds.
     pub mean: F,
+    /// Median latency, seconds.
     pub p50: F,
+    /// 95th percentile, seconds (from log-spaced bins, within 1.6 %).
     pub p95: F,
+    /// 99th percentile, seconds (from log-spaced bins, within 1.6 %).
     pub p99: F,
+    /// Largest latency, seconds.
     pub max: F,
 }
 
@@ -128,28 +150,38 @@ pub struct Radio<C> {
     pub device_steps: C,
     /// Transmission attempts.
     pub attempts: C,
+    /// Attempts lost by the channel in acknowledged mode (the message stays buffered).
     pub lost_attempts: C,
     /// Device ticks at which the backend's publish quota held back part of the flush.
     pub throttled_ticks: C,
+    /// Device ticks at which the link was down (outage or reconnecting).
     pub outage_ticks: C,
+    /// Device ticks a mains-powered device spent without power.
     pub powered_off_ticks: C,
 }
 
 /// One device class.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct ClassSummary<C, F> {
+    /// The class's name in the scenario.
     pub name: String,
     /// Devices of the class.
     pub devices: C,
+    /// Where the class's generated messages ended up, messages.
     pub messages: Messages<C>,
+    /// The class's messages lost by the network, by cause.
     pub loss_causes: LossCauses<C>,
     /// Delivered / generated messages, 0..1.
     pub delivery_ratio: F,
     /// Latency of delivered messages, seconds.
     pub latency_s: Latency<F>,
+    /// Reboots of the class's devices (crashes, brownouts, power cuts and sags).
     pub reboots: C,
+    /// The class's battery devices that ran flat.
     pub deaths: C,
+    /// The class's devices whose hardware failed.
     pub hardware_failures: C,
+    /// Technician visits that brought one of the class's out-of-service devices back.
     pub truck_rolls: C,
     /// Devices online (in service, powered, link up) at the end of the run.
     pub online_end: C,
@@ -198,6 +230,7 @@ pub struct Provisioning<C, F> {
     pub onboarding: String,
     /// Installs a week.
     pub installs_per_week: F,
+    /// Devices to install.
     pub devices: C,
     /// Devices online before the end of the run.
     pub online_by_end: C,
@@ -212,6 +245,7 @@ pub struct Provisioning<C, F> {
     pub technician_hours: F,
     /// Second visits: manual set-up mistakes, zero-touch devices that gave up.
     pub revisits: C,
+    /// Zero-touch enrolment attempts with the registry, retries included.
     pub enrolment_attempts: C,
 }
 
@@ -222,8 +256,11 @@ pub struct Ota<C, F> {
     pub update: String,
     /// Whether interrupted downloads resume.
     pub resume: bool,
+    /// Each campaign in the run, in order.
     pub campaigns: Vec<Campaign<C, F>>,
+    /// Devices left without a bootable image (out of service until a truck roll), all campaigns.
     pub bricked: C,
+    /// Updates after which the old image runs again, all campaigns.
     pub rolled_back: C,
     /// Bytes the downloads sent, retransmissions included, bytes.
     pub bytes_sent: C,
@@ -242,10 +279,15 @@ pub struct Campaign<C, F> {
     pub image_bytes: C,
     /// Devices installed when the campaign started (its target).
     pub devices: C,
+    /// The campaign's waves, in order.
     pub waves: Vec<Wave<C, F>>,
+    /// Devices now running the new image.
     pub succeeded: C,
+    /// Devices running the old image again (A/B revert).
     pub rolled_back: C,
+    /// Devices left without a bootable image (out of service until a truck roll).
     pub bricked: C,
+    /// Devices whose download never completed.
     pub download_failed: C,
     /// Devices in waves that never started (the error threshold stopped the campaign).
     pub not_reached: C,
@@ -253,6 +295,7 @@ pub struct Campaign<C, F> {
     pub stopped_after_wave: Option<C>,
     /// From the start to the end of the last wave, hours.
     pub duration_h: F,
+    /// Whether the last wave ended before the end of the run.
     pub finished_in_run: bool,
     /// Bytes the downloads sent, retransmissions included, bytes.
     pub bytes_sent: C,
@@ -263,10 +306,15 @@ pub struct Campaign<C, F> {
 /// One wave of a firmware campaign.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Wave<C, F> {
+    /// Devices in the wave.
     pub devices: C,
+    /// Devices now running the new image.
     pub succeeded: C,
+    /// Devices running the old image again (A/B revert).
     pub rolled_back: C,
+    /// Devices left without a bootable image (out of service until a truck roll).
     pub bricked: C,
+    /// Devices whose download never completed.
     pub download_failed: C,
     /// When the wave started, days into the run.
     pub start_days: F,
@@ -291,6 +339,7 @@ pub struct Security<C, F> {
     pub first_expiry_days: Option<F>,
     /// Device-days offline with an expired certificate, within the run.
     pub expired_device_days: F,
+    /// Each credential leak in the run, in order.
     pub compromises: Vec<Compromise<C, F>>,
     /// "persistent" or "per-report".
     pub sessions: String,
@@ -326,10 +375,13 @@ pub struct Compromise<C, F> {
 pub struct Cost<F> {
     /// ISO code of the price book's currency, e.g. "USD".
     pub currency: String,
+    /// The price book's id.
     pub price_book: String,
     /// The price book's date, YYYY-MM-DD.
     pub price_book_date: String,
+    /// The cloud platform priced.
     pub platform: String,
+    /// The connectivity option priced.
     pub connectivity: String,
     /// The time-series store (`null`: none priced).
     pub storage: Option<String>,
@@ -351,6 +403,7 @@ pub struct Cost<F> {
     pub platform_sizing: String,
     /// Set when no size of the platform covers the fleet's peak day.
     pub quota_exceeded: Option<String>,
+    /// Every item of the bill.
     pub lines: Vec<BillLine<F>>,
     /// The TCO of the same run under other platform or connectivity choices.
     pub alternatives: Vec<Alternative<F>>,
@@ -359,12 +412,19 @@ pub struct Cost<F> {
 /// TCO by category (discounted, over the horizon), currency units.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Breakdown<F> {
+    /// Devices, gateways and other equipment.
     pub hardware: F,
+    /// Installing the fleet.
     pub installation: F,
+    /// Onboarding, certificates and re-provisioning after credential leaks.
     pub provisioning: F,
+    /// SIMs, data plans and gateway backhaul.
     pub connectivity: F,
+    /// The cloud IoT platform.
     pub cloud: F,
+    /// Time-series storage and data egress.
     pub storage: F,
+    /// Truck rolls, replaced devices, battery swaps and other site work.
     pub maintenance: F,
 }
 
@@ -372,12 +432,19 @@ pub struct Breakdown<F> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CostCategory {
+    /// Devices, gateways and other equipment.
     Hardware,
+    /// Installing the fleet.
     Installation,
+    /// Onboarding, certificates and re-provisioning after credential leaks.
     Provisioning,
+    /// SIMs, data plans and gateway backhaul.
     Connectivity,
+    /// The cloud IoT platform.
     Cloud,
+    /// Time-series storage and data egress.
     Storage,
+    /// Truck rolls, replaced devices, battery swaps and other site work.
     Maintenance,
 }
 
@@ -385,7 +452,9 @@ pub enum CostCategory {
 /// units).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct BillLine<F> {
+    /// Which TCO category the line adds to.
     pub category: CostCategory,
+    /// What is bought, e.g. "gateway backhaul".
     pub item: String,
     /// How the quantity was metered (a typical month, or the one-time order).
     pub basis: String,
@@ -402,8 +471,11 @@ pub struct BillLine<F> {
 pub struct Alternative<F> {
     /// "platform" or "connectivity".
     pub choice: String,
+    /// The platform or connectivity option priced instead.
     pub name: String,
+    /// Total cost of ownership over the horizon (discounted), currency units.
     pub tco: F,
+    /// TCO per device and year, currency units.
     pub tco_per_device_year: F,
 }
 
@@ -412,10 +484,12 @@ pub struct Alternative<F> {
 pub struct Verdict {
     /// `status == "ready"`.
     pub ready: bool,
+    /// The overall answer.
     pub status: Readiness,
     /// The replications judged: targets by the 95 % interval of their mean, warning signs by the
     /// mean summary.
     pub replications: u32,
+    /// Every target and warning sign checked, with its evidence.
     pub findings: Vec<Finding>,
 }
 
@@ -435,11 +509,14 @@ pub enum Readiness {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Target met, or no sign of trouble.
     Pass,
+    /// A warning sign worth attention; it does not make the verdict "not ready".
     Warn,
     /// A target whose 95 % interval contains it (or a single replication, which has no
     /// interval): the run cannot say whether the design meets it.
     Undecided,
+    /// Target missed, or a sign that the pilot will not scale; the verdict is "not ready".
     Fail,
 }
 
@@ -448,7 +525,9 @@ pub enum Severity {
 pub struct Finding {
     /// A stable name: `target.delivery_ratio`, `sign.manual_onboarding`, ...
     pub check: String,
+    /// How it came out.
     pub severity: Severity,
+    /// One line saying what was found, for a person.
     pub title: String,
     /// What in the run or the design shows it.
     pub evidence: String,
@@ -466,9 +545,13 @@ pub struct Finding {
 /// interval, low = high = mean, from one replication), in the unit of the KPI.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Estimate {
+    /// Mean over the replications.
     pub mean: f64,
+    /// Lower end of the 95 % interval of the mean (the mean for one replication).
     pub ci95_low: f64,
+    /// Upper end of the 95 % interval of the mean (the mean for one replication).
     pub ci95_high: f64,
+    /// Replications the estimate is over.
     pub replications: u32,
 }
 
@@ -478,6 +561,7 @@ pub struct RunFacts {
     /// The run's id in the run database (the one asked for: a replication's own id when a
     /// replication was asked for).
     pub run_id: i64,
+    /// Where the run stands: running, complete, or stopped before a summary.
     pub status: RunStatus,
     /// When the run was started, RFC 3339 UTC.
     pub created_at: String,
@@ -493,6 +577,7 @@ pub struct RunFacts {
 /// A finished run of one replication: its figures as they are.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct RunOne {
+    /// What the run database knows of the run (its fields appear at the top level).
     #[serde(flatten)]
     pub facts: RunFacts,
     /// The seed of the replication. A u64 that may pass 2^53: JavaScript's `JSON.parse` rounds
@@ -500,6 +585,7 @@ pub struct RunOne {
     pub seed: u64,
     /// What the figures are: "one replication: no intervals".
     pub statistic: String,
+    /// The replication's figures (its fields appear at the top level).
     #[serde(flatten)]
     pub summary: SummaryOf<u64, f64>,
 }
@@ -507,6 +593,7 @@ pub struct RunOne {
 /// A finished run of several replications: every count and figure as a [`Stat`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct RunReplicated {
+    /// What the run database knows of the run (its fields appear at the top level).
     #[serde(flatten)]
     pub facts: RunFacts,
     /// The replications' run ids, replication 0 first.
@@ -517,6 +604,8 @@ pub struct RunReplicated {
     pub replications: u32,
     /// What the figures are: "mean over replications, with its 95 % Student-t interval".
     pub statistic: String,
+    /// Every figure as the mean over replications with its 95 % interval (fields appear at the top
+    /// level).
     #[serde(flatten)]
     pub summary: SummaryOf<Stat, Stat>,
 }
@@ -524,6 +613,7 @@ pub struct RunReplicated {
 /// A run without a summary (still running, failed or killed): its identity only.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct RunUnfinished {
+    /// What the run database knows of the run (its fields appear at the top level).
     #[serde(flatten)]
     pub facts: RunFacts,
     /// The scenario's name.
@@ -532,6 +622,7 @@ pub struct RunUnfinished {
     pub seed: u64,
     /// Devices in the fleet.
     pub devices: u64,
+    /// `sim-core VERSION+modelN`.
     pub engine_version: String,
 }
 
@@ -542,8 +633,11 @@ pub struct RunUnfinished {
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum RunDetail {
+    /// A finished run of one replication.
     One(RunOne),
+    /// A finished run of several replications.
     Replicated(RunReplicated),
+    /// A run that is still running, failed or was killed.
     Unfinished(RunUnfinished),
 }
 
