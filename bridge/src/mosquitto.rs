@@ -67,9 +67,20 @@ pub const KEPT_BROKER_USER: &str = "scaleproof";
 
 impl Mosquitto {
     /// A broker with `extra` appended to its listener's configuration (e.g. TLS settings).
+    /// The port is one the OS had free a moment before; if another process takes it first, the
+    /// broker starts again on another (up to five tries).
     pub fn start(name: &str, extra: &str) -> Mosquitto {
-        let port = TcpListener::bind("127.0.0.1:0").expect("a free loopback port").local_addr().expect("bound").port();
-        Mosquitto::start_on(name, port, extra)
+        let mut why = String::new();
+        for _ in 0..5 {
+            let port =
+                TcpListener::bind("127.0.0.1:0").expect("a free loopback port").local_addr().expect("bound").port();
+            match Mosquitto::try_start_on(name, port, extra) {
+                Ok(m) => return m,
+                Err(e) if e.contains("Address already in use") => why = e,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        panic!("no free port for mosquitto after five tries: {why}")
     }
 
     /// A broker on `port` (loopback only); panics if it cannot start (for tests).
@@ -161,9 +172,13 @@ impl Mosquitto {
                 });
             }
         }
+        // Ready when *this* process says it runs (its log gains a `running` line) and the port
+        // answers: a port that answers alone may be another process's that took it first.
+        let running = |log: &str| log.lines().filter(|l| l.ends_with(" running")).count();
+        let before = running(&self.log());
         let mut child = cmd.spawn().map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
         let t0 = Instant::now();
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        while running(&self.log()) <= before || TcpStream::connect(("127.0.0.1", self.port)).is_err() {
             if let Ok(Some(status)) = child.try_wait() {
                 return Err(format!("mosquitto exited ({status}) on port {}: {}", self.port, self.log()));
             }
