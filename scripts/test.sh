@@ -23,7 +23,7 @@ echo "== front ends reach the workspace through studio alone"
 # cli (and later the app and the fleet view) may depend on studio and outside crates, never on
 # another workspace crate: every call goes through the one façade.
 workspace_crates="sim-core store report bridge"
-for frontend in cli; do
+for frontend in cli scaleproof-studio; do
   direct=$(cargo tree -p "$frontend" -e normal --depth 1 --locked --prefix none 2>/dev/null | tail -n +2 | awk '{print $1}')
   for c in $workspace_crates; do
     if echo "$direct" | grep -qx "$c"; then
@@ -34,5 +34,12 @@ for frontend in cli; do
   echo "$direct" | grep -qx studio || { echo "$frontend does not depend on studio" >&2; exit 1; }
 done
 
+echo "== front end: type check (svelte-check, strict TypeScript) and unit tests (vitest)"
+(cd ui && npm run --silent check && npm run --silent test)
+
 echo "== tests"
 cargo test --workspace --locked
+
+echo "== the desktop studio end to end: the real app in a real window (Xvfb), through WebDriver"
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+xvfb-run -a -s "-screen 0 1280x800x24" python3 tests/e2e/studio.py target/debug/scaleproof-studio target/studio-screenshots

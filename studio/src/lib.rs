@@ -14,6 +14,7 @@ mod config;
 pub mod contract;
 mod error;
 pub mod export;
+pub mod library;
 pub mod model;
 pub mod pilot;
 pub mod pricebook;
@@ -78,10 +79,28 @@ pub fn load_scenario(config: &Config, path: &Path, overrides: &[String]) -> Resu
     read_scenario(config, path, overrides).map_err(Error::from)
 }
 
+/// A scenario as an editor holds it, unsaved: `text` validated as if it were the file at `path`
+/// with `--set`-style `overrides` (its price book is looked for beside `path`, as
+/// [`load_scenario`] would). Every problem is
+/// reported at once, with its line, as [`ErrorCode::InvalidInput`].
+pub fn load_scenario_text(config: &Config, path: &Path, text: &str, overrides: &[String]) -> Result<LoadedScenario> {
+    scenario_from_bytes(config, path, text.as_bytes(), overrides).map_err(Error::from)
+}
+
 fn read_scenario(config: &Config, path: &Path, overrides: &[String]) -> Result<LoadedScenario, LoadError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| LoadError::Io(format!("{file}: cannot read the scenario: {e}")))?;
-    let src = ScenarioSource { file: &file, bytes: &bytes, overrides };
+    scenario_from_bytes(config, path, &bytes, overrides)
+}
+
+fn scenario_from_bytes(
+    config: &Config,
+    path: &Path,
+    bytes: &[u8],
+    overrides: &[String],
+) -> Result<LoadedScenario, LoadError> {
+    let file = path.display().to_string();
+    let src = ScenarioSource { file: &file, bytes, overrides };
     let scenario = parse_scenario(&src).map_err(LoadError::Invalid)?;
     let book = match (&scenario.price_book, &scenario.cost) {
         (Some(id), Some(plan)) => {
@@ -107,7 +126,7 @@ fn read_scenario(config: &Config, path: &Path, overrides: &[String]) -> Result<L
     };
     Ok(LoadedScenario {
         file,
-        text: String::from_utf8_lossy(&bytes).into_owned(),
+        text: String::from_utf8_lossy(bytes).into_owned(),
         overrides: overrides.to_vec(),
         scenario,
         book,

@@ -2088,6 +2088,36 @@ duplicates: number,
  */
 malformed: number, };
 
+export type ScenarioItem = {
+/**
+ * The file's path, as found.
+ */
+path: string,
+/**
+ * `scenario.name`, or the file's stem when the file does not validate.
+ */
+name: string,
+/**
+ * `scenario.description`, if any.
+ */
+description?: string,
+/**
+ * Devices in the fleet (0 when the file does not validate).
+ */
+devices: number,
+/**
+ * Simulated time, seconds.
+ */
+duration_s: number,
+/**
+ * The id of the price book it is priced with, if any.
+ */
+price_book?: string,
+/**
+ * Problems found when validating it (0: valid).
+ */
+problems: number, };
+
 export type LiveSummary = { broker: string, devices: number,
 /**
  * Most clients connected at once, and connection attempts the broker refused or that failed.

@@ -13,7 +13,7 @@ pub mod summary;
 pub use bench::{BenchResult, RunSummaryV1};
 pub use comparison::{Comparison, Difference, Figure, Unit};
 pub use pilot::{Fit, FitEstimate, PilotComparison, PilotDistance};
-pub use records::{Problem, RecordingItem, RunListItem, RunStatus, SweepKind, SweepListItem};
+pub use records::{Problem, RecordingItem, RunListItem, RunStatus, ScenarioItem, SweepKind, SweepListItem};
 pub use series::{ClassHour, RunSeries, TimelineEvent, TimelineEventKind};
 // The bridge's summaries are defined beside the code that fills them, in `bridge`.
 pub use bridge::emulate::{Truth, TruthReport};
@@ -111,6 +111,7 @@ pub fn typescript() -> String {
         export::<SweepKind>(),
         export::<SweepListItem>(),
         export::<RecordingItem>(),
+        export::<ScenarioItem>(),
         // The bridge's summaries (live, pilot emulate, pilot record).
         export::<LiveSummary>(),
         export::<Truth>(),

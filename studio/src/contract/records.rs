@@ -164,3 +164,26 @@ impl From<&sim_core::diagnostic::Diagnostic> for Problem {
         }
     }
 }
+
+/// A scenario file as the library lists it (`studio::library::scenarios`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct ScenarioItem {
+    /// The file's path, as found.
+    pub path: String,
+    /// `scenario.name`, or the file's stem when the file does not validate.
+    pub name: String,
+    /// `scenario.description`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub description: Option<String>,
+    /// Devices in the fleet (0 when the file does not validate).
+    pub devices: u64,
+    /// Simulated time, seconds.
+    pub duration_s: f64,
+    /// The id of the price book it is priced with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub price_book: Option<String>,
+    /// Problems found when validating it (0: valid).
+    pub problems: u32,
+}

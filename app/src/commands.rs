@@ -1,0 +1,155 @@
+//! The commands the front end invokes. Each is a one-liner over `studio`, testable without a
+//! window: the `*_with` functions take the state directly, and the `#[tauri::command]` wrappers
+//! only hand it over.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use studio::contract::summary::RunDetail;
+use studio::contract::{Problem, RunListItem, ScenarioItem};
+use studio::session::RunJob;
+use studio::{CancelToken, Config, ErrorCode, ErrorReport, Progress};
+use tauri::ipc::Channel;
+
+/// What the commands share: the configuration (database, price books) and the cancel tokens of
+/// the runs in progress, by the job id the front end chose.
+pub struct AppState {
+    config: Config,
+    jobs: Mutex<HashMap<u32, CancelToken>>,
+}
+
+impl AppState {
+    /// State over `config` with no run in progress.
+    pub fn new(config: Config) -> AppState {
+        AppState { config, jobs: Mutex::new(HashMap::new()) }
+    }
+
+    /// The configuration the commands use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn jobs(&self) -> std::sync::MutexGuard<'_, HashMap<u32, CancelToken>> {
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+type Reply<T> = Result<T, ErrorReport>;
+
+fn report(e: studio::Error) -> ErrorReport {
+    e.report()
+}
+
+/// The bundled scenarios, each with what the library shows of it.
+#[tauri::command]
+pub fn library(state: tauri::State<'_, AppState>) -> Reply<Vec<ScenarioItem>> {
+    studio::library::scenarios(state.config(), &studio::library::bundled_dir()).map_err(report)
+}
+
+/// The text of a scenario file the user picked.
+#[tauri::command]
+pub fn read_scenario(path: PathBuf) -> Reply<String> {
+    studio::library::read_text(&path).map_err(report)
+}
+
+/// Every problem of a scenario's text as the editor holds it (empty: valid), as if it were the
+/// file at `path`.
+#[tauri::command]
+pub fn check_scenario(state: tauri::State<'_, AppState>, path: PathBuf, text: String) -> Reply<Vec<Problem>> {
+    check_scenario_with(&state, &path, &text)
+}
+
+/// See [`check_scenario`].
+pub fn check_scenario_with(state: &AppState, path: &std::path::Path, text: &str) -> Reply<Vec<Problem>> {
+    match studio::load_scenario_text(state.config(), path, text, &[]) {
+        Ok(_) => Ok(Vec::new()),
+        Err(e) if e.code() == ErrorCode::InvalidInput && !e.problem_list().is_empty() => Ok(e.problem_list().to_vec()),
+        Err(e) => Err(e.report()),
+    }
+}
+
+/// What the front end asks to run.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunAsk {
+    /// The job id the front end gives it (to cancel it).
+    pub job: u32,
+    /// Where the scenario's text came from (price books are looked for beside it).
+    pub path: PathBuf,
+    /// The scenario's text as the editor holds it.
+    pub text: String,
+    /// Devices in the whole fleet, spread over the classes as a sweep would (None: as written).
+    pub devices: Option<u64>,
+    /// Replications (at least 1).
+    pub replications: u32,
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+}
+
+/// Runs a scenario on a session thread, streaming its progress to `on_progress`, and returns
+/// the stored run. A cancel ([`cancel_run`]) ends it with the `cancelled` error code.
+#[tauri::command]
+pub async fn start_run(
+    state: tauri::State<'_, AppState>,
+    ask: RunAsk,
+    on_progress: Channel<Progress>,
+) -> Reply<RunDetail> {
+    let config = state.config().clone();
+    let session = begin_run(&state, &ask).map_err(report)?;
+    let job = ask.job;
+    let outcome = tauri::async_runtime::spawn_blocking(move || {
+        while let Some(p) = session.next_progress() {
+            // A window that went away stops listening; the run goes on and is stored.
+            let _ = on_progress.send(p);
+        }
+        session.wait()
+    })
+    .await;
+    state.jobs().remove(&job);
+    let outcome = outcome.map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())?.map_err(report)?;
+    let first = outcome.summaries.first().map_or(0, |s| s.run_id);
+    studio::records::run_detail(&config, first).map_err(report)
+}
+
+/// Loads the asked scenario and starts its run, registering its cancel token under the job id.
+pub fn begin_run(state: &AppState, ask: &RunAsk) -> studio::Result<studio::Session<studio::RunOutcome>> {
+    let config = state.config();
+    let mut overrides = Vec::new();
+    if let Some(n) = ask.devices {
+        let base = studio::load_scenario_text(config, &ask.path, &ask.text, &[])?;
+        overrides = studio::sweep::fleet_size_overrides(&base.scenario, n);
+    }
+    let loaded = studio::load_scenario_text(config, &ask.path, &ask.text, &overrides)?;
+    let session = studio::session::start_run(RunJob {
+        seed: ask.seed,
+        replications: ask.replications.max(1),
+        ..RunJob::new(loaded, config.db.clone())
+    })?;
+    state.jobs().insert(ask.job, session.cancel_token());
+    Ok(session)
+}
+
+/// Stops a run in progress within one simulated hour (what ran is stored `cancelled`); false
+/// when no such run is going.
+#[tauri::command]
+pub fn cancel_run(state: tauri::State<'_, AppState>, job: u32) -> bool {
+    cancel_run_with(&state, job)
+}
+
+/// See [`cancel_run`].
+pub fn cancel_run_with(state: &AppState, job: u32) -> bool {
+    state.jobs().get(&job).map(CancelToken::cancel).is_some()
+}
+
+/// The stored runs, newest first.
+#[tauri::command]
+pub fn runs(state: tauri::State<'_, AppState>) -> Reply<Vec<RunListItem>> {
+    studio::records::runs(state.config(), 200).map_err(report)
+}
+
+/// One stored run as `show --json` prints it.
+#[tauri::command]
+pub fn run_detail(state: tauri::State<'_, AppState>, id: i64) -> Reply<RunDetail> {
+    studio::records::run_detail(state.config(), id).map_err(report)
+}

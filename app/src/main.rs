@@ -1,0 +1,5 @@
+//! `scaleproof-studio`: the desktop studio's window (see the library for its commands).
+
+fn main() {
+    scaleproof_studio::run();
+}

@@ -1,0 +1,87 @@
+//! The app's commands without a window: the library lists every bundled scenario, the editor's
+//! check finds every problem of unsaved text at its line, and a run started as the window starts
+//! it reports progress, can be cancelled, and is stored.
+
+use std::path::PathBuf;
+
+use scaleproof_studio::commands::{AppState, RunAsk, begin_run, cancel_run_with, check_scenario_with};
+use studio::{Config, ErrorCode};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn state(name: &str) -> AppState {
+    let dir = std::env::temp_dir().join(format!("scaleproof-app-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    AppState::new(Config::in_dir(&dir))
+}
+
+fn mine_pilot() -> (PathBuf, String) {
+    let path = root().join("scenarios/mine-pilot.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    (path, text)
+}
+
+#[test]
+fn the_library_lists_every_bundled_scenario_valid() {
+    let s = state("library");
+    let items = studio::library::scenarios(s.config(), &studio::library::bundled_dir()).unwrap();
+    let files = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "toml"))
+        .count();
+    assert_eq!(items.len(), files);
+    assert!(items.iter().all(|i| i.problems == 0 && i.devices > 0), "{items:#?}");
+    let mine = items.iter().find(|i| i.path.ends_with("mine-pilot.toml")).unwrap();
+    assert_eq!((mine.devices, mine.duration_s), (20, 30.0 * 86_400.0));
+}
+
+#[test]
+fn the_editor_check_reports_every_problem_of_unsaved_text_at_its_line() {
+    let s = state("check");
+    let (path, text) = mine_pilot();
+    assert_eq!(check_scenario_with(&s, &path, &text).unwrap(), []);
+    // Two mistakes at once: a count that is not a number and a negative capacity.
+    let line_of = |needle: &str| text.lines().position(|l| l.trim_start().starts_with(needle)).unwrap() + 1;
+    let count_line = line_of("count =");
+    let broken: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i + 1 == count_line { "count = \"many\"".to_string() } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let problems = check_scenario_with(&s, &path, &broken).unwrap();
+    assert!(!problems.is_empty());
+    assert!(problems.iter().any(|p| p.line == count_line && p.path.ends_with(".count")), "{problems:#?}");
+    // A file the check cannot even read as TOML is still problems, not a failure.
+    let problems = check_scenario_with(&s, &path, "[scenario\nname = 1").unwrap();
+    assert!(problems.iter().any(|p| p.line == 1), "{problems:#?}");
+}
+
+#[test]
+fn a_run_reports_progress_can_be_cancelled_and_is_stored() {
+    let s = state("run");
+    let (path, text) = mine_pilot();
+    let ask =
+        |job| RunAsk { job, path: path.clone(), text: text.clone(), devices: Some(40), replications: 1, seed: Some(7) };
+    let session = begin_run(&s, &ask(1)).unwrap();
+    let events: Vec<_> = std::iter::from_fn(|| session.next_progress()).collect();
+    let outcome = session.wait().unwrap();
+    assert_eq!(outcome.summaries[0].devices, 40, "the fleet-size override applies");
+    assert!(events.windows(2).all(|w| w[0].fraction <= w[1].fraction));
+    assert!(events.last().unwrap().done);
+    let detail = studio::records::run_detail(s.config(), outcome.summaries[0].run_id).unwrap();
+    assert!(matches!(detail, studio::contract::summary::RunDetail::One(_)));
+
+    // A month of 20,000 devices, cancelled after its first hour is reported.
+    let session = begin_run(&s, &RunAsk { devices: Some(20_000), ..ask(2) }).unwrap();
+    let first = session.next_progress().unwrap();
+    assert!(first.epoch >= 1);
+    assert!(cancel_run_with(&s, 2), "the job is known while it runs");
+    assert!(!cancel_run_with(&s, 99), "an unknown job is not");
+    while session.next_progress().is_some() {}
+    let Err(e) = session.wait() else { panic!("a cancelled run returns an error") };
+    assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
+}

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""End-to-end test of the desktop studio: the real app in a real window (run it under Xvfb),
+driven through WebDriver (tauri-driver + WebKitWebDriver). Standard library only.
+
+It opens a bundled scenario, breaks it and sees the problem at its line, fixes it, runs it at a
+small fleet size and reads the verdict and KPI tiles, then starts a 20,000-device run, sees its
+progress and cancels it. Each screen is saved as a PNG in the folder given as the second
+argument.
+
+    xvfb-run -a -s "-screen 0 1280x800x24" python3 tests/e2e/studio.py target/debug/scaleproof-studio OUT
+"""
+
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+APP = os.path.abspath(sys.argv[1])
+OUT = os.path.abspath(sys.argv[2])
+PORT = 4444
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
+
+
+def call(method, path, body=None, timeout=60):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return json.loads(r.read() or b"{}").get("value")
+    except urllib.error.HTTPError as e:
+        raise RuntimeError(f"{method} {path}: {e.code} {e.read()[:500]!r}") from None
+
+
+class Studio:
+    def __init__(self, sid):
+        self.sid = sid
+
+    def find(self, xpath, timeout=30):
+        """The first element at `xpath`, waiting for it to appear."""
+        end = time.time() + timeout
+        while True:
+            try:
+                return call("POST", f"/session/{self.sid}/element", {"using": "xpath", "value": xpath})[ELEMENT]
+            except RuntimeError:
+                if time.time() > end:
+                    raise RuntimeError(f"no element {xpath} within {timeout} s:\n{self.text('//body')}")
+                time.sleep(0.2)
+
+    def click(self, xpath):
+        call("POST", f"/session/{self.sid}/element/{self.find(xpath)}/click", {})
+
+    def text(self, xpath):
+        el = call("POST", f"/session/{self.sid}/element", {"using": "xpath", "value": xpath})[ELEMENT]
+        return call("GET", f"/session/{self.sid}/element/{el}/text")
+
+    def js(self, script, *args):
+        return call("POST", f"/session/{self.sid}/execute/sync", {"script": script, "args": list(args)})
+
+    def type_into(self, xpath, value):
+        """Sets a field's value as typing would (an `input` event follows)."""
+        self.js(
+            "const el = document.evaluate(arguments[0], document, null, 9, null).singleNodeValue;"
+            "el.value = arguments[1]; el.dispatchEvent(new Event('input', {bubbles: true}));",
+            xpath,
+            value,
+        )
+
+    def wait_text(self, xpath, needle, timeout=60):
+        end = time.time() + timeout
+        while True:
+            try:
+                t = self.text(xpath)
+                if needle in t:
+                    return t
+            except RuntimeError:
+                t = "(not there)"
+            if time.time() > end:
+                raise AssertionError(f"{xpath} never showed {needle!r}; last: {t!r}")
+            time.sleep(0.2)
+
+    def screenshot(self, name):
+        # WebKit may hand back the previous frame right after a change (build notes, 4d).
+        time.sleep(1.5)
+        png = base64.b64decode(call("GET", f"/session/{self.sid}/screenshot"))
+        with open(os.path.join(OUT, f"{name}.png"), "wb") as f:
+            f.write(png)
+
+
+def wait_port(port, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    data = tempfile.mkdtemp(prefix="scaleproof-e2e-")
+    env = dict(os.environ, SCALEPROOF_DB=os.path.join(data, "runs.db"))
+    driver_bin = shutil.which("tauri-driver", path=os.path.abspath(".tools/bin") + os.pathsep + env["PATH"])
+    if not driver_bin:
+        sys.exit("tauri-driver not found: run `bash scripts/setup.sh`")
+    driver = subprocess.Popen([driver_bin, "--port", str(PORT)], env=env, start_new_session=True)
+    sid = None
+    passed = []
+    try:
+        wait_port(PORT)
+        caps = {"capabilities": {"alwaysMatch": {"browserName": "wry", "tauri:options": {"application": APP}}}}
+        # tauri-driver answers before its WebKitWebDriver does: retry the first request.
+        for attempt in range(50):
+            try:
+                sid = call("POST", "/session", caps)["sessionId"]
+                break
+            except (RuntimeError, ConnectionError, urllib.error.URLError):
+                if attempt == 49:
+                    raise
+                time.sleep(0.2)
+        ui = Studio(sid)
+
+        # The library lists the bundled scenarios; open the mine pilot.
+        ui.click("//nav//button[contains(., 'Mine A - pilot')]")
+        ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "valid")
+        ui.screenshot("01-library-and-editor")
+        original = ui.js("return document.querySelector('textarea').value;")
+        lines = original.split("\n")
+        n = next(i for i, l in enumerate(lines) if l.strip().startswith("count =")) + 1
+        passed.append("opened a bundled scenario")
+
+        # A mistake shows at its line as the user types; fixing it clears it.
+        broken = "\n".join('count = "many"' if i + 1 == n else l for i, l in enumerate(lines))
+        ui.type_into("//textarea", broken)
+        ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "problem")
+        listed = ui.wait_text("//ul[@aria-label='Problems']", f"line {n}:")
+        assert ".count" in listed, listed
+        ui.screenshot("02-a-problem-at-its-line")
+        ui.type_into("//textarea", original)
+        ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "valid")
+        passed.append(f"saw the problem at line {n} and fixed it")
+
+        # Run at 200 devices: the verdict and the KPI tiles.
+        ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "200")
+        ui.click("//button[normalize-space()='Run']")
+        verdict = ui.wait_text("//section[@aria-label='Result']", "Delivered", timeout=120)
+        assert any(v in verdict for v in ("Ready to scale", "Not ready", "Undecided")), verdict
+        assert "200" in ui.text("//section[@aria-label='Result']//div[@class='tiles']"), verdict
+        ui.screenshot("03-verdict-and-kpis")
+        passed.append("ran it at 200 devices and read the verdict")
+
+        # A month of 20,000 devices: progress shows, Cancel stops it.
+        ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "20000")
+        ui.click("//button[normalize-space()='Run']")
+        ui.wait_text("//section[@aria-label='Progress']", "hour", timeout=120)
+        ui.screenshot("04-progress")
+        ui.click("//button[normalize-space()='Cancel']")
+        ui.wait_text("//section[@role='alert']", "Cancelled", timeout=120)
+        ui.screenshot("05-cancelled")
+        passed.append("cancelled a 20,000-device run while it ran")
+    finally:
+        if sid:
+            try:
+                call("DELETE", f"/session/{sid}", timeout=20)
+            except Exception as e:  # the app may already be gone; the driver is killed below
+                print(f"closing the session: {e}", file=sys.stderr)
+        os.killpg(driver.pid, signal.SIGTERM)
+        driver.wait(timeout=20)
+        shutil.rmtree(data, ignore_errors=True)
+    for p in passed:
+        print(f"ok: {p}")
+    print(f"studio end-to-end: {len(passed)} passed; screenshots in {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+// The app's commands, typed with the contracts generated from Rust (contracts.ts). Every
+// command rejects with an ErrorReport: a code to branch on, a message, and every problem.
+import { Channel, invoke } from "@tauri-apps/api/core";
+import type { ErrorReport, Problem, Progress, RunDetail, RunListItem, ScenarioItem } from "../contracts";
+
+/** What the studio asks to run (the Rust `RunAsk`). */
+export type RunAsk = {
+  /** An id of the caller's choosing, to cancel the run with. */
+  job: number;
+  /** Where the scenario's text came from (price books are looked for beside it). */
+  path: string;
+  /** The scenario's text as the editor holds it. */
+  text: string;
+  /** Devices in the whole fleet (null: as written). */
+  devices: number | null;
+  replications: number;
+  seed: number | null;
+};
+
+export const library = (): Promise<ScenarioItem[]> => invoke("library");
+export const readScenario = (path: string): Promise<string> => invoke("read_scenario", { path });
+export const checkScenario = (path: string, text: string): Promise<Problem[]> =>
+  invoke("check_scenario", { path, text });
+export const cancelRun = (job: number): Promise<boolean> => invoke("cancel_run", { job });
+export const runs = (): Promise<RunListItem[]> => invoke("runs");
+export const runDetail = (id: number): Promise<RunDetail> => invoke("run_detail", { id });
+
+/** Starts a run; `onProgress` hears every simulated hour. Resolves with the stored run. */
+export function startRun(ask: RunAsk, onProgress: (p: Progress) => void): Promise<RunDetail> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return invoke("start_run", { ask, onProgress: channel });
+}
+
+/** An ErrorReport, or any other rejection turned into one. */
+export function asReport(e: unknown): ErrorReport {
+  if (typeof e === "object" && e !== null && "code" in e && "message" in e) return e as ErrorReport;
+  return { code: "internal", message: String(e), problems: [] };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import type { Problem } from "../contracts";
+import { duration, mean, money, percent, problemsByLine, thousands } from "./format";
+
+describe("format", () => {
+  it("reads a figure of one replication or the mean of several", () => {
+    expect(mean(3)).toBe(3);
+    expect(mean({ mean: 2.5, ci95_low: 2, ci95_high: 3 })).toBe(2.5);
+  });
+
+  it("writes ratios, counts, durations and money as the report does", () => {
+    expect(percent(0.97344)).toBe("97.34 %");
+    expect(thousands(1234567.4)).toBe("1,234,567");
+    expect(duration(90 * 86_400)).toBe("90 d");
+    expect(duration(36 * 3_600)).toBe("36 h");
+    expect(duration(12 * 60)).toBe("12 min");
+    expect(duration(4.2)).toBe("4.2 s");
+    expect(money(1234.5, "USD")).toBe("USD 1,235");
+    expect(money(12.5, "EUR")).toBe("EUR 12.50");
+  });
+
+  it("groups problems by line, overrides on line 0", () => {
+    const p = (line: number, path: string): Problem => ({ file: "s.toml", line, column: 1, path, message: "bad" });
+    const byLine = problemsByLine([p(3, "a"), p(0, "b"), p(3, "c")]);
+    expect(byLine.get(3)?.map((x) => x.path)).toEqual(["a", "c"]);
+    expect(byLine.get(0)?.length).toBe(1);
+    expect(byLine.has(1)).toBe(false);
+  });
+});

@@ -1,0 +1,19 @@
+import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { defineConfig } from "vitest/config";
+
+// The app embeds dist/ (app/tauri.conf.json `frontendDist`). Nothing is fetched at run time:
+// every script and style is a file of its own, which the strict CSP (no inline code) allows.
+export default defineConfig({
+  plugins: [svelte()],
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    target: "es2021",
+    // No data: URLs for scripts; assets stay files.
+    assetsInlineLimit: 0,
+  },
+  test: {
+    include: ["src/**/*.test.ts"],
+    environment: "node",
+  },
+});
