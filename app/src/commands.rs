@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use studio::contract::summary::RunDetail;
-use studio::contract::{Problem, RunListItem, ScenarioItem};
+use studio::contract::{Comparison, Problem, RunListItem, RunSeries, ScenarioItem};
 use studio::session::RunJob;
 use studio::{CancelToken, Config, ErrorCode, ErrorReport, Progress};
 use tauri::ipc::Channel;
@@ -17,12 +17,14 @@ use tauri::ipc::Channel;
 pub struct AppState {
     config: Config,
     jobs: Mutex<HashMap<u32, CancelToken>>,
+    /// Where reports are exported without asking (None: a save dialog asks).
+    pub export_dir: Option<PathBuf>,
 }
 
 impl AppState {
     /// State over `config` with no run in progress.
     pub fn new(config: Config) -> AppState {
-        AppState { config, jobs: Mutex::new(HashMap::new()) }
+        AppState { config, jobs: Mutex::new(HashMap::new()), export_dir: None }
     }
 
     /// The configuration the commands use.
@@ -152,4 +154,46 @@ pub fn runs(state: tauri::State<'_, AppState>) -> Reply<Vec<RunListItem>> {
 #[tauri::command]
 pub fn run_detail(state: tauri::State<'_, AppState>, id: i64) -> Reply<RunDetail> {
     studio::records::run_detail(state.config(), id).map_err(report)
+}
+
+/// A stored run's hourly series per class (replication 0) with its timeline of events.
+#[tauri::command]
+pub fn run_series(state: tauri::State<'_, AppState>, id: i64) -> Reply<RunSeries> {
+    studio::run::series(state.config(), id).map_err(report)
+}
+
+/// What differs between two stored runs: assumptions, prices and results.
+#[tauri::command]
+pub fn compare_runs(state: tauri::State<'_, AppState>, a: i64, b: i64) -> Reply<Comparison> {
+    studio::compare::compare_runs(&state.config().db, a, b).map_err(report)
+}
+
+/// Writes a run's HTML report (with its charts as SVG files beside it) where the user says in a
+/// save dialog; the file written, or None when the dialog was cancelled.
+#[tauri::command]
+pub async fn export_report(app: tauri::AppHandle, state: tauri::State<'_, AppState>, id: i64) -> Reply<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let name = format!("scaleproof-run-{id}.html");
+    let path = match &state.export_dir {
+        Some(dir) => dir.join(&name),
+        None => {
+            let picked =
+                app.dialog().file().add_filter("HTML report", &["html"]).set_file_name(&name).blocking_save_file();
+            let Some(picked) = picked else { return Ok(None) };
+            picked.into_path().map_err(|e| studio::Error::new(ErrorCode::Io, e).report())?
+        }
+    };
+    export_report_to(&state, id, &path).map_err(report)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// See [`export_report`]: the report of run `id` written to `html`.
+pub fn export_report_to(state: &AppState, id: i64, html: &std::path::Path) -> studio::Result<()> {
+    let report = studio::reports::build_report(
+        &state.config().db,
+        studio::reports::Target::Run(id),
+        &studio::utc_now_rfc3339(),
+    )?;
+    studio::reports::write_report(&report, html)?;
+    Ok(())
 }

@@ -8,8 +8,11 @@ pub mod commands;
 
 /// Builds and runs the app until its window closes.
 pub fn run() {
-    let state = commands::AppState::new(studio::Config::from_env());
+    let mut state = commands::AppState::new(studio::Config::from_env());
+    // Unattended use (the end-to-end test): reports go to this folder, no dialog is opened.
+    state.export_dir = std::env::var_os("SCALEPROOF_STUDIO_EXPORT_DIR").map(Into::into);
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::library,
@@ -19,6 +22,9 @@ pub fn run() {
             commands::cancel_run,
             commands::runs,
             commands::run_detail,
+            commands::run_series,
+            commands::compare_runs,
+            commands::export_report,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -85,3 +85,29 @@ fn a_run_reports_progress_can_be_cancelled_and_is_stored() {
     let Err(e) = session.wait() else { panic!("a cancelled run returns an error") };
     assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
 }
+
+#[test]
+fn two_runs_compare_and_a_run_exports_its_report() {
+    let s = state("compare");
+    let (path, text) = mine_pilot();
+    let run = |job, devices| {
+        let ask =
+            RunAsk { job, path: path.clone(), text: text.clone(), devices: Some(devices), replications: 1, seed: None };
+        let session = begin_run(&s, &ask).unwrap();
+        while session.next_progress().is_some() {}
+        let Ok(outcome) = session.wait() else { panic!("run {job} failed") };
+        outcome.summaries[0].run_id
+    };
+    let (a, b) = (run(1, 20), run(2, 60));
+    let c = studio::compare::compare_runs(&s.config().db, a, b).unwrap();
+    assert_eq!((c.run_a, c.run_b), (a, b));
+    let devices = c.results.iter().find(|f| f.id == "devices").expect("devices is compared");
+    assert_eq!((devices.a, devices.b), (Some(20.0), Some(60.0)));
+    assert!(c.assumptions.iter().any(|d| d.path.contains("count")), "{:#?}", c.assumptions);
+
+    let html = std::env::temp_dir().join(format!("scaleproof-app-report-{}.html", std::process::id()));
+    scaleproof_studio::commands::export_report_to(&s, b, &html).unwrap();
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("<html") && page.contains("Mine A - pilot"), "{}", &page[..200.min(page.len())]);
+    assert!(studio::reports::charts_dir(&html).join("01-delivery-over-time.svg").exists());
+}

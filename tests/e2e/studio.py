@@ -11,6 +11,7 @@ argument.
 """
 
 import base64
+import http.client
 import json
 import os
 import shutil
@@ -29,15 +30,22 @@ PORT = 4444
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
 
-def call(method, path, body=None, timeout=60):
+def call(method, path, body=None, timeout=60, attempts=4):
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return json.loads(r.read() or b"{}").get("value")
-    except urllib.error.HTTPError as e:
-        raise RuntimeError(f"{method} {path}: {e.code} {e.read()[:500]!r}") from None
+    for attempt in range(attempts):
+        req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return json.loads(r.read() or b"{}").get("value")
+        except urllib.error.HTTPError as e:
+            raise RuntimeError(f"{method} {path}: {e.code} {e.read()[:500]!r}") from None
+        except (ConnectionResetError, http.client.RemoteDisconnected):
+            # tauri-driver reuses a kept-alive connection to WebKitWebDriver that WebKitWebDriver
+            # has just closed; the request never reached it, so sending it again is safe.
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.3)
 
 
 class Studio:
@@ -108,7 +116,7 @@ def wait_port(port, timeout=30):
 def main():
     os.makedirs(OUT, exist_ok=True)
     data = tempfile.mkdtemp(prefix="scaleproof-e2e-")
-    env = dict(os.environ, SCALEPROOF_DB=os.path.join(data, "runs.db"))
+    env = dict(os.environ, SCALEPROOF_DB=os.path.join(data, "runs.db"), SCALEPROOF_STUDIO_EXPORT_DIR=data)
     driver_bin = shutil.which("tauri-driver", path=os.path.abspath(".tools/bin") + os.pathsep + env["PATH"])
     if not driver_bin:
         sys.exit("tauri-driver not found: run `bash scripts/setup.sh`")
@@ -156,17 +164,41 @@ def main():
         assert any(v in verdict for v in ("Ready to scale", "Not ready", "Undecided")), verdict
         assert "200" in ui.text("//section[@aria-label='Result']//div[@class='tiles']"), verdict
         ui.screenshot("03-verdict-and-kpis")
-        passed.append("ran it at 200 devices and read the verdict")
+        ui.js("document.querySelector('.charts').scrollIntoView({block: 'start'});")
+        ui.wait_text("//div[@class='charts']", "Where messages were lost")
+        canvases = ui.js("return document.querySelectorAll('.charts canvas').length;")
+        assert canvases >= 1, f"the time chart drew no canvas ({canvases})"
+        ui.screenshot("04-charts")
+        passed.append("ran it at 200 devices and read the verdict and its charts")
+        ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "20")
+        ui.click("//button[normalize-space()='Run']")
+        ui.wait_text("//section[@aria-label='Result']", "Stored as run 2 ", timeout=120)
 
         # A month of 20,000 devices: progress shows, Cancel stops it.
         ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "20000")
         ui.click("//button[normalize-space()='Run']")
         ui.wait_text("//section[@aria-label='Progress']", "hour", timeout=120)
-        ui.screenshot("04-progress")
+        ui.screenshot("05-progress")
         ui.click("//button[normalize-space()='Cancel']")
         ui.wait_text("//section[@role='alert']", "Cancelled", timeout=120)
-        ui.screenshot("05-cancelled")
+        ui.screenshot("06-cancelled")
         passed.append("cancelled a 20,000-device run while it ran")
+
+        # History: the two finished runs compared; a report exported (to SCALEPROOF_STUDIO_EXPORT_DIR).
+        ui.click("//button[@role='tab'][normalize-space()='History']")
+        ui.wait_text("//section[@aria-label='History']//tbody", "cancelled")
+        ui.click("//tr[td[6][normalize-space()='complete']][1]//input[@type='checkbox']")
+        ui.click("//tr[td[6][normalize-space()='complete']][2]//input[@type='checkbox']")
+        ui.click("//button[normalize-space()='Compare the two picked']")
+        compared = ui.wait_text("//section[@aria-label='Comparison']", "against run")
+        assert "200" in compared and "20" in compared, compared
+        ui.screenshot("07-history-and-compare")
+        ui.click("//tr[td[6][normalize-space()='complete']][1]//button[normalize-space()='Report…']")
+        written = ui.wait_text("//p[@role='status']", "Report written to")
+        report = written.split("Report written to", 1)[1].strip()
+        with open(report, encoding="utf-8") as f:
+            assert "<html" in f.read(), report
+        passed.append("compared two runs and exported a report")
     finally:
         if sid:
             try:

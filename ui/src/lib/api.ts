@@ -1,7 +1,16 @@
 // The app's commands, typed with the contracts generated from Rust (contracts.ts). Every
 // command rejects with an ErrorReport: a code to branch on, a message, and every problem.
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { ErrorReport, Problem, Progress, RunDetail, RunListItem, ScenarioItem } from "../contracts";
+import type {
+  Comparison,
+  ErrorReport,
+  Problem,
+  Progress,
+  RunDetail,
+  RunListItem,
+  RunSeries,
+  ScenarioItem,
+} from "../contracts";
 
 /** What the studio asks to run (the Rust `RunAsk`). */
 export type RunAsk = {
@@ -24,6 +33,10 @@ export const checkScenario = (path: string, text: string): Promise<Problem[]> =>
 export const cancelRun = (job: number): Promise<boolean> => invoke("cancel_run", { job });
 export const runs = (): Promise<RunListItem[]> => invoke("runs");
 export const runDetail = (id: number): Promise<RunDetail> => invoke("run_detail", { id });
+export const runSeries = (id: number): Promise<RunSeries> => invoke("run_series", { id });
+export const compareRuns = (a: number, b: number): Promise<Comparison> => invoke("compare_runs", { a, b });
+/** Writes a run's HTML report where the user picks; the file, or null when they cancelled. */
+export const exportReport = (id: number): Promise<string | null> => invoke("export_report", { id });
 
 /** Starts a run; `onProgress` hears every simulated hour. Resolves with the stored run. */
 export function startRun(ask: RunAsk, onProgress: (p: Progress) => void): Promise<RunDetail> {

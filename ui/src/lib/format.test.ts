@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Problem } from "../contracts";
-import { duration, mean, money, percent, problemsByLine, thousands } from "./format";
+import { change, duration, figure, mean, money, percent, problemsByLine, thousands } from "./format";
 
 describe("format", () => {
   it("reads a figure of one replication or the mean of several", () => {
@@ -25,5 +25,19 @@ describe("format", () => {
     expect(byLine.get(3)?.map((x) => x.path)).toEqual(["a", "c"]);
     expect(byLine.get(0)?.length).toBe(1);
     expect(byLine.has(1)).toBe(false);
+  });
+});
+
+describe("comparison", () => {
+  it("writes each figure in its unit and the change from a to b", () => {
+    expect(figure(99.5, "percent", null)).toBe("99.500 %");
+    expect(figure(20000, "count", null)).toBe("20,000");
+    expect(figure(161.4, "money", "USD")).toBe("USD 161");
+    expect(figure(null, "count", null)).toBe("-");
+    expect(change(100, 112.5)).toBe("+12.5 %");
+    expect(change(100, 97)).toBe("-3.0 %");
+    expect(change(421.9, 421.8)).toBe("0.0 %");
+    expect(change(0, 5)).toBe("");
+    expect(change(null, 5)).toBe("");
   });
 });

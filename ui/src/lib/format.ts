@@ -1,5 +1,5 @@
 // Numbers, durations and summaries as the studio shows them. Pure functions: unit-tested.
-import type { Problem, RunDetail, Stat } from "../contracts";
+import type { Figure, Problem, RunDetail, Stat } from "../contracts";
 
 /** A figure of one replication (a number) or of several (its mean). */
 export function mean(x: number | Stat): number {
@@ -41,6 +41,34 @@ export function problemsByLine(problems: Problem[]): Map<number, Problem[]> {
   return byLine;
 }
 
+/** Where a finished run's messages were lost, largest first (causes with none left out). */
+export function losses(run: RunDetail): { label: string; value: number }[] {
+  if (!("messages" in run)) return [];
+  const m = run.messages;
+  const c = run.loss_causes;
+  return [
+    { label: "radio channel", value: mean(c.channel) },
+    { label: "network outage", value: mean(c.outage) },
+    { label: "collision", value: mean(c.collision) },
+    { label: "duty cycle", value: mean(c.duty_cycle) },
+    { label: "buffer overflow", value: mean(m.dropped_overflow) },
+    { label: "reboot", value: mean(m.dropped_reboot) },
+    { label: "dead device", value: mean(m.stranded_dead) },
+  ]
+    .filter((x) => x.value > 0)
+    .sort((a, b) => b.value - a.value);
+}
+
+/** The bill by category over the horizon, largest first. */
+export function bill(run: RunDetail): { label: string; value: number }[] {
+  if (!("messages" in run) || !run.cost) return [];
+  const b = run.cost.breakdown;
+  return Object.entries(b)
+    .map(([label, v]) => ({ label, value: mean(v as number | Stat) }))
+    .filter((x) => x.value > 0)
+    .sort((a, b) => b.value - a.value);
+}
+
 /** The headline tiles of a finished run, in the order the report shows them. */
 export type Tile = { label: string; value: string };
 
@@ -59,4 +87,30 @@ export function tiles(run: RunDetail): Tile[] {
     out.push({ label: "TCO per device-year", value: money(mean(run.cost.tco_per_device_year), run.cost.currency) });
   }
   return out;
+}
+
+/** A compared figure in its unit; "-" when the run has none. */
+export function figure(x: number | null, unit: Figure["unit"], currency: string | null): string {
+  if (x === null) return "-";
+  switch (unit) {
+    case "percent":
+      return `${x.toFixed(3)} %`;
+    case "seconds":
+      return duration(x);
+    case "days":
+      return `${x.toFixed(1)} d`;
+    case "money":
+      return money(x, currency ?? "");
+    case "count":
+      return thousands(x);
+  }
+}
+
+/** b relative to a: "+12.5 %", "-3.0 %"; "" when a is 0 or either is missing. */
+export function change(a: number | null, b: number | null): string {
+  if (a === null || b === null || a === 0) return "";
+  const r = ((b - a) / Math.abs(a)) * 100;
+  // Below a twentieth of a percent it is no change (and never "-0.0 %").
+  if (Math.abs(r) < 0.05) return "0.0 %";
+  return `${r > 0 ? "+" : ""}${r.toFixed(1)} %`;
 }
