@@ -48,6 +48,6 @@ cd ui
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
-if [ ! -f dist/index.html ] || [ -n "$(find src index.html package-lock.json vite.config.ts -newer dist/index.html -print -quit)" ]; then
+if [ ! -f dist/index.html ] || [ -n "$(find src public index.html package-lock.json vite.config.ts ../schemas/scenario.schema.json -newer dist/index.html -print -quit)" ]; then
   npm run --silent build >/dev/null
 fi

@@ -2,9 +2,10 @@
 """End-to-end test of the desktop studio: the real app in a real window (run it under Xvfb),
 driven through WebDriver (tauri-driver + WebKitWebDriver). Standard library only.
 
-It opens a bundled scenario, breaks it and sees the problem at its line, fixes it, runs it at a
-small fleet size and reads the verdict and KPI tiles, then starts a 20,000-device run, sees its
-progress and cancels it. Each screen is saved as a PNG in the folder given as the second
+It opens a bundled scenario, types in its editor by keyboard (completion from the schema, a
+mistake seen at its line, then fixed), runs it at a small fleet size and reads the verdict, KPI
+tiles and charts, starts a 20,000-device run, sees its progress and cancels it, compares two
+runs and exports a report. Each screen is saved as a PNG in the folder given as the second
 argument.
 
     xvfb-run -a -s "-screen 0 1280x800x24" python3 tests/e2e/studio.py target/debug/scaleproof-studio OUT
@@ -28,6 +29,9 @@ APP = os.path.abspath(sys.argv[1])
 OUT = os.path.abspath(sys.argv[2])
 PORT = 4444
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# WebDriver key codes (modifiers stay down until NULL).
+NULL, SHIFT, CTRL, ESCAPE, END, HOME, DOWN = "\ue000", "\ue008", "\ue009", "\ue00c", "\ue010", "\ue011", "\ue015"
 
 
 def call(method, path, body=None, timeout=60, attempts=4):
@@ -72,6 +76,40 @@ class Studio:
 
     def js(self, script, *args):
         return call("POST", f"/session/{self.sid}/execute/sync", {"script": script, "args": list(args)})
+
+    def editor(self):
+        """The editor's text area (CodeMirror's content, inside the editor's shadow root)."""
+        return self.js(
+            "return document.querySelector('[data-testid=scenario-editor]').shadowRoot.querySelector('.cm-content');"
+        )[ELEMENT]
+
+    def keys(self, text, element=None):
+        """Types `text` (WebDriver key codes included) into the editor, as a person would."""
+        el = element or self.editor()
+        call("POST", f"/session/{self.sid}/element/{el}/value", {"text": text})
+
+    def edit_line(self, n, text):
+        """Replaces line `n` (1-based) of the editor with `text`, by keyboard."""
+        # One request per step, with a pause: sent at once, keys pressed while the editor still
+        # scrolls or reads its DOM back are lost.
+        for step in (CTRL + HOME + NULL, DOWN * (n - 1), HOME + SHIFT + END + NULL, text):
+            self.keys(step)
+            time.sleep(0.3)
+
+    def wait_editor(self, selector, needle, timeout=30):
+        """Waits for an element of the editor (inside its shadow root) that shows `needle`."""
+        end = time.time() + timeout
+        script = (
+            "const el = document.querySelector('[data-testid=scenario-editor]')"
+            ".shadowRoot.querySelector(arguments[0]); return el ? el.textContent : null;"
+        )
+        while True:
+            t = self.js(script, selector)
+            if t is not None and needle in t:
+                return t
+            if time.time() > end:
+                raise AssertionError(f"the editor never showed {selector} with {needle!r}; last: {t!r}")
+            time.sleep(0.2)
 
     def type_into(self, xpath, value):
         """Sets a field's value as typing would (an `input` event follows)."""
@@ -141,21 +179,33 @@ def main():
         ui.click("//nav//button[contains(., 'Mine A - pilot')]")
         ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "valid")
         ui.screenshot("01-library-and-editor")
-        original = ui.js("return document.querySelector('textarea').value;")
+        original = open(os.path.join(ROOT, "scenarios", "mine-pilot.toml"), encoding="utf-8").read()
         lines = original.split("\n")
         n = next(i for i, l in enumerate(lines) if l.strip().startswith("count =")) + 1
         passed.append("opened a bundled scenario")
 
+        # Completion from the schema: a key of the class's table that the file does not set yet.
+        schema = json.load(open(os.path.join(ROOT, "schemas", "scenario.schema.json"), encoding="utf-8"))
+        keys = schema["properties"]["fleet"]["additionalProperties"]["properties"]
+        table_end = next((i for i in range(n, len(lines)) if lines[i].startswith("[")), len(lines))
+        # The edited line is cleared first, so its own key is free again.
+        taken = {l.split("=")[0].strip() for l in lines[n:table_end] if "=" in l}
+        key = sorted(k for k in keys if k not in taken)[0]
+        ui.edit_line(n, key[:3])
+        ui.wait_editor(".cm-tooltip-autocomplete", key)
+        ui.screenshot("02-completion")
+        ui.keys(ESCAPE)
+
         # A mistake shows at its line as the user types; fixing it clears it.
-        broken = "\n".join('count = "many"' if i + 1 == n else l for i, l in enumerate(lines))
-        ui.type_into("//textarea", broken)
+        ui.edit_line(n, 'count = "many"')
         ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "problem")
         listed = ui.wait_text("//ul[@aria-label='Problems']", f"line {n}:")
         assert ".count" in listed, listed
-        ui.screenshot("02-a-problem-at-its-line")
-        ui.type_into("//textarea", original)
+        ui.wait_editor(".cm-lint-marker-error", "")
+        ui.screenshot("03-a-problem-at-its-line")
+        ui.edit_line(n, lines[n - 1])
         ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "valid")
-        passed.append(f"saw the problem at line {n} and fixed it")
+        passed.append(f"completed a key from the schema, saw the problem at line {n} and fixed it")
 
         # Run at 200 devices: the verdict and the KPI tiles.
         ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "200")
@@ -163,12 +213,12 @@ def main():
         verdict = ui.wait_text("//section[@aria-label='Result']", "Delivered", timeout=120)
         assert any(v in verdict for v in ("Ready to scale", "Not ready", "Undecided")), verdict
         assert "200" in ui.text("//section[@aria-label='Result']//div[@class='tiles']"), verdict
-        ui.screenshot("03-verdict-and-kpis")
+        ui.screenshot("04-verdict-and-kpis")
         ui.js("document.querySelector('.charts').scrollIntoView({block: 'start'});")
         ui.wait_text("//div[@class='charts']", "Where messages were lost")
         canvases = ui.js("return document.querySelectorAll('.charts canvas').length;")
         assert canvases >= 1, f"the time chart drew no canvas ({canvases})"
-        ui.screenshot("04-charts")
+        ui.screenshot("05-charts")
         passed.append("ran it at 200 devices and read the verdict and its charts")
         ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "20")
         ui.click("//button[normalize-space()='Run']")
@@ -178,10 +228,10 @@ def main():
         ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "20000")
         ui.click("//button[normalize-space()='Run']")
         ui.wait_text("//section[@aria-label='Progress']", "hour", timeout=120)
-        ui.screenshot("05-progress")
+        ui.screenshot("06-progress")
         ui.click("//button[normalize-space()='Cancel']")
         ui.wait_text("//section[@role='alert']", "Cancelled", timeout=120)
-        ui.screenshot("06-cancelled")
+        ui.screenshot("07-cancelled")
         passed.append("cancelled a 20,000-device run while it ran")
 
         # History: the two finished runs compared; a report exported (to SCALEPROOF_STUDIO_EXPORT_DIR).
@@ -192,7 +242,7 @@ def main():
         ui.click("//button[normalize-space()='Compare the two picked']")
         compared = ui.wait_text("//section[@aria-label='Comparison']", "against run")
         assert "200" in compared and "20" in compared, compared
-        ui.screenshot("07-history-and-compare")
+        ui.screenshot("08-history-and-compare")
         ui.click("//tr[td[6][normalize-space()='complete']][1]//button[normalize-space()='Report…']")
         written = ui.wait_text("//p[@role='status']", "Report written to")
         report = written.split("Report written to", 1)[1].strip()

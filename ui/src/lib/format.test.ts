@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Problem } from "../contracts";
-import { change, duration, figure, mean, money, percent, problemsByLine, thousands } from "./format";
+import { change, duration, figure, mean, money, percent, thousands } from "./format";
 
 describe("format", () => {
   it("reads a figure of one replication or the mean of several", () => {
@@ -17,14 +16,6 @@ describe("format", () => {
     expect(duration(4.2)).toBe("4.2 s");
     expect(money(1234.5, "USD")).toBe("USD 1,235");
     expect(money(12.5, "EUR")).toBe("EUR 12.50");
-  });
-
-  it("groups problems by line, overrides on line 0", () => {
-    const p = (line: number, path: string): Problem => ({ file: "s.toml", line, column: 1, path, message: "bad" });
-    const byLine = problemsByLine([p(3, "a"), p(0, "b"), p(3, "c")]);
-    expect(byLine.get(3)?.map((x) => x.path)).toEqual(["a", "c"]);
-    expect(byLine.get(0)?.length).toBe(1);
-    expect(byLine.has(1)).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 // Numbers, durations and summaries as the studio shows them. Pure functions: unit-tested.
-import type { Figure, Problem, RunDetail, Stat } from "../contracts";
+import type { Figure, RunDetail, Stat } from "../contracts";
 
 /** A figure of one replication (a number) or of several (its mean). */
 export function mean(x: number | Stat): number {
@@ -28,17 +28,6 @@ export function duration(s: number): string {
 export function money(x: number, currency: string): string {
   const digits = Math.abs(x) < 100 ? 2 : 0;
   return `${currency} ${x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
-}
-
-/** The problems of a text by 1-based line (line 0: from an override, not the text). */
-export function problemsByLine(problems: Problem[]): Map<number, Problem[]> {
-  const byLine = new Map<number, Problem[]>();
-  for (const p of problems) {
-    const list = byLine.get(p.line) ?? [];
-    list.push(p);
-    byLine.set(p.line, list);
-  }
-  return byLine;
 }
 
 /** Where a finished run's messages were lost, largest first (causes with none left out). */
