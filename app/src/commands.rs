@@ -17,14 +17,14 @@ use tauri::ipc::Channel;
 pub struct AppState {
     config: Config,
     jobs: Mutex<HashMap<u32, CancelToken>>,
-    /// Where reports are exported without asking (None: a save dialog asks).
-    pub export_dir: Option<PathBuf>,
+    /// Where reports and new scenario files are written without asking (None: a dialog asks).
+    pub save_dir: Option<PathBuf>,
 }
 
 impl AppState {
     /// State over `config` with no run in progress.
     pub fn new(config: Config) -> AppState {
-        AppState { config, jobs: Mutex::new(HashMap::new()), export_dir: None }
+        AppState { config, jobs: Mutex::new(HashMap::new()), save_dir: None }
     }
 
     /// The configuration the commands use.
@@ -172,17 +172,8 @@ pub fn compare_runs(state: tauri::State<'_, AppState>, a: i64, b: i64) -> Reply<
 /// save dialog; the file written, or None when the dialog was cancelled.
 #[tauri::command]
 pub async fn export_report(app: tauri::AppHandle, state: tauri::State<'_, AppState>, id: i64) -> Reply<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
     let name = format!("scaleproof-run-{id}.html");
-    let path = match &state.export_dir {
-        Some(dir) => dir.join(&name),
-        None => {
-            let picked =
-                app.dialog().file().add_filter("HTML report", &["html"]).set_file_name(&name).blocking_save_file();
-            let Some(picked) = picked else { return Ok(None) };
-            picked.into_path().map_err(|e| studio::Error::new(ErrorCode::Io, e).report())?
-        }
-    };
+    let Some(path) = save_path(&app, &state, "HTML report", "html", &name)? else { return Ok(None) };
     export_report_to(&state, id, &path).map_err(report)?;
     Ok(Some(path.display().to_string()))
 }
@@ -196,4 +187,65 @@ pub fn export_report_to(state: &AppState, id: i64, html: &std::path::Path) -> st
     )?;
     studio::reports::write_report(&report, html)?;
     Ok(())
+}
+
+/// Where to write a new file: `save_dir` when set, else what the user picks in a save dialog
+/// (None: they cancelled).
+fn save_path(
+    app: &tauri::AppHandle,
+    state: &AppState,
+    kind: &str,
+    extension: &str,
+    name: &str,
+) -> Reply<Option<PathBuf>> {
+    use tauri_plugin_dialog::DialogExt;
+    if let Some(dir) = &state.save_dir {
+        return Ok(Some(dir.join(name)));
+    }
+    let picked = app.dialog().file().add_filter(kind, &[extension]).set_file_name(name).blocking_save_file();
+    let Some(picked) = picked else { return Ok(None) };
+    picked.into_path().map(Some).map_err(|e| studio::Error::new(ErrorCode::Io, e).report())
+}
+
+/// What the library shows of one scenario file (the user's own files are listed this way).
+#[tauri::command]
+pub fn scenario_item(state: tauri::State<'_, AppState>, path: PathBuf) -> ScenarioItem {
+    studio::library::item(state.config(), &path)
+}
+
+/// A scenario file the user picks in an open dialog (None: they cancelled).
+#[tauri::command]
+pub async fn open_scenario(app: tauri::AppHandle, state: tauri::State<'_, AppState>) -> Reply<Option<ScenarioItem>> {
+    use tauri_plugin_dialog::DialogExt;
+    let Some(picked) = app.dialog().file().add_filter("Scenario", &["toml"]).blocking_pick_file() else {
+        return Ok(None);
+    };
+    let path = picked.into_path().map_err(|e| studio::Error::new(ErrorCode::Io, e).report())?;
+    Ok(Some(studio::library::item(state.config(), &path)))
+}
+
+/// Writes the editor's text over the scenario file at `path` (whole or not at all) and lists it
+/// again.
+#[tauri::command]
+pub fn save_scenario(state: tauri::State<'_, AppState>, path: PathBuf, text: String) -> Reply<ScenarioItem> {
+    save_scenario_with(&state, &path, &text)
+}
+
+/// See [`save_scenario`].
+pub fn save_scenario_with(state: &AppState, path: &std::path::Path, text: &str) -> Reply<ScenarioItem> {
+    studio::library::write_text(path, text).map_err(report)?;
+    Ok(studio::library::item(state.config(), path))
+}
+
+/// Writes the editor's text to a new file the user names in a save dialog (`name` is offered);
+/// the file as listed, or None when they cancelled.
+#[tauri::command]
+pub async fn save_scenario_as(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    text: String,
+    name: String,
+) -> Reply<Option<ScenarioItem>> {
+    let Some(path) = save_path(&app, &state, "Scenario", "toml", &name)? else { return Ok(None) };
+    save_scenario_with(&state, &path, &text).map(Some)
 }

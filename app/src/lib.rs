@@ -6,11 +6,19 @@
 
 pub mod commands;
 
+/// The configuration the studio runs with: `config`, and the bundled price books after its own
+/// folders, so that the user's scenarios saved anywhere find them.
+pub fn desktop_config(mut config: studio::Config) -> studio::Config {
+    config.price_books.push(studio::library::bundled_price_books_dir());
+    config
+}
+
 /// Builds and runs the app until its window closes.
 pub fn run() {
-    let mut state = commands::AppState::new(studio::Config::from_env());
-    // Unattended use (the end-to-end test): reports go to this folder, no dialog is opened.
-    state.export_dir = std::env::var_os("SCALEPROOF_STUDIO_EXPORT_DIR").map(Into::into);
+    let mut state = commands::AppState::new(desktop_config(studio::Config::from_env()));
+    // Unattended use (the end-to-end test): reports and scenarios saved as new files go to this
+    // folder, no dialog is opened.
+    state.save_dir = std::env::var_os("SCALEPROOF_STUDIO_SAVE_DIR").map(Into::into);
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
@@ -25,6 +33,10 @@ pub fn run() {
             commands::run_series,
             commands::compare_runs,
             commands::export_report,
+            commands::scenario_item,
+            commands::open_scenario,
+            commands::save_scenario,
+            commands::save_scenario_as,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

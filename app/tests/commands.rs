@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use scaleproof_studio::commands::{AppState, RunAsk, begin_run, cancel_run_with, check_scenario_with};
+use scaleproof_studio::commands::{
+    AppState, RunAsk, begin_run, cancel_run_with, check_scenario_with, save_scenario_with,
+};
 use studio::{Config, ErrorCode};
 
 fn root() -> PathBuf {
@@ -110,4 +112,20 @@ fn two_runs_compare_and_a_run_exports_its_report() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<html") && page.contains("Mine A - pilot"), "{}", &page[..200.min(page.len())]);
     assert!(studio::reports::charts_dir(&html).join("01-delivery-over-time.svg").exists());
+}
+
+#[test]
+fn a_scenario_saved_in_the_users_folder_is_listed_with_its_edits() {
+    let dir = std::env::temp_dir().join(format!("scaleproof-app-save-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = AppState::new(scaleproof_studio::desktop_config(Config::in_dir(&dir)));
+    let (_, text) = mine_pilot();
+    let mine = dir.join("my-mine.toml");
+    let item = save_scenario_with(&s, &mine, &text.replace("count = 20", "count = 35")).unwrap();
+    // Far from the bundled price books, it still finds its own.
+    assert_eq!((item.devices, item.problems, item.price_book.as_deref()), (35, 0, Some("iot-2026-11")));
+    assert!(std::fs::read_to_string(&mine).unwrap().contains("count = 35"));
+    let nowhere = save_scenario_with(&s, &dir.join("missing").join("x.toml"), &text).unwrap_err();
+    assert_eq!(nowhere.code, ErrorCode::Io);
 }

@@ -5,7 +5,7 @@ driven through WebDriver (tauri-driver + WebKitWebDriver). Standard library only
 It opens a bundled scenario, types in its editor by keyboard (completion from the schema, a
 mistake seen at its line, then fixed), runs it at a small fleet size and reads the verdict, KPI
 tiles and charts, starts a 20,000-device run, sees its progress and cancels it, compares two
-runs and exports a report. Each screen is saved as a PNG in the folder given as the second
+runs and exports a report, saves a bundled scenario as the user's own file, edits and saves it. Each screen is saved as a PNG in the folder given as the second
 argument.
 
     xvfb-run -a -s "-screen 0 1280x800x24" python3 tests/e2e/studio.py target/debug/scaleproof-studio OUT
@@ -27,7 +27,17 @@ import urllib.request
 
 APP = os.path.abspath(sys.argv[1])
 OUT = os.path.abspath(sys.argv[2])
-PORT = 4444
+
+
+def free_port():
+    """A port nothing listens on now (the driver's, so that two test runs never meet)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = free_port()
+NATIVE_PORT = free_port()
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # WebDriver key codes (modifiers stay down until NULL).
@@ -154,11 +164,11 @@ def wait_port(port, timeout=30):
 def main():
     os.makedirs(OUT, exist_ok=True)
     data = tempfile.mkdtemp(prefix="scaleproof-e2e-")
-    env = dict(os.environ, SCALEPROOF_DB=os.path.join(data, "runs.db"), SCALEPROOF_STUDIO_EXPORT_DIR=data)
+    env = dict(os.environ, SCALEPROOF_DB=os.path.join(data, "runs.db"), SCALEPROOF_STUDIO_SAVE_DIR=data)
     driver_bin = shutil.which("tauri-driver", path=os.path.abspath(".tools/bin") + os.pathsep + env["PATH"])
     if not driver_bin:
         sys.exit("tauri-driver not found: run `bash scripts/setup.sh`")
-    driver = subprocess.Popen([driver_bin, "--port", str(PORT)], env=env, start_new_session=True)
+    driver = subprocess.Popen([driver_bin, "--port", str(PORT), "--native-port", str(NATIVE_PORT)], env=env, start_new_session=True)
     sid = None
     passed = []
     try:
@@ -176,7 +186,7 @@ def main():
         ui = Studio(sid)
 
         # The library lists the bundled scenarios; open the mine pilot.
-        ui.click("//nav//button[contains(., 'Mine A - pilot')]")
+        ui.click("//ul[@aria-label='Bundled scenarios']//button[contains(., 'Mine A - pilot')]")
         ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "valid")
         ui.screenshot("01-library-and-editor")
         original = open(os.path.join(ROOT, "scenarios", "mine-pilot.toml"), encoding="utf-8").read()
@@ -234,7 +244,7 @@ def main():
         ui.screenshot("07-cancelled")
         passed.append("cancelled a 20,000-device run while it ran")
 
-        # History: the two finished runs compared; a report exported (to SCALEPROOF_STUDIO_EXPORT_DIR).
+        # History: the two finished runs compared; a report exported (to SCALEPROOF_STUDIO_SAVE_DIR).
         ui.click("//button[@role='tab'][normalize-space()='History']")
         ui.wait_text("//section[@aria-label='History']//tbody", "cancelled")
         ui.click("//tr[td[6][normalize-space()='complete']][1]//input[@type='checkbox']")
@@ -249,6 +259,24 @@ def main():
         with open(report, encoding="utf-8") as f:
             assert "<html" in f.read(), report
         passed.append("compared two runs and exported a report")
+
+        # A bundled scenario is a template: saved as the user's own file, edited, saved again.
+        ui.click("//button[@role='tab'][normalize-space()='Scenarios']")
+        ui.click("//ul[@aria-label='Bundled scenarios']//button[contains(., 'Mine A - pilot')]")
+        ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "valid")
+        ui.click("//button[normalize-space()='Save as my file…']")
+        copy = os.path.join(data, "mine-pilot-copy.toml")
+        ui.wait_text("//p[@role='status']", f"Saved as {copy}")
+        ui.wait_text("//ul[@aria-label='Your files']", "20 devices")
+        ui.edit_line(n, "count = 25")
+        ui.wait_text("//section[@aria-label='Scenario editor']//button[starts-with(normalize-space(), 'Save')]", "•")
+        ui.keys(CTRL + "s" + NULL)
+        ui.wait_text("//p[@role='status']", f"Saved {copy}")
+        ui.wait_text("//ul[@aria-label='Your files']", "25 devices")
+        with open(copy, encoding="utf-8") as f:
+            assert "\ncount = 25\n" in f.read()
+        ui.screenshot("09-your-files")
+        passed.append("saved a bundled scenario as the user's own file, edited it and saved it")
     finally:
         if sid:
             try:

@@ -38,6 +38,17 @@ export const compareRuns = (a: number, b: number): Promise<Comparison> => invoke
 /** Writes a run's HTML report where the user picks; the file, or null when they cancelled. */
 export const exportReport = (id: number): Promise<string | null> => invoke("export_report", { id });
 
+/** What the library shows of one scenario file (the user's own files are listed this way). */
+export const scenarioItem = (path: string): Promise<ScenarioItem> => invoke("scenario_item", { path });
+/** A scenario file the user picks in an open dialog; null when they cancelled. */
+export const openScenario = (): Promise<ScenarioItem | null> => invoke("open_scenario");
+/** Writes the text over the file (whole or not at all); the file as listed again. */
+export const saveScenario = (path: string, text: string): Promise<ScenarioItem> =>
+  invoke("save_scenario", { path, text });
+/** Writes the text to a new file named in a save dialog (`name` offered); null when cancelled. */
+export const saveScenarioAs = (text: string, name: string): Promise<ScenarioItem | null> =>
+  invoke("save_scenario_as", { text, name });
+
 /** Starts a run; `onProgress` hears every simulated hour. Resolves with the stored run. */
 export function startRun(ask: RunAsk, onProgress: (p: Progress) => void): Promise<RunDetail> {
   const channel = new Channel<Progress>();
