@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use studio::contract::summary::RunDetail;
-use studio::contract::{Comparison, Problem, RunListItem, RunSeries, ScenarioItem};
+use studio::contract::{Comparison, Problem, RunListItem, RunSeries, ScenarioForm, ScenarioItem};
 use studio::session::RunJob;
 use studio::{CancelToken, Config, ErrorCode, ErrorReport, Progress};
 use tauri::ipc::Channel;
@@ -248,4 +248,17 @@ pub async fn save_scenario_as(
 ) -> Reply<Option<ScenarioItem>> {
     let Some(path) = save_path(&app, &state, "Scenario", "toml", &name)? else { return Ok(None) };
     save_scenario_with(&state, &path, &text).map(Some)
+}
+
+/// The form of the editor's text: the fields people change most, with their values (text that
+/// is not TOML has none: invalid input).
+#[tauri::command]
+pub fn scenario_form(text: String) -> Reply<ScenarioForm> {
+    studio::edit::form(&text).map_err(report)
+}
+
+/// The editor's text with one field of the form set (empty: removed), the rest as written.
+#[tauri::command]
+pub fn set_scenario_field(text: String, path: String, value: String) -> Reply<String> {
+    studio::edit::set_field(&text, &path, &value).map_err(report)
 }

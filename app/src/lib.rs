@@ -37,6 +37,8 @@ pub fn run() {
             commands::open_scenario,
             commands::save_scenario,
             commands::save_scenario_as,
+            commands::scenario_form,
+            commands::set_scenario_field,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -12,6 +12,7 @@ pub mod bridge;
 pub mod compare;
 mod config;
 pub mod contract;
+pub mod edit;
 mod error;
 pub mod export;
 pub mod library;

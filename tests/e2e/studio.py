@@ -41,7 +41,7 @@ NATIVE_PORT = free_port()
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # WebDriver key codes (modifiers stay down until NULL).
-NULL, SHIFT, CTRL, ESCAPE, END, HOME, DOWN = "\ue000", "\ue008", "\ue009", "\ue00c", "\ue010", "\ue011", "\ue015"
+NULL, TAB, SHIFT, CTRL, ESCAPE, END, HOME, DOWN = "\ue000", "\ue004", "\ue008", "\ue009", "\ue00c", "\ue010", "\ue011", "\ue015"
 
 
 def call(method, path, body=None, timeout=60, attempts=4):
@@ -121,6 +121,15 @@ class Studio:
                 raise AssertionError(f"the editor never showed {selector} with {needle!r}; last: {t!r}")
             time.sleep(0.2)
 
+    def wait_form(self, xpath, value, timeout=30):
+        """Waits for the form's field at `xpath` to hold `value` (the form re-reads the text)."""
+        end = time.time() + timeout
+        script = "return document.evaluate(arguments[0], document, null, 9, null).singleNodeValue.value;"
+        while (v := self.js(script, xpath)) != value:
+            if time.time() > end:
+                raise AssertionError(f"{xpath} holds {v!r}, not {value!r}")
+            time.sleep(0.2)
+
     def type_into(self, xpath, value):
         """Sets a field's value as typing would (an `input` event follows)."""
         self.js(
@@ -164,7 +173,15 @@ def wait_port(port, timeout=30):
 def main():
     os.makedirs(OUT, exist_ok=True)
     data = tempfile.mkdtemp(prefix="scaleproof-e2e-")
-    env = dict(os.environ, SCALEPROOF_DB=os.path.join(data, "runs.db"), SCALEPROOF_STUDIO_SAVE_DIR=data)
+    # The app's own data (WebKit's local storage: the user's file list) in the temporary folder too.
+    env = dict(
+        os.environ,
+        SCALEPROOF_DB=os.path.join(data, "runs.db"),
+        SCALEPROOF_STUDIO_SAVE_DIR=data,
+        XDG_DATA_HOME=os.path.join(data, "share"),
+        XDG_CACHE_HOME=os.path.join(data, "cache"),
+        XDG_CONFIG_HOME=os.path.join(data, "config"),
+    )
     driver_bin = shutil.which("tauri-driver", path=os.path.abspath(".tools/bin") + os.pathsep + env["PATH"])
     if not driver_bin:
         sys.exit("tauri-driver not found: run `bash scripts/setup.sh`")
@@ -216,6 +233,21 @@ def main():
         ui.edit_line(n, lines[n - 1])
         ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "valid")
         passed.append(f"completed a key from the schema, saw the problem at line {n} and fixed it")
+
+        # The form writes into the same text: the class's size set there is what the text holds.
+        count = "//input[@id='field-fleet-vibration-count']"
+        assert ui.js("return document.evaluate(arguments[0], document, null, 9, null).singleNodeValue.value;", count) == "20"
+        # Select what the field holds and type over it, as a person would (a WebDriver clear
+        # would commit the empty field first: the key removed, then added at the table's end).
+        ui.keys(CTRL + "a" + NULL, ui.find(count))
+        ui.keys("40" + TAB, ui.find(count))
+        ui.wait_text("//section[@aria-label='Scenario editor']//span[@role='status']", "valid")
+        ui.wait_editor(".cm-content", "count = 40")
+        ui.screenshot("03b-the-form")
+        ui.keys(CTRL + "a" + NULL, ui.find(count))
+        ui.keys("20" + TAB, ui.find(count))
+        ui.wait_editor(".cm-content", "count = 20")
+        passed.append("set the class's size in the form and saw the text follow")
 
         # Run at 200 devices: the verdict and the KPI tiles.
         ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "200")
@@ -277,6 +309,13 @@ def main():
             assert "\ncount = 25\n" in f.read()
         ui.screenshot("09-your-files")
         passed.append("saved a bundled scenario as the user's own file, edited it and saved it")
+    except BaseException:
+        if sid:  # what the window showed when it failed
+            try:
+                ui.screenshot("failure")
+            except Exception as e:
+                print(f"no screenshot of the failure: {e}", file=sys.stderr)
+        raise
     finally:
         if sid:
             try:

@@ -2118,6 +2118,58 @@ price_book?: string,
  */
 problems: number, };
 
+export type FieldKind = "integer" | "number" | "duration" | "text" | "choice";
+
+export type FormField = {
+/**
+ * Its dotted path in the scenario (`fleet.vibration.count`), what `set_field` takes.
+ */
+path: string,
+/**
+ * What the form calls it.
+ */
+label: string,
+/**
+ * The input it takes.
+ */
+kind: FieldKind,
+/**
+ * The value as the text holds it, without quotes; empty when the text does not set it.
+ */
+value: string,
+/**
+ * What the scenario schema says of it (units, meaning).
+ */
+help: string,
+/**
+ * The allowed values, for `choice`.
+ */
+choices: Array<string>,
+/**
+ * The smallest value allowed, for numbers.
+ */
+min?: number,
+/**
+ * The largest value allowed, for numbers.
+ */
+max?: number, };
+
+export type FormGroup = {
+/**
+ * Its heading.
+ */
+title: string,
+/**
+ * Its fields, in the order shown.
+ */
+fields: Array<FormField>, };
+
+export type ScenarioForm = {
+/**
+ * The groups, in the order shown.
+ */
+groups: Array<FormGroup>, };
+
 export type LiveSummary = { broker: string, devices: number,
 /**
  * Most clients connected at once, and connection attempts the broker refused or that failed.

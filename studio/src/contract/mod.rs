@@ -4,6 +4,7 @@
 
 mod bench;
 mod comparison;
+mod form;
 mod pilot;
 mod records;
 mod series;
@@ -12,6 +13,7 @@ pub mod summary;
 
 pub use bench::{BenchResult, RunSummaryV1};
 pub use comparison::{Comparison, Difference, Figure, Unit};
+pub use form::{FieldKind, FormField, FormGroup, ScenarioForm};
 pub use pilot::{Fit, FitEstimate, PilotComparison, PilotDistance};
 pub use records::{Problem, RecordingItem, RunListItem, RunStatus, ScenarioItem, SweepKind, SweepListItem};
 pub use series::{ClassHour, RunSeries, TimelineEvent, TimelineEventKind};
@@ -112,6 +114,11 @@ pub fn typescript() -> String {
         export::<SweepListItem>(),
         export::<RecordingItem>(),
         export::<ScenarioItem>(),
+        // The scenario form.
+        export::<FieldKind>(),
+        export::<FormField>(),
+        export::<FormGroup>(),
+        export::<ScenarioForm>(),
         // The bridge's summaries (live, pilot emulate, pilot record).
         export::<LiveSummary>(),
         export::<Truth>(),

@@ -9,6 +9,7 @@ import type {
   RunDetail,
   RunListItem,
   RunSeries,
+  ScenarioForm,
   ScenarioItem,
 } from "../contracts";
 
@@ -48,6 +49,12 @@ export const saveScenario = (path: string, text: string): Promise<ScenarioItem> 
 /** Writes the text to a new file named in a save dialog (`name` offered); null when cancelled. */
 export const saveScenarioAs = (text: string, name: string): Promise<ScenarioItem | null> =>
   invoke("save_scenario_as", { text, name });
+
+/** The form of a scenario's text: the fields people change most, with their values. */
+export const scenarioForm = (text: string): Promise<ScenarioForm> => invoke("scenario_form", { text });
+/** The text with one field set (empty: removed), everything else as written. */
+export const setScenarioField = (text: string, path: string, value: string): Promise<string> =>
+  invoke("set_scenario_field", { text, path, value });
 
 /** Starts a run; `onProgress` hears every simulated hour. Resolves with the stored run. */
 export function startRun(ask: RunAsk, onProgress: (p: Progress) => void): Promise<RunDetail> {
