@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use studio::contract::summary::RunDetail;
-use studio::contract::{Comparison, Problem, RunListItem, RunSeries, ScenarioForm, ScenarioItem};
+use studio::contract::{
+    Comparison, Problem, RunListItem, RunSeries, ScenarioForm, ScenarioItem, SweepDetail, SweepListItem,
+};
 use studio::session::RunJob;
 use studio::{CancelToken, Config, ErrorCode, ErrorReport, Progress};
 use tauri::ipc::Channel;
@@ -168,23 +170,29 @@ pub fn compare_runs(state: tauri::State<'_, AppState>, a: i64, b: i64) -> Reply<
     studio::compare::compare_runs(&state.config().db, a, b).map_err(report)
 }
 
-/// Writes a run's HTML report (with its charts as SVG files beside it) where the user says in a
-/// save dialog; the file written, or None when the dialog was cancelled.
+/// Writes the HTML report of a run (`run:12`) or a sweep (`sweep:3`), with its charts as SVG
+/// files beside it, where the user says in a save dialog; the file written, or None when the
+/// dialog was cancelled.
 #[tauri::command]
-pub async fn export_report(app: tauri::AppHandle, state: tauri::State<'_, AppState>, id: i64) -> Reply<Option<String>> {
-    let name = format!("scaleproof-run-{id}.html");
+pub async fn export_report(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    target: String,
+) -> Reply<Option<String>> {
+    let parsed = studio::reports::Target::parse(&target).map_err(report)?;
+    let name = format!("scaleproof-{}.html", target.replace(':', "-"));
     let Some(path) = save_path(&app, &state, "HTML report", "html", &name)? else { return Ok(None) };
-    export_report_to(&state, id, &path).map_err(report)?;
+    export_report_to(&state, parsed, &path).map_err(report)?;
     Ok(Some(path.display().to_string()))
 }
 
-/// See [`export_report`]: the report of run `id` written to `html`.
-pub fn export_report_to(state: &AppState, id: i64, html: &std::path::Path) -> studio::Result<()> {
-    let report = studio::reports::build_report(
-        &state.config().db,
-        studio::reports::Target::Run(id),
-        &studio::utc_now_rfc3339(),
-    )?;
+/// See [`export_report`]: the report of `target` written to `html`.
+pub fn export_report_to(
+    state: &AppState,
+    target: studio::reports::Target,
+    html: &std::path::Path,
+) -> studio::Result<()> {
+    let report = studio::reports::build_report(&state.config().db, target, &studio::utc_now_rfc3339())?;
     studio::reports::write_report(&report, html)?;
     Ok(())
 }
@@ -261,4 +269,74 @@ pub fn scenario_form(text: String) -> Reply<ScenarioForm> {
 #[tauri::command]
 pub fn set_scenario_field(text: String, path: String, value: String) -> Reply<String> {
     studio::edit::set_field(&text, &path, &value).map_err(report)
+}
+
+/// What the front end asks to sweep: the editor's scenario at each fleet size.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepAsk {
+    /// The job id the front end gives it (to cancel it).
+    pub job: u32,
+    /// Where the scenario's text came from (price books are looked for beside it).
+    pub path: PathBuf,
+    /// The scenario's text as the editor holds it.
+    pub text: String,
+    /// The fleet sizes (devices in the whole fleet), in the order run.
+    pub devices: Vec<u64>,
+    /// Replications per point (at least 1; 2 or more give the cost curve its 95 % band).
+    pub replications: u32,
+}
+
+/// Sweeps the editor's scenario over fleet sizes on a session thread, streaming progress, and
+/// returns the stored sweep with its crossovers. A cancel ends it with the `cancelled` code.
+#[tauri::command]
+pub async fn start_sweep(
+    state: tauri::State<'_, AppState>,
+    ask: SweepAsk,
+    on_progress: Channel<Progress>,
+) -> Reply<SweepDetail> {
+    let session = begin_sweep(&state, &ask).map_err(report)?;
+    let job = ask.job;
+    let outcome = tauri::async_runtime::spawn_blocking(move || {
+        while let Some(p) = session.next_progress() {
+            let _ = on_progress.send(p);
+        }
+        session.wait()
+    })
+    .await;
+    state.jobs().remove(&job);
+    let outcome = outcome.map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())?.map_err(report)?;
+    Ok(studio::sweep::sweep_detail(outcome.sweep_id, &outcome.points))
+}
+
+/// Starts the asked sweep, registering its cancel token under the job id.
+pub fn begin_sweep(state: &AppState, ask: &SweepAsk) -> studio::Result<studio::Session<studio::sweep::SweepOutcome>> {
+    if ask.devices.is_empty() {
+        return Err(studio::Error::invalid("a sweep needs at least one fleet size"));
+    }
+    let values = ask.devices.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+    let session = studio::session::start_sweep(studio::session::SweepJob {
+        file: ask.path.clone(),
+        text: Some(ask.text.clone()),
+        overrides: Vec::new(),
+        spec: studio::sweep::SweepSpec::parse(&format!("devices={values}"))?,
+        replications: ask.replications.max(1),
+        precision: None,
+        threads: None,
+        config: state.config().clone(),
+    })?;
+    state.jobs().insert(ask.job, session.cancel_token());
+    Ok(session)
+}
+
+/// The stored sweeps and sensitivity studies, newest first.
+#[tauri::command]
+pub fn sweeps(state: tauri::State<'_, AppState>) -> Reply<Vec<SweepListItem>> {
+    studio::records::sweeps(state.config(), 200).map_err(report)
+}
+
+/// One stored sweep with its points and crossovers.
+#[tauri::command]
+pub fn sweep_detail(state: tauri::State<'_, AppState>, id: i64) -> Reply<SweepDetail> {
+    studio::sweep::stored_sweep(state.config(), id).map_err(report)
 }

@@ -39,6 +39,9 @@ pub fn run() {
             commands::save_scenario_as,
             commands::scenario_form,
             commands::set_scenario_field,
+            commands::start_sweep,
+            commands::sweeps,
+            commands::sweep_detail,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use scaleproof_studio::commands::{
-    AppState, RunAsk, begin_run, cancel_run_with, check_scenario_with, save_scenario_with,
+    AppState, RunAsk, SweepAsk, begin_run, begin_sweep, cancel_run_with, check_scenario_with, save_scenario_with,
 };
 use studio::{Config, ErrorCode};
 
@@ -108,7 +108,7 @@ fn two_runs_compare_and_a_run_exports_its_report() {
     assert!(c.assumptions.iter().any(|d| d.path.contains("count")), "{:#?}", c.assumptions);
 
     let html = std::env::temp_dir().join(format!("scaleproof-app-report-{}.html", std::process::id()));
-    scaleproof_studio::commands::export_report_to(&s, b, &html).unwrap();
+    scaleproof_studio::commands::export_report_to(&s, studio::reports::Target::Run(b), &html).unwrap();
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<html") && page.contains("Mine A - pilot"), "{}", &page[..200.min(page.len())]);
     assert!(studio::reports::charts_dir(&html).join("01-delivery-over-time.svg").exists());
@@ -128,4 +128,50 @@ fn a_scenario_saved_in_the_users_folder_is_listed_with_its_edits() {
     assert!(std::fs::read_to_string(&mine).unwrap().contains("count = 35"));
     let nowhere = save_scenario_with(&s, &dir.join("missing").join("x.toml"), &text).unwrap_err();
     assert_eq!(nowhere.code, ErrorCode::Io);
+}
+
+#[test]
+fn a_sweep_of_unsaved_text_over_fleet_sizes_is_stored_with_its_cost_curve() {
+    let s = state("sweep");
+    let (path, text) = mine_pilot();
+    // Unsaved: a three-year horizon instead of the file's five.
+    let text = text.replace("horizon_years = 5", "horizon_years = 3");
+    let ask = SweepAsk { job: 7, path, text, devices: vec![20, 60], replications: 2 };
+    let session = begin_sweep(&s, &ask).unwrap();
+    let mut points_seen = std::collections::BTreeSet::new();
+    while let Some(p) = session.next_progress() {
+        points_seen.insert((p.point, p.points));
+    }
+    let outcome = session.wait().unwrap();
+    assert_eq!(points_seen.into_iter().map(|(_, n)| n).max(), Some(2));
+    let detail = studio::sweep::sweep_detail(outcome.sweep_id, &outcome.points);
+    assert_eq!(detail.points.iter().map(|p| p.value.as_str()).collect::<Vec<_>>(), ["20", "60"]);
+    for p in &detail.points {
+        let studio::contract::PointSummary::Replicated(r) = &p.summary else { panic!("2 replications: {p:?}") };
+        let cost = r.summary.cost.as_ref().expect("priced");
+        assert_eq!(cost.horizon_years.mean, 3.0, "the unsaved text was swept");
+        let t = &cost.tco_per_device_year;
+        assert!(t.ci95_low <= t.mean && t.mean <= t.ci95_high, "{t:?}");
+    }
+    // Read back from the store as History opens it: the same points and curve.
+    let stored = studio::sweep::stored_sweep(s.config(), outcome.sweep_id).unwrap();
+    let curve = |d: &studio::contract::SweepDetail| -> Vec<(String, i64)> {
+        d.points
+            .iter()
+            .map(|p| match &p.summary {
+                studio::contract::PointSummary::Replicated(r) => {
+                    (p.value.clone(), (r.summary.cost.as_ref().unwrap().tco_per_device_year.mean * 1e6).round() as i64)
+                }
+                studio::contract::PointSummary::One(_) => unreachable!(),
+            })
+            .collect()
+    };
+    assert_eq!(curve(&stored), curve(&detail));
+    assert_eq!(stored.crossovers.len(), detail.crossovers.len());
+    let html = std::env::temp_dir().join(format!("scaleproof-app-sweep-{}.html", std::process::id()));
+    scaleproof_studio::commands::export_report_to(&s, studio::reports::Target::Sweep(outcome.sweep_id), &html).unwrap();
+    assert!(std::fs::read_to_string(&html).unwrap().contains("<html"));
+    let none = begin_sweep(&s, &SweepAsk { devices: Vec::new(), ..ask }).err().expect("no fleet size");
+    assert_eq!(none.code(), ErrorCode::InvalidInput);
+    assert_eq!(studio::sweep::stored_sweep(s.config(), 999).unwrap_err().code(), ErrorCode::NotFound);
 }

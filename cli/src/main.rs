@@ -400,6 +400,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             let bars = Progress::new(progress, &labels);
             let session = studio::session::start_sweep(studio::session::SweepJob {
                 file: file.clone(),
+                text: None,
                 overrides: set.clone(),
                 spec: spec.clone(),
                 replications,

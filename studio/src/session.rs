@@ -303,8 +303,10 @@ pub fn start_run(job: RunJob) -> Result<Session<RunOutcome>> {
 
 /// A sweep to start: what [`SweepRequest`] says, owned.
 pub struct SweepJob {
-    /// The base scenario file.
+    /// The base scenario file (price books are looked for beside it).
     pub file: PathBuf,
+    /// The scenario's text as an editor holds it, read as if it were `file` (None: the file's).
+    pub text: Option<String>,
     /// `--set PATH=VALUE` overrides applied to the base before the sweep's own.
     pub overrides: Vec<String>,
     /// What is swept and over which values.
@@ -326,6 +328,7 @@ pub fn start_sweep(job: SweepJob) -> Result<Session<SweepOutcome>> {
         let progress = |p: &Progress| cx.progress(p);
         run_sweep(&SweepRequest {
             file: &job.file,
+            text: job.text.as_deref(),
             overrides: &job.overrides,
             spec: &job.spec,
             replications: job.replications,

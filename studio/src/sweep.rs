@@ -44,8 +44,10 @@ impl SweepSpec {
 
 /// What [`run_sweep`] runs: a scenario file at each value of one field, with replications.
 pub struct SweepRequest<'a> {
-    /// The scenario file.
+    /// The scenario file (price books are looked for beside it).
     pub file: &'a Path,
+    /// The scenario's text as an editor holds it, read as if it were `file` (None: the file's).
+    pub text: Option<&'a str>,
     /// `--set` overrides applied at every point, before the swept one.
     pub overrides: &'a [String],
     /// The field and its values.
@@ -133,11 +135,15 @@ pub fn run_sweep(req: &SweepRequest<'_>) -> crate::Result<SweepOutcome> {
 
 fn sweep_points(req: &SweepRequest<'_>) -> Result<SweepOutcome> {
     // Validate every point before running any, so a bad value costs nothing.
-    let base = load_scenario(req.config, req.file, req.overrides).map_err(anyhow::Error::new)?;
+    let load = |o: &[String]| match req.text {
+        Some(text) => crate::load_scenario_text(req.config, req.file, text, o),
+        None => load_scenario(req.config, req.file, o),
+    };
+    let base = load(req.overrides).map_err(anyhow::Error::new)?;
     let mut loaded = Vec::new();
     for v in &req.spec.values {
         let o = point_overrides(&base, req.spec, v).map_err(anyhow::Error::new)?;
-        loaded.push(load_scenario(req.config, req.file, &o).map_err(anyhow::Error::new)?);
+        loaded.push(load(&o).map_err(anyhow::Error::new)?);
     }
     let first = &loaded[0];
     let spec_json = json!({
@@ -236,7 +242,9 @@ fn run_points(
 /// The points of a stored sweep with their replications' summaries.
 pub(crate) fn load_sweep(db: &Path, id: i64) -> Result<(store::SweepRecord, Vec<PointResult>)> {
     let store = crate::open_for_reading(db)?;
-    let Some(rec) = store.get_sweep(id)? else { bail!("no sweep {id} in {}", db.display()) };
+    let Some(rec) = store.get_sweep(id)? else {
+        return Err(crate::Error::not_found(format!("no sweep {id} in {}", db.display())).into());
+    };
     let mut points = Vec::new();
     for p in &rec.points {
         let summaries = store
@@ -286,6 +294,12 @@ pub fn sweep_detail(id: i64, points: &[PointResult]) -> crate::contract::SweepDe
             .collect(),
         crossovers: sweep_crossovers(points).iter().map(CrossoverPoint::from).collect(),
     }
+}
+
+/// A stored sweep (not a sensitivity study) as front ends read it, with its crossovers.
+pub fn stored_sweep(config: &crate::Config, id: i64) -> crate::Result<crate::contract::SweepDetail> {
+    let (_, points) = load_sweep(&config.db, id).map_err(crate::Error::from)?;
+    Ok(sweep_detail(id, &points))
 }
 
 /// Where another platform or plan overtakes the chosen one along the sweep (x = the swept value;

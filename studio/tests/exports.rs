@@ -301,6 +301,7 @@ fn sweeps_and_sensitivity_studies_export_one_row_per_point() {
     let base = ["scenario.duration=1d".to_string()];
     let sweep = studio::sweep::run_sweep(&studio::sweep::SweepRequest {
         file: &file,
+        text: None,
         overrides: &base,
         spec: &studio::sweep::SweepSpec::parse("devices=15,30").unwrap(),
         replications: 1,

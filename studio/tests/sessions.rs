@@ -192,6 +192,7 @@ fn a_cancelled_sweep_runs_no_further_point_and_is_stored_cancelled() {
     let db = temp_dir("session-sweep").join("runs.db");
     let session = start_sweep(SweepJob {
         file: root().join("scenarios/mine-pilot.toml"),
+        text: None,
         overrides: vec!["scenario.duration=30d".into()],
         spec: SweepSpec::parse("devices=5000,20,40").unwrap(),
         replications: 1,

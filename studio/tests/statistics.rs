@@ -143,6 +143,7 @@ fn a_sweep_report_shows_the_assumptions_of_the_point_its_bill_describes() {
     let set = vec!["scenario.duration=2d".to_string()];
     let out = studio::sweep::run_sweep(&studio::sweep::SweepRequest {
         file: &root().join("scenarios/mine-pilot.toml"),
+        text: None,
         overrides: &set,
         spec: &spec,
         replications: 2,

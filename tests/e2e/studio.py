@@ -5,7 +5,8 @@ driven through WebDriver (tauri-driver + WebKitWebDriver). Standard library only
 It opens a bundled scenario, types in its editor by keyboard (completion from the schema, a
 mistake seen at its line, then fixed), runs it at a small fleet size and reads the verdict, KPI
 tiles and charts, starts a 20,000-device run, sees its progress and cancels it, compares two
-runs and exports a report, saves a bundled scenario as the user's own file, edits and saves it. Each screen is saved as a PNG in the folder given as the second
+runs and exports a report, saves a bundled scenario as the user's own file, edits and saves it,
+and sweeps it over two fleet sizes for the cost curve. Each screen is saved as a PNG in the folder given as the second
 argument.
 
     xvfb-run -a -s "-screen 0 1280x800x24" python3 tests/e2e/studio.py target/debug/scaleproof-studio OUT
@@ -309,6 +310,25 @@ def main():
             assert "\ncount = 25\n" in f.read()
         ui.screenshot("09-your-files")
         passed.append("saved a bundled scenario as the user's own file, edited it and saved it")
+
+        # The cost curve: a fleet-size sweep with two replications per point (a 95 % band).
+        ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Replications')]]", "2")
+        ui.type_into("//input[@aria-label='Fleet sizes to sweep']", "20, 100")
+        ui.click("//button[normalize-space()='Sweep']")
+        ui.wait_text("//section[@aria-label='Progress']", "point", timeout=120)
+        curve = ui.wait_text("//section[@aria-label='Sweep']", "with its 95 % band", timeout=300)
+        assert "100" in curve and "TCO per device-year" in curve, curve
+        assert ui.js("return document.querySelectorAll('section.sweep canvas').length;") >= 1
+        ui.js("document.querySelector('section.sweep').scrollIntoView({block: 'start'});")
+        ui.screenshot("10-cost-curve")
+        ui.click("//section[@aria-label='Sweep']//button[normalize-space()='Report…']")
+        written = ui.wait_text("//section[@aria-label='Sweep']//p[@role='status']", "Report written to")
+        assert written.strip().endswith(".html") and "sweep-" in written, written
+        # History lists it and opens it again.
+        ui.click("//button[@role='tab'][normalize-space()='History']")
+        ui.click("//table[@aria-label='Sweeps']//tr[1]//button[normalize-space()='Open']")
+        ui.wait_text("//section[@aria-label='History']//section[@aria-label='Sweep']", "with its 95 % band")
+        passed.append("swept two fleet sizes, read the cost curve with its band and exported its report")
     except BaseException:
         if sid:  # what the window showed when it failed
             try:

@@ -11,6 +11,8 @@ import type {
   RunSeries,
   ScenarioForm,
   ScenarioItem,
+  SweepDetail,
+  SweepListItem,
 } from "../contracts";
 
 /** What the studio asks to run (the Rust `RunAsk`). */
@@ -36,8 +38,23 @@ export const runs = (): Promise<RunListItem[]> => invoke("runs");
 export const runDetail = (id: number): Promise<RunDetail> => invoke("run_detail", { id });
 export const runSeries = (id: number): Promise<RunSeries> => invoke("run_series", { id });
 export const compareRuns = (a: number, b: number): Promise<Comparison> => invoke("compare_runs", { a, b });
-/** Writes a run's HTML report where the user picks; the file, or null when they cancelled. */
-export const exportReport = (id: number): Promise<string | null> => invoke("export_report", { id });
+/**
+ * Writes the HTML report of `run:ID` or `sweep:ID` where the user picks; the file, or null when
+ * they cancelled.
+ */
+export const exportReport = (target: string): Promise<string | null> => invoke("export_report", { target });
+export const sweeps = (): Promise<SweepListItem[]> => invoke("sweeps");
+export const sweepDetail = (id: number): Promise<SweepDetail> => invoke("sweep_detail", { id });
+
+/** What the studio asks to sweep (the Rust `SweepAsk`): the editor's scenario at each fleet size. */
+export type SweepAsk = { job: number; path: string; text: string; devices: number[]; replications: number };
+
+/** Starts a fleet-size sweep; `onProgress` hears every simulated hour of every point. */
+export function startSweep(ask: SweepAsk, onProgress: (p: Progress) => void): Promise<SweepDetail> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return invoke("start_sweep", { ask, onProgress: channel });
+}
 
 /** What the library shows of one scenario file (the user's own files are listed this way). */
 export const scenarioItem = (path: string): Promise<ScenarioItem> => invoke("scenario_item", { path });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { change, duration, figure, mean, money, percent, thousands } from "./format";
+import { change, fleetSizes, duration, figure, mean, money, percent, thousands } from "./format";
 
 describe("format", () => {
   it("reads a figure of one replication or the mean of several", () => {
@@ -30,5 +30,13 @@ describe("comparison", () => {
     expect(change(421.9, 421.8)).toBe("0.0 %");
     expect(change(0, 5)).toBe("");
     expect(change(null, 5)).toBe("");
+  });
+});
+
+describe("fleet sizes", () => {
+  it("reads sizes as people type them, and nothing else", () => {
+    expect(fleetSizes("20, 200 2000; 20_000")).toEqual([20, 200, 2000, 20000]);
+    expect(fleetSizes("20,")).toEqual([20]);
+    for (const bad of ["", "20, many", "0, 20", "2.5", "-20"]) expect(fleetSizes(bad)).toBeNull();
   });
 });

@@ -103,3 +103,15 @@ export function change(a: number | null, b: number | null): string {
   if (Math.abs(r) < 0.05) return "0.0 %";
   return `${r > 0 ? "+" : ""}${r.toFixed(1)} %`;
 }
+
+/**
+ * Fleet sizes as typed: "20, 200 2000; 20_000" -> [20, 200, 2000, 20000] (underscores group
+ * digits; commas separate sizes). Null unless every one is a whole number from 1 up.
+ */
+export function fleetSizes(text: string): number[] | null {
+  const n = text
+    .split(/[\s,;]+/)
+    .filter((t) => t !== "")
+    .map((t) => Number(t.replaceAll("_", "")));
+  return n.length > 0 && n.every((x) => Number.isInteger(x) && x >= 1) ? n : null;
+}

@@ -1,5 +1,5 @@
 // A run's hourly series (per class) as the dashboard's time charts draw it. Pure: unit-tested.
-import type { ClassHour, TimelineEvent } from "../contracts";
+import type { ClassHour, SweepDetail, TimelineEvent } from "../contracts";
 
 /** Columns for a time chart: x in days since the start, then one column per line. */
 export type TimeColumns = { days: number[]; delivered: number[]; online: number[]; buffered: number[] };
@@ -43,4 +43,48 @@ export function marks(events: TimelineEvent[]): { day: number; caption: string }
   return events
     .filter((e) => e.caption !== null)
     .map((e) => ({ day: e.start_us / 86_400e6, caption: e.caption ?? "" }));
+}
+
+/** A sweep's cost curve: TCO per device-year against fleet size, with its 95 % band. */
+export type CostCurve = {
+  devices: number[];
+  mean: number[];
+  low: number[];
+  high: number[];
+  /** The scenario's TCO target, if it sets one. */
+  target: number | null;
+  currency: string;
+  /** Whether the band is an interval (2 or more replications per point). */
+  banded: boolean;
+};
+
+/**
+ * The cost curve of a fleet-size sweep, points in fleet order (those without a bill left out);
+ * one replication per point has no band (low = high = mean).
+ */
+export function costCurve(detail: SweepDetail): CostCurve {
+  const out: CostCurve = { devices: [], mean: [], low: [], high: [], target: null, currency: "", banded: false };
+  const rows = detail.points
+    .map((p) => ({ n: p.summary.devices, s: p.summary }))
+    .filter((r) => r.s.cost !== null)
+    .sort((a, b) => a.n - b.n);
+  for (const { n, s } of rows) {
+    const t = s.cost?.tco_per_device_year;
+    if (t === undefined) continue;
+    out.devices.push(n);
+    if (typeof t === "number") {
+      out.mean.push(t);
+      out.low.push(t);
+      out.high.push(t);
+    } else {
+      out.mean.push(t.mean);
+      out.low.push(t.ci95_low);
+      out.high.push(t.ci95_high);
+      out.banded = true;
+    }
+    out.currency = s.cost?.currency ?? out.currency;
+    const target = s.verdict?.findings.find((f) => f.check === "target.tco_per_device_year")?.target;
+    if (target !== undefined && target !== null) out.target = target;
+  }
+  return out;
 }
