@@ -29,7 +29,7 @@ pub mod sweep;
 pub use config::Config;
 pub use error::{Error, ErrorCode, ErrorReport, Result};
 pub use run::{RunOutcome, RunRequest, run_scenario};
-pub use session::{CancelToken, Cancelled, Progress, Session};
+pub use session::{CancelToken, Cancelled, LiveFigures, Progress, Session};
 
 use std::path::Path;
 

@@ -100,6 +100,8 @@ struct Tracker<'a> {
     start: Instant,
     message: String,
     epochs: u32,
+    /// Devices in the fleet.
+    devices: u64,
     sink: Option<&'a (dyn Fn(&Progress) + Sync)>,
     state: Mutex<Tracked>,
 }
@@ -110,6 +112,8 @@ struct Tracked {
     planned: u32,
     messages: u64,
     fraction: f64,
+    /// Each replication's figures so far, by replication index.
+    live: Vec<crate::session::LiveFigures>,
 }
 
 impl Tracker<'_> {
@@ -120,6 +124,26 @@ impl Tracker<'_> {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.epochs_done += 1;
         st.messages += generated;
+        let rep = replication as usize;
+        if st.live.len() <= rep {
+            st.live.resize(rep + 1, crate::session::LiveFigures { devices: self.devices, ..Default::default() });
+        }
+        let live = &mut st.live[rep];
+        live.hours = r.index + 1;
+        live.online = 0;
+        live.buffered = 0;
+        for c in &r.per_class {
+            let n = &c.counts;
+            live.generated += n.get(Counter::Generated);
+            live.delivered += n.get(Counter::Delivered);
+            live.lost_network += n.lost_network();
+            live.dropped_overflow += n.get(Counter::DroppedOverflow);
+            live.dropped_reboot += n.get(Counter::DroppedReboot);
+            live.stranded_dead += n.get(Counter::StrandedDead);
+            live.online += c.online;
+            live.buffered += c.buffered;
+        }
+        let live = live.clone();
         let f = st.epochs_done as f64 / (self.epochs as u64 * st.planned as u64).max(1) as f64;
         st.fraction = st.fraction.max(f.min(1.0));
         if let Some(sink) = self.sink {
@@ -133,6 +157,7 @@ impl Tracker<'_> {
                 point: 0,
                 points: 1,
                 messages_generated: st.messages,
+                live: Some(live),
                 ..Progress::default()
             };
             sink(&p.timed(st.fraction, self.start));
@@ -229,6 +254,7 @@ fn run_replications(req: &RunRequest<'_>) -> Result<RunOutcome> {
             (r, _) => format!("run {} x{r}", s.name),
         },
         epochs,
+        devices: s.device_count(),
         sink: req.progress,
         state: Mutex::new(Tracked { planned: first_batch, ..Tracked::default() }),
     };

@@ -128,6 +128,34 @@ pub struct Progress {
     pub eta_s: Option<f64>,
     /// The work finished (the last event, at fraction 1).
     pub done: bool,
+    /// The replication that reported, so far (engine runs only: None for the bridge).
+    pub live: Option<LiveFigures>,
+}
+
+/// What one replication of a run has done so far: its messages by fate since the start, and its
+/// devices at the end of the last simulated hour.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+pub struct LiveFigures {
+    /// Simulated hours done.
+    pub hours: u32,
+    /// Messages the devices generated.
+    pub generated: u64,
+    /// Messages that reached the backend.
+    pub delivered: u64,
+    /// Lost in the network (channel, outage, collision, duty cycle).
+    pub lost_network: u64,
+    /// Dropped by full buffers.
+    pub dropped_overflow: u64,
+    /// Wiped from RAM buffers by reboots and power cuts.
+    pub dropped_reboot: u64,
+    /// Stranded in devices that died or failed.
+    pub stranded_dead: u64,
+    /// Devices online (in service with a working link) now.
+    pub online: u64,
+    /// Devices in the fleet.
+    pub devices: u64,
+    /// Messages waiting in buffers now.
+    pub buffered: u64,
 }
 
 impl Progress {

@@ -180,6 +180,23 @@ fn progress_is_monotone_ends_at_100_percent_and_counts_the_messages() {
         let epochs: Vec<u32> =
             events[..events.len() - 1].iter().filter(|p| p.replication == rep).map(|p| p.epoch).collect();
         assert_eq!(epochs, (1..=72).collect::<Vec<_>>(), "replication {rep}");
+        // Its live figures add up, hour by hour, to what its summary says at the end.
+        let live = events.iter().rfind(|p| p.replication == rep && !p.done).and_then(|p| p.live.clone()).unwrap();
+        let m = &out.summaries[rep as usize].messages;
+        assert_eq!(
+            (
+                live.hours,
+                live.generated,
+                live.delivered,
+                live.dropped_overflow,
+                live.dropped_reboot,
+                live.stranded_dead
+            ),
+            (72, m.generated, m.delivered, m.dropped_overflow, m.dropped_reboot, m.stranded_dead),
+            "replication {rep}"
+        );
+        assert_eq!((live.lost_network, live.buffered, live.devices), (m.lost_network, m.buffered_end, 20));
+        assert!(live.online <= live.devices);
     }
     // The event is a front-end contract: it round-trips through JSON.
     let json = serde_json::to_string(last).unwrap();

@@ -2211,6 +2211,48 @@ export type RecordSummary = { recording: number, received: number, duplicates: n
  */
 reconnects: number, wall_s: number, };
 
+export type LiveFigures = {
+/**
+ * Simulated hours done.
+ */
+hours: number,
+/**
+ * Messages the devices generated.
+ */
+generated: number,
+/**
+ * Messages that reached the backend.
+ */
+delivered: number,
+/**
+ * Lost in the network (channel, outage, collision, duty cycle).
+ */
+lost_network: number,
+/**
+ * Dropped by full buffers.
+ */
+dropped_overflow: number,
+/**
+ * Wiped from RAM buffers by reboots and power cuts.
+ */
+dropped_reboot: number,
+/**
+ * Stranded in devices that died or failed.
+ */
+stranded_dead: number,
+/**
+ * Devices online (in service with a working link) now.
+ */
+online: number,
+/**
+ * Devices in the fleet.
+ */
+devices: number,
+/**
+ * Messages waiting in buffers now.
+ */
+buffered: number, };
+
 export type Progress = {
 /**
  * What is running: `run`, `sweep`, `sensitivity`, `calibrate`.
@@ -2264,7 +2306,11 @@ eta_s: number | null,
 /**
  * The work finished (the last event, at fraction 1).
  */
-done: boolean, };
+done: boolean,
+/**
+ * The replication that reported, so far (engine runs only: None for the bridge).
+ */
+live: LiveFigures | null, };
 
 export type BridgeEvent = { "warning": string } | { "progress": Progress };
 

@@ -125,6 +125,7 @@ pub fn typescript() -> String {
         export::<TruthReport>(),
         export::<RecordSummary>(),
         // Long work in progress (sessions).
+        export::<crate::LiveFigures>(),
         export::<crate::Progress>(),
         export::<crate::bridge::BridgeEvent>(),
         // Errors.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { change, fleetSizes, duration, figure, mean, money, percent, thousands } from "./format";
+import { change, fleetSizes, liveTiles, duration, figure, mean, money, percent, thousands } from "./format";
 
 describe("format", () => {
   it("reads a figure of one replication or the mean of several", () => {
@@ -38,5 +38,17 @@ describe("fleet sizes", () => {
     expect(fleetSizes("20, 200 2000; 20_000")).toEqual([20, 200, 2000, 20000]);
     expect(fleetSizes("20,")).toEqual([20]);
     for (const bad of ["", "20, many", "0, 20", "2.5", "-20"]) expect(fleetSizes(bad)).toBeNull();
+  });
+});
+
+describe("live tiles", () => {
+  it("reads a run's figures so far, naming only the causes that lost messages", () => {
+    const t = liveTiles({
+      hours: 5, generated: 1000, delivered: 950, lost_network: 0, dropped_overflow: 30,
+      dropped_reboot: 2, stranded_dead: 0, online: 190, devices: 200, buffered: 18,
+    });
+    expect(t.map((x) => x.value)).toEqual(["95.00 %", "32", "95.0 %", "18"]);
+    expect(t[1]?.detail).toBe("30 to full buffers, 2 to reboots");
+    expect(t[2]?.detail).toBe("190 of 200 devices");
   });
 });

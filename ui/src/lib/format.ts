@@ -1,5 +1,5 @@
 // Numbers, durations and summaries as the studio shows them. Pure functions: unit-tested.
-import type { Figure, RunDetail, Stat } from "../contracts";
+import type { Figure, LiveFigures, RunDetail, Stat } from "../contracts";
 
 /** A figure of one replication (a number) or of several (its mean). */
 export function mean(x: number | Stat): number {
@@ -114,4 +114,33 @@ export function fleetSizes(text: string): number[] | null {
     .filter((t) => t !== "")
     .map((t) => Number(t.replaceAll("_", "")));
   return n.length > 0 && n.every((x) => Number.isInteger(x) && x >= 1) ? n : null;
+}
+
+/** A run's figures so far, as the progress bar's tiles show them. */
+export function liveTiles(live: LiveFigures): { label: string; value: string; detail: string }[] {
+  const lost = live.lost_network + live.dropped_overflow + live.dropped_reboot + live.stranded_dead;
+  const causes = [
+    ["full buffers", live.dropped_overflow],
+    ["reboots", live.dropped_reboot],
+    ["the network", live.lost_network],
+    ["dead devices", live.stranded_dead],
+  ] as const;
+  return [
+    {
+      label: "Delivered so far",
+      value: live.generated === 0 ? "-" : percent(live.delivered / live.generated),
+      detail: `${thousands(live.delivered)} of ${thousands(live.generated)}`,
+    },
+    {
+      label: "Lost so far",
+      value: thousands(lost),
+      detail: causes.filter(([, n]) => n > 0).map(([c, n]) => `${thousands(n)} to ${c}`).join(", ") || "none",
+    },
+    {
+      label: "Online now",
+      value: live.devices === 0 ? "-" : percent(live.online / live.devices, 1),
+      detail: `${thousands(live.online)} of ${thousands(live.devices)} devices`,
+    },
+    { label: "Waiting in buffers", value: thousands(live.buffered), detail: `after ${live.hours} h` },
+  ];
 }
