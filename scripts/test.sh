@@ -34,8 +34,8 @@ for frontend in cli scaleproof-studio; do
   echo "$direct" | grep -qx studio || { echo "$frontend does not depend on studio" >&2; exit 1; }
 done
 
-echo "== front end: type check (svelte-check, strict TypeScript) and unit tests (vitest)"
-(cd ui && npm run --silent check && npm run --silent test)
+echo "== front end: type check (svelte-check, strict TypeScript), lint (ESLint) and unit tests (vitest)"
+(cd ui && npm run --silent check && npm run --silent lint && npm run --silent test)
 
 echo "== tests"
 cargo test --workspace --locked

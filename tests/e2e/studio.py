@@ -43,6 +43,7 @@ ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # WebDriver key codes (modifiers stay down until NULL).
 NULL, TAB, SHIFT, CTRL, ESCAPE, END, HOME, DOWN = "\ue000", "\ue004", "\ue008", "\ue009", "\ue00c", "\ue010", "\ue011", "\ue015"
+F1 = "\ue031"
 
 
 def call(method, path, body=None, timeout=60, attempts=4):
@@ -331,6 +332,17 @@ def main():
         ui.click("//table[@aria-label='Sweeps']//tr[1]//button[normalize-space()='Open']")
         ui.wait_text("//section[@aria-label='History']//section[@aria-label='Sweep']", "with its 95 % band")
         passed.append("swept two fleet sizes, read the cost curve with its band and exported its report")
+
+        # Dark, by choice; the shortcuts on F1.
+        while "dark" not in ui.text("//button[starts-with(normalize-space(), 'Theme:')]"):
+            ui.click("//button[starts-with(normalize-space(), 'Theme:')]")
+        assert ui.js("return document.documentElement.dataset.theme;") == "dark"
+        ui.screenshot("11-dark")
+        ui.keys(F1, ui.find("//button[@role='tab'][normalize-space()='History']"))
+        ui.wait_text("//dialog[@aria-label='Keyboard shortcuts']", "Save as")
+        assert ui.js("return document.querySelector('dialog.shortcuts').open;")
+        ui.click("//dialog//button[normalize-space()='Close']")
+        passed.append("switched to the dark theme and read the shortcuts")
     except BaseException:
         if sid:  # what the window showed when it failed
             try:

@@ -8,7 +8,7 @@
   // would throw at load. Such a session speaks plain English.
   try {
     new Intl.NumberFormat(navigator.language);
-  } catch (e) {
+  } catch {
     Object.defineProperty(Navigator.prototype, "language", { get: function () { return "en-US"; } });
     Object.defineProperty(Navigator.prototype, "languages", { get: function () { return ["en-US"]; } });
   }

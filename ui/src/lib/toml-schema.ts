@@ -150,7 +150,7 @@ export function complete(root: Schema, lines: string[], line: number, column: nu
   const text = lines[line] ?? "";
   const before = text.slice(0, column);
 
-  const header = /^\s*\[\[?\s*([\w.\-"]*)$/.exec(before);
+  const header = /^\s*\[\[?\s*([\w."-]*)$/.exec(before);
   if (header) {
     return { from: column - (header[1] ?? "").length, offers: headers(root, lines) };
   }
@@ -167,7 +167,7 @@ export function complete(root: Schema, lines: string[], line: number, column: nu
     }
   }
 
-  const key = /^\s*([\w\-]*)$/.exec(before);
+  const key = /^\s*([\w-]*)$/.exec(before);
   if (key) {
     const t = table(schemaAt(root, path));
     if (!t?.properties) return null;
@@ -176,7 +176,7 @@ export function complete(root: Schema, lines: string[], line: number, column: nu
       const l = lines[i] ?? "";
       if (HEADER.test(l) && i > line) break;
       if (i === line) continue;
-      const k = /^\s*([\w\-]+)\s*=/.exec(l);
+      const k = /^\s*([\w-]+)\s*=/.exec(l);
       if (k?.[1]) set.add(k[1]);
     }
     const offers: Offer[] = Object.entries(t.properties)
@@ -185,7 +185,7 @@ export function complete(root: Schema, lines: string[], line: number, column: nu
     return { from: column - (key[1] ?? "").length, offers };
   }
 
-  const value = /^\s*([\w\-]+)\s*=\s*("?[\w\-. :]*)$/.exec(before);
+  const value = /^\s*([\w-]+)\s*=\s*("?[\w. :-]*)$/.exec(before);
   if (value) {
     const s = schemaAt(root, [...path, value[1] ?? ""]);
     if (!s) return null;
