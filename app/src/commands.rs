@@ -21,12 +21,22 @@ pub struct AppState {
     jobs: Mutex<HashMap<u32, CancelToken>>,
     /// Where reports and new scenario files are written without asking (None: a dialog asks).
     pub save_dir: Option<PathBuf>,
+    /// When the app started.
+    pub launched: std::time::Instant,
+    /// The startup benchmark: print the first frame's time and exit.
+    pub exit_after_first_frame: bool,
 }
 
 impl AppState {
     /// State over `config` with no run in progress.
     pub fn new(config: Config) -> AppState {
-        AppState { config, jobs: Mutex::new(HashMap::new()), save_dir: None }
+        AppState {
+            config,
+            jobs: Mutex::new(HashMap::new()),
+            save_dir: None,
+            launched: std::time::Instant::now(),
+            exit_after_first_frame: false,
+        }
     }
 
     /// The configuration the commands use.
@@ -43,6 +53,20 @@ type Reply<T> = Result<T, ErrorReport>;
 
 fn report(e: studio::Error) -> ErrorReport {
     e.report()
+}
+
+/// The page painted its first frame (it calls this once, two animation frames after it mounted):
+/// for the startup benchmark, the milliseconds since launch are printed and the app exits.
+#[tauri::command]
+pub fn first_frame(app: tauri::AppHandle, state: tauri::State<'_, AppState>) {
+    if state.exit_after_first_frame {
+        let ms = state.launched.elapsed().as_secs_f64() * 1e3;
+        #[expect(clippy::print_stdout, reason = "the benchmark reads it")]
+        {
+            println!("first frame {ms:.0} ms after launch");
+        }
+        app.exit(0);
+    }
 }
 
 /// The bundled scenarios, each with what the library shows of it.
@@ -339,4 +363,10 @@ pub fn sweeps(state: tauri::State<'_, AppState>) -> Reply<Vec<SweepListItem>> {
 #[tauri::command]
 pub fn sweep_detail(state: tauri::State<'_, AppState>, id: i64) -> Reply<SweepDetail> {
     studio::sweep::stored_sweep(state.config(), id).map_err(report)
+}
+
+/// Puts the window in full screen (presentation mode) or back.
+#[tauri::command]
+pub fn set_fullscreen(window: tauri::WebviewWindow, on: bool) -> Reply<()> {
+    window.set_fullscreen(on).map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())
 }

@@ -13,9 +13,13 @@ pub fn desktop_config(mut config: studio::Config) -> studio::Config {
     config
 }
 
-/// Builds and runs the app until its window closes.
+/// Builds and runs the app until its window closes. With `--first-frame` (the startup
+/// benchmark, `scripts/bench-studio.sh`) it prints how long the first frame took and exits.
 pub fn run() {
+    let launched = std::time::Instant::now();
     let mut state = commands::AppState::new(desktop_config(studio::Config::from_env()));
+    state.launched = launched;
+    state.exit_after_first_frame = std::env::args().any(|a| a == "--first-frame");
     // Unattended use (the end-to-end test): reports and scenarios saved as new files go to this
     // folder, no dialog is opened.
     state.save_dir = std::env::var_os("SCALEPROOF_STUDIO_SAVE_DIR").map(Into::into);
@@ -23,6 +27,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
+            commands::first_frame,
             commands::library,
             commands::read_scenario,
             commands::check_scenario,
@@ -42,6 +47,7 @@ pub fn run() {
             commands::start_sweep,
             commands::sweeps,
             commands::sweep_detail,
+            commands::set_fullscreen,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -43,7 +43,7 @@ ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # WebDriver key codes (modifiers stay down until NULL).
 NULL, TAB, SHIFT, CTRL, ESCAPE, END, HOME, DOWN = "\ue000", "\ue004", "\ue008", "\ue009", "\ue00c", "\ue010", "\ue011", "\ue015"
-F1 = "\ue031"
+F1, RIGHT = "\ue031", "\ue014"
 
 
 def call(method, path, body=None, timeout=60, attempts=4):
@@ -263,7 +263,24 @@ def main():
         canvases = ui.js("return document.querySelectorAll('.charts canvas').length;")
         assert canvases >= 1, f"the time chart drew no canvas ({canvases})"
         ui.screenshot("05-charts")
-        passed.append("ran it at 200 devices and read the verdict and its charts")
+
+        # Presentation mode: the verdict, then the run over time, on slides; Escape leaves.
+        ui.click("//button[normalize-space()='Present']")
+        ui.wait_text("//div[@aria-label='Presentation']//span[@role='status']", "1 / 4")
+        ui.wait_text("//div[@aria-label='Presentation']", "Delivered")
+        ui.screenshot("05b-present-the-verdict")
+        leave = ui.find("//div[@aria-label='Presentation']//header/button")
+        ui.keys(RIGHT, leave)
+        ui.keys(RIGHT, leave)
+        ui.wait_text("//div[@aria-label='Presentation']//span[@role='status']", "3 / 4")
+        assert ui.js("return document.querySelectorAll('.presentation canvas').length;") >= 1
+        ui.screenshot("05c-present-the-run-over-time")
+        ui.keys(ESCAPE, leave)
+        end = time.time() + 10
+        while ui.js("return document.querySelector('.presentation') !== null;"):
+            assert time.time() < end, "Escape did not leave the presentation"
+            time.sleep(0.2)
+        passed.append("ran it at 200 devices, read the verdict and its charts, and presented them")
         ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "20")
         ui.click("//button[normalize-space()='Run']")
         ui.wait_text("//section[@aria-label='Result']", "Stored as run 2 ", timeout=120)

@@ -73,6 +73,9 @@ export const scenarioForm = (text: string): Promise<ScenarioForm> => invoke("sce
 export const setScenarioField = (text: string, path: string, value: string): Promise<string> =>
   invoke("set_scenario_field", { text, path, value });
 
+/** The window full screen (presentation mode) or not. */
+export const setFullscreen = (on: boolean): Promise<void> => invoke("set_fullscreen", { on });
+
 /** Starts a run; `onProgress` hears every simulated hour. Resolves with the stored run. */
 export function startRun(ask: RunAsk, onProgress: (p: Progress) => void): Promise<RunDetail> {
   const channel = new Channel<Progress>();

@@ -1,5 +1,5 @@
 // Numbers, durations and summaries as the studio shows them. Pure functions: unit-tested.
-import type { Figure, LiveFigures, RunDetail, Stat } from "../contracts";
+import type { Figure, LiveFigures, Readiness, RunDetail, Stat } from "../contracts";
 
 /** A figure of one replication (a number) or of several (its mean). */
 export function mean(x: number | Stat): number {
@@ -143,4 +143,9 @@ export function liveTiles(live: LiveFigures): { label: string; value: string; de
     },
     { label: "Waiting in buffers", value: thousands(live.buffered), detail: `after ${live.hours} h` },
   ];
+}
+
+/** A verdict as a headline. */
+export function verdictLabel(status: Readiness): string {
+  return status === "ready" ? "Ready to scale" : status === "not_ready" ? "Not ready" : "Undecided";
 }
