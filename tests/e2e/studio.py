@@ -251,6 +251,26 @@ def main():
         ui.wait_editor(".cm-content", "count = 20")
         passed.append("set the class's size in the form and saw the text follow")
 
+        # A diff of two scenarios: the pilot as edited against the production design.
+        ui.js(
+            "const s = document.querySelector('select[aria-label=\"Compare with\"]');"
+            "s.value = [...s.options].find((o) => o.text.startsWith('Mine A - production')).value;"
+            "s.dispatchEvent(new Event('change', {bubbles: true}));"
+        )
+        ui.wait_text("//section[@aria-label='Scenario diff']/header", "Mine A - production")
+        changed = ui.js(
+            "const r = document.querySelector('[data-testid=scenario-diff]').shadowRoot;"
+            "return r ? r.querySelectorAll('.cm-changedLine').length : 0;"
+        )
+        assert changed > 0, "the diff marks no changed line"
+        ui.js("document.querySelector('section.diff').scrollIntoView({block: 'center'});")
+        ui.screenshot("03c-diff-of-two-scenarios")
+        ui.js(
+            "const s = document.querySelector('select[aria-label=\"Compare with\"]');"
+            "s.value = ''; s.dispatchEvent(new Event('change', {bubbles: true}));"
+        )
+        passed.append(f"diffed the pilot against the production scenario ({changed} changed lines shown)")
+
         # Run at 200 devices: the verdict and the KPI tiles.
         ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "200")
         ui.click("//button[normalize-space()='Run']")
