@@ -370,3 +370,32 @@ pub fn sweep_detail(state: tauri::State<'_, AppState>, id: i64) -> Reply<SweepDe
 pub fn set_fullscreen(window: tauri::WebviewWindow, on: bool) -> Reply<()> {
     window.set_fullscreen(on).map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())
 }
+
+/// Saves a chart as the page drew it (`png_base64`: its canvas as PNG, base64) where the user
+/// says in a save dialog (`name` offered); the file written, or None when they cancelled.
+#[tauri::command]
+pub async fn save_chart(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    name: String,
+    png_base64: String,
+) -> Reply<Option<String>> {
+    let png = decode_png(&png_base64).map_err(report)?;
+    let Some(path) = save_path(&app, &state, "PNG image", "png", &name)? else { return Ok(None) };
+    studio::library::write_file(&path, &png).map_err(report)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// A PNG from base64 text (with or without its `data:image/png;base64,` prefix); anything that
+/// is not a PNG is invalid input.
+pub fn decode_png(text: &str) -> studio::Result<Vec<u8>> {
+    use base64::Engine;
+    let body = text.strip_prefix("data:image/png;base64,").unwrap_or(text);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|e| studio::Error::invalid(format!("the chart's picture is not base64: {e}")))?;
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Err(studio::Error::invalid("the chart's picture is not a PNG"));
+    }
+    Ok(bytes)
+}

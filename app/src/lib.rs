@@ -48,6 +48,7 @@ pub fn run() {
             commands::sweeps,
             commands::sweep_detail,
             commands::set_fullscreen,
+            commands::save_chart,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -175,3 +175,15 @@ fn a_sweep_of_unsaved_text_over_fleet_sizes_is_stored_with_its_cost_curve() {
     assert_eq!(none.code(), ErrorCode::InvalidInput);
     assert_eq!(studio::sweep::stored_sweep(s.config(), 999).unwrap_err().code(), ErrorCode::NotFound);
 }
+
+#[test]
+fn a_chart_picture_is_accepted_only_as_a_png() {
+    use scaleproof_studio::commands::decode_png;
+    // The smallest PNG's signature and header, as a canvas's data URL starts.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let url = format!("data:image/png;base64,{}", "iVBORw0KGgoAAAANSUhEUg==");
+    assert_eq!(decode_png(&url).unwrap(), png);
+    assert_eq!(decode_png("iVBORw0KGgoAAAANSUhEUg==").unwrap(), png);
+    assert_eq!(decode_png("R0lGODlh").unwrap_err().code(), ErrorCode::InvalidInput, "a GIF");
+    assert_eq!(decode_png("not base64!").unwrap_err().code(), ErrorCode::InvalidInput);
+}

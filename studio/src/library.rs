@@ -64,10 +64,15 @@ pub fn read_text(path: &Path) -> Result<String> {
         .map_err(|e| Error::new(ErrorCode::Io, e).context(format!("reading {}", path.display())))
 }
 
-/// Writes a scenario's text to `path`, whole or not at all: the text goes to a temporary file
-/// beside it, which then replaces the file (a crash or a full disk leaves the old file as it
-/// was). Creates nothing but the file: its folder must exist.
+/// Writes a scenario's text to `path`, whole or not at all (see [`write_file`]).
 pub fn write_text(path: &Path, text: &str) -> Result<()> {
+    write_file(path, text.as_bytes())
+}
+
+/// Writes a file the user asked for (a scenario, a chart's picture), whole or not at all: the
+/// bytes go to a temporary file beside it, which then replaces the file (a crash or a full disk
+/// leaves the old file as it was). Creates nothing but the file: its folder must exist.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |e: std::io::Error| Error::new(ErrorCode::Io, e).context(format!("writing {}", path.display()));
     let name = path.file_name().ok_or_else(|| Error::invalid(format!("{} names no file", path.display())))?;
     let mut tmp_name = std::ffi::OsString::from(".");
@@ -77,7 +82,7 @@ pub fn write_text(path: &Path, text: &str) -> Result<()> {
     {
         use std::io::Write;
         let mut f = std::fs::File::create(&tmp).map_err(io)?;
-        f.write_all(text.as_bytes()).and_then(|()| f.sync_all()).map_err(|e| {
+        f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             io(e)
         })?;

@@ -282,6 +282,10 @@ def main():
         ui.wait_text("//div[@class='charts']", "Where messages were lost")
         canvases = ui.js("return document.querySelectorAll('.charts canvas').length;")
         assert canvases >= 1, f"the time chart drew no canvas ({canvases})"
+        ui.click("//div[@class='charts']//button[normalize-space()='PNG…']")
+        saved = ui.wait_text("//div[@class='charts']//small[@role='status']", "Saved")
+        with open(saved.split("Saved", 1)[1].strip(), "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n", "the chart was not saved as a PNG"
         ui.screenshot("05-charts")
 
         # Presentation mode: the verdict, then the run over time, on slides; Escape leaves.
@@ -300,7 +304,7 @@ def main():
         while ui.js("return document.querySelector('.presentation') !== null;"):
             assert time.time() < end, "Escape did not leave the presentation"
             time.sleep(0.2)
-        passed.append("ran it at 200 devices, read the verdict and its charts, and presented them")
+        passed.append("ran it at 200 devices, read the verdict and its charts, saved one as PNG, and presented them")
         ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "20")
         ui.click("//button[normalize-space()='Run']")
         ui.wait_text("//section[@aria-label='Result']", "Stored as run 2 ", timeout=120)

@@ -73,6 +73,9 @@ export const scenarioForm = (text: string): Promise<ScenarioForm> => invoke("sce
 export const setScenarioField = (text: string, path: string, value: string): Promise<string> =>
   invoke("set_scenario_field", { text, path, value });
 
+/** Saves a chart's PNG (a data URL) where the user picks; the file, or null when cancelled. */
+export const saveChart = (name: string, pngBase64: string): Promise<string | null> =>
+  invoke("save_chart", { name, pngBase64 });
 /** The window full screen (presentation mode) or not. */
 export const setFullscreen = (on: boolean): Promise<void> => invoke("set_fullscreen", { on });
 
