@@ -315,17 +315,22 @@ def main():
         ui.wait_text("//section[@aria-label='Progress']", "hour", timeout=120)
         live = ui.wait_text("//section[@aria-label='Progress']", "Online now", timeout=60)
         assert "of 20,000 devices" in live and "Delivered so far" in live, live
+        # Another run asked for meanwhile waits in the queue, and starts when this one ends.
+        ui.type_into("//input[@type='number'][ancestor::label[contains(., 'Devices')]]", "50")
+        ui.click("//button[normalize-space()='Queue run']")
+        ui.wait_text("//section[@aria-label='Queued']", "50 devices")
         ui.screenshot("06-progress")
         ui.click("//button[normalize-space()='Cancel']")
         ui.wait_text("//section[@role='alert']", "Cancelled", timeout=120)
+        ui.wait_text("//section[@aria-label='Result']", "Stored as run 4 ", timeout=120)
         ui.screenshot("07-cancelled")
-        passed.append("watched a 20,000-device run's live figures and cancelled it")
+        passed.append("watched a 20,000-device run's live figures, queued a run behind it, cancelled it, and the queued one ran")
 
         # History: the two finished runs compared; a report exported (to SCALEPROOF_STUDIO_SAVE_DIR).
         ui.click("//button[@role='tab'][normalize-space()='History']")
         ui.wait_text("//section[@aria-label='History']//tbody", "cancelled")
-        ui.click("//tr[td[6][normalize-space()='complete']][1]//input[@type='checkbox']")
-        ui.click("//tr[td[6][normalize-space()='complete']][2]//input[@type='checkbox']")
+        ui.click("//tr[td[2][normalize-space()='1']]//input[@type='checkbox']")
+        ui.click("//tr[td[2][normalize-space()='2']]//input[@type='checkbox']")
         ui.click("//button[normalize-space()='Compare the two picked']")
         compared = ui.wait_text("//section[@aria-label='Comparison']", "against run")
         assert "200" in compared and "20" in compared, compared
