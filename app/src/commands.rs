@@ -399,3 +399,22 @@ pub fn decode_png(text: &str) -> studio::Result<Vec<u8>> {
     }
     Ok(bytes)
 }
+
+/// Names a stored run (None or blank: no name).
+#[tauri::command]
+pub fn rename_run(state: tauri::State<'_, AppState>, id: i64, label: Option<String>) -> Reply<()> {
+    studio::records::set_run_label(state.config(), id, label.as_deref()).map_err(report)
+}
+
+/// Sets a stored run's tags.
+#[tauri::command]
+pub fn tag_run(state: tauri::State<'_, AppState>, id: i64, tags: Vec<String>) -> Reply<()> {
+    studio::records::set_run_tags(state.config(), id, &tags).map_err(report)
+}
+
+/// Deletes a stored run with its replications; how many stored runs went. A run a sweep needs
+/// is kept (invalid input).
+#[tauri::command]
+pub fn delete_run(state: tauri::State<'_, AppState>, id: i64) -> Reply<usize> {
+    studio::records::delete_run(state.config(), id).map_err(report)
+}

@@ -49,6 +49,9 @@ pub fn run() {
             commands::sweep_detail,
             commands::set_fullscreen,
             commands::save_chart,
+            commands::rename_run,
+            commands::tag_run,
+            commands::delete_run,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -112,6 +112,16 @@ fn two_runs_compare_and_a_run_exports_its_report() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("<html") && page.contains("Mine A - pilot"), "{}", &page[..200.min(page.len())]);
     assert!(studio::reports::charts_dir(&html).join("01-delivery-over-time.svg").exists());
+
+    // Named, tagged, then deleted, as History does it.
+    studio::records::set_run_label(s.config(), a, Some("pilot as bought")).unwrap();
+    studio::records::set_run_tags(s.config(), a, &["pilot".into(), "board".into()]).unwrap();
+    let listed = studio::records::runs(s.config(), 10).unwrap();
+    let first = listed.iter().find(|r| r.id == a).unwrap();
+    assert_eq!((first.label.as_deref(), first.tags.len()), (Some("pilot as bought"), 2));
+    assert_eq!(studio::records::delete_run(s.config(), a).unwrap(), 1);
+    assert_eq!(studio::records::delete_run(s.config(), a).unwrap_err().code(), ErrorCode::NotFound);
+    assert!(studio::records::runs(s.config(), 10).unwrap().iter().all(|r| r.id != a));
 }
 
 #[test]

@@ -235,6 +235,9 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO sqlite_sequence (name, seq) SELECT 'sweeps_v4', seq FROM sqlite_sequence WHERE name = 'sweeps';
     DROP TABLE sweeps;
     ALTER TABLE sweeps_v4 RENAME TO sweeps;",
+    // 6: a run's label (a name people give it) and tags (a JSON array of strings).
+    "ALTER TABLE runs ADD COLUMN label TEXT;
+    ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -316,6 +319,21 @@ pub struct RunRow {
     pub replication_index: u32,
     pub wall_s: Option<f64>,
     pub summary_json: Option<String>,
+    /// The name people gave it, if any.
+    pub label: Option<String>,
+    /// Its tags, in the order given.
+    pub tags: Vec<String>,
+}
+
+/// What [`Store::delete_run`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Deleted {
+    /// The run and its replications (this many rows of `runs`), with their series and events.
+    Runs(usize),
+    /// No such run.
+    Missing,
+    /// The run is a point of this sweep or study: deleting it would break the sweep.
+    InSweep(i64),
 }
 
 /// Everything stored about one run.
@@ -686,6 +704,46 @@ impl Store {
         Ok(())
     }
 
+    /// Names a run (None or blank: no name); false when there is no such run.
+    pub fn set_run_label(&mut self, run: i64, label: Option<&str>) -> Result<bool> {
+        let label = label.map(str::trim).filter(|l| !l.is_empty());
+        Ok(self.conn.execute("UPDATE runs SET label = ?2 WHERE id = ?1", params![run, label])? > 0)
+    }
+
+    /// Sets a run's tags (trimmed, blanks and repeats dropped, in order); false when there is
+    /// no such run.
+    pub fn set_run_tags(&mut self, run: i64, tags: &[String]) -> Result<bool> {
+        let mut kept: Vec<&str> = Vec::new();
+        for t in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            if !kept.contains(&t) {
+                kept.push(t);
+            }
+        }
+        let json = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into());
+        Ok(self.conn.execute("UPDATE runs SET tags = ?2 WHERE id = ?1", params![run, json])? > 0)
+    }
+
+    /// Deletes a run (a replication: the run it belongs to) with its replications, their series
+    /// and events, in one transaction. A run that is a point of a sweep or study is kept: the
+    /// sweep needs it.
+    pub fn delete_run(&mut self, run: i64) -> Result<Deleted> {
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let exists: Option<Option<i64>> =
+            tx.query_row("SELECT replication_of FROM runs WHERE id = ?1", [run], |r| r.get(0)).optional()?;
+        let Some(replication_of) = exists else { return Ok(Deleted::Missing) };
+        // A replication belongs to its run: deleting the run deletes it.
+        let head = replication_of.unwrap_or(run);
+        let sweep: Option<i64> =
+            tx.query_row("SELECT sweep FROM sweep_points WHERE run = ?1 LIMIT 1", [head], |r| r.get(0)).optional()?;
+        if let Some(sweep) = sweep {
+            return Ok(Deleted::InSweep(sweep));
+        }
+        let n = tx.execute("DELETE FROM runs WHERE replication_of = ?1", [head])?
+            + tx.execute("DELETE FROM runs WHERE id = ?1", [head])?;
+        tx.commit()?;
+        Ok(Deleted::Runs(n))
+    }
+
     /// Runs, newest first.
     pub fn list_runs(&self, limit: usize) -> Result<Vec<RunRow>> {
         let mut stmt = self.conn.prepare(&format!("{RUN_COLUMNS} ORDER BY id DESC LIMIT ?1"))?;
@@ -858,7 +916,7 @@ fn sql_u64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-const RUN_COLUMNS: &str = "SELECT id, created_at, scenario_name, scenario_file, seed, devices, status, replication_of, replication_index, wall_s, summary_json FROM runs";
+const RUN_COLUMNS: &str = "SELECT id, created_at, scenario_name, scenario_file, seed, devices, status, replication_of, replication_index, wall_s, summary_json, label, tags FROM runs";
 
 fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
     Ok(RunRow {
@@ -873,6 +931,9 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RunRow> {
         replication_index: r.get::<_, i64>(8)? as u32,
         wall_s: r.get(9)?,
         summary_json: r.get(10)?,
+        label: r.get(11)?,
+        // Written by `set_run_tags` only; a hand-edited value that is not a list reads as none.
+        tags: serde_json::from_str(&r.get::<_, String>(12)?).unwrap_or_default(),
     })
 }
 
@@ -1025,6 +1086,46 @@ mod tests {
         let listed: Vec<(i64, usize)> = s.list_sweeps(10).unwrap().iter().map(|r| (r.id, r.points.len())).collect();
         assert_eq!(listed, [(v, 0), (w, 1)], "newest first, with their points");
         assert_eq!(s.list_sweeps(1).unwrap().len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A run is named and tagged (blanks and repeats dropped), and deleted with its
+    /// replications, their series and events; a run that a sweep needs is kept.
+    #[test]
+    fn runs_are_named_tagged_and_deleted_with_their_replications() {
+        let dir = std::env::temp_dir().join(format!("scaleproof-store-edit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut s = Store::open(&dir.join("runs.db")).unwrap();
+        let a = s.begin_run(&new_run(std::process::id())).unwrap();
+        let a1 = s
+            .begin_run(&NewRun { replication_of: Some(a), replication_index: 1, ..new_run(std::process::id()) })
+            .unwrap();
+        s.append_series(a1, &[row(0)]).unwrap();
+        let b = s.begin_run(&new_run(std::process::id())).unwrap();
+
+        assert!(s.set_run_label(a, Some("  pilot baseline ")).unwrap());
+        let tags = ["pilot", " board ", "", "pilot"].map(String::from);
+        assert!(s.set_run_tags(a, &tags).unwrap());
+        let got = s.get_run(a).unwrap().unwrap().row;
+        assert_eq!(
+            (got.label.as_deref(), got.tags.as_slice()),
+            (Some("pilot baseline"), ["pilot".to_string(), "board".into()].as_slice())
+        );
+        assert!(s.set_run_label(a, Some("   ")).unwrap());
+        assert_eq!(s.get_run(a).unwrap().unwrap().row.label, None);
+        assert!(!s.set_run_label(999, Some("x")).unwrap());
+        assert!(s.get_run(b).unwrap().unwrap().row.tags.is_empty());
+
+        let w = s.begin_sweep("2026-11-23T00:00:00Z", "sweep", "t", "t.toml", "{}").unwrap();
+        s.add_sweep_point(w, &SweepPoint { idx: 0, label: "20".into(), value: "20".into(), run: b }).unwrap();
+        assert_eq!(s.delete_run(b).unwrap(), Deleted::InSweep(w));
+        // Deleting a replication deletes the run it belongs to, with all its replications.
+        assert_eq!(s.delete_run(a1).unwrap(), Deleted::Runs(2));
+        assert_eq!(s.delete_run(a).unwrap(), Deleted::Missing);
+        assert!(s.series(a1).unwrap().is_empty());
+        assert_eq!(s.list_runs(10).unwrap().iter().map(|r| r.id).collect::<Vec<_>>(), [b]);
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+        drop(s);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

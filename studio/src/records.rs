@@ -49,8 +49,45 @@ pub fn runs(config: &Config, limit: usize) -> Result<Vec<RunListItem>> {
             status: status(&r.status),
             replication_of: r.replication_of,
             wall_s: r.wall_s,
+            label: r.label,
+            tags: r.tags,
         })
         .collect())
+}
+
+/// Opens the run database to change what people wrote about runs (it must exist).
+fn open_for_writing(config: &Config) -> Result<Store> {
+    open_existing(config)?;
+    Ok(Store::open(&config.db)?)
+}
+
+/// Names a run (None or blank: no name).
+pub fn set_run_label(config: &Config, run: i64, label: Option<&str>) -> Result<()> {
+    if !open_for_writing(config)?.set_run_label(run, label)? {
+        return Err(Error::not_found(format!("no run {run}")));
+    }
+    Ok(())
+}
+
+/// Sets a run's tags (trimmed; blanks and repeats dropped).
+pub fn set_run_tags(config: &Config, run: i64, tags: &[String]) -> Result<()> {
+    if !open_for_writing(config)?.set_run_tags(run, tags)? {
+        return Err(Error::not_found(format!("no run {run}")));
+    }
+    Ok(())
+}
+
+/// Deletes a run with its replications, series and events; returns how many stored runs went
+/// (the run and its replications). A run that a sweep or study needs is refused (invalid
+/// input), as is one that does not exist (not found).
+pub fn delete_run(config: &Config, run: i64) -> Result<usize> {
+    match open_for_writing(config)?.delete_run(run)? {
+        store::Deleted::Runs(n) => Ok(n),
+        store::Deleted::Missing => Err(Error::not_found(format!("no run {run}"))),
+        store::Deleted::InSweep(sweep) => {
+            Err(Error::invalid(format!("run {run} is a point of sweep {sweep}, which needs it: it is kept")))
+        }
+    }
 }
 
 /// What a sweep swept: (paths, the values of a sweep, the KPI of a sensitivity study).

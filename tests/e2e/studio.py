@@ -340,7 +340,23 @@ def main():
         report = written.split("Report written to", 1)[1].strip()
         with open(report, encoding="utf-8") as f:
             assert "<html" in f.read(), report
-        passed.append("compared two runs and exported a report")
+        # Name and tag a run; delete another (a second press confirms).
+        ui.click("//button[@aria-label='Rename run 1']")
+        ui.type_into("//input[@aria-label='Name of run 1']", "pilot at 200")
+        ui.click("//form//button[normalize-space()='Save']")
+        ui.click("//button[@aria-label='Tag run 1']")
+        ui.type_into("//input[starts-with(@aria-label, 'Tags of run 1')]", "board, pilot")
+        ui.click("//form//button[normalize-space()='Save']")
+        row = ui.wait_text("//tr[td[2][normalize-space()='1']]", "pilot at 200")
+        assert "board" in row and "pilot" in row, row
+        ui.click("//button[@aria-label='Delete run 2']")
+        ui.click("//button[@aria-label='Delete run 2']")
+        end = time.time() + 20
+        while ui.js("return document.evaluate(\"//tr[td[2][normalize-space()='2']]\", document, null, 9, null).singleNodeValue !== null;"):
+            assert time.time() < end, "run 2 was not deleted"
+            time.sleep(0.2)
+        ui.screenshot("08b-named-tagged-deleted")
+        passed.append("compared two runs, exported a report, named and tagged a run and deleted another")
 
         # A bundled scenario is a template: saved as the user's own file, edited, saved again.
         ui.click("//button[@role='tab'][normalize-space()='Scenarios']")

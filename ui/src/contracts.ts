@@ -2004,7 +2004,15 @@ delivery_ratio: number | null,
 /**
  * Wall-clock seconds it took (None until it finished).
  */
-wall_s: number | null, };
+wall_s: number | null,
+/**
+ * The name people gave it in the studio, if any.
+ */
+label?: string,
+/**
+ * Its tags, in the order given.
+ */
+tags: Array<string>, };
 
 export type SweepKind = "sweep" | "sensitivity";
 

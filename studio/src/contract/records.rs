@@ -69,6 +69,13 @@ pub struct RunListItem {
     pub delivery_ratio: Option<f64>,
     /// Wall-clock seconds it took (None until it finished).
     pub wall_s: Option<f64>,
+    /// The name people gave it in the studio, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub label: Option<String>,
+    /// Its tags, in the order given.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// What a stored study is.

@@ -43,6 +43,12 @@ export const compareRuns = (a: number, b: number): Promise<Comparison> => invoke
  * they cancelled.
  */
 export const exportReport = (target: string): Promise<string | null> => invoke("export_report", { target });
+/** Names a stored run (null or blank: no name). */
+export const renameRun = (id: number, label: string | null): Promise<void> => invoke("rename_run", { id, label });
+/** Sets a stored run's tags. */
+export const tagRun = (id: number, tags: string[]): Promise<void> => invoke("tag_run", { id, tags });
+/** Deletes a stored run with its replications; how many stored runs went. */
+export const deleteRun = (id: number): Promise<number> => invoke("delete_run", { id });
 export const sweeps = (): Promise<SweepListItem[]> => invoke("sweeps");
 export const sweepDetail = (id: number): Promise<SweepDetail> => invoke("sweep_detail", { id });
 
