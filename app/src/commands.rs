@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use studio::contract::summary::RunDetail;
 use studio::contract::{
-    Comparison, Problem, RunListItem, RunSeries, ScenarioForm, ScenarioItem, SweepDetail, SweepListItem,
+    Comparison, Problem, RunListItem, RunSeries, ScenarioForm, ScenarioItem, StudyDetail, SweepDetail, SweepListItem,
 };
 use studio::session::RunJob;
 use studio::{CancelToken, Config, ErrorCode, ErrorReport, Progress};
@@ -417,4 +417,83 @@ pub fn tag_run(state: tauri::State<'_, AppState>, id: i64, tags: Vec<String>) ->
 #[tauri::command]
 pub fn delete_run(state: tauri::State<'_, AppState>, id: i64) -> Reply<usize> {
     studio::records::delete_run(state.config(), id).map_err(report)
+}
+
+/// What the front end asks to study: the editor's scenario with each assumption moved alone.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StudyAsk {
+    /// The job id the front end gives it (to cancel it).
+    pub job: u32,
+    /// Where the scenario's text came from (price books are looked for beside it).
+    pub path: PathBuf,
+    /// The scenario's text as the editor holds it.
+    pub text: String,
+    /// The assumptions moved, as `scaleproof sensitivity --vary` takes them
+    /// (`PATH=-20%,+20%`, `PATH=x0.5,x2`, `price.PATH=...`).
+    pub vary: Vec<String>,
+    /// The KPI each setting is judged by (one of [`sensitivity_kpis`]).
+    pub kpi: String,
+    /// Replications per setting.
+    pub replications: u32,
+}
+
+/// The KPIs a sensitivity study can be judged by.
+#[tauri::command]
+pub fn sensitivity_kpis() -> Vec<String> {
+    studio::sensitivity::KPIS.iter().map(|k| k.to_string()).collect()
+}
+
+/// Runs a sensitivity study of the editor's scenario on a session thread, streaming progress;
+/// the stored study (its tornado). A cancel ends it with the `cancelled` code.
+#[tauri::command]
+pub async fn start_sensitivity(
+    state: tauri::State<'_, AppState>,
+    ask: StudyAsk,
+    on_progress: Channel<Progress>,
+) -> Reply<StudyDetail> {
+    let session = begin_sensitivity(&state, &ask).map_err(report)?;
+    let job = ask.job;
+    let outcome = tauri::async_runtime::spawn_blocking(move || {
+        while let Some(p) = session.next_progress() {
+            let _ = on_progress.send(p);
+        }
+        session.wait()
+    })
+    .await;
+    state.jobs().remove(&job);
+    let outcome = outcome.map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())?.map_err(report)?;
+    Ok(StudyDetail { id: outcome.id, study: outcome.study })
+}
+
+/// Checks the asked study (every variation and the KPI) and starts it, registering its cancel
+/// token under the job id.
+pub fn begin_sensitivity(
+    state: &AppState,
+    ask: &StudyAsk,
+) -> studio::Result<studio::Session<studio::sensitivity::SensitivityOutcome>> {
+    let variations = ask
+        .vary
+        .iter()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| studio::sensitivity::Variation::parse(v.trim()))
+        .collect::<studio::Result<Vec<_>>>()?;
+    if variations.is_empty() {
+        return Err(studio::Error::invalid("a sensitivity study needs at least one assumption to move"));
+    }
+    studio::sensitivity::check_kpi(&ask.kpi)?;
+    let loaded = studio::load_scenario_text(state.config(), &ask.path, &ask.text, &[])?;
+    studio::sensitivity::check_kpi_for(&loaded, &ask.kpi)?;
+    let session = studio::session::start_sensitivity(studio::session::SensitivityJob {
+        file: ask.path.clone(),
+        text: Some(ask.text.clone()),
+        overrides: Vec::new(),
+        variations,
+        kpi: ask.kpi.clone(),
+        replications: ask.replications.max(1),
+        threads: None,
+        config: state.config().clone(),
+    })?;
+    state.jobs().insert(ask.job, session.cancel_token());
+    Ok(session)
 }

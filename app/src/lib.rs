@@ -52,6 +52,8 @@ pub fn run() {
             commands::rename_run,
             commands::tag_run,
             commands::delete_run,
+            commands::sensitivity_kpis,
+            commands::start_sensitivity,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 
 use scaleproof_studio::commands::{
-    AppState, RunAsk, SweepAsk, begin_run, begin_sweep, cancel_run_with, check_scenario_with, save_scenario_with,
+    AppState, RunAsk, StudyAsk, SweepAsk, begin_run, begin_sensitivity, begin_sweep, cancel_run_with,
+    check_scenario_with, save_scenario_with,
 };
 use studio::{Config, ErrorCode};
 
@@ -196,4 +197,36 @@ fn a_chart_picture_is_accepted_only_as_a_png() {
     assert_eq!(decode_png("iVBORw0KGgoAAAANSUhEUg==").unwrap(), png);
     assert_eq!(decode_png("R0lGODlh").unwrap_err().code(), ErrorCode::InvalidInput, "a GIF");
     assert_eq!(decode_png("not base64!").unwrap_err().code(), ErrorCode::InvalidInput);
+}
+
+#[test]
+fn a_sensitivity_study_of_unsaved_text_ranks_the_assumptions() {
+    let s = state("study");
+    let (path, text) = mine_pilot();
+    let ask = StudyAsk {
+        job: 9,
+        path,
+        text: text.replace("duration = \"30d\"", "duration = \"7d\""),
+        vary: vec![
+            "fleet.vibration.buffer.capacity=-50%,+50%".into(),
+            "fleet.vibration.count=x0.5,x2".into(),
+            " ".into(),
+        ],
+        kpi: "tco_per_device_year".into(),
+        replications: 1,
+    };
+    let session = begin_sensitivity(&s, &ask).unwrap();
+    while session.next_progress().is_some() {}
+    let out = session.wait().unwrap();
+    assert_eq!(out.study.kpi, "tco_per_device_year");
+    assert_eq!(out.study.rows.len(), 2);
+    assert!(out.study.rows[0].swing() >= out.study.rows[1].swing(), "widest first");
+    assert!(out.study.baseline > 0.0);
+    // The unsaved week was studied, not the file's month.
+    let base = studio::records::run_detail(s.config(), 1).unwrap();
+    let studio::contract::summary::RunDetail::One(one) = base else { panic!("one replication") };
+    assert_eq!(one.summary.simulated_s, 7.0 * 86_400.0);
+    for bad in [StudyAsk { vary: vec![], ..ask.clone() }, StudyAsk { kpi: "happiness".into(), ..ask.clone() }] {
+        assert_eq!(begin_sensitivity(&s, &bad).err().expect("refused").code(), ErrorCode::InvalidInput);
+    }
 }

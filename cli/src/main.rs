@@ -447,6 +447,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             let bar = Progress::new(progress, &[format!("sensitivity of {on}, {runs} runs")]);
             let session = studio::session::start_sensitivity(studio::session::SensitivityJob {
                 file: file.clone(),
+                text: None,
                 overrides: set.clone(),
                 variations,
                 kpi: on.clone(),

@@ -170,8 +170,10 @@ pub use crate::contract::{Study, StudyRow as Row};
 /// What [`run_sensitivity`] runs: a scenario's base case, then each variation's low and high
 /// setting, all on the same seeds.
 pub struct SensitivityRequest<'a> {
-    /// The scenario file.
+    /// The scenario file (price books are looked for beside it).
     pub file: &'a Path,
+    /// The scenario's text as an editor holds it, read as if it were `file` (None: the file's).
+    pub text: Option<&'a str>,
     /// `--set` overrides applied to the base case and every setting.
     pub overrides: &'a [String],
     /// The assumptions to move, one at a time.
@@ -235,7 +237,11 @@ pub fn run_sensitivity(req: &SensitivityRequest<'_>) -> crate::Result<Sensitivit
 }
 
 fn study_runs(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcome> {
-    let base = load_scenario(req.config, req.file, req.overrides).map_err(anyhow::Error::new)?;
+    let load = |o: &[String]| match req.text {
+        Some(text) => crate::load_scenario_text(req.config, req.file, text, o),
+        None => load_scenario(req.config, req.file, o),
+    };
+    let base = load(req.overrides).map_err(anyhow::Error::new)?;
     // Every setting is read and loaded first, so a bad path or value costs nothing; what is
     // loaded here is what runs (or re-prices) below.
     let mut settings = Vec::new();
@@ -254,7 +260,7 @@ fn study_runs(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcome> {
             } else {
                 let mut o = req.overrides.to_vec();
                 o.push(format!("{}={value}", v.path));
-                Prepared::Scenario(Box::new(load_scenario(req.config, req.file, &o).map_err(anyhow::Error::new)?))
+                Prepared::Scenario(Box::new(load(&o).map_err(anyhow::Error::new)?))
             };
             pair.push((value, prepared));
         }

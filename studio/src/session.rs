@@ -371,8 +371,10 @@ pub fn start_sweep(job: SweepJob) -> Result<Session<SweepOutcome>> {
 
 /// A sensitivity study to start: what [`SensitivityRequest`] says, owned.
 pub struct SensitivityJob {
-    /// The base scenario file.
+    /// The base scenario file (price books are looked for beside it).
     pub file: PathBuf,
+    /// The scenario's text as an editor holds it, read as if it were `file` (None: the file's).
+    pub text: Option<String>,
     /// `--set PATH=VALUE` overrides applied to the base case.
     pub overrides: Vec<String>,
     /// The settings moved one at a time, each to its low and high value.
@@ -393,6 +395,7 @@ pub fn start_sensitivity(job: SensitivityJob) -> Result<Session<SensitivityOutco
         let progress = |p: &Progress| cx.progress(p);
         run_sensitivity(&SensitivityRequest {
             file: &job.file,
+            text: job.text.as_deref(),
             overrides: &job.overrides,
             variations: &job.variations,
             kpi: &job.kpi,

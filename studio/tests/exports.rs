@@ -345,6 +345,7 @@ fn sweeps_and_sensitivity_studies_export_one_row_per_point() {
     ];
     let study = studio::sensitivity::run_sensitivity(&studio::sensitivity::SensitivityRequest {
         file: &file,
+        text: None,
         overrides: &base,
         variations: &variations,
         kpi: "tco_per_device_year",

@@ -395,6 +395,21 @@ def main():
         ui.wait_text("//section[@aria-label='History']//section[@aria-label='Sweep']", "with its 95 % band")
         passed.append("swept two fleet sizes, read the cost curve with its band and exported its report")
 
+        # Sensitivity: two assumptions moved alone, their tornado.
+        ui.click("//button[@role='tab'][normalize-space()='Scenarios']")
+        ui.click("//details[@class='studyform']/summary")
+        ui.type_into(
+            "//textarea[@aria-label='Assumptions to move']",
+            "fleet.vibration.buffer.capacity=-50%,+50%\nfleet.vibration.reboots_per_day=x0.5,x4",
+        )
+        ui.click("//button[normalize-space()='Study']")
+        tornado = ui.wait_text("//section[@aria-label='Sensitivity']", "what moves tco per device year most", timeout=300)
+        assert "fleet.vibration.buffer.capacity" in tornado and "reboots_per_day" in tornado, tornado
+        assert ui.js("return document.querySelectorAll('section.study svg rect').length;") == 2
+        ui.js("document.querySelector('section.study').scrollIntoView({block: 'start'});")
+        ui.screenshot("12-tornado")
+        passed.append("studied two assumptions' sensitivity and read the tornado")
+
         # Dark, by choice; the shortcuts on F1.
         while "dark" not in ui.text("//button[starts-with(normalize-space(), 'Theme:')]"):
             ui.click("//button[starts-with(normalize-space(), 'Theme:')]")

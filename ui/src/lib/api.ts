@@ -11,6 +11,7 @@ import type {
   RunSeries,
   ScenarioForm,
   ScenarioItem,
+  StudyDetail,
   SweepDetail,
   SweepListItem,
 } from "../contracts";
@@ -96,4 +97,17 @@ export function startRun(ask: RunAsk, onProgress: (p: Progress) => void): Promis
 export function asReport(e: unknown): ErrorReport {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) return e as ErrorReport;
   return { code: "internal", message: String(e), problems: [] };
+}
+
+/** The KPIs a sensitivity study can be judged by. */
+export const sensitivityKpis = (): Promise<string[]> => invoke("sensitivity_kpis");
+
+/** What the studio asks to study (the Rust `StudyAsk`): each assumption moved alone. */
+export type StudyAsk = { job: number; path: string; text: string; vary: string[]; kpi: string; replications: number };
+
+/** Starts a sensitivity study; `onProgress` hears every simulated hour of every run. */
+export function startSensitivity(ask: StudyAsk, onProgress: (p: Progress) => void): Promise<StudyDetail> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return invoke("start_sensitivity", { ask, onProgress: channel });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { change, fleetSizes, liveTiles, duration, figure, mean, money, percent, thousands } from "./format";
+import { change, fleetSizes, kpiValue, liveTiles, duration, figure, mean, money, percent, thousands } from "./format";
 
 describe("format", () => {
   it("reads a figure of one replication or the mean of several", () => {
@@ -50,5 +50,15 @@ describe("live tiles", () => {
     expect(t.map((x) => x.value)).toEqual(["95.00 %", "32", "95.0 %", "18"]);
     expect(t[1]?.detail).toBe("30 to full buffers, 2 to reboots");
     expect(t[2]?.detail).toBe("190 of 200 devices");
+  });
+});
+
+describe("kpi values", () => {
+  it("writes each sensitivity KPI in its unit", () => {
+    expect(kpiValue("tco_per_device_year", 1234.5)).toBe("1,234.50");
+    expect(kpiValue("delivery_ratio", 0.99512)).toBe("99.512 %");
+    expect(kpiValue("p99_latency_s", 7200)).toBe("2 h");
+    expect(kpiValue("battery_life_days", 1095.4)).toBe("1095 d");
+    expect(kpiValue("summary.some.path", 0.123456)).toBe("0.1235");
   });
 });

@@ -149,3 +149,18 @@ export function liveTiles(live: LiveFigures): { label: string; value: string; de
 export function verdictLabel(status: Readiness): string {
   return status === "ready" ? "Ready to scale" : status === "not_ready" ? "Not ready" : "Undecided";
 }
+
+/**
+ * A sensitivity KPI's value in its unit (money in the price book's currency, which the study
+ * does not carry: shown as a plain amount).
+ */
+export function kpiValue(kpi: string, v: number): string {
+  if (kpi === "delivery_ratio") return percent(v, 3);
+  if (kpi === "loss_pct") return `${v.toFixed(3)} %`;
+  if (kpi.endsWith("latency_s")) return duration(v);
+  if (kpi.endsWith("_days")) return `${v.toFixed(0)} d`;
+  if (["tco_per_device_year", "tco", "capex", "opex_per_month"].includes(kpi)) {
+    return v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+  return v.toPrecision(4);
+}
