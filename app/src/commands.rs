@@ -497,3 +497,9 @@ pub fn begin_sensitivity(
     state.jobs().insert(ask.job, session.cancel_token());
     Ok(session)
 }
+
+/// One stored sensitivity study with its tornado.
+#[tauri::command]
+pub fn study_detail(state: tauri::State<'_, AppState>, id: i64) -> Reply<StudyDetail> {
+    studio::sensitivity::stored_study_detail(state.config(), id).map_err(report)
+}

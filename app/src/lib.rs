@@ -54,6 +54,7 @@ pub fn run() {
             commands::delete_run,
             commands::sensitivity_kpis,
             commands::start_sensitivity,
+            commands::study_detail,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -226,6 +226,8 @@ fn a_sensitivity_study_of_unsaved_text_ranks_the_assumptions() {
     let base = studio::records::run_detail(s.config(), 1).unwrap();
     let studio::contract::summary::RunDetail::One(one) = base else { panic!("one replication") };
     assert_eq!(one.summary.simulated_s, 7.0 * 86_400.0);
+    let stored = studio::sensitivity::stored_study_detail(s.config(), out.id).unwrap();
+    assert_eq!(stored.study, out.study, "History reopens the same tornado");
     for bad in [StudyAsk { vary: vec![], ..ask.clone() }, StudyAsk { kpi: "happiness".into(), ..ask.clone() }] {
         assert_eq!(begin_sensitivity(&s, &bad).err().expect("refused").code(), ErrorCode::InvalidInput);
     }

@@ -398,6 +398,18 @@ fn study_rows(
     Ok(rows)
 }
 
+/// A stored sensitivity study as front ends read it (not a sweep: invalid input; none: not
+/// found; one that did not finish has no result: invalid input).
+pub fn stored_study_detail(config: &crate::Config, id: i64) -> crate::Result<crate::contract::StudyDetail> {
+    let store = crate::records::open_existing(config)?;
+    let Some(rec) = store.get_sweep(id)? else { return Err(crate::Error::not_found(format!("no study {id}"))) };
+    if rec.kind != "sensitivity" {
+        return Err(crate::Error::invalid(format!("sweep {id} is a sweep, not a sensitivity study")));
+    }
+    let study = stored_study(&rec.spec_json).map_err(|e| crate::Error::invalid(format!("study {id}: {e:#}")))?;
+    Ok(crate::contract::StudyDetail { id, study })
+}
+
 /// The study stored with a sensitivity record.
 pub(crate) fn stored_study(spec_json: &str) -> Result<Study> {
     let v: Value = serde_json::from_str(spec_json)?;

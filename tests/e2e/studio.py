@@ -408,7 +408,10 @@ def main():
         assert ui.js("return document.querySelectorAll('section.study svg rect').length;") == 2
         ui.js("document.querySelector('section.study').scrollIntoView({block: 'start'});")
         ui.screenshot("12-tornado")
-        passed.append("studied two assumptions' sensitivity and read the tornado")
+        ui.click("//button[@role='tab'][normalize-space()='History']")
+        ui.click("//table[@aria-label='Sweeps']//tr[td[2][starts-with(normalize-space(), 'sensitivity')]]//button[normalize-space()='Open']")
+        ui.wait_text("//section[@aria-label='History']//section[@aria-label='Sensitivity']", "reboots_per_day")
+        passed.append("studied two assumptions' sensitivity and read the tornado, then again from History")
 
         # Dark, by choice; the shortcuts on F1.
         while "dark" not in ui.text("//button[starts-with(normalize-space(), 'Theme:')]"):

@@ -99,6 +99,8 @@ export function asReport(e: unknown): ErrorReport {
   return { code: "internal", message: String(e), problems: [] };
 }
 
+/** One stored sensitivity study with its tornado. */
+export const studyDetail = (id: number): Promise<StudyDetail> => invoke("study_detail", { id });
 /** The KPIs a sensitivity study can be judged by. */
 export const sensitivityKpis = (): Promise<string[]> => invoke("sensitivity_kpis");
 
