@@ -279,9 +279,10 @@ def main():
         assert "200" in ui.text("//section[@aria-label='Result']//div[@class='tiles']"), verdict
         ui.screenshot("04-verdict-and-kpis")
         ui.js("document.querySelector('.charts').scrollIntoView({block: 'start'});")
-        ui.wait_text("//div[@class='charts']", "Where messages were lost")
+        charts = ui.wait_text("//div[@class='charts']", "Where messages were lost")
+        assert "Battery charge left" in charts and "Latency of delivered messages" in charts, charts
         canvases = ui.js("return document.querySelectorAll('.charts canvas').length;")
-        assert canvases >= 1, f"the time chart drew no canvas ({canvases})"
+        assert canvases >= 2, f"the time charts drew {canvases} canvases, not 2"
         ui.click("//div[@class='charts']//button[normalize-space()='PNG…']")
         saved = ui.wait_text("//div[@class='charts']//small[@role='status']", "Saved")
         with open(saved.split("Saved", 1)[1].strip(), "rb") as f:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ClassHour, SweepDetail, TimelineEvent } from "../contracts";
-import { costCurve, marks, timeColumns } from "./series";
+import { batteryColumns, costCurve, marks, timeColumns } from "./series";
 
 const hour = (cls: string, h: number, generated: number, delivered: number, online: number): ClassHour => ({
   class: cls, hour: h, generated, delivered, online, buffered: generated - delivered,
@@ -64,5 +64,17 @@ describe("costCurve", () => {
     const unpriced = { ...point(200, 1), summary: { devices: 200, cost: null, verdict: null } };
     const c = costCurve({ sweep_id: 2, crossovers: [], points: [point(20, 150), unpriced] } as unknown as SweepDetail);
     expect([c.devices, c.low, c.high, c.banded]).toEqual([[20], [150], [150], false]);
+  });
+});
+
+describe("batteryColumns", () => {
+  it("keeps battery classes, day by day past three days", () => {
+    const hours = Array.from({ length: 96 }, (_, h) => [
+      { ...hour("sensor", h, 1, 1, 1), battery_mean_mah: 1000 - h },
+      { ...hour("mains", h, 1, 1, 1), battery_mean_mah: null },
+    ]).flat();
+    const c = batteryColumns(hours);
+    expect(c.days).toEqual([1, 2, 3, 4]);
+    expect(c.classes).toEqual([{ name: "sensor", mah: [977, 953, 929, 905] }]);
   });
 });

@@ -88,3 +88,27 @@ export function costCurve(detail: SweepDetail): CostCurve {
   }
   return out;
 }
+
+/** Battery charge left, mean per device, by class (classes on mains left out), in days. */
+export type BatteryColumns = { days: number[]; classes: { name: string; mah: number[] }[] };
+
+/**
+ * Each battery class's mean charge left per device, hour by hour for runs up to three days,
+ * else at the end of each day (as `timeColumns`).
+ */
+export function batteryColumns(hours: ClassHour[]): BatteryColumns {
+  const byClass = new Map<string, Map<number, number>>();
+  for (const h of hours) {
+    if (h.battery_mean_mah === null) continue;
+    const m = byClass.get(h.class) ?? new Map<number, number>();
+    m.set(h.hour, h.battery_mean_mah);
+    byClass.set(h.class, m);
+  }
+  const allHours = [...new Set(hours.map((h) => h.hour))].sort((a, b) => a - b);
+  const step = allHours.length > 72 ? 24 : 1;
+  const picked = allHours.filter((_, i) => (i + 1) % step === 0 || i === allHours.length - 1);
+  return {
+    days: picked.map((h) => (h + 1) / 24),
+    classes: [...byClass.entries()].map(([name, m]) => ({ name, mah: picked.map((h) => m.get(h) ?? NaN) })),
+  };
+}
