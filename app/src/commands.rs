@@ -125,19 +125,29 @@ pub async fn start_run(
 ) -> Reply<RunDetail> {
     let config = state.config().clone();
     let session = begin_run(&state, &ask).map_err(report)?;
-    let job = ask.job;
+    let outcome = follow(&state, ask.job, session, on_progress).await?;
+    let first = outcome.summaries.first().map_or(0, |s| s.run_id);
+    studio::records::run_detail(&config, first).map_err(report)
+}
+
+/// Streams a session's progress to the window on a blocking task (the window never waits on
+/// the work), forgets its job's cancel token when it ends, and returns its result.
+async fn follow<T: Send + 'static>(
+    state: &AppState,
+    job: u32,
+    session: studio::Session<T>,
+    on_progress: Channel<Progress>,
+) -> Reply<T> {
     let outcome = tauri::async_runtime::spawn_blocking(move || {
         while let Some(p) = session.next_progress() {
-            // A window that went away stops listening; the run goes on and is stored.
+            // A window that went away stops listening; the work goes on and is stored.
             let _ = on_progress.send(p);
         }
         session.wait()
     })
     .await;
     state.jobs().remove(&job);
-    let outcome = outcome.map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())?.map_err(report)?;
-    let first = outcome.summaries.first().map_or(0, |s| s.run_id);
-    studio::records::run_detail(&config, first).map_err(report)
+    outcome.map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())?.map_err(report)
 }
 
 /// Loads the asked scenario and starts its run, registering its cancel token under the job id.
@@ -320,16 +330,7 @@ pub async fn start_sweep(
     on_progress: Channel<Progress>,
 ) -> Reply<SweepDetail> {
     let session = begin_sweep(&state, &ask).map_err(report)?;
-    let job = ask.job;
-    let outcome = tauri::async_runtime::spawn_blocking(move || {
-        while let Some(p) = session.next_progress() {
-            let _ = on_progress.send(p);
-        }
-        session.wait()
-    })
-    .await;
-    state.jobs().remove(&job);
-    let outcome = outcome.map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())?.map_err(report)?;
+    let outcome = follow(&state, ask.job, session, on_progress).await?;
     Ok(studio::sweep::sweep_detail(outcome.sweep_id, &outcome.points))
 }
 
@@ -453,16 +454,7 @@ pub async fn start_sensitivity(
     on_progress: Channel<Progress>,
 ) -> Reply<StudyDetail> {
     let session = begin_sensitivity(&state, &ask).map_err(report)?;
-    let job = ask.job;
-    let outcome = tauri::async_runtime::spawn_blocking(move || {
-        while let Some(p) = session.next_progress() {
-            let _ = on_progress.send(p);
-        }
-        session.wait()
-    })
-    .await;
-    state.jobs().remove(&job);
-    let outcome = outcome.map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())?.map_err(report)?;
+    let outcome = follow(&state, ask.job, session, on_progress).await?;
     Ok(StudyDetail { id: outcome.id, study: outcome.study })
 }
 
