@@ -60,6 +60,16 @@ fn async_runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?)
 }
 
+/// Cancels `stop` at the first Ctrl-C (call it inside the async runtime: it spawns the waiter).
+fn cancel_on_ctrl_c(stop: &studio::CancelToken) {
+    let stop = stop.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            stop.cancel();
+        }
+    });
+}
+
 /// Waits for a session, handing its progress events to `on_progress`. The first Ctrl-C cancels
 /// it (the engine stops within one simulated hour and what ran is stored `cancelled`); a second
 /// one, or one after the session ended, quits at once with [`EXIT_CANCELLED`].
@@ -206,12 +216,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             // Ctrl-C stops publishing at once; the summary counts what was published.
             let stop = studio::CancelToken::new();
             let s = async_runtime()?.block_on(async {
-                let on_ctrl_c = stop.clone();
-                tokio::spawn(async move {
-                    if tokio::signal::ctrl_c().await.is_ok() {
-                        on_ctrl_c.cancel();
-                    }
-                });
+                cancel_on_ctrl_c(&stop);
                 studio::bridge::live(&connect, &loaded.scenario, req, &mut warnings_only, Some(&stop)).await
             })?;
             if json {

@@ -101,12 +101,7 @@ pub(crate) fn pilot(config: &Config, command: PilotCommand) -> Result<()> {
             // Ctrl-C ends the recording as its duration would (what was received is kept).
             let stop = studio::CancelToken::new();
             let s = async_runtime()?.block_on(async {
-                let on_ctrl_c = stop.clone();
-                tokio::spawn(async move {
-                    if tokio::signal::ctrl_c().await.is_ok() {
-                        on_ctrl_c.cancel();
-                    }
-                });
+                crate::cancel_on_ctrl_c(&stop);
                 studio::bridge::record(&connect, &req, &mut warnings_only, &stop).await
             })?;
             if json {
