@@ -19,6 +19,9 @@ use tauri::ipc::Channel;
 pub struct AppState {
     config: Config,
     jobs: Mutex<HashMap<u32, CancelToken>>,
+    /// The private broker the pilot screen started, stopped with the app.
+    #[cfg(unix)]
+    broker: Mutex<Option<studio::bridge::LocalBroker>>,
     /// Where reports and new scenario files are written without asking (None: a dialog asks).
     pub save_dir: Option<PathBuf>,
     /// When the app started.
@@ -33,6 +36,8 @@ impl AppState {
         AppState {
             config,
             jobs: Mutex::new(HashMap::new()),
+            #[cfg(unix)]
+            broker: Mutex::new(None),
             save_dir: None,
             launched: std::time::Instant::now(),
             exit_after_first_frame: false,
@@ -47,11 +52,37 @@ impl AppState {
     fn jobs(&self) -> std::sync::MutexGuard<'_, HashMap<u32, CancelToken>> {
         self.jobs.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// Registers the cancel token of work the front end knows as `job`.
+    pub fn add_job(&self, job: u32, token: CancelToken) {
+        self.jobs().insert(job, token);
+    }
+
+    /// Forgets the cancel token of `job` (its work ended).
+    pub fn forget_job(&self, job: u32) {
+        self.jobs().remove(&job);
+    }
+
+    /// The private broker the pilot screen started, if any (its log tells who is subscribed).
+    #[cfg(unix)]
+    pub fn local_broker(&self) -> std::sync::MutexGuard<'_, Option<studio::bridge::LocalBroker>> {
+        self.broker.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stops the private broker, if one was started (its state is saved for the next start).
+    pub fn stop_broker(&self) -> bool {
+        #[cfg(unix)]
+        {
+            self.local_broker().take().is_some()
+        }
+        #[cfg(not(unix))]
+        false
+    }
 }
 
-type Reply<T> = Result<T, ErrorReport>;
+pub(crate) type Reply<T> = Result<T, ErrorReport>;
 
-fn report(e: studio::Error) -> ErrorReport {
+pub(crate) fn report(e: studio::Error) -> ErrorReport {
     e.report()
 }
 
@@ -132,7 +163,7 @@ pub async fn start_run(
 
 /// Streams a session's progress to the window on a blocking task (the window never waits on
 /// the work), forgets its job's cancel token when it ends, and returns its result.
-async fn follow<T: Send + 'static>(
+pub(crate) async fn follow<T: Send + 'static>(
     state: &AppState,
     job: u32,
     session: studio::Session<T>,
@@ -146,7 +177,7 @@ async fn follow<T: Send + 'static>(
         session.wait()
     })
     .await;
-    state.jobs().remove(&job);
+    state.forget_job(job);
     outcome.map_err(|e| studio::Error::new(ErrorCode::Internal, e).report())?.map_err(report)
 }
 
@@ -164,7 +195,7 @@ pub fn begin_run(state: &AppState, ask: &RunAsk) -> studio::Result<studio::Sessi
         replications: ask.replications.max(1),
         ..RunJob::new(loaded, config.db.clone())
     })?;
-    state.jobs().insert(ask.job, session.cancel_token());
+    state.add_job(ask.job, session.cancel_token());
     Ok(session)
 }
 
@@ -233,7 +264,7 @@ pub fn export_report_to(
 
 /// Where to write a new file: `save_dir` when set, else what the user picks in a save dialog
 /// (None: they cancelled).
-fn save_path(
+pub(crate) fn save_path(
     app: &tauri::AppHandle,
     state: &AppState,
     kind: &str,
@@ -350,7 +381,7 @@ pub fn begin_sweep(state: &AppState, ask: &SweepAsk) -> studio::Result<studio::S
         threads: None,
         config: state.config().clone(),
     })?;
-    state.jobs().insert(ask.job, session.cancel_token());
+    state.add_job(ask.job, session.cancel_token());
     Ok(session)
 }
 
@@ -486,7 +517,7 @@ pub fn begin_sensitivity(
         threads: None,
         config: state.config().clone(),
     })?;
-    state.jobs().insert(ask.job, session.cancel_token());
+    state.add_job(ask.job, session.cancel_token());
     Ok(session)
 }
 

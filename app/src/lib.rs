@@ -5,6 +5,9 @@
 //! `Progress` through a channel, so the window never waits on it.
 
 pub mod commands;
+pub mod pilot;
+
+use tauri::Manager;
 
 /// The configuration the studio runs with: `config`, and the bundled price books after its own
 /// folders, so that the user's scenarios saved anywhere find them.
@@ -23,7 +26,7 @@ pub fn run() {
     // Unattended use (the end-to-end test): reports and scenarios saved as new files go to this
     // folder, no dialog is opened.
     state.save_dir = std::env::var_os("SCALEPROOF_STUDIO_SAVE_DIR").map(Into::into);
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
@@ -55,8 +58,18 @@ pub fn run() {
             commands::sensitivity_kpis,
             commands::start_sensitivity,
             commands::study_detail,
+            pilot::pilot_defaults,
+            pilot::start_local_broker,
+            pilot::stop_local_broker,
+            pilot::pick_path,
+            pilot::start_emulate,
+            pilot::start_record,
+            pilot::recordings,
+            pilot::start_calibrate,
+            pilot::compare_pilot,
+            pilot::open_pilot_report,
         ])
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
             // A window that cannot open has nowhere else to say why.
             #[expect(clippy::print_stderr, reason = "the app failed before it had a window")]
@@ -65,4 +78,10 @@ pub fn run() {
             }
             std::process::exit(1);
         });
+    app.run(|app, event| {
+        if let tauri::RunEvent::Exit = event {
+            // The private broker saves its state and goes with the app.
+            app.state::<commands::AppState>().stop_broker();
+        }
+    });
 }

@@ -224,7 +224,14 @@ pub fn generate(t: &Truth, report: &mut TruthReport) -> Result<Vec<EmuMessage>> 
 /// `emu-NNN`, persistent session, QoS 1), paced at `speed` emulated seconds per wall second
 /// (0: as fast as the broker takes them). Returns once the broker has acknowledged every
 /// message; a broker that goes away is waited for, and unacknowledged messages are resent.
-pub async fn publish(connect: &Connect, t: &Truth, speed: f64, report: &mut TruthReport) -> Result<()> {
+/// `on_published(published, total)` hears how far it is every 1,024 messages and at the end.
+pub async fn publish(
+    connect: &Connect,
+    t: &Truth,
+    speed: f64,
+    report: &mut TruthReport,
+    on_published: &mut (dyn FnMut(u64, u64) + Send),
+) -> Result<()> {
     let started = Instant::now();
     let messages = generate(t, report)?;
     let acked = Arc::new(AtomicU64::new(0));
@@ -276,12 +283,14 @@ pub async fn publish(connect: &Connect, t: &Truth, speed: f64, report: &mut Trut
             break;
         }
         report.published += 1;
-        if report.published.is_multiple_of(1024)
-            && let Some(why) = failed()
-        {
-            return Err(Unreachable(format!("cannot publish to {}: {why}", connect.broker.display())).into());
+        if report.published.is_multiple_of(1024) {
+            on_published(report.published, messages.len() as u64);
+            if let Some(why) = failed() {
+                return Err(Unreachable(format!("cannot publish to {}: {why}", connect.broker.display())).into());
+            }
         }
     }
+    on_published(report.published, messages.len() as u64);
     if let Some(why) = failed() {
         return Err(Unreachable(format!("cannot publish to {}: {why}", connect.broker.display())).into());
     }

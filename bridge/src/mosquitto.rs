@@ -275,7 +275,6 @@ pub const AUTOSAVE_S: u32 = 5;
 /// on a clean stop), no queue limit, 1,000 in flight per client, loopback only, running as the
 /// starting user.
 fn write_config(dir: &Path, port: u16, extra: &str, autosave: bool) -> Result<(), String> {
-    let kept = autosave;
     // mosquitto's default autosave_interval is 1800 s.
     let autosave = if autosave { AUTOSAVE_S } else { 1800 };
     let mut conf = format!(
@@ -288,11 +287,10 @@ fn write_config(dir: &Path, port: u16, extra: &str, autosave: bool) -> Result<()
     if !extra.contains("allow_anonymous") {
         conf += "allow_anonymous true\n";
     }
-    if !kept {
-        // A test broker: mosquitto's default log types, and every subscription, so a test can
-        // wait for a recorder to subscribe (`Mosquitto::subscribed`) instead of sleeping.
-        conf += "log_type error\nlog_type warning\nlog_type notice\nlog_type information\nlog_type subscribe\n";
-    }
+    // mosquitto's default log types, and every subscription (one line per recorder that
+    // connects), so a caller can wait for a recorder to subscribe (`Mosquitto::subscribed`)
+    // instead of sleeping.
+    conf += "log_type error\nlog_type warning\nlog_type notice\nlog_type information\nlog_type subscribe\n";
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } == 0 {
         // Do not drop to the `mosquitto` user: it could not write to a 0700 directory of root's.

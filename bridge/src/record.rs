@@ -22,6 +22,8 @@ pub enum Recorded<'a> {
     Stored(&'a [PilotRow]),
     /// The connection was lost or regained: for people.
     Note(String),
+    /// The first connection is up and the pilot's topics are subscribed: the pilot may start.
+    Connected,
 }
 
 #[derive(Clone, Debug)]
@@ -87,7 +89,8 @@ fn now_us() -> i64 {
 /// they cannot block each other.
 ///
 /// `on` hears of every batch as it is stored ([`Recorded::Stored`]) and of every connection
-/// lost and regained ([`Recorded::Note`], for people), as it happens.
+/// lost and regained ([`Recorded::Note`], for people), as it happens, and once the first
+/// connection is up and subscribed ([`Recorded::Connected`]).
 pub async fn record(
     connect: &Connect,
     map: &PilotMap,
@@ -198,6 +201,8 @@ pub async fn record(
                                     "recorder: reconnected to {} (session kept: {session_present})",
                                     connect.broker.display()
                                 )));
+                            } else {
+                                on(Recorded::Connected);
                             }
                             was_connected = true;
                         }

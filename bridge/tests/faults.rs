@@ -132,7 +132,7 @@ async fn a_fast_pilot_is_recorded_through_backpressure_without_reconnects() {
     assert_eq!(s0.received, 1);
     let truth = Truth { devices: 40, days: 2.0, period_s: 60.0, ..Truth::default() };
     let mut report = TruthReport::default();
-    publish(&connect(&broker.url()), &truth, 0.0, &mut report).await.unwrap();
+    publish(&connect(&broker.url()), &truth, 0.0, &mut report, &mut |_, _| {}).await.unwrap();
     assert_eq!(report.acknowledged, report.published);
     assert!(report.published > 100_000, "{report:?}");
 
@@ -173,7 +173,10 @@ async fn an_unreachable_broker_is_an_error_for_the_recorder_the_emulator_and_liv
     assert_eq!(store.find_recording("pilot").unwrap().unwrap().status, "incomplete");
 
     let truth = Truth { devices: 2, days: 0.1, ..Truth::default() };
-    let e = publish(&connect(&url), &truth, 0.0, &mut TruthReport::default()).await.unwrap_err().to_string();
+    let e = publish(&connect(&url), &truth, 0.0, &mut TruthReport::default(), &mut |_, _| {})
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("cannot publish") && e.contains("attempts"), "{e}");
 
     let s = sim_core::scenario::parse_scenario(&sim_core::scenario::ScenarioSource {

@@ -260,7 +260,10 @@ async fn a_broker_whose_certificate_does_not_verify_is_an_error_with_the_tls_rea
         .to_string();
     assert!(e.contains("TLS"), "{e}");
     let truth = bridge::emulate::Truth { devices: 1, days: 0.1, ..Default::default() };
-    let e = bridge::emulate::publish(&connect, &truth, 0.0, &mut Default::default()).await.unwrap_err().to_string();
+    let e = bridge::emulate::publish(&connect, &truth, 0.0, &mut Default::default(), &mut |_, _| {})
+        .await
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("TLS"), "{e}");
     assert!(t0.elapsed() < Duration::from_secs(20), "TLS failures are not retried: {:?}", t0.elapsed());
     let _ = std::fs::remove_dir_all(&ours.dir);

@@ -56,7 +56,7 @@ async fn a_broker_restart_loses_no_acknowledged_message() {
     });
     let mut report = TruthReport::default();
     let url = broker.lock().unwrap().url();
-    publish(&connect(&url), &truth, truth.days * 86_400.0 / 4.0, &mut report).await.unwrap();
+    publish(&connect(&url), &truth, truth.days * 86_400.0 / 4.0, &mut report, &mut |_, _| {}).await.unwrap();
     restarter.join().unwrap();
     let summary = recorder.await.unwrap();
 
@@ -115,7 +115,7 @@ async fn a_flood_of_malformed_payloads_is_counted_exactly() {
     });
     let truth = small_truth();
     let mut report = TruthReport::default();
-    publish(&c, &truth, 0.0, &mut report).await.unwrap();
+    publish(&c, &truth, 0.0, &mut report, &mut |_, _| {}).await.unwrap();
     flood.await.unwrap();
     let summary = recorder.await.unwrap();
 

@@ -52,7 +52,14 @@ pub(crate) fn pilot(config: &Config, command: PilotCommand) -> Result<()> {
                     studio::bridge::redact(&broker.broker)
                 );
             }
-            let r = async_runtime()?.block_on(studio::bridge::emulate(&connect, &t, speed, truth.as_deref()))?;
+            let r = async_runtime()?.block_on(studio::bridge::emulate(
+                &connect,
+                &t,
+                speed,
+                truth.as_deref(),
+                &mut warnings_only,
+                None,
+            ))?;
             if json {
                 print_json(&r)?;
             } else {

@@ -27,7 +27,7 @@ pub use bridge::broker::{Connect as BrokerConnection, redact};
 pub use bridge::emulate::Truth;
 pub use bridge::live::MIN_SPEED;
 #[cfg(unix)]
-pub use bridge::mosquitto::KEPT_BROKER_USER;
+pub use bridge::mosquitto::{KEPT_BROKER_USER, Mosquitto as LocalBroker};
 
 /// Reads a pilot's payload mapping file: the mapping and its text (stored with the recording).
 pub fn read_map(path: &Path) -> Result<(PilotMap, String)> {
@@ -83,10 +83,26 @@ pub enum BridgeEvent {
     /// devices that gave up connecting, a lost connection, a pilot drifting from its twin).
     Warning(String),
     /// How far the work is: phase `live` after each simulated hour published (`epoch` hours of
-    /// `epochs`, `messages_generated` the twin's readings so far), phase `record` after each
-    /// stored batch (`messages_generated` the readings stored so far; `fraction` of the
-    /// duration when there is one, else 0).
+    /// `epochs`, `messages_generated` the twin's readings so far), phase `record` once connected
+    /// and subscribed (no readings yet) and after each stored batch (`messages_generated` the readings stored so far; `fraction` of the
+    /// duration when there is one, else 0), phase `emulate` every 1,024 readings published.
     Progress(Progress),
+    /// The pilot recorded so far beside its twin over the same devices and span, after each
+    /// divergence check of a recording with a twin.
+    Compared(LiveComparison),
+}
+
+/// The pilot so far beside its twin (see [`BridgeEvent::Compared`]).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct LiveComparison {
+    /// Messages recorded so far.
+    pub messages: u64,
+    /// Devices seen so far.
+    pub devices: u32,
+    /// Device-days the recording covers so far.
+    pub device_days: f64,
+    /// Each metric of pilot and twin, its distance and tolerance.
+    pub comparison: crate::contract::PilotComparison,
 }
 
 /// `scaleproof live`: the scenario (already loaded, with --devices and --duration applied) on
@@ -145,10 +161,41 @@ pub struct LiveRequest {
     pub seed: Option<u64>,
 }
 
-/// `scaleproof pilot emulate`: publishes the emulated pilot and writes its ground truth.
-pub async fn emulate(connect: &Connect, truth: &Truth, speed: f64, truth_file: Option<&Path>) -> Result<TruthReport> {
+/// `scaleproof pilot emulate`: publishes the emulated pilot and writes its ground truth. `on`
+/// hears progress (phase `emulate`, `messages_generated` the readings published so far, every
+/// 1,024 of them). A cancel stops publishing at once: the error is [`ErrorCode::Cancelled`], and
+/// what was published stays with the broker.
+pub async fn emulate(
+    connect: &Connect,
+    truth: &Truth,
+    speed: f64,
+    truth_file: Option<&Path>,
+    on: &mut (dyn FnMut(BridgeEvent) + Send),
+    cancel: Option<&CancelToken>,
+) -> Result<TruthReport> {
+    let start = std::time::Instant::now();
+    let message = format!("emulate {} devices for {} days on {}", truth.devices, truth.days, connect.broker.display());
     let mut report = TruthReport::default();
-    bridge::emulate::publish(connect, truth, speed, &mut report).await?;
+    let mut published = |done: u64, total: u64| {
+        on(BridgeEvent::Progress(
+            Progress {
+                phase: "emulate".into(),
+                message: message.clone(),
+                replications: 1,
+                points: 1,
+                messages_generated: done,
+                ..Progress::default()
+            }
+            .timed(if total > 0 { done as f64 / total as f64 } else { 1.0 }, start),
+        ))
+    };
+    tokio::select! {
+        biased;
+        () = cancelled(cancel) => {
+            return Err(Error::cancelled("emulation stopped: what was published stays with the broker"));
+        }
+        done = bridge::emulate::publish(connect, truth, speed, &mut report, &mut published) => done?,
+    }
     if let Some(f) = truth_file {
         let json = serde_json::to_string_pretty(&report).context("serialising the truth report")?;
         std::fs::write(f, json + "\n").with_context(|| format!("cannot write {}", f.display()))?;
@@ -200,7 +247,7 @@ pub async fn record(
     let duration = req.duration;
     let recorded = |what: Recorded<'_>| match what {
         Recorded::Stored(rows) => {
-            watch.add(rows, &mut |w| on(BridgeEvent::Warning(w)));
+            watch.add(rows, &mut *on);
             stored += rows.len() as u64;
             let fraction = duration.map_or(0.0, |d| start.elapsed().as_secs_f64() / d.as_secs_f64().max(1e-9));
             on(BridgeEvent::Progress(
@@ -216,6 +263,16 @@ pub async fn record(
             ));
         }
         Recorded::Note(note) => on(BridgeEvent::Warning(note)),
+        Recorded::Connected => on(BridgeEvent::Progress(
+            Progress {
+                phase: "record".into(),
+                message: format!("{message}: connected, waiting for messages"),
+                replications: 1,
+                points: 1,
+                ..Progress::default()
+            }
+            .timed(0.0, start),
+        )),
     };
     Ok(bridge::record::record(connect, req.map, req.map_text, &mut store, &opts, cancel.cancelled(), recorded).await?)
 }
@@ -243,7 +300,7 @@ impl<'a> Divergence<'a> {
         }
     }
 
-    fn add(&mut self, rows: &[PilotRow], warn: &mut (dyn FnMut(String) + Send)) {
+    fn add(&mut self, rows: &[PilotRow], on: &mut (dyn FnMut(BridgeEvent) + Send)) {
         let Some(twin) = self.twin else { return };
         for r in rows {
             let n = self.devices.len() as u32;
@@ -271,8 +328,9 @@ impl<'a> Divergence<'a> {
         match crate::pilot::twin_messages(twin, &[], n, span) {
             Ok((_, twin_msgs)) => {
                 let t = stream_stats(&twin_msgs, n);
-                for d in compare(&pilot, &t, &Tolerances::default()).distances.iter().filter(|d| !d.ok) {
-                    warn(format!(
+                let c = compare(&pilot, &t, &Tolerances::default());
+                for d in c.distances.iter().filter(|d| !d.ok) {
+                    on(BridgeEvent::Warning(format!(
                         "divergence after {} messages ({:.1} device-days): {} pilot {:.4}, twin {:.4} ({} {:.3} > {:.3})",
                         self.messages.len(),
                         pilot.device_days,
@@ -282,10 +340,16 @@ impl<'a> Divergence<'a> {
                         d.how,
                         d.distance,
                         d.tolerance
-                    ));
+                    )));
                 }
+                on(BridgeEvent::Compared(LiveComparison {
+                    messages: self.messages.len() as u64,
+                    devices: n,
+                    device_days: pilot.device_days,
+                    comparison: (&c).into(),
+                }));
             }
-            Err(e) => warn(format!("divergence check skipped: {e}")),
+            Err(e) => on(BridgeEvent::Warning(format!("divergence check skipped: {e}"))),
         }
     }
 }
@@ -295,7 +359,7 @@ impl<'a> Divergence<'a> {
 /// directory, autosaved every second; no limit on queued messages; 1,000 in flight per client;
 /// a password for every client unless `anonymous`). See [`bridge::mosquitto::Mosquitto::start_kept`].
 #[cfg(unix)]
-pub fn local_broker(port: u16, anonymous: bool) -> Result<bridge::mosquitto::Mosquitto> {
+pub fn local_broker(port: u16, anonymous: bool) -> Result<LocalBroker> {
     bridge::mosquitto::Mosquitto::start_kept(port, anonymous)
         .map_err(|e| Error::new(ErrorCode::Io, anyhow::Error::msg(e)))
 }

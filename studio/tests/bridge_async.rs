@@ -29,6 +29,7 @@ async fn emulate_record_and_live_run_on_the_callers_runtime_and_stop_on_cancel()
     let stop_recording = CancelToken::new();
     let recorder = {
         let (connect, stop, db, map_text) = (connect.clone(), stop_recording.clone(), db.clone(), map_text.clone());
+        let twin = root().join("scenarios/emulated-pilot.toml");
         tokio::spawn(async move {
             let map = PilotMap::parse("map", &map_text).unwrap();
             let req = RecordRequest {
@@ -38,7 +39,7 @@ async fn emulate_record_and_live_run_on_the_callers_runtime_and_stop_on_cancel()
                 name: "async".into(),
                 duration: None,
                 idle_timeout: None,
-                twin: None,
+                twin: Some(&twin),
                 check_every: 1000,
             };
             let mut events = Vec::new();
@@ -49,16 +50,46 @@ async fn emulate_record_and_live_run_on_the_callers_runtime_and_stop_on_cancel()
 
     broker.subscribed("scaleproof-rec-async").await;
     let truth = Truth { devices: 5, ..Truth::default() };
-    let report = studio::bridge::emulate(&connect, &truth, 0.0, None).await.unwrap();
+    let mut emulated = Vec::new();
+    let report = studio::bridge::emulate(&connect, &truth, 0.0, None, &mut |e| emulated.push(e), None).await.unwrap();
     assert!(report.published > 0);
+    // Progress every 1,024 readings published and at the end, which is all of them.
+    let published: Vec<_> = progress(&emulated, "emulate").iter().map(|p| (p.messages_generated, p.fraction)).collect();
+    assert!(published.len() as u64 > report.published / 1024, "{published:?}");
+    assert!(published.is_sorted(), "{published:?}");
+    assert_eq!(published.last(), Some(&(report.published, 1.0)));
 
     stop_recording.cancel();
     let (recorded, events) = tokio::time::timeout(Duration::from_secs(60), recorder).await.unwrap().unwrap().unwrap();
     assert!(recorded.received > 0 && recorded.received <= report.published, "{recorded:?}");
     // Progress after every stored batch: readings stored so far, never going back.
     let stored: Vec<u64> = progress(&events, "record").iter().map(|p| p.messages_generated).collect();
+    // The first tells the pilot may start: connected and subscribed, nothing stored yet.
+    let first = progress(&events, "record").into_iter().next().unwrap();
+    assert_eq!(first.messages_generated, 0);
+    assert!(first.message.ends_with("connected, waiting for messages"), "{}", first.message);
     assert!(!stored.is_empty() && stored.is_sorted(), "{stored:?}");
     assert!(*stored.last().unwrap() >= recorded.received, "{stored:?} vs {recorded:?}");
+    // With a twin, the pilot so far beside it after each stored batch that passed another 1,000
+    // messages: more messages each time, every metric compared.
+    let compared: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            BridgeEvent::Compared(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    assert!(compared.len() >= 2, "{} checks", compared.len());
+    assert!(compared.windows(2).all(|w| w[0].messages < w[1].messages));
+    let last = compared.last().unwrap();
+    assert_eq!(last.devices, 5);
+    assert!(last.comparison.distances.len() >= 4, "{last:?}");
+
+    // Played in real time, the emulation would take a month: a cancel stops it at once.
+    let stop_emulating = CancelToken::new();
+    stop_emulating.cancel();
+    let e = studio::bridge::emulate(&connect, &truth, 1.0, None, &mut |_| {}, Some(&stop_emulating)).await.unwrap_err();
+    assert_eq!(e.code(), studio::ErrorCode::Cancelled, "{e}");
 
     // A month of a small fleet played in real time would take a month: the cancel ends it.
     let text = std::fs::read(root().join("scenarios/emulated-pilot.toml")).unwrap();
@@ -114,7 +145,7 @@ async fn an_unreachable_broker_and_a_bad_url_have_their_own_error_codes() {
     let mut connect = args.connect().unwrap();
     connect.retry.attempts = 2;
     let truth = Truth { devices: 2, days: 0.1, ..Truth::default() };
-    let e = studio::bridge::emulate(&connect, &truth, 0.0, None).await.unwrap_err();
+    let e = studio::bridge::emulate(&connect, &truth, 0.0, None, &mut |_| {}, None).await.unwrap_err();
     assert_eq!(e.code(), studio::ErrorCode::BrokerUnreachable, "{e}");
     assert!(e.to_string().contains("cannot publish"), "{e}");
 

@@ -52,7 +52,7 @@ async fn calibration_from_an_emulated_pilot_recovers_the_truth_and_compare_tells
     broker.subscribed("scaleproof-rec-pilot").await;
     let truth = Truth::default();
     let mut report = TruthReport::default();
-    publish(&connect, &truth, 0.0, &mut report).await.unwrap();
+    publish(&connect, &truth, 0.0, &mut report, &mut |_, _| {}).await.unwrap();
     let summary = recorder.await.unwrap();
     assert_eq!(summary.received, report.published);
     eprintln!("emulated and recorded {} messages in {:.1} s", report.published, report.wall_s);

@@ -6,7 +6,9 @@ It opens a bundled scenario, types in its editor by keyboard (completion from th
 mistake seen at its line, then fixed), runs it at a small fleet size and reads the verdict, KPI
 tiles and charts, starts a 20,000-device run, sees its progress and cancels it, compares two
 runs and exports a report, saves a bundled scenario as the user's own file, edits and saves it,
-and sweeps it over two fleet sizes for the cost curve. Each screen is saved as a PNG in the folder given as the second
+sweeps it over two fleet sizes for the cost curve, studies its sensitivity, and on the pilot
+screen starts a private broker, records an emulated pilot beside its twin, calibrates the twin,
+compares and writes the report. Each screen is saved as a PNG in the folder given as the second
 argument.
 
     xvfb-run -a -s "-screen 0 1280x800x24" python3 tests/e2e/studio.py target/debug/scaleproof-studio OUT
@@ -183,6 +185,7 @@ def main():
         XDG_DATA_HOME=os.path.join(data, "share"),
         XDG_CACHE_HOME=os.path.join(data, "cache"),
         XDG_CONFIG_HOME=os.path.join(data, "config"),
+        XDG_STATE_HOME=os.path.join(data, "state"),
     )
     driver_bin = shutil.which("tauri-driver", path=os.path.abspath(".tools/bin") + os.pathsep + env["PATH"])
     if not driver_bin:
@@ -348,8 +351,9 @@ def main():
         ui.click("//button[@aria-label='Tag run 1']")
         ui.type_into("//input[starts-with(@aria-label, 'Tags of run 1')]", "board, pilot")
         ui.click("//form//button[normalize-space()='Save']")
-        row = ui.wait_text("//tr[td[2][normalize-space()='1']]", "pilot at 200")
-        assert "board" in row and "pilot" in row, row
+        # The tags are saved after the name: wait for them, not only for the name.
+        row = ui.wait_text("//tr[td[2][normalize-space()='1']]", "board")
+        assert "pilot at 200" in row and "pilot" in row, row
         ui.click("//button[@aria-label='Delete run 2']")
         ui.click("//button[@aria-label='Delete run 2']")
         end = time.time() + 20
@@ -413,6 +417,53 @@ def main():
         ui.click("//table[@aria-label='Sweeps']//tr[td[2][starts-with(normalize-space(), 'sensitivity')]]//button[normalize-space()='Open']")
         ui.wait_text("//section[@aria-label='History']//section[@aria-label='Sensitivity']", "reboots_per_day")
         passed.append("studied two assumptions' sensitivity and read the tornado, then again from History")
+
+        # The pilot bridge: a private broker (its password stays in its file), the recorder with
+        # the twin beside it live, the emulated pilot, then calibration, comparison and report.
+        ui.click("//button[@role='tab'][normalize-space()='Pilot']")
+        ui.type_into("//input[@aria-label='Private broker port']", str(free_port()))
+        ui.click("//button[normalize-space()='Start a private broker']")
+        ui.wait_text("//section[@aria-label='Pilot bridge']/p[@role='status']", "A private broker listens")
+        password_file = ui.js("return document.querySelector('input[aria-label=\"Password file\"]').value;")
+        with open(password_file, encoding="utf-8") as f:
+            secret = f.read().strip().rsplit(":", 1)[1]
+        assert len(secret) >= 16 and secret not in ui.js("return document.documentElement.outerHTML;")
+        ui.type_into("//input[@aria-label='Recording name']", "e2e-pilot")
+        ui.type_into("//input[@aria-label='Idle timeout']", "4")
+        ui.type_into("//input[@aria-label='Compare every']", "500")
+        twin = ui.js("return document.querySelector('select[aria-label=\"Twin scenario\"]').selectedOptions[0].text;")
+        assert twin.startswith("Emulated pilot") and twin.endswith("emulated-pilot.toml"), twin
+        ui.click("//button[normalize-space()='Record']")
+        ui.wait_text("//span[@aria-label='Recorder status']", "connected, waiting")
+        ui.type_into("//input[@aria-label='Devices']", "10")
+        ui.type_into("//input[@aria-label='Days']", "3")
+        ui.click("//button[normalize-space()='Start the emulator']")
+        beside = ui.wait_text("//table[starts-with(@aria-label, 'Pilot so far beside its twin')]", "within", timeout=120)
+        ui.js("document.querySelector('fieldset[aria-label=Record]').scrollIntoView({block: 'start'});")
+        ui.screenshot("13-pilot-recorded-beside-its-twin")
+        emulated = ui.wait_text("//fieldset[@aria-label='Emulated pilot']//p[@role='status']", "acknowledged", timeout=120)
+        recorded = ui.wait_text("//fieldset[@aria-label='Record']//p[@role='status']", "messages stored", timeout=120)
+        published = emulated.split(" of ", 1)[1].split(" published")[0]
+        assert f": {published} messages stored" in recorded, (emulated, recorded)
+        ui.wait_text("//table[@aria-label='Recordings']", "e2e-pilot")
+        ui.click("//button[normalize-space()='Calibrate']")
+        fit = ui.wait_text("//table[@aria-label='Fit']", "Reboots per device-day", timeout=120)
+        assert "95 % interval" in fit, fit
+        ui.click("//button[normalize-space()='Save the calibrated scenario…']")
+        calibrated = os.path.join(data, "calibrated-e2e-pilot.toml")
+        ui.wait_text("//section[@aria-label='Pilot bridge']/p[@role='status']", f"Saved the calibrated scenario as {calibrated}")
+        with open(calibrated, encoding="utf-8") as f:
+            assert f.read().startswith("# Calibrated by")
+        ui.click("//button[normalize-space()='Compare']")
+        verdict = ui.wait_text("//fieldset[@aria-label='Calibrate and compare']//h3", "twin", timeout=120)
+        assert "Pilot beside its twin" in ui.text("//table[@aria-label='Pilot beside its twin']"), verdict
+        ui.click("//button[normalize-space()='Open the comparison report']")
+        written = ui.wait_text("//fieldset[@aria-label='Calibrate and compare']//p[@role='status']", "Wrote the report")
+        with open(written.split("Wrote the report", 1)[1].strip(), encoding="utf-8") as f:
+            assert "<html" in f.read()
+        ui.js("document.querySelector('fieldset[aria-label=\"Calibrate and compare\"]').scrollIntoView({block: 'start'});")
+        ui.screenshot("14-pilot-calibrated-and-compared")
+        passed.append(f"recorded an emulated pilot ({published} messages) beside its twin, calibrated the twin, compared and wrote the report: {verdict}")
 
         # Dark, by choice; the shortcuts on F1.
         while "dark" not in ui.text("//button[starts-with(normalize-space(), 'Theme:')]"):

@@ -2320,7 +2320,25 @@ done: boolean,
  */
 live: LiveFigures | null, };
 
-export type BridgeEvent = { "warning": string } | { "progress": Progress };
+export type LiveComparison = {
+/**
+ * Messages recorded so far.
+ */
+messages: number,
+/**
+ * Devices seen so far.
+ */
+devices: number,
+/**
+ * Device-days the recording covers so far.
+ */
+device_days: number,
+/**
+ * Each metric of pilot and twin, its distance and tolerance.
+ */
+comparison: PilotComparison, };
+
+export type BridgeEvent = { "warning": string } | { "progress": Progress } | { "compared": LiveComparison };
 
 export type ErrorCode = "invalid_input" | "not_found" | "store" | "broker_unreachable" | "cancelled" | "io" | "internal";
 

@@ -127,6 +127,7 @@ pub fn typescript() -> String {
         // Long work in progress (sessions).
         export::<crate::LiveFigures>(),
         export::<crate::Progress>(),
+        export::<crate::bridge::LiveComparison>(),
         export::<crate::bridge::BridgeEvent>(),
         // Errors.
         export::<crate::ErrorCode>(),

@@ -2,7 +2,14 @@
 // command rejects with an ErrorReport: a code to branch on, a message, and every problem.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
+  BridgeEvent,
   Comparison,
+  Fit,
+  PilotComparison,
+  RecordingItem,
+  RecordSummary,
+  Truth,
+  TruthReport,
   ErrorReport,
   Problem,
   Progress,
@@ -113,3 +120,62 @@ export function startSensitivity(ask: StudyAsk, onProgress: (p: Progress) => voi
   channel.onmessage = onProgress;
   return invoke("start_sensitivity", { ask, onProgress: channel });
 }
+
+/** How to reach the broker (the Rust `BrokerAsk`); blank or null fields are not given. */
+export type BrokerAsk = {
+  url: string;
+  ca: string | null;
+  certDir: string | null;
+  /** The password file's path; the app reads it, the window never sees what it holds. */
+  passwordFile: string | null;
+  username: string | null;
+};
+
+/** What the pilot screen starts from (the Rust `PilotDefaults`). */
+export type PilotDefaults = { map: string; twin: string; truth: Truth };
+/** A private broker the app started (the Rust `LocalBrokerInfo`). */
+export type LocalBrokerInfo = { url: string; username: string; passwordFile: string };
+/** What to record (the Rust `RecordAsk`). */
+export type RecordAsk = {
+  map: string;
+  name: string;
+  durationS: number | null;
+  idleTimeoutS: number | null;
+  twin: string | null;
+  checkEvery: number;
+};
+/** A calibration's outcome (the Rust `Calibrated`). */
+export type Calibrated = { fit: Fit; text: string; name: string };
+
+export const pilotDefaults = (): Promise<PilotDefaults> => invoke("pilot_defaults");
+/** Starts a private mosquitto on loopback `port` (or tells where the one started listens). */
+export const startLocalBroker = (port: number): Promise<LocalBrokerInfo> => invoke("start_local_broker", { port });
+export const stopLocalBroker = (): Promise<boolean> => invoke("stop_local_broker");
+/** A file (or folder) picked in an open dialog; null when cancelled. */
+export const pickPath = (folder: boolean, title: string): Promise<string | null> => invoke("pick_path", { folder, title });
+export const recordings = (): Promise<RecordingItem[]> => invoke("recordings");
+
+function bridgeChannel(on: (e: BridgeEvent) => void): Channel<BridgeEvent> {
+  const channel = new Channel<BridgeEvent>();
+  channel.onmessage = on;
+  return channel;
+}
+
+/** Publishes the emulated pilot; `cancelRun(job)` stops it. */
+export const startEmulate = (job: number, broker: BrokerAsk, truth: Truth, speed: number, on: (e: BridgeEvent) => void): Promise<TruthReport> =>
+  invoke("start_emulate", { job, broker, truth, speed, onEvent: bridgeChannel(on) });
+/** Records the pilot until its duration, idle timeout or `cancelRun(job)` (what came is kept). */
+export const startRecord = (job: number, broker: BrokerAsk, ask: RecordAsk, on: (e: BridgeEvent) => void): Promise<RecordSummary> =>
+  invoke("start_record", { job, broker, ask, onEvent: bridgeChannel(on) });
+/** Fits the twin to a recording: the base scenario calibrated, with the fit's intervals. */
+export function startCalibrate(job: number, recording: string, base: string, onProgress: (p: Progress) => void): Promise<Calibrated> {
+  const channel = new Channel<Progress>();
+  channel.onmessage = onProgress;
+  return invoke("start_calibrate", { job, recording, base, onProgress: channel });
+}
+/** The pilot beside the twin `scenario` sized to it, metric by metric. */
+export const comparePilot = (recording: string, scenario: string): Promise<PilotComparison> =>
+  invoke("compare_pilot", { recording, scenario });
+/** Writes the pilot-versus-twin report where the user picks and opens it; null when cancelled. */
+export const openPilotReport = (recording: string, scenario: string): Promise<string | null> =>
+  invoke("open_pilot_report", { recording, scenario });
