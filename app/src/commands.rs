@@ -193,6 +193,8 @@ pub fn begin_run(state: &AppState, ask: &RunAsk) -> studio::Result<studio::Sessi
     let session = studio::session::start_run(RunJob {
         seed: ask.seed,
         replications: ask.replications.max(1),
+        // Every run the studio starts can be played back in the fleet view.
+        playback: true,
         ..RunJob::new(loaded, config.db.clone())
     })?;
     state.add_job(ask.job, session.cancel_token());

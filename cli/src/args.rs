@@ -36,13 +36,18 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:
   scaleproof run scenarios/mine-pilot.toml
   scaleproof run scenarios/mine-pilot.toml --set scenario.duration=7d --replications 5
-  scaleproof run scenarios/mine-pilot.toml --json --report mine.html")]
+  scaleproof run scenarios/mine-pilot.toml --json --report mine.html
+  scaleproof run scenarios/mine-production.toml --playback && scaleproof frame last --at 12d11h")]
     Run {
         /// The scenario file (TOML).
         file: PathBuf,
         /// Seed (default: the scenario's).
         #[arg(long)]
         seed: Option<u64>,
+        /// Also record every device's state hour by hour (the fleet view plays it back; see
+        /// `frame`). The results are the same; the run takes a little longer.
+        #[arg(long)]
+        playback: bool,
         #[command(flatten)]
         replicating: Replicating,
         #[command(flatten)]
@@ -245,6 +250,23 @@ pub(crate) enum Command {
         /// Also print the hourly series as CSV.
         #[arg(long)]
         series: bool,
+        #[arg(long, help = DB_HELP)]
+        db: Option<PathBuf>,
+    },
+    /// The fleet of a run recorded with --playback at one simulated time: devices per site and
+    /// state (the fleet view's frame), or with --json every device's state too.
+    #[command(after_help = "Examples:
+  scaleproof frame last --at 12d11h
+  scaleproof frame 12 --at 300h --json")]
+    Frame {
+        /// The run (an id, run:ID, or `last`).
+        run: String,
+        /// The simulated time from the run's start (default: its end).
+        #[arg(long)]
+        at: Option<String>,
+        /// Print the frame as JSON (each device's state by index, the counts per site).
+        #[arg(long)]
+        json: bool,
         #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },

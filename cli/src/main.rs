@@ -276,7 +276,13 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Run { file, seed, replicating, common: Simulating { set, threads, json, report, progress, db } } => {
+        Command::Run {
+            file,
+            seed,
+            playback,
+            replicating,
+            common: Simulating { set, threads, json, report, progress, db },
+        } => {
             let (replications, precision) = replicating.plan()?;
             let loaded = load(config, &file, &set)?;
             writable(report.as_deref())?;
@@ -295,6 +301,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
                 threads,
                 db: db.clone(),
                 on_epoch: None,
+                playback,
             })?;
             let outcome = drive(session, |p| bar.set(0, p.fraction))?;
             bar.finish();
@@ -563,6 +570,22 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
                 }
             };
             write_report(&config.db, target, &out, png.as_deref().map(|d| (d, png_scale)), false)
+        }
+        Command::Frame { run, at, json, db } => {
+            let config = with_db(config, db)?;
+            let id = studio::records::run_ref(&config, &run)?;
+            let at = at.map(|a| duration_arg("--at", &a)).transpose()?;
+            let playback = studio::playback::load(&config, id)?;
+            let at_s = at.map_or(playback.layout.hours as f64 * 3600.0, |d| d.as_secs_f64());
+            let started = std::time::Instant::now();
+            let frame = playback.frame(at_s);
+            let served_ms = started.elapsed().as_secs_f64() * 1e3;
+            if json {
+                print_json(&frame)?;
+            } else {
+                output::text(&table::frame(&playback.layout, &frame, served_ms))?;
+            }
+            Ok(())
         }
         Command::Show { run, json, series, db } => {
             let config = with_db(config, db)?;

@@ -670,3 +670,52 @@ pub(crate) fn comparison(c: &studio::compare::Comparison) -> String {
     }
     o
 }
+
+/// A simulated time as days and a clock (`12d 09:30`), as scenario files write event times.
+fn sim_time(s: f64) -> String {
+    let m = (s / 60.0).floor() as u64;
+    format!("{}d {:02}:{:02}", m / 1440, m / 60 % 24, m % 60)
+}
+
+/// `scaleproof frame`: devices per site and state at one simulated time (states no device is in
+/// left out), with what serving the frame took.
+pub(crate) fn frame(
+    layout: &studio::contract::FleetLayout,
+    frame: &studio::contract::FleetFrame,
+    served_ms: f64,
+) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Run {} ({}) at {}: the hourly sample of hour {} of {}, {} devices (served in {served_ms:.2} ms).",
+        layout.run,
+        layout.scenario,
+        sim_time(frame.at_s),
+        frame.hour,
+        layout.hours,
+        thousands(frame.states.len() as u64)
+    );
+    let shown: Vec<&studio::contract::StateLegend> = layout
+        .legend
+        .iter()
+        .filter(|l| frame.sites.iter().any(|s| s.counts.get(l.code as usize).is_some_and(|&n| n > 0)))
+        .collect();
+    let sw = frame.sites.iter().map(|s| s.site.chars().count()).max().unwrap_or(4).max(4);
+    let _ = write!(o, "{:<sw$}", "site");
+    for l in &shown {
+        let _ = write!(o, "  {:>w$}", l.key, w = l.key.len().max(7));
+    }
+    o.push('\n');
+    for s in &frame.sites {
+        let _ = write!(o, "{:<sw$}", s.site);
+        for l in &shown {
+            let n = s.counts.get(l.code as usize).copied().unwrap_or(0);
+            let _ = write!(o, "  {:>w$}", thousands(n as u64), w = l.key.len().max(7));
+        }
+        o.push('\n');
+    }
+    for l in &shown {
+        let _ = writeln!(o, "  {}: {}", l.key, l.label);
+    }
+    o
+}

@@ -3,7 +3,9 @@
 //! series must be identical. Runs are cut to 2 simulated days (`--set scenario.duration=2d`) so
 //! the test stays fast (scheduled events move to 12 h, 13 h, ...); device counts are kept, so production files still span many chunks.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use sim_core::engine::{ClassEpoch, EpochReport, Observer, simulate};
 use sim_core::scenario::{ScenarioSource, parse_scenario};
@@ -16,29 +18,9 @@ impl Observer for Series {
     }
 }
 
-pub fn scenario_files() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                // scenarios/maps holds pilot mapping files, not scenarios.
-                if p.file_name().is_some_and(|n| n != "maps") {
-                    walk(&p, out);
-                }
-            } else if p.extension().is_some_and(|x| x == "toml") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios"), &mut out);
-    out.sort();
-    out
-}
-
 #[test]
 fn every_scenario_is_deterministic_across_thread_counts() {
-    let files = scenario_files();
+    let files = common::scenario_files();
     assert!(files.len() >= 9, "expected the 8 design scenarios and the reference fleet, found {files:?}");
     for f in files {
         let bytes = std::fs::read(&f).unwrap();

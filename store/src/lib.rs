@@ -238,6 +238,14 @@ const MIGRATIONS: &[&str] = &[
     // 6: a run's label (a name people give it) and tags (a JSON array of strings).
     "ALTER TABLE runs ADD COLUMN label TEXT;
     ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';",
+    // 7: a run's playback data: every device's state hour by hour, run-length encoded
+    // (`sim_core::engine::Timeline::encode`); only runs recorded with playback have it.
+    "CREATE TABLE run_playback (
+        run INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        devices INTEGER NOT NULL,
+        epochs INTEGER NOT NULL,
+        data BLOB NOT NULL
+    );",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -721,6 +729,21 @@ impl Store {
         }
         let json = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into());
         Ok(self.conn.execute("UPDATE runs SET tags = ?2 WHERE id = ?1", params![run, json])? > 0)
+    }
+
+    /// Stores a run's playback data (see migration 7), replacing any it had. Written before
+    /// `finish_run`, like its events.
+    pub fn put_playback(&mut self, run: i64, devices: u32, epochs: u32, data: &[u8]) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO run_playback (run, devices, epochs, data) VALUES (?1, ?2, ?3, ?4)",
+            params![run, devices, epochs, data],
+        )?;
+        Ok(())
+    }
+
+    /// A run's playback data, if it was recorded with it.
+    pub fn playback(&self, run: i64) -> Result<Option<Vec<u8>>> {
+        Ok(self.conn.query_row("SELECT data FROM run_playback WHERE run = ?1", [run], |r| r.get(0)).optional()?)
     }
 
     /// Deletes a run (a replication: the run it belongs to) with its replications, their series

@@ -18,6 +18,7 @@ pub mod export;
 pub mod library;
 pub mod model;
 pub mod pilot;
+pub mod playback;
 pub mod pricebook;
 pub mod records;
 pub mod reports;

@@ -56,6 +56,9 @@ pub struct RunRequest<'a> {
     /// thread, before the cancel is looked at (to watch the series as they come). A panic in it
     /// fails the replication as a panic in the engine would.
     pub on_epoch: Option<&'a OnEpoch>,
+    /// Record replication 0's playback data (every device's state hour by hour, for the fleet
+    /// view) with the run: the same results, a little more time and store space.
+    pub playback: bool,
 }
 
 /// A precision goal for the KPIs that have targets (`sim_core::verdict::precise_enough`).
@@ -180,6 +183,8 @@ struct SeriesWriter<'a> {
     tracker: &'a Tracker<'a>,
     cancel: Option<&'a CancelToken>,
     on_epoch: Option<&'a OnEpoch>,
+    /// The device states so far, when the run records its playback.
+    timeline: Option<sim_core::engine::Timeline>,
 }
 
 impl SeriesWriter<'_> {
@@ -221,6 +226,16 @@ impl Observer for SeriesWriter<'_> {
             hook(self.replication, r);
         }
         self.tracker.epoch(self.replication, r);
+    }
+
+    fn states(&mut self, epoch: u32, changes: &[sim_core::engine::StateChange]) {
+        if let Some(t) = &mut self.timeline {
+            if epoch == 0 {
+                // Every device is reported at epoch 0, in order.
+                *t = sim_core::engine::Timeline::new(changes.len() as u32, t.epochs);
+            }
+            t.record(epoch, changes);
+        }
     }
 
     fn keep_going(&mut self) -> bool {
@@ -383,8 +398,14 @@ fn simulate_one(
         tracker,
         cancel: req.cancel,
         on_epoch: req.on_epoch,
+        timeline: (req.playback && replication == 0)
+            .then(|| sim_core::engine::Timeline::new(0, s.duration.0.div_ceil(sim_core::engine::EPOCH_US) as u32)),
     };
-    let out = simulate(s, rep_seed, &mut writer);
+    let out = if writer.timeline.is_some() {
+        sim_core::engine::simulate_playback(s, rep_seed, &mut writer)
+    } else {
+        simulate(s, rep_seed, &mut writer)
+    };
     // A stopped run keeps the series of the hours it simulated.
     writer.flush();
     if let Some(e) = writer.error.take() {
@@ -395,6 +416,10 @@ fn simulate_one(
     }
     let events: Vec<EventRow> = out.events.iter().map(event_row).collect();
     writer.store.append_events(id, &events).context("writing the run's events")?;
+    if let Some(t) = writer.timeline.take() {
+        let data = t.encode();
+        writer.store.put_playback(id, t.devices.len() as u32, t.epochs, &data).context("writing the run's playback")?;
+    }
     let mut summary = summarize(s, rep_seed, &out);
     crate::price_and_judge(req.loaded, &mut summary);
     summary.run_id = id;

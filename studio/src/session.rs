@@ -302,12 +302,23 @@ pub struct RunJob {
     pub db: PathBuf,
     /// Called after every simulated epoch of every replication (tests use it to inject faults).
     pub on_epoch: Option<EpochHook>,
+    /// Record replication 0's playback data for the fleet view (see [`RunRequest::playback`]).
+    pub playback: bool,
 }
 
 impl RunJob {
     /// One replication of `loaded` on every core, stored in `db`.
     pub fn new(loaded: LoadedScenario, db: PathBuf) -> RunJob {
-        RunJob { loaded, seed: None, replications: 1, precision: None, threads: None, db, on_epoch: None }
+        RunJob {
+            loaded,
+            seed: None,
+            replications: 1,
+            precision: None,
+            threads: None,
+            db,
+            on_epoch: None,
+            playback: false,
+        }
     }
 }
 
@@ -325,6 +336,7 @@ pub fn start_run(job: RunJob) -> Result<Session<RunOutcome>> {
             progress: Some(&progress),
             cancel: Some(&cx.cancel),
             on_epoch: job.on_epoch.as_deref(),
+            playback: job.playback,
         })
     })
 }

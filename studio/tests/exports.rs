@@ -84,6 +84,7 @@ fn run(file: &Path, db: &Path, overrides: &[&str]) -> RunSummary {
         progress: None,
         cancel: None,
         on_epoch: None,
+        playback: false,
     })
     .unwrap();
     out.summaries.into_iter().next().unwrap()

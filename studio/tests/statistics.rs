@@ -30,6 +30,7 @@ fn run(db: &Path, overrides: &[&str], replications: u32, precision: Option<Preci
         progress: None,
         cancel: None,
         on_epoch: None,
+        playback: false,
     })
     .unwrap()
 }

@@ -2219,6 +2219,100 @@ export type RecordSummary = { recording: number, received: number, duplicates: n
  */
 reconnects: number, wall_s: number, };
 
+export type StateLegend = {
+/**
+ * The code frames use for it (`FleetFrame::states`, the index of `SiteStates::counts`).
+ */
+code: number,
+/**
+ * Its name in snake case (`buffer_full`).
+ */
+key: string,
+/**
+ * Its name for people (`buffer full, losing data`).
+ */
+label: string, };
+
+export type FleetSite = {
+/**
+ * The site's id in the scenario.
+ */
+id: string,
+/**
+ * Latitude and longitude, degrees.
+ */
+position: [number, number],
+/**
+ * Gateways (or cells) at the site.
+ */
+gateways: number, };
+
+export type FleetLayout = {
+/**
+ * The run played back.
+ */
+run: number,
+/**
+ * The scenario's name.
+ */
+scenario: string,
+/**
+ * Hours the run simulated (hourly samples).
+ */
+hours: number,
+/**
+ * The scenario's sites, in order.
+ */
+sites: Array<FleetSite>,
+/**
+ * The device classes' names, in order.
+ */
+classes: Array<string>,
+/**
+ * Every state a device can be in, by code.
+ */
+legend: Array<StateLegend>,
+/**
+ * Each device's site (an index of `sites`), by device index.
+ */
+site_of: Array<number>,
+/**
+ * Each device's gateway within its site (0 to the site's gateways - 1).
+ */
+gateway_of: Array<number>,
+/**
+ * Each device's class (an index of `classes`).
+ */
+class_of: Array<number>, };
+
+export type SiteStates = {
+/**
+ * The site's id.
+ */
+site: string,
+/**
+ * Devices in each state, by state code.
+ */
+counts: Array<number>, };
+
+export type FleetFrame = {
+/**
+ * The simulated time asked for, seconds from the run's start.
+ */
+at_s: number,
+/**
+ * The hourly sample shown: the state at the end of this simulated hour (1-based).
+ */
+hour: number,
+/**
+ * Counts per site and state, sites in layout order.
+ */
+sites: Array<SiteStates>,
+/**
+ * Each device's state code, by device index.
+ */
+states: Array<number>, };
+
 export type LiveFigures = {
 /**
  * Simulated hours done.

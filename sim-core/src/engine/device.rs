@@ -165,6 +165,9 @@ pub(crate) const SPILLED: u8 = 32;
 /// run of outage ticks for a device with a backlog only then (a throttled device with a backlog
 /// and a working link skips the attempt, and its link check, on every tick).
 pub(crate) const LINK_DOWN: u8 = 64;
+/// The device rebooted since the playback sampler last looked (see [`super::playback`]); read
+/// and cleared only by that sampler, so it changes nothing else.
+pub(crate) const REBOOTED: u8 = 128;
 
 /// The hot state of one device: 48 bytes. Who the device is (class, site, gateway, random key)
 /// is derived from its index, not stored. Buffered messages are runs of consecutive ticks: one
@@ -448,6 +451,7 @@ pub(crate) fn tick(
             if dev.flags & POWERED_OFF == 0 {
                 dev.flags |= POWERED_OFF;
                 out.counts.inc(Counter::Reboots);
+                dev.flags |= REBOOTED;
                 out.note(t, TraceKind::Reboot);
                 wipe_ram_buffer(dev, side, m, t, out);
             }
@@ -472,6 +476,7 @@ pub(crate) fn tick(
         side.aux.sag_cursor = sc as u32;
         if reset {
             out.counts.inc(Counter::Reboots);
+            dev.flags |= REBOOTED;
             out.note(t, TraceKind::Reboot);
             wipe_ram_buffer(dev, side, m, t, out);
             return;
@@ -505,6 +510,7 @@ pub(crate) fn tick(
     };
     if p_reboot > 0.0 && cond.decide(Event::Reboot, || fault.bernoulli(p_reboot)) {
         out.counts.inc(Counter::Reboots);
+        dev.flags |= REBOOTED;
         out.note(t, TraceKind::Reboot);
         wipe_ram_buffer(dev, side, m, t, out);
         return;
@@ -701,6 +707,7 @@ pub(crate) fn apply_action(
             };
             if reboots > 0 {
                 out.counts.add(Counter::Reboots, reboots);
+                dev.flags |= REBOOTED;
                 wipe_ram_buffer(dev, side, m, t, out);
             }
         }

@@ -20,6 +20,7 @@ pub mod events;
 mod events_tests;
 pub(crate) mod lifecycle;
 pub(crate) mod medium;
+pub mod playback;
 pub(crate) mod timeline;
 pub(crate) mod trace;
 pub(crate) mod work;
@@ -27,6 +28,7 @@ pub(crate) mod work;
 // What other crates use of the submodules (which stay crate-private).
 pub use counts::{Counter, Counts, LIFE_BINS, LatencyStats, life_bin_start_days};
 pub use device::ge_step;
+pub use playback::{DeviceState, StateChange, Timeline};
 pub use timeline::Layout;
 pub use trace::{TraceEvent, TraceKind};
 pub use work::{MAX_LIFECYCLE_ACTIONS, Work, estimate};
@@ -134,6 +136,10 @@ pub trait Observer {
     /// sent, with its arrival time, which may fall in a later epoch). Called before
     /// [`Observer::epoch`], and only by [`simulate_traced`].
     fn trace(&mut self, _events: &[trace::TraceEvent]) {}
+    /// The devices whose state changed by the end of epoch `epoch` (all of them at epoch 0), by
+    /// device index (see [`playback`]). Called before [`Observer::epoch`], and only by
+    /// [`simulate_playback`].
+    fn states(&mut self, _epoch: u32, _changes: &[StateChange]) {}
 }
 
 /// An observer that ignores everything.
@@ -205,6 +211,10 @@ struct Chunk {
     energy: Vec<f64>,
     frames: Vec<Frame>,
     trace: Vec<trace::TraceEvent>,
+    /// The state each device was last reported in (playback only; `u8::MAX`: not yet).
+    shown: Vec<u8>,
+    /// Devices whose state changed this epoch (playback only).
+    changes: Vec<StateChange>,
 }
 
 struct World<'s> {
@@ -221,6 +231,8 @@ struct World<'s> {
     class_hash: Vec<u64>,
     /// Devices with a global index below this are traced.
     traced: u32,
+    /// Each device's state is sampled at every epoch's end ([`playback`]).
+    playback: bool,
 }
 
 /// Who a device is, derived from its global index.
@@ -281,7 +293,13 @@ pub fn simulate(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutp
 
 /// Runs the scenario with `seed` to its end, stepping as `stepping` says.
 pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping) -> RunOutput {
-    run(s, seed, observer, stepping, 0)
+    run(s, seed, observer, stepping, 0, false)
+}
+
+/// Runs the scenario with `seed` to its end as [`simulate`] does (the same results, bit for
+/// bit) and hands each device's state changes to `observer` epoch by epoch (see [`playback`]).
+pub fn simulate_playback(s: &Scenario, seed: u64, observer: &mut dyn Observer) -> RunOutput {
+    run(s, seed, observer, Stepping::Auto, 0, true)
 }
 
 /// Runs the scenario with `seed` to its end and hands the per-message events of the first
@@ -289,7 +307,7 @@ pub fn simulate_with(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepp
 /// counts are those of [`Stepping::EveryTick`]: the same distribution as a normal run, not the
 /// same draws.
 pub fn simulate_traced(s: &Scenario, seed: u64, observer: &mut dyn Observer, devices: u32) -> RunOutput {
-    run(s, seed, observer, Stepping::EveryTick, devices)
+    run(s, seed, observer, Stepping::EveryTick, devices, false)
 }
 
 /// The run's timeline without running the devices: the shared timelines and the lifecycle plan
@@ -310,7 +328,14 @@ fn take_events(timelines: &mut Timelines, plan: &mut lifecycle::Plan) -> (Vec<ev
     (out, omitted)
 }
 
-fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping, traced: u32) -> RunOutput {
+fn run(
+    s: &Scenario,
+    seed: u64,
+    observer: &mut dyn Observer,
+    stepping: Stepping,
+    traced: u32,
+    playback: bool,
+) -> RunOutput {
     let layout = Layout::new(s);
     let mut timelines = timeline::build(s, seed, &layout);
     let mut plan = lifecycle::plan(s, seed, &layout);
@@ -348,6 +373,7 @@ fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping,
         plan,
         class_start,
         traced,
+        playback,
     };
     let any_outage = world.models.iter().any(|m| m.device_outage.is_some());
     let any_aux = world.models.iter().any(|m| m.mains || m.lora.is_some());
@@ -379,6 +405,8 @@ fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping,
                 energy: vec![0.0; n_classes],
                 frames: Vec::new(),
                 trace: Vec::new(),
+                shown: if playback { vec![u8::MAX; n as usize] } else { Vec::new() },
+                changes: Vec::new(),
             };
             if !world.plan.online_us.is_empty() {
                 chunk.start_at_install(&world);
@@ -400,12 +428,14 @@ fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping,
     for e in 0..epochs {
         let start = e as u64 * EPOCH_US;
         let end = (start + EPOCH_US).min(horizon);
-        chunks.par_iter_mut().for_each(|c| c.advance(&world, end));
+        chunks.par_iter_mut().for_each(|c| c.advance(&world, start, end));
         let mut per_class = vec![ClassEpoch::default(); n_classes];
         let mut frames = Vec::new();
         let mut traced = Vec::new();
+        let mut changes = Vec::new();
         for c in &mut chunks {
             traced.append(&mut c.trace);
+            changes.append(&mut c.changes);
             for (acc, ce) in per_class.iter_mut().zip(c.epoch.iter_mut()) {
                 acc.merge(ce);
                 *ce = ClassEpoch::default();
@@ -430,6 +460,9 @@ fn run(s: &Scenario, seed: u64, observer: &mut dyn Observer, stepping: Stepping,
         }
         if world.traced > 0 {
             observer.trace(&traced);
+        }
+        if world.playback {
+            observer.states(e, &changes);
         }
         observer.epoch(&EpochReport { index: e, epochs, start_us: start, end_us: end, per_class: per_class.clone() });
         last = per_class;
@@ -551,7 +584,7 @@ impl Chunk {
         }
     }
 
-    fn advance(&mut self, w: &World<'_>, epoch_end: u64) {
+    fn advance(&mut self, w: &World<'_>, epoch_start: u64, epoch_end: u64) {
         let s = w.scenario;
         let horizon = s.duration.0;
         let mut scratch_outage = DevOutage::default();
@@ -631,7 +664,9 @@ impl Chunk {
                 *c = cursor as u32;
             }
             // End-of-epoch snapshot (devices not installed yet are not counted).
-            if !dev.is_out_of_service() && w.plan.online_at(g) < epoch_end {
+            let installed = w.plan.online_at(g) < epoch_end;
+            let mut link_down = false;
+            if !dev.is_out_of_service() && installed {
                 ce.in_service += 1;
                 ce.buffered += dev.buffered as u64;
                 if let Some(b) = m.battery {
@@ -651,8 +686,32 @@ impl Chunk {
                 }
                 // Reporting must not change the device: look at copies.
                 let (mut d, mut o) = (dev.clone(), side.outage.clone());
-                if dev.flags & device::POWERED_OFF == 0 && !device::link_down_at(&mut d, &mut o, epoch_end, &env) {
+                link_down = device::link_down_at(&mut d, &mut o, epoch_end, &env);
+                if dev.flags & device::POWERED_OFF == 0 && !link_down {
                     ce.online += 1;
+                }
+            }
+            if w.playback {
+                let (updated, bricked) = if actions.is_empty() {
+                    (false, false)
+                } else {
+                    playback::updates(&w.plan, g, cursor, epoch_start, epoch_end, m.maintenance, dev.wait_until_us)
+                };
+                let state = playback::classify(&playback::Seen {
+                    installed,
+                    battery_dead: dev.flags & device::BATTERY_DEATH != 0,
+                    out_of_service: dev.is_out_of_service(),
+                    bricked,
+                    powered_off: dev.flags & device::POWERED_OFF != 0,
+                    updated,
+                    rebooted: dev.flags & device::REBOOTED != 0,
+                    link_down,
+                    buffer_full: dev.buffered >= m.capacity,
+                });
+                dev.flags &= !device::REBOOTED;
+                if self.shown[j] != state.code() {
+                    self.shown[j] = state.code();
+                    self.changes.push(StateChange { device: g, state });
                 }
             }
         }

@@ -46,3 +46,24 @@ power = "supply"
 }
 
 pub(crate) const MAINS: &str = r#"kind = "mains""#;
+
+/// Every scenario file under scenarios/ (pilot mapping files in scenarios/maps left out), sorted.
+pub(crate) fn scenario_files() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                // scenarios/maps holds pilot mapping files, not scenarios.
+                if p.file_name().is_some_and(|n| n != "maps") {
+                    walk(&p, out);
+                }
+            } else if p.extension().is_some_and(|x| x == "toml") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios"), &mut out);
+    out.sort();
+    out
+}

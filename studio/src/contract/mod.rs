@@ -4,6 +4,7 @@
 
 mod bench;
 mod comparison;
+mod fleet;
 mod form;
 mod pilot;
 mod records;
@@ -13,6 +14,7 @@ pub mod summary;
 
 pub use bench::{BenchResult, RunSummaryV1};
 pub use comparison::{Comparison, Difference, Figure, Unit};
+pub use fleet::{FleetFrame, FleetLayout, FleetSite, SiteStates, StateLegend};
 pub use form::{FieldKind, FormField, FormGroup, ScenarioForm};
 pub use pilot::{Fit, FitEstimate, PilotComparison, PilotDistance};
 pub use records::{Problem, RecordingItem, RunListItem, RunStatus, ScenarioItem, SweepKind, SweepListItem};
@@ -124,6 +126,12 @@ pub fn typescript() -> String {
         export::<Truth>(),
         export::<TruthReport>(),
         export::<RecordSummary>(),
+        // The fleet view.
+        export::<StateLegend>(),
+        export::<FleetSite>(),
+        export::<FleetLayout>(),
+        export::<SiteStates>(),
+        export::<FleetFrame>(),
         // Long work in progress (sessions).
         export::<crate::LiveFigures>(),
         export::<crate::Progress>(),

@@ -1,0 +1,62 @@
+//! Playback through the façade: a run started with playback is stored with every device's
+//! state hour by hour and served as fleet frames (the mine's north shaft dark during its power
+//! cut, the south ramp not); a run without it, or a deleted one, has none to serve.
+
+use std::path::{Path, PathBuf};
+
+use bridge::mosquitto::temp_dir;
+use studio::session::{RunJob, start_run};
+use studio::{Config, ErrorCode, load_scenario};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+#[test]
+fn a_run_with_playback_serves_the_fleet_at_any_time() {
+    let dir = temp_dir("playback");
+    let config = Config::in_dir(&dir);
+    let set = ["fleet.vibration.count=400", "scenario.duration=14d", "event.1.at=13d 20:00", "event.2.at=13d 21:00"]
+        .map(String::from);
+    let loaded = load_scenario(&config, &root().join("scenarios/mine-production.toml"), &set).unwrap();
+    let run = |playback: bool| {
+        let s = start_run(RunJob { playback, ..RunJob::new(loaded.clone(), config.db.clone()) }).unwrap();
+        while s.next_progress().is_some() {}
+        s.wait().unwrap().summaries[0].clone()
+    };
+    let with = run(true);
+    let without = run(false);
+    assert_eq!(with.fingerprint(), without.fingerprint(), "playback changes nothing of the run");
+
+    let p = studio::playback::load(&config, with.run_id).unwrap();
+    assert_eq!((p.layout.hours, p.layout.site_of.len()), (14 * 24, 400));
+    assert_eq!(p.layout.legend.len(), 10);
+    let north = p.layout.sites.iter().position(|s| s.id == "north-shaft").unwrap();
+    let hours = |f: &studio::contract::FleetFrame, site: usize, key: &str| {
+        let code = p.layout.legend.iter().find(|l| l.key == key).unwrap().code;
+        f.sites[site].counts[code as usize]
+    };
+    // The cut starts at 12d 10:00 for 18 h; buffers hold 16.6 h.
+    let before = p.frame((12 * 24 + 9) as f64 * 3600.0);
+    let during = p.frame((12 * 24 + 14) as f64 * 3600.0 + 1800.0);
+    let late = p.frame((12 * 24 + 10 + 17) as f64 * 3600.0);
+    let at_north = p.layout.site_of.iter().filter(|&&s| s as usize == north).count() as u32;
+    assert!(hours(&before, north, "online") >= at_north * 95 / 100, "{before:?}");
+    assert!(hours(&during, north, "buffering") >= at_north * 95 / 100, "{:?}", during.sites);
+    assert!(hours(&late, north, "buffer_full") >= at_north * 95 / 100, "{:?}", late.sites);
+    assert!(hours(&during, 1 - north, "online") >= (400 - at_north) * 9 / 10, "{:?}", during.sites);
+    assert_eq!(during.hour, 12 * 24 + 14);
+    // Each device's state agrees with the counts.
+    for (site, s) in during.sites.iter().enumerate() {
+        for (code, &n) in s.counts.iter().enumerate() {
+            let seen = (0..400).filter(|&d| p.layout.site_of[d] as usize == site && during.states[d] as usize == code);
+            assert_eq!(seen.count() as u32, n);
+        }
+    }
+
+    let e = studio::playback::load(&config, without.run_id).err().unwrap();
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    assert!(e.to_string().contains("--playback"), "{e}");
+    studio::records::delete_run(&config, with.run_id).unwrap();
+    assert_eq!(studio::playback::load(&config, with.run_id).err().unwrap().code(), ErrorCode::NotFound);
+}
