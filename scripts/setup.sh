@@ -19,7 +19,9 @@ export DEBIAN_FRONTEND=noninteractive
 # and D-Bus). xvfb + xauth: the studio's tests open its real window on a virtual display;
 # webkit2gtk-driver: WebKitWebDriver, which tauri-driver drives in those tests; imagemagick: the
 # screenshots of that display; x11-utils: xwininfo, to wait for the window.
-PACKAGES="gcc libc6-dev pkg-config python3 time libfontconfig-dev libfreetype-dev fonts-dejavu-core mosquitto mosquitto-clients chromium libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver imagemagick x11-utils"
+# mesa-vulkan-drivers + libvulkan1: the fleet view (Bevy) renders with Vulkan, on Mesa's software
+# rasterizer (lavapipe) where there is no GPU; libxkbcommon-x11-0: its X11 window's keyboard.
+PACKAGES="gcc libc6-dev pkg-config python3 time libfontconfig-dev libfreetype-dev fonts-dejavu-core mosquitto mosquitto-clients chromium libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver imagemagick x11-utils mesa-vulkan-drivers libvulkan1 libxkbcommon-x11-0"
 # Node.js and npm build the studio's front end (ui/); Debian 12's own are enough (Node 18).
 command -v npm >/dev/null || PACKAGES="$PACKAGES nodejs npm"
 

@@ -20,10 +20,10 @@ for forbidden in rusqlite tokio rumqttc tauri bevy; do
 done
 
 echo "== front ends reach the workspace through studio alone"
-# cli (and later the app and the fleet view) may depend on studio and outside crates, never on
-# another workspace crate: every call goes through the one façade.
+# cli, the app and the fleet view may depend on studio and outside crates, never on another
+# workspace crate: every call goes through the one façade.
 workspace_crates="sim-core store report bridge"
-for frontend in cli scaleproof-studio; do
+for frontend in cli scaleproof-studio fleet-view; do
   direct=$(cargo tree -p "$frontend" -e normal --depth 1 --locked --prefix none 2>/dev/null | tail -n +2 | awk '{print $1}')
   for c in $workspace_crates; do
     if echo "$direct" | grep -qx "$c"; then
@@ -39,6 +39,15 @@ echo "== front end: type check (svelte-check, strict TypeScript), lint (ESLint) 
 
 echo "== tests"
 cargo test --workspace --locked
+
+echo "== the fleet view: the real binary in a real window (Xvfb), 60 frames of a run's playback"
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+view_db="$(mktemp -d)/runs.db"
+SCALEPROOF_DB="$view_db" target/debug/scaleproof run scenarios/mine-pilot.toml --playback --replications 1 --set scenario.duration=3d >/dev/null
+SCALEPROOF_DB="$view_db" xvfb-run -a -s "-screen 0 1280x800x24" target/debug/scaleproof-view last --frames 60
+SCALEPROOF_DB="$view_db" target/debug/scaleproof view last --screenshot target/fleet-view-still.png --at 2d --size 960x600
+test -s target/fleet-view-still.png
+echo "the fleet view ran 60 frames under Xvfb and wrote target/fleet-view-still.png"
 
 echo "== the desktop studio end to end: the real app in a real window (Xvfb), through WebDriver"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"

@@ -528,3 +528,22 @@ pub fn begin_sensitivity(
 pub fn study_detail(state: tauri::State<'_, AppState>, id: i64) -> Reply<StudyDetail> {
     studio::sensitivity::stored_study_detail(state.config(), id).map_err(report)
 }
+
+/// Opens the fleet view (its own window, `scaleproof-view`) on stored run `id`, which must have
+/// its playback data (every run the studio starts has). The view runs on its own: closing it
+/// leaves the studio as it was.
+#[tauri::command]
+pub fn open_fleet_view(state: tauri::State<'_, AppState>, id: i64) -> Reply<()> {
+    open_fleet_view_with(&state, id).map(|_| ()).map_err(report)
+}
+
+/// See [`open_fleet_view`]: the view's process, started.
+pub fn open_fleet_view_with(state: &AppState, id: i64) -> studio::Result<std::process::Child> {
+    studio::playback::load(state.config(), id)?;
+    let mut view = studio::view::command(&state.config().db, id);
+    view.stdin(std::process::Stdio::null());
+    view.spawn().map_err(|e| {
+        let why = format!("cannot start the fleet view {}: {e}", studio::view::binary().display());
+        studio::Error::new(ErrorCode::Io, std::io::Error::other(why))
+    })
+}

@@ -58,6 +58,7 @@ pub fn run() {
             commands::sensitivity_kpis,
             commands::start_sensitivity,
             commands::study_detail,
+            commands::open_fleet_view,
             pilot::pilot_defaults,
             pilot::start_local_broker,
             pilot::stop_local_broker,

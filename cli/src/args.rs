@@ -253,6 +253,29 @@ pub(crate) enum Command {
         #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },
+    /// Play a run recorded with --playback back on a map of the fleet (the fleet view, its own
+    /// window), or render one frame of it to a PNG with no window system.
+    #[command(after_help = "Examples:
+  scaleproof view last
+  scaleproof view 12 --screenshot cut.png --at 12d15h --size 1280x800
+
+In the window: Space plays or pauses, Left/Right step an hour (Shift: a day), Up/Down change
+the speed (1 h/s to 1 day/s), Home/End jump, the wheel zooms, dragging pans, Esc quits.")]
+    View {
+        /// The run (an id, run:ID, or `last`).
+        run: String,
+        /// Render one frame to this PNG file and exit.
+        #[arg(long)]
+        screenshot: Option<PathBuf>,
+        /// The simulated time shown (a still's; default: the run's end), e.g. 12d15h.
+        #[arg(long)]
+        at: Option<String>,
+        /// The still's size, WIDTHxHEIGHT pixels.
+        #[arg(long, default_value = "1280x800")]
+        size: String,
+        #[arg(long, help = DB_HELP)]
+        db: Option<PathBuf>,
+    },
     /// The fleet of a run recorded with --playback at one simulated time: devices per site and
     /// state (the fleet view's frame), or with --json every device's state too.
     #[command(after_help = "Examples:

@@ -571,6 +571,32 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             };
             write_report(&config.db, target, &out, png.as_deref().map(|d| (d, png_scale)), false)
         }
+        Command::View { run, screenshot, at, size, db } => {
+            let config = with_db(config, db)?;
+            let id = studio::records::run_ref(&config, &run)?;
+            // Said here, before a window opens: the view needs the run's playback data.
+            studio::playback::load(&config, id)?;
+            if let Some(a) = &at {
+                duration_arg("--at", a)?;
+            }
+            let mut view = studio::view::command(&config.db, id);
+            if let Some(f) = &screenshot {
+                view.arg("--screenshot").arg(f).arg("--size").arg(&size);
+            }
+            if let Some(a) = &at {
+                view.arg("--at").arg(a);
+            }
+            let status = view.status().with_context(|| {
+                format!("cannot start {} (build it: cargo build -p fleet-view)", studio::view::binary().display())
+            })?;
+            if !status.success() {
+                return Err(anyhow::anyhow!("the fleet view failed ({status})").into());
+            }
+            if let Some(f) = &screenshot {
+                say!("Wrote {}.", f.display());
+            }
+            Ok(())
+        }
         Command::Frame { run, at, json, db } => {
             let config = with_db(config, db)?;
             let id = studio::records::run_ref(&config, &run)?;

@@ -26,6 +26,7 @@ pub mod run;
 pub mod sensitivity;
 pub mod session;
 pub mod sweep;
+pub mod view;
 
 pub use config::Config;
 pub use error::{Error, ErrorCode, ErrorReport, Result};

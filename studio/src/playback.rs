@@ -3,7 +3,8 @@
 //! data recorded with the run (`sim_core::engine::playback`). The fleet view draws these frames;
 //! it runs no simulation of its own.
 
-use sim_core::engine::{DeviceState, Layout, Timeline};
+use sim_core::engine::Layout;
+pub use sim_core::engine::{DeviceState, StateChange, Timeline};
 
 use crate::contract::{FleetFrame, FleetLayout, FleetSite, SiteStates, StateLegend};
 use crate::{Config, Error, Result};

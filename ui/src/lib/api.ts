@@ -179,3 +179,6 @@ export const comparePilot = (recording: string, scenario: string): Promise<Pilot
 /** Writes the pilot-versus-twin report where the user picks and opens it; null when cancelled. */
 export const openPilotReport = (recording: string, scenario: string): Promise<string | null> =>
   invoke("open_pilot_report", { recording, scenario });
+
+/** Opens the fleet view (its own window) on a stored run recorded with its playback. */
+export const openFleetView = (id: number): Promise<void> => invoke("open_fleet_view", { id });

@@ -1,0 +1,74 @@
+//! The interactive view's controls: Space plays or pauses; Left and Right step an hour back or
+//! on (with Shift a day); Up and Down change the speed (1 h/s to 1 day/s); Home and End jump to
+//! the start and end; the mouse wheel zooms, dragging with the left button pans; Escape or Q
+//! quits. The clock moves by each frame's wall-clock time while playing.
+
+use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll};
+use bevy::prelude::*;
+
+use crate::scene::ViewClock;
+
+/// Keys and mouse: the playback and the camera.
+pub struct ControlsPlugin;
+
+impl Plugin for ControlsPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_systems(Update, (keys, advance).chain()).add_systems(Update, camera);
+    }
+}
+
+/// The clock moves on by the frame's wall-clock time while playing.
+pub fn advance(time: Res<Time>, mut clock: ResMut<ViewClock>) {
+    clock.0.advance(time.delta_secs_f64());
+}
+
+/// Playback keys.
+pub fn keys(keys: Res<ButtonInput<KeyCode>>, mut clock: ResMut<ViewClock>, mut exit: MessageWriter<AppExit>) {
+    let c = &mut clock.0;
+    let step_h = if keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight) { 24.0 } else { 1.0 };
+    if keys.just_pressed(KeyCode::Space) {
+        c.toggle();
+    }
+    if keys.just_pressed(KeyCode::ArrowRight) {
+        c.scrub(c.at_s + step_h * 3600.0);
+    }
+    if keys.just_pressed(KeyCode::ArrowLeft) {
+        c.scrub(c.at_s - step_h * 3600.0);
+    }
+    if keys.just_pressed(KeyCode::ArrowUp) {
+        c.step_speed(true);
+    }
+    if keys.just_pressed(KeyCode::ArrowDown) {
+        c.step_speed(false);
+    }
+    if keys.just_pressed(KeyCode::Home) {
+        c.scrub(0.0);
+    }
+    if keys.just_pressed(KeyCode::End) {
+        c.scrub(c.duration_s);
+    }
+    if keys.just_pressed(KeyCode::Escape) || keys.just_pressed(KeyCode::KeyQ) {
+        exit.write(AppExit::Success);
+    }
+}
+
+/// Wheel zoom and left-button drag pan.
+fn camera(
+    scroll: Res<AccumulatedMouseScroll>,
+    motion: Res<AccumulatedMouseMotion>,
+    buttons: Res<ButtonInput<MouseButton>>,
+    window: Option<Single<&Window>>,
+    mut cameras: Query<(&mut Transform, &mut Projection), With<Camera2d>>,
+) {
+    let Ok((mut at, mut projection)) = cameras.single_mut() else { return };
+    let Projection::Orthographic(o) = &mut *projection else { return };
+    if scroll.delta.y != 0.0 {
+        o.scale = (o.scale * (1.0 - 0.1 * scroll.delta.y.clamp(-5.0, 5.0))).clamp(0.02, 4.0);
+    }
+    if buttons.pressed(MouseButton::Left) && motion.delta != Vec2::ZERO {
+        let width_px = window.map_or(1280.0, |w| w.width()).max(1.0);
+        let world_per_px = o.area.width() / width_px;
+        at.translation.x -= motion.delta.x * world_per_px;
+        at.translation.y += motion.delta.y * world_per_px;
+    }
+}

@@ -1,0 +1,144 @@
+//! The fleet view: a Bevy map that plays a stored run back. `studio` serves the frames (each
+//! device's state at a simulated time, from the run's playback data); this crate only draws
+//! them: sites at their scenario coordinates, gateways, every device as a marker coloured by its
+//! state, the legend and the simulated time. [`still`] renders one frame to a PNG with no window
+//! system; [`window`] opens the interactive view.
+
+pub mod clock;
+pub mod controls;
+pub mod map;
+pub mod palette;
+pub mod scene;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use bevy::asset::RenderAssetUsages;
+use bevy::camera::RenderTarget;
+use bevy::prelude::*;
+use bevy::render::RenderPlugin;
+use bevy::render::pipelined_rendering::PipelinedRenderingPlugin;
+use bevy::render::render_resource::{Extent3d, PollType, TextureDimension, TextureFormat, TextureUsages};
+use bevy::render::renderer::RenderDevice;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::window::ExitCondition;
+use bevy::winit::WinitPlugin;
+
+pub use clock::Clock;
+pub use scene::{FleetData, FleetScenePlugin, ViewClock};
+
+/// A rendered frame: RGB bytes, row by row from the top.
+pub struct Still {
+    /// Width, pixels.
+    pub width: u32,
+    /// Height, pixels.
+    pub height: u32,
+    /// 3 bytes a pixel.
+    pub rgb: Vec<u8>,
+    /// The frame drawn (each device's state, counts per site).
+    pub frame: studio::contract::FleetFrame,
+}
+
+/// Renders `playback` at simulated time `at_s` into a `width` x `height` image, with no window
+/// and no window system (Vulkan on whatever adapter there is: lavapipe on a machine with no GPU).
+pub fn still(playback: studio::playback::Playback, at_s: f64, width: u32, height: u32) -> anyhow::Result<Still> {
+    let duration_s = playback.layout.hours as f64 * 3600.0;
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin { primary_window: None, exit_condition: ExitCondition::DontExit, ..default() })
+            .set(RenderPlugin { synchronous_pipeline_compilation: true, ..default() })
+            .disable::<WinitPlugin>()
+            .disable::<bevy::log::LogPlugin>()
+            // The frame captured is the frame drawn (no one-frame pipelining).
+            .disable::<PipelinedRenderingPlugin>(),
+    )
+    .insert_resource(FleetData::new(playback))
+    .insert_resource(ViewClock(Clock { at_s, ..Clock::new(duration_s) }))
+    .add_plugins(FleetScenePlugin);
+    app.finish();
+    app.cleanup();
+
+    let mut target = Image::new_uninit(
+        Extent3d { width, height, depth_or_array_layers: 1 },
+        TextureDimension::D2,
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::RENDER_WORLD,
+    );
+    target.texture_descriptor.usage |= TextureUsages::RENDER_ATTACHMENT;
+    let handle = app.world_mut().resource_mut::<Assets<Image>>().add(target);
+    app.world_mut().spawn((Camera2d, RenderTarget::from(handle.clone())));
+
+    let update = |app: &mut App| -> anyhow::Result<()> {
+        app.update();
+        app.world()
+            .resource::<RenderDevice>()
+            .wgpu_device()
+            .poll(PollType::Wait { submission_index: None, timeout: None })
+            .map_err(|e| anyhow::anyhow!("the GPU did not finish the frame: {e}"))?;
+        Ok(())
+    };
+    // Startup spawns the scene, the first frames lay out the text and the legend.
+    for _ in 0..3 {
+        update(&mut app)?;
+    }
+    let captured: Arc<Mutex<Option<Image>>> = Arc::default();
+    let sink = captured.clone();
+    app.world_mut().spawn(Screenshot::image(handle)).observe(move |ev: On<ScreenshotCaptured>| {
+        *sink.lock().unwrap_or_else(|e| e.into_inner()) = Some(ev.image.clone());
+    });
+    for _ in 0..10 {
+        update(&mut app)?;
+        if captured.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+            break;
+        }
+    }
+    let image = captured.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let image = image.ok_or_else(|| anyhow::anyhow!("the frame was rendered but never read back"))?;
+    let rgb = image.try_into_dynamic().map_err(|e| anyhow::anyhow!("the frame's pixels: {e}"))?.to_rgb8();
+    let frame =
+        app.world().resource::<scene::Drawn>().frame.clone().ok_or_else(|| anyhow::anyhow!("no frame was drawn"))?;
+    Ok(Still { width: rgb.width(), height: rgb.height(), rgb: rgb.into_raw(), frame })
+}
+
+/// Opens the interactive view of `playback` at simulated time `at_s`, paused (Space plays), and
+/// returns when its window closes, or after `frames` frames (a smoke test under Xvfb).
+pub fn window(playback: studio::playback::Playback, at_s: f64, frames: Option<u32>) -> anyhow::Result<()> {
+    let duration_s = playback.layout.hours as f64 * 3600.0;
+    let title = format!("Scaleproof fleet view: run {} ({})", playback.layout.run, playback.layout.scenario);
+    let mut app = App::new();
+    app.add_plugins(DefaultPlugins.set(WindowPlugin {
+        primary_window: Some(Window { title, resolution: bevy::window::WindowResolution::new(1280, 800), ..default() }),
+        ..default()
+    }))
+    .insert_resource(FleetData::new(playback))
+    .insert_resource(ViewClock(Clock { at_s, ..Clock::new(duration_s) }))
+    .add_plugins((FleetScenePlugin, controls::ControlsPlugin));
+    if let Some(n) = frames {
+        app.add_systems(Last, move |count: Res<bevy::diagnostic::FrameCount>, mut exit: MessageWriter<AppExit>| {
+            if count.0 + 1 >= n {
+                exit.write(AppExit::Success);
+            }
+        });
+    }
+    app.world_mut().spawn(Camera2d);
+    match app.run() {
+        AppExit::Success => Ok(()),
+        AppExit::Error(code) => anyhow::bail!("the view exited with code {code}"),
+    }
+}
+
+impl Still {
+    /// Writes the frame as a PNG.
+    pub fn save_png(&self, path: &Path) -> anyhow::Result<()> {
+        let img = bevy::image::Image::new(
+            Extent3d { width: self.width, height: self.height, depth_or_array_layers: 1 },
+            TextureDimension::D2,
+            self.rgb.chunks(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
+            TextureFormat::Rgba8UnormSrgb,
+            RenderAssetUsages::MAIN_WORLD,
+        );
+        let rgb = img.try_into_dynamic().map_err(|e| anyhow::anyhow!("{e}"))?.to_rgb8();
+        rgb.save(path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    }
+}

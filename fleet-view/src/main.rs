@@ -1,0 +1,66 @@
+//! `scaleproof-view RUN`: the fleet view of a stored run. `--screenshot FILE.png` renders one
+//! frame (at `--at`, of `--size`) with no window system and exits.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Parser)]
+#[command(name = "scaleproof-view", about = "Play a stored run back on a map of the fleet")]
+struct Args {
+    /// The run (an id, run:ID, or `last`); it must have been recorded with playback.
+    run: String,
+    /// Render one frame to this PNG file and exit (no window needed).
+    #[arg(long)]
+    screenshot: Option<PathBuf>,
+    /// The simulated time shown first (a still's), from the run's start (default: a still at
+    /// the run's end, the window at its start).
+    #[arg(long)]
+    at: Option<String>,
+    /// The still's size, WIDTHxHEIGHT pixels.
+    #[arg(long, default_value = "1280x800")]
+    size: String,
+    /// Close the window after this many frames (a smoke test).
+    #[arg(long)]
+    frames: Option<u32>,
+    /// The run database (default: $SCALEPROOF_DB or the per-user one).
+    #[arg(long)]
+    db: Option<PathBuf>,
+}
+
+fn main() -> std::process::ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            #[expect(clippy::print_stderr, reason = "the binary's one way to say why it failed")]
+            {
+                eprintln!("error: {e:#}");
+            }
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let mut config = studio::Config::from_env();
+    if let Some(db) = args.db {
+        config.db = db;
+    }
+    let id = studio::records::run_ref(&config, &args.run)?;
+    let playback = studio::playback::load(&config, id)?;
+    let at_s = match &args.at {
+        Some(a) => studio::parse_duration(a).map_err(|e| anyhow::anyhow!("--at {a:?}: {e}"))?.as_secs_f64(),
+        None if args.screenshot.is_some() => playback.layout.hours as f64 * 3600.0,
+        None => 0.0,
+    };
+    let (w, h) = args
+        .size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+        .filter(|&(w, h)| (16..=8192).contains(&w) && (16..=8192).contains(&h))
+        .ok_or_else(|| anyhow::anyhow!("--size {:?}: expected WIDTHxHEIGHT, 16 to 8192 each", args.size))?;
+    match args.screenshot {
+        Some(path) => fleet_view::still(playback, at_s, w, h)?.save_png(&path),
+        None => fleet_view::window(playback, at_s, args.frames),
+    }
+}

@@ -1,0 +1,293 @@
+//! The map in Bevy: site discs, gateways, every device as one quad of a single mesh (one draw
+//! call for the whole fleet; a frame's states are written into its vertex colours only when the
+//! hourly sample shown changes), the legend with each state's count, and an overlay with the
+//! simulated time. The systems only draw what `studio` serves ([`FleetData`]); no simulation
+//! runs here.
+
+use bevy::asset::RenderAssetUsages;
+use bevy::camera::ScalingMode;
+use bevy::mesh::{Indices, PrimitiveTopology};
+use bevy::prelude::*;
+use bevy::ui::UiTargetCamera;
+
+use crate::clock::Clock;
+use crate::map::{DEVICE_SPACING, MapLayout};
+use crate::palette;
+
+/// What the view shows: the run's playback and where everything is drawn.
+#[derive(Resource)]
+pub struct FleetData {
+    /// The run's layout and device states over time.
+    pub playback: studio::playback::Playback,
+    /// The drawing's geometry.
+    pub map: MapLayout,
+}
+
+impl FleetData {
+    /// The view of `playback`.
+    pub fn new(playback: studio::playback::Playback) -> FleetData {
+        let map = crate::map::layout(&playback.layout);
+        FleetData { playback, map }
+    }
+}
+
+/// The playback clock the view follows.
+#[derive(Resource)]
+pub struct ViewClock(pub Clock);
+
+/// The hourly sample drawn last (None: nothing drawn yet).
+#[derive(Resource, Default)]
+pub struct Drawn {
+    /// The sample's hour.
+    pub hour: Option<u32>,
+    /// The frame drawn.
+    pub frame: Option<studio::contract::FleetFrame>,
+}
+
+#[derive(Resource)]
+struct DeviceMesh(Handle<Mesh>);
+
+/// Whether the camera has framed the fleet (once the view's size is known).
+#[derive(Resource, Default)]
+struct Fitted(bool);
+
+/// Where the map goes in the view, as fractions of its width and height from the top left: right
+/// of the legend and below the overlay, which sit at the left.
+const MAP_AREA: ([f32; 2], [f32; 2]) = ([0.30, 0.13], [0.98, 0.98]);
+
+/// A site's disc: darker the more of its devices are down.
+#[derive(Component)]
+struct SiteDisc {
+    site: usize,
+    material: Handle<ColorMaterial>,
+}
+
+#[derive(Component)]
+struct OverlayText;
+
+/// A legend row's count.
+#[derive(Component)]
+struct LegendCount(u8);
+
+/// Draws the run in the camera the app spawned, and keeps it in step with the clock.
+pub struct FleetScenePlugin;
+
+impl Plugin for FleetScenePlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Drawn>()
+            .init_resource::<Fitted>()
+            .insert_resource(ClearColor(palette::BACKGROUND))
+            .add_systems(Startup, setup)
+            .add_systems(Update, (fit_camera, redraw));
+    }
+}
+
+/// The quads of `map`'s devices: 4 corners each, two triangles each.
+fn device_mesh(map: &MapLayout) -> Mesh {
+    let h = DEVICE_SPACING * 0.42;
+    let mut positions = Vec::with_capacity(map.devices.len() * 4);
+    let mut indices = Vec::with_capacity(map.devices.len() * 6);
+    for (i, p) in map.devices.iter().enumerate() {
+        for (dx, dy) in [(-h, -h), (h, -h), (h, h), (-h, h)] {
+            positions.push([p[0] + dx, p[1] + dy, 0.0]);
+        }
+        let k = i as u32 * 4;
+        indices.extend_from_slice(&[k, k + 1, k + 2, k, k + 2, k + 3]);
+    }
+    let colors = vec![palette::linear(0); positions.len()];
+    Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
+        .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, positions)
+        .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, colors)
+        .with_inserted_indices(Indices::U32(indices))
+}
+
+fn setup(
+    mut commands: Commands,
+    data: Res<FleetData>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<ColorMaterial>>,
+    mut cameras: Query<(Entity, &mut Transform, &mut Projection), With<Camera2d>>,
+) {
+    let map = &data.map;
+    let (lo, hi) = map.bounds;
+    // The camera sees enough for the fleet to fit in MAP_AREA; `fit_camera` puts it there.
+    let Ok((camera, _, mut projection)) = cameras.single_mut() else { return };
+    let ([x0, y0], [x1, y1]) = MAP_AREA;
+    if let Projection::Orthographic(o) = &mut *projection {
+        o.scaling_mode =
+            ScalingMode::AutoMin { min_width: (hi[0] - lo[0]) / (x1 - x0), min_height: (hi[1] - lo[1]) / (y1 - y0) };
+    }
+    for (s, (c, r)) in map.sites.iter().zip(&map.site_radius).enumerate() {
+        let material = materials.add(palette::SITE);
+        commands.spawn((
+            Mesh2d(meshes.add(Circle::new(*r))),
+            MeshMaterial2d(material.clone()),
+            Transform::from_xyz(c[0], c[1], 0.0),
+            SiteDisc { site: s, material },
+        ));
+        for g in &map.gateways[s] {
+            commands.spawn((
+                Mesh2d(meshes.add(Circle::new(DEVICE_SPACING * 1.6))),
+                MeshMaterial2d(materials.add(palette::GATEWAY)),
+                Transform::from_xyz(g[0], g[1], 2.0),
+            ));
+        }
+        let label_size = (r * 0.12).max(DEVICE_SPACING * 2.0);
+        commands.spawn((
+            Text2d::new(data.playback.layout.sites[s].id.clone()),
+            TextFont::from_font_size(48.0),
+            TextColor(palette::TEXT),
+            // Below the disc: the overlay sits above the map.
+            Transform::from_xyz(c[0], c[1] - r - label_size, 3.0).with_scale(Vec3::splat(label_size / 48.0)),
+        ));
+    }
+    let mesh = meshes.add(device_mesh(map));
+    commands.spawn((
+        Mesh2d(mesh.clone()),
+        MeshMaterial2d(materials.add(ColorMaterial::from(Color::WHITE))),
+        Transform::from_xyz(0.0, 0.0, 1.0),
+    ));
+    commands.insert_resource(DeviceMesh(mesh));
+
+    // The overlay: what run, when, how fast.
+    commands
+        .spawn((
+            Node {
+                position_type: PositionType::Absolute,
+                top: px(12),
+                left: px(12),
+                padding: UiRect::all(px(10)),
+                ..default()
+            },
+            BackgroundColor(palette::PANEL),
+            UiTargetCamera(camera),
+        ))
+        .with_children(|p| {
+            p.spawn((Text::new(""), TextFont::from_font_size(18.0), TextColor(palette::TEXT), OverlayText));
+        });
+    // The legend: every state, its colour and how many devices are in it.
+    commands
+        .spawn((
+            Node {
+                position_type: PositionType::Absolute,
+                bottom: px(12),
+                left: px(12),
+                padding: UiRect::all(px(10)),
+                flex_direction: FlexDirection::Column,
+                row_gap: px(4),
+                ..default()
+            },
+            BackgroundColor(palette::PANEL),
+            UiTargetCamera(camera),
+        ))
+        .with_children(|p| {
+            for l in &data.playback.layout.legend {
+                p.spawn(Node {
+                    flex_direction: FlexDirection::Row,
+                    column_gap: px(8),
+                    align_items: AlignItems::Center,
+                    ..default()
+                })
+                .with_children(|row| {
+                    row.spawn((
+                        Node { width: px(14), height: px(14), ..default() },
+                        BackgroundColor(palette::color(l.code)),
+                    ));
+                    row.spawn((
+                        Text::new(format!("{}: 0", l.label)),
+                        TextFont::from_font_size(15.0),
+                        TextColor(palette::TEXT),
+                        LegendCount(l.code),
+                    ));
+                });
+            }
+        });
+}
+
+/// Puts the fleet's centre at MAP_AREA's centre, once the projection knows the view's size
+/// (after that, the camera is the user's to pan).
+fn fit_camera(
+    data: Res<FleetData>,
+    mut fitted: ResMut<Fitted>,
+    mut cameras: Query<(&mut Transform, &Projection), With<Camera2d>>,
+) {
+    if fitted.0 {
+        return;
+    }
+    let Ok((mut at, projection)) = cameras.single_mut() else { return };
+    let Projection::Orthographic(o) = projection else { return };
+    let (w, h) = (o.area.width(), o.area.height());
+    if w <= 0.0 || h <= 0.0 {
+        return;
+    }
+    let (lo, hi) = data.map.bounds;
+    let ([x0, y0], [x1, y1]) = MAP_AREA;
+    // The view's centre is at fraction 0.5; the map's is at the area's centre.
+    let dx = ((x0 + x1) / 2.0 - 0.5) * w;
+    let dy = (0.5 - (y0 + y1) / 2.0) * h;
+    at.translation.x = (lo[0] + hi[0]) / 2.0 - dx;
+    at.translation.y = (lo[1] + hi[1]) / 2.0 - dy;
+    fitted.0 = true;
+}
+
+/// Draws the sample the clock is at, when it is not the one drawn.
+#[expect(clippy::too_many_arguments, reason = "a Bevy system takes what it touches as parameters")]
+fn redraw(
+    data: Res<FleetData>,
+    clock: Res<ViewClock>,
+    mut drawn: ResMut<Drawn>,
+    device_mesh: Option<Res<DeviceMesh>>,
+    mut meshes: ResMut<Assets<Mesh>>,
+    mut materials: ResMut<Assets<ColorMaterial>>,
+    discs: Query<&SiteDisc>,
+    mut overlay: Query<&mut Text, (With<OverlayText>, Without<LegendCount>)>,
+    mut legend: Query<(&mut Text, &LegendCount), Without<OverlayText>>,
+) {
+    let frame = data.playback.frame(clock.0.at_s);
+    let layout = &data.playback.layout;
+    for mut t in &mut overlay {
+        let state = if clock.0.playing { "playing" } else { "paused" };
+        **t = format!(
+            "{}  (run {})\n{}   hour {} of {}\n{} at {} simulated h/s",
+            layout.scenario,
+            layout.run,
+            clock.0.label(),
+            frame.hour,
+            layout.hours,
+            state,
+            clock.0.speed_h_per_s
+        );
+    }
+    if drawn.hour == Some(frame.hour) {
+        return;
+    }
+    let Some(device_mesh) = device_mesh else { return };
+    if let Some(mut mesh) = meshes.get_mut(&device_mesh.0) {
+        let mut colors = Vec::with_capacity(frame.states.len() * 4);
+        for &code in &frame.states {
+            let c = palette::linear(code);
+            colors.extend_from_slice(&[c, c, c, c]);
+        }
+        mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors);
+    }
+    let mut totals = vec![0u64; layout.legend.len()];
+    for s in &frame.sites {
+        for (code, &n) in s.counts.iter().enumerate() {
+            totals[code] += n as u64;
+        }
+    }
+    for disc in &discs {
+        let counts = &frame.sites[disc.site].counts;
+        let all: u32 = counts.iter().sum();
+        let down: u32 = palette::DOWN.iter().map(|&c| counts[c as usize]).sum();
+        if let Some(mut m) = materials.get_mut(&disc.material) {
+            m.color = palette::site(if all == 0 { 0.0 } else { down as f32 / all as f32 });
+        }
+    }
+    for (mut t, l) in &mut legend {
+        let label = layout.legend.iter().find(|x| x.code == l.0).map_or("", |x| x.label.as_str());
+        **t = format!("{label}: {}", studio::model::text::thousands(totals[l.0 as usize]));
+    }
+    drawn.hour = Some(frame.hour);
+    drawn.frame = Some(frame);
+}
