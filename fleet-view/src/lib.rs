@@ -101,31 +101,107 @@ pub fn still(playback: studio::playback::Playback, at_s: f64, width: u32, height
     Ok(Still { width: rgb.width(), height: rgb.height(), rgb: rgb.into_raw(), frame })
 }
 
+/// How the window runs: until closed, or for a number of frames (a smoke test), or as the
+/// frame-rate benchmark.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WindowOptions {
+    /// Close after this many frames.
+    pub frames: Option<u32>,
+    /// The benchmark: no vsync, and the clock jumps an hour every frame, so that every frame
+    /// writes every device's colour (the worst case of playback); frame times are kept.
+    pub bench: bool,
+}
+
+/// Frame times of a benchmark run (the first 30 frames, start-up, left out).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FrameStats {
+    /// Frames timed.
+    pub frames: usize,
+    /// Frames per second over them.
+    pub fps: f64,
+    /// Frame time percentiles and the longest, milliseconds.
+    pub p50_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// The longest.
+    pub max_ms: f64,
+}
+
+impl FrameStats {
+    /// The statistics of frame times `ms`.
+    pub fn of(mut ms: Vec<f64>) -> Option<FrameStats> {
+        if ms.is_empty() {
+            return None;
+        }
+        ms.sort_by(f64::total_cmp);
+        let q = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
+        let total: f64 = ms.iter().sum();
+        Some(FrameStats {
+            frames: ms.len(),
+            fps: ms.len() as f64 / (total / 1e3),
+            p50_ms: q(0.5),
+            p95_ms: q(0.95),
+            p99_ms: q(0.99),
+            max_ms: ms[ms.len() - 1],
+        })
+    }
+}
+
 /// Opens the interactive view of `playback` at simulated time `at_s`, paused (Space plays), and
-/// returns when its window closes, or after `frames` frames (a smoke test under Xvfb).
-pub fn window(playback: studio::playback::Playback, at_s: f64, frames: Option<u32>) -> anyhow::Result<()> {
+/// returns when its window closes (or after `opts.frames`); with `opts.bench`, the frame times.
+pub fn window(
+    playback: studio::playback::Playback,
+    at_s: f64,
+    opts: WindowOptions,
+) -> anyhow::Result<Option<FrameStats>> {
     let duration_s = playback.layout.hours as f64 * 3600.0;
     let title = format!("Scaleproof fleet view: run {} ({})", playback.layout.run, playback.layout.scenario);
+    let present_mode =
+        if opts.bench { bevy::window::PresentMode::AutoNoVsync } else { bevy::window::PresentMode::AutoVsync };
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
-        primary_window: Some(Window { title, resolution: bevy::window::WindowResolution::new(1280, 800), ..default() }),
+        primary_window: Some(Window {
+            title,
+            resolution: bevy::window::WindowResolution::new(1280, 800),
+            present_mode,
+            ..default()
+        }),
         ..default()
     }))
     .insert_resource(FleetData::new(playback))
     .insert_resource(ViewClock(Clock { at_s, ..Clock::new(duration_s) }))
     .add_plugins((FleetScenePlugin, controls::ControlsPlugin));
-    if let Some(n) = frames {
+    if let Some(n) = opts.frames {
         app.add_systems(Last, move |count: Res<bevy::diagnostic::FrameCount>, mut exit: MessageWriter<AppExit>| {
             if count.0 + 1 >= n {
                 exit.write(AppExit::Success);
             }
         });
     }
+    let times: Arc<Mutex<Vec<f64>>> = Arc::default();
+    if opts.bench {
+        let kept = times.clone();
+        app.add_systems(
+            First,
+            move |time: Res<Time<Real>>, count: Res<bevy::diagnostic::FrameCount>, mut clock: ResMut<ViewClock>| {
+                if count.0 > 30 {
+                    kept.lock().unwrap_or_else(|e| e.into_inner()).push(time.delta_secs_f64() * 1e3);
+                }
+                let c = &mut clock.0;
+                let next = if c.at_s + 3600.0 > c.duration_s { 0.0 } else { c.at_s + 3600.0 };
+                c.scrub(next);
+            },
+        );
+    }
     app.world_mut().spawn(Camera2d);
     match app.run() {
-        AppExit::Success => Ok(()),
+        AppExit::Success => {}
         AppExit::Error(code) => anyhow::bail!("the view exited with code {code}"),
     }
+    let times = std::mem::take(&mut *times.lock().unwrap_or_else(|e| e.into_inner()));
+    Ok(if opts.bench { FrameStats::of(times) } else { None })
 }
 
 impl Still {
@@ -140,5 +216,18 @@ impl Still {
         );
         let rgb = img.try_into_dynamic().map_err(|e| anyhow::anyhow!("{e}"))?.to_rgb8();
         rgb.save(path).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FrameStats;
+
+    #[test]
+    fn frame_statistics_are_percentiles_of_the_times() {
+        let s = FrameStats::of((1..=100).map(f64::from).collect()).unwrap();
+        assert_eq!((s.frames, s.p50_ms, s.p95_ms, s.p99_ms, s.max_ms), (100, 51.0, 95.0, 99.0, 100.0));
+        assert!((s.fps - 100.0 / 5.05).abs() < 1e-9);
+        assert_eq!(FrameStats::of(Vec::new()), None);
     }
 }
