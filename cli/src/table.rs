@@ -671,12 +671,6 @@ pub(crate) fn comparison(c: &studio::compare::Comparison) -> String {
     o
 }
 
-/// A simulated time as days and a clock (`12d 09:30`), as scenario files write event times.
-fn sim_time(s: f64) -> String {
-    let m = (s / 60.0).floor() as u64;
-    format!("{}d {:02}:{:02}", m / 1440, m / 60 % 24, m % 60)
-}
-
 /// `scaleproof frame`: devices per site and state at one simulated time (states no device is in
 /// left out), with what serving the frame took.
 pub(crate) fn frame(
@@ -690,7 +684,7 @@ pub(crate) fn frame(
         "Run {} ({}) at {}: the hourly sample of hour {} of {}, {} devices (served in {served_ms:.2} ms).",
         layout.run,
         layout.scenario,
-        sim_time(frame.at_s),
+        studio::model::text::sim_clock(frame.at_s),
         frame.hour,
         layout.hours,
         thousands(frame.states.len() as u64)

@@ -70,8 +70,7 @@ impl Clock {
 
     /// The simulated date and time as days and a clock: `12d 10:00`.
     pub fn label(&self) -> String {
-        let m = (self.at_s / 60.0).floor() as u64;
-        format!("{}d {:02}:{:02}", m / 1440, m / 60 % 24, m % 60)
+        studio::model::text::sim_clock(self.at_s)
     }
 }
 

@@ -243,7 +243,7 @@ fn redraw(
     mut overlay: Query<&mut Text, (With<OverlayText>, Without<LegendCount>)>,
     mut legend: Query<(&mut Text, &LegendCount), Without<OverlayText>>,
 ) {
-    let frame = data.playback.frame(clock.0.at_s);
+    let hour = data.playback.hour_at(clock.0.at_s);
     let layout = &data.playback.layout;
     for mut t in &mut overlay {
         let state = if clock.0.playing { "playing" } else { "paused" };
@@ -252,15 +252,17 @@ fn redraw(
             layout.scenario,
             layout.run,
             clock.0.label(),
-            frame.hour,
+            hour,
             layout.hours,
             state,
             clock.0.speed_h_per_s
         );
     }
-    if drawn.hour == Some(frame.hour) {
+    if drawn.hour == Some(hour) {
         return;
     }
+    // A new hourly sample: only now is the frame worth building.
+    let frame = data.playback.frame(clock.0.at_s);
     let Some(device_mesh) = device_mesh else { return };
     if let Some(mut mesh) = meshes.get_mut(&device_mesh.0) {
         let mut colors = Vec::with_capacity(frame.states.len() * 4);

@@ -78,6 +78,12 @@ pub fn duration_s(s: f64) -> String {
     }
 }
 
+/// A simulated time as days and a clock (`12d 09:30`), as scenario files write event times.
+pub fn sim_clock(s: f64) -> String {
+    let m = (s.max(0.0) / 60.0).floor() as u64;
+    format!("{}d {:02}:{:02}", m / 1440, m / 60 % 24, m % 60)
+}
+
 /// "1 device", "2 devices": the count with separators and the noun in the right number.
 pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })

@@ -12,7 +12,6 @@ use sim_core::scenario::{ScenarioSource, parse_scenario};
 use sim_core::summary::summarize;
 
 /// Records the timeline and the hourly reports.
-#[derive(Default)]
 struct Recorder {
     timeline: Timeline,
     reports: Vec<EpochReport>,
@@ -24,10 +23,6 @@ impl Observer for Recorder {
         self.reports.push(r.clone());
     }
     fn states(&mut self, epoch: u32, changes: &[StateChange]) {
-        if epoch == 0 {
-            // Every device is reported at epoch 0, in order.
-            self.timeline = Timeline::new(changes.len() as u32, 0);
-        }
         self.timeline.record(epoch, changes);
     }
 }
@@ -42,6 +37,12 @@ fn count(t: &Timeline, epoch: u32, state: DeviceState) -> u64 {
     (0..t.devices.len() as u32).filter(|&d| t.state_at(d, epoch) == state).count() as u64
 }
 
+impl Recorder {
+    fn of(s: &sim_core::scenario::Scenario) -> Recorder {
+        Recorder { timeline: Timeline::new(s.device_count() as u32, 0), reports: Vec::new() }
+    }
+}
+
 #[test]
 fn every_scenario_plays_back_the_run_it_would_have_been() {
     for f in common::scenario_files() {
@@ -54,7 +55,7 @@ fn every_scenario_plays_back_the_run_it_would_have_been() {
         let played = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             pool.install(|| {
-                let mut r = Recorder::default();
+                let mut r = Recorder::of(&s);
                 let out = simulate_playback(&s, s.seed, &mut r);
                 (summarize(&s, s.seed, &out).fingerprint(), r)
             })
@@ -98,7 +99,7 @@ fn the_mine_power_cut_darkens_the_north_shaft_until_its_buffers_overflow() {
     // The scenario's later events (at 30 and 60 days) move to day 13 evening, after what is checked.
     let set = ["fleet.vibration.count=600", "scenario.duration=14d", "event.1.at=13d 20:00", "event.2.at=13d 21:00"];
     let s = load(&file, &set.map(String::from));
-    let mut r = Recorder::default();
+    let mut r = Recorder::of(&s);
     simulate_playback(&s, s.seed, &mut r);
     let t = &r.timeline;
     let layout = Layout::new(&s);

@@ -15,8 +15,6 @@ pub struct Playback {
     pub layout: FleetLayout,
     /// Every device's state over time.
     pub timeline: Timeline,
-    /// Site index of each device, by device index.
-    site_of: Vec<u16>,
 }
 
 /// Run `run`'s playback (a replication: the run itself). Not found when the run does not exist
@@ -74,23 +72,28 @@ impl Playback {
                 .iter()
                 .map(|st| StateLegend { code: st.code(), key: st.key().into(), label: st.label().into() })
                 .collect(),
-            site_of: site_of.clone(),
+            site_of,
             gateway_of,
             class_of,
         };
-        Ok(Playback { layout: fleet, timeline, site_of })
+        Ok(Playback { layout: fleet, timeline })
+    }
+
+    /// The hourly sample (1-based) shown at simulated time `at_s` seconds: the state at the end
+    /// of that hour.
+    pub fn hour_at(&self, at_s: f64) -> u32 {
+        self.timeline.epoch_at((at_s.max(0.0) * 1e6) as u64) + 1
     }
 
     /// The fleet at simulated time `at_s` seconds: each device's state (the last hourly sample
     /// at or before it) and the counts per site and state.
     pub fn frame(&self, at_s: f64) -> FleetFrame {
-        let at_us = (at_s.max(0.0) * 1e6) as u64;
-        let epoch = self.timeline.epoch_at(at_us);
+        let epoch = self.hour_at(at_s) - 1;
         let states = self.timeline.states_at(epoch);
         let n_states = DeviceState::ALL.len();
         let mut counts = vec![vec![0u32; n_states]; self.layout.sites.len()];
         for (d, &code) in states.iter().enumerate() {
-            counts[self.site_of[d] as usize][code as usize] += 1;
+            counts[self.layout.site_of[d] as usize][code as usize] += 1;
         }
         FleetFrame {
             at_s,

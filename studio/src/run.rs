@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow};
 use rayon::prelude::*;
 use serde_json::Value;
 use sim_core::engine::events::{RunEvent, RunEventKind};
-use sim_core::engine::{EpochReport, Observer, simulate};
+use sim_core::engine::{EpochReport, Observer, Timeline, simulate};
 use sim_core::replication::{combine, replication_seed};
 use sim_core::scenario::PowerSource;
 use sim_core::summary::{RunSummary, summarize};
@@ -230,10 +230,6 @@ impl Observer for SeriesWriter<'_> {
 
     fn states(&mut self, epoch: u32, changes: &[sim_core::engine::StateChange]) {
         if let Some(t) = &mut self.timeline {
-            if epoch == 0 {
-                // Every device is reported at epoch 0, in order.
-                *t = sim_core::engine::Timeline::new(changes.len() as u32, t.epochs);
-            }
             t.record(epoch, changes);
         }
     }
@@ -399,7 +395,7 @@ fn simulate_one(
         cancel: req.cancel,
         on_epoch: req.on_epoch,
         timeline: (req.playback && replication == 0)
-            .then(|| sim_core::engine::Timeline::new(0, s.duration.0.div_ceil(sim_core::engine::EPOCH_US) as u32)),
+            .then(|| Timeline::new(s.device_count() as u32, s.duration.0.div_ceil(sim_core::engine::EPOCH_US) as u32)),
     };
     let out = if writer.timeline.is_some() {
         sim_core::engine::simulate_playback(s, rep_seed, &mut writer)
