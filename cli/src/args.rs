@@ -258,9 +258,13 @@ pub(crate) enum Command {
     #[command(after_help = "Examples:
   scaleproof view last
   scaleproof view 12 --screenshot cut.png --at 12d15h --size 1280x800
+  scaleproof view last --demo
+  scaleproof view last --demo-frames slides/
 
 In the window: Space plays or pauses, Left/Right step an hour (Shift: a day), Up/Down change
-the speed (1 h/s to 1 day/s), Home/End jump, the wheel zooms, dragging pans, Esc quits.")]
+the speed (1 h/s to 1 day/s), Home/End jump, clicking the timeline jumps there, the wheel
+zooms, dragging pans, F11 toggles full screen, Esc quits. In a demo, Space pauses the story
+and Right moves on to the next caption.")]
     View {
         /// The run (an id, run:ID, or `last`).
         run: String,
@@ -270,9 +274,17 @@ the speed (1 h/s to 1 day/s), Home/End jump, the wheel zooms, dragging pans, Esc
         /// The simulated time shown (a still's; default: the run's end), e.g. 12d15h.
         #[arg(long)]
         at: Option<String>,
-        /// The still's size, WIDTHxHEIGHT pixels.
+        /// The still's (and the slides') size, WIDTHxHEIGHT pixels.
         #[arg(long, default_value = "1280x800")]
         size: String,
+        /// Demo mode: full screen, the run's events told as a story with captions, the camera
+        /// moving to where they happen, the verdict at the end.
+        #[arg(long, conflicts_with_all = ["screenshot", "demo_frames"])]
+        demo: bool,
+        /// Write the demo's slides into this folder (a PNG per caption and the closing card)
+        /// with no window.
+        #[arg(long, value_name = "DIR", conflicts_with = "screenshot")]
+        demo_frames: Option<PathBuf>,
         #[arg(long, help = DB_HELP)]
         db: Option<PathBuf>,
     },

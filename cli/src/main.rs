@@ -571,7 +571,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             };
             write_report(&config.db, target, &out, png.as_deref().map(|d| (d, png_scale)), false)
         }
-        Command::View { run, screenshot, at, size, db } => {
+        Command::View { run, screenshot, at, size, demo, demo_frames, db } => {
             let config = with_db(config, db)?;
             let id = studio::records::run_ref(&config, &run)?;
             // Said here, before a window opens: the view needs the run's playback data.
@@ -585,6 +585,12 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             }
             if let Some(a) = &at {
                 view.arg("--at").arg(a);
+            }
+            if demo {
+                view.arg("--demo");
+            }
+            if let Some(d) = &demo_frames {
+                view.arg("--demo-frames").arg(d).arg("--size").arg(&size);
             }
             let status = view.status().with_context(|| {
                 format!("cannot start {} (build it: cargo build -p fleet-view)", studio::view::binary().display())

@@ -1,19 +1,48 @@
 //! The interactive view's controls: Space plays or pauses; Left and Right step an hour back or
 //! on (with Shift a day); Up and Down change the speed (1 h/s to 1 day/s); Home and End jump to
 //! the start and end; the mouse wheel zooms, dragging with the left button pans; Escape or Q
-//! quits. The clock moves by each frame's wall-clock time while playing.
+//! quits. The clock moves by each frame's wall-clock time while playing. In demo mode the story
+//! drives the clock ([`crate::demo`]): only the camera, F11 (full screen) and quitting are here.
 
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll};
 use bevy::prelude::*;
 
 use crate::scene::ViewClock;
 
-/// Keys and mouse: the playback and the camera.
-pub struct ControlsPlugin;
+/// Keys and mouse: the playback (unless a demo drives it) and the camera.
+pub struct ControlsPlugin {
+    /// A demo drives the clock.
+    pub demo: bool,
+}
 
 impl Plugin for ControlsPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Update, (keys, advance).chain()).add_systems(Update, camera);
+        if !self.demo {
+            app.add_systems(Update, (keys, advance).chain().before(crate::scene::SceneSet));
+        }
+        app.add_systems(Update, (quit_keys, camera, full_screen));
+    }
+}
+
+/// Escape or Q quits.
+pub fn quit_keys(keys: Res<ButtonInput<KeyCode>>, mut exit: MessageWriter<AppExit>) {
+    if keys.just_pressed(KeyCode::Escape) || keys.just_pressed(KeyCode::KeyQ) {
+        exit.write(AppExit::Success);
+    }
+}
+
+/// F11 toggles full screen.
+fn full_screen(keys: Res<ButtonInput<KeyCode>>, mut window: Option<Single<&mut Window>>) {
+    if !keys.just_pressed(KeyCode::F11) {
+        return;
+    }
+    if let Some(w) = &mut window {
+        w.mode = match w.mode {
+            bevy::window::WindowMode::Windowed => {
+                bevy::window::WindowMode::BorderlessFullscreen(bevy::window::MonitorSelection::Current)
+            }
+            _ => bevy::window::WindowMode::Windowed,
+        };
     }
 }
 
@@ -23,7 +52,7 @@ pub fn advance(time: Res<Time>, mut clock: ResMut<ViewClock>) {
 }
 
 /// Playback keys.
-pub fn keys(keys: Res<ButtonInput<KeyCode>>, mut clock: ResMut<ViewClock>, mut exit: MessageWriter<AppExit>) {
+pub fn keys(keys: Res<ButtonInput<KeyCode>>, mut clock: ResMut<ViewClock>) {
     let c = &mut clock.0;
     let step_h = if keys.pressed(KeyCode::ShiftLeft) || keys.pressed(KeyCode::ShiftRight) { 24.0 } else { 1.0 };
     if keys.just_pressed(KeyCode::Space) {
@@ -46,9 +75,6 @@ pub fn keys(keys: Res<ButtonInput<KeyCode>>, mut clock: ResMut<ViewClock>, mut e
     }
     if keys.just_pressed(KeyCode::End) {
         c.scrub(c.duration_s);
-    }
-    if keys.just_pressed(KeyCode::Escape) || keys.just_pressed(KeyCode::KeyQ) {
-        exit.write(AppExit::Success);
     }
 }
 

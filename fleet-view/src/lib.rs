@@ -1,11 +1,14 @@
 //! The fleet view: a Bevy map that plays a stored run back. `studio` serves the frames (each
-//! device's state at a simulated time, from the run's playback data); this crate only draws
-//! them: sites at their scenario coordinates, gateways, every device as a marker coloured by its
-//! state, the legend and the simulated time. [`still`] renders one frame to a PNG with no window
-//! system; [`window`] opens the interactive view.
+//! device's state at a simulated time, from the run's playback data), the figures to date, the
+//! events and the story a demo tells; this crate only draws them: sites at their scenario
+//! coordinates, gateways, every device as a marker coloured by its state, outages darkening
+//! their area, the legend, the simulated date and time, the timeline with its events. [`still`]
+//! renders one frame to a PNG with no window system, [`demo_frames`] the demo's slides;
+//! [`window`] opens the interactive view, or the demo.
 
 pub mod clock;
 pub mod controls;
+pub mod demo;
 pub mod map;
 pub mod palette;
 pub mod scene;
@@ -42,63 +45,138 @@ pub struct Still {
 /// Renders `playback` at simulated time `at_s` into a `width` x `height` image, with no window
 /// and no window system (Vulkan on whatever adapter there is: lavapipe on a machine with no GPU).
 pub fn still(playback: studio::playback::Playback, at_s: f64, width: u32, height: u32) -> anyhow::Result<Still> {
-    let duration_s = playback.layout.hours as f64 * 3600.0;
-    let mut app = App::new();
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin { primary_window: None, exit_condition: ExitCondition::DontExit, ..default() })
-            .set(RenderPlugin { synchronous_pipeline_compilation: true, ..default() })
-            .disable::<WinitPlugin>()
-            .disable::<bevy::log::LogPlugin>()
-            // The frame captured is the frame drawn (no one-frame pipelining).
-            .disable::<PipelinedRenderingPlugin>(),
-    )
-    .insert_resource(FleetData::new(playback))
-    .insert_resource(ViewClock(Clock { at_s, ..Clock::new(duration_s) }))
-    .add_plugins(FleetScenePlugin);
-    app.finish();
-    app.cleanup();
+    let mut h = Headless::new(playback, at_s, width, height, None)?;
+    h.capture()
+}
 
-    let mut target = Image::new_uninit(
-        Extent3d { width, height, depth_or_array_layers: 1 },
-        TextureDimension::D2,
-        TextureFormat::Rgba8UnormSrgb,
-        RenderAssetUsages::RENDER_WORLD,
-    );
-    target.texture_descriptor.usage |= TextureUsages::RENDER_ATTACHMENT;
-    let handle = app.world_mut().resource_mut::<Assets<Image>>().add(target);
-    app.world_mut().spawn((Camera2d, RenderTarget::from(handle.clone())));
+/// Renders the demo of `playback` as slides into `dir`: one PNG per beat of its story (at the
+/// beat's time, its caption shown, the camera on its site) and the card at the end, as
+/// `01-12d-1000.png` ... `NN-summary.png`. Returns the files written, in order.
+pub fn demo_frames(
+    playback: studio::playback::Playback,
+    dir: &Path,
+    width: u32,
+    height: u32,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    let beats = studio::playback::demo::script(&playback);
+    let card = studio::playback::demo::summary(&playback);
+    let end_s = playback.duration_s();
+    let player = demo::DemoPlayer::new(beats.clone(), card);
+    let mut h = Headless::new(playback, 0.0, width, height, Some(player))?;
+    let mut written = Vec::new();
+    for i in 0..=beats.len() {
+        let (at_s, name) = match beats.get(i) {
+            Some(b) => (
+                b.at_s,
+                format!("{:02}-{}.png", i + 1, studio::model::text::sim_clock(b.at_s).replace([' ', ':'], "-")),
+            ),
+            None => (end_s, format!("{:02}-summary.png", i + 1)),
+        };
+        {
+            let world = h.app.world_mut();
+            world.resource_mut::<ViewClock>().0.scrub(at_s);
+            let mut d = world.resource_mut::<demo::Demo>();
+            d.0.shown = (i < beats.len()).then_some(i);
+            d.0.finished = i == beats.len();
+            world.resource_mut::<scene::CameraGoal>().snap = true;
+        }
+        let path = dir.join(name);
+        h.capture()?.save_png(&path)?;
+        written.push(path);
+    }
+    Ok(written)
+}
 
-    let update = |app: &mut App| -> anyhow::Result<()> {
-        app.update();
-        app.world()
+/// A view rendered into an image with no window: the scene (and a demo's panels when given one),
+/// a camera on the image, and frames read back.
+struct Headless {
+    app: App,
+    target: Handle<Image>,
+}
+
+impl Headless {
+    fn new(
+        playback: studio::playback::Playback,
+        at_s: f64,
+        width: u32,
+        height: u32,
+        demo: Option<demo::DemoPlayer>,
+    ) -> anyhow::Result<Headless> {
+        let duration_s = playback.duration_s();
+        let mut app = App::new();
+        app.add_plugins(
+            DefaultPlugins
+                .set(WindowPlugin { primary_window: None, exit_condition: ExitCondition::DontExit, ..default() })
+                .set(RenderPlugin { synchronous_pipeline_compilation: true, ..default() })
+                .disable::<WinitPlugin>()
+                .disable::<bevy::log::LogPlugin>()
+                // The frame captured is the frame drawn (no one-frame pipelining).
+                .disable::<PipelinedRenderingPlugin>(),
+        )
+        .insert_resource(FleetData::new(playback))
+        .insert_resource(ViewClock(Clock { at_s, ..Clock::new(duration_s) }))
+        .add_plugins(FleetScenePlugin);
+        if let Some(d) = demo {
+            app.insert_resource(demo::Demo(d)).add_plugins(demo::DemoPlugin(demo::Drive::Still));
+        }
+        app.finish();
+        app.cleanup();
+
+        let mut target = Image::new_uninit(
+            Extent3d { width, height, depth_or_array_layers: 1 },
+            TextureDimension::D2,
+            TextureFormat::Rgba8UnormSrgb,
+            RenderAssetUsages::RENDER_WORLD,
+        );
+        target.texture_descriptor.usage |= TextureUsages::RENDER_ATTACHMENT;
+        let target = app.world_mut().resource_mut::<Assets<Image>>().add(target);
+        app.world_mut().spawn((Camera2d, RenderTarget::from(target.clone())));
+        Ok(Headless { app, target })
+    }
+
+    fn update(&mut self) -> anyhow::Result<()> {
+        self.app.update();
+        self.app
+            .world()
             .resource::<RenderDevice>()
             .wgpu_device()
             .poll(PollType::Wait { submission_index: None, timeout: None })
             .map_err(|e| anyhow::anyhow!("the GPU did not finish the frame: {e}"))?;
         Ok(())
-    };
-    // Startup spawns the scene, the first frames lay out the text and the legend.
-    for _ in 0..3 {
-        update(&mut app)?;
     }
-    let captured: Arc<Mutex<Option<Image>>> = Arc::default();
-    let sink = captured.clone();
-    app.world_mut().spawn(Screenshot::image(handle)).observe(move |ev: On<ScreenshotCaptured>| {
-        *sink.lock().unwrap_or_else(|e| e.into_inner()) = Some(ev.image.clone());
-    });
-    for _ in 0..10 {
-        update(&mut app)?;
-        if captured.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
-            break;
+
+    /// Draws the frame the clock is at and reads it back.
+    fn capture(&mut self) -> anyhow::Result<Still> {
+        // The scene is spawned, the text and the panels are laid out, the camera reaches its goal.
+        for _ in 0..3 {
+            self.update()?;
         }
+        let captured: Arc<Mutex<Option<Image>>> = Arc::default();
+        let sink = captured.clone();
+        self.app.world_mut().spawn(Screenshot::image(self.target.clone())).observe(
+            move |ev: On<ScreenshotCaptured>| {
+                *sink.lock().unwrap_or_else(|e| e.into_inner()) = Some(ev.image.clone());
+            },
+        );
+        for _ in 0..10 {
+            self.update()?;
+            if captured.lock().unwrap_or_else(|e| e.into_inner()).is_some() {
+                break;
+            }
+        }
+        let image = captured.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let image = image.ok_or_else(|| anyhow::anyhow!("the frame was rendered but never read back"))?;
+        let rgb = image.try_into_dynamic().map_err(|e| anyhow::anyhow!("the frame's pixels: {e}"))?.to_rgb8();
+        let frame = self
+            .app
+            .world()
+            .resource::<scene::Drawn>()
+            .frame
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("no frame was drawn"))?;
+        Ok(Still { width: rgb.width(), height: rgb.height(), rgb: rgb.into_raw(), frame })
     }
-    let image = captured.lock().unwrap_or_else(|e| e.into_inner()).take();
-    let image = image.ok_or_else(|| anyhow::anyhow!("the frame was rendered but never read back"))?;
-    let rgb = image.try_into_dynamic().map_err(|e| anyhow::anyhow!("the frame's pixels: {e}"))?.to_rgb8();
-    let frame =
-        app.world().resource::<scene::Drawn>().frame.clone().ok_or_else(|| anyhow::anyhow!("no frame was drawn"))?;
-    Ok(Still { width: rgb.width(), height: rgb.height(), rgb: rgb.into_raw(), frame })
 }
 
 /// How the window runs: until closed, or for a number of frames (a smoke test), or as the
@@ -110,6 +188,8 @@ pub struct WindowOptions {
     /// The benchmark: no vsync, and the clock jumps an hour every frame, so that every frame
     /// writes every device's colour (the worst case of playback); frame times are kept.
     pub bench: bool,
+    /// Demo mode: full screen, the run tells its story (see [`demo`]).
+    pub demo: bool,
 }
 
 /// Frame times of a benchmark run (the first 30 frames, start-up, left out).
@@ -156,23 +236,35 @@ pub fn window(
     at_s: f64,
     opts: WindowOptions,
 ) -> anyhow::Result<Option<FrameStats>> {
-    let duration_s = playback.layout.hours as f64 * 3600.0;
+    let duration_s = playback.duration_s();
     let title = format!("Scaleproof fleet view: run {} ({})", playback.layout.run, playback.layout.scenario);
     let present_mode =
         if opts.bench { bevy::window::PresentMode::AutoNoVsync } else { bevy::window::PresentMode::AutoVsync };
+    let mode = if opts.demo {
+        bevy::window::WindowMode::BorderlessFullscreen(bevy::window::MonitorSelection::Primary)
+    } else {
+        bevy::window::WindowMode::Windowed
+    };
+    let story = opts.demo.then(|| {
+        demo::DemoPlayer::new(studio::playback::demo::script(&playback), studio::playback::demo::summary(&playback))
+    });
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin {
         primary_window: Some(Window {
             title,
             resolution: bevy::window::WindowResolution::new(1280, 800),
             present_mode,
+            mode,
             ..default()
         }),
         ..default()
     }))
     .insert_resource(FleetData::new(playback))
     .insert_resource(ViewClock(Clock { at_s, ..Clock::new(duration_s) }))
-    .add_plugins((FleetScenePlugin, controls::ControlsPlugin));
+    .add_plugins((FleetScenePlugin, controls::ControlsPlugin { demo: opts.demo }));
+    if let Some(story) = story {
+        app.insert_resource(demo::Demo(story)).add_plugins(demo::DemoPlugin(demo::Drive::Play));
+    }
     if let Some(n) = opts.frames {
         app.add_systems(Last, move |count: Res<bevy::diagnostic::FrameCount>, mut exit: MessageWriter<AppExit>| {
             if count.0 + 1 >= n {

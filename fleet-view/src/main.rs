@@ -1,5 +1,6 @@
 //! `scaleproof-view RUN`: the fleet view of a stored run. `--screenshot FILE.png` renders one
-//! frame (at `--at`, of `--size`) with no window system and exits.
+//! frame (at `--at`, of `--size`) with no window system and exits; `--demo` tells the run's
+//! story full screen; `--demo-frames DIR` writes that story's slides as PNGs with no window.
 
 use std::path::PathBuf;
 
@@ -20,6 +21,14 @@ struct Args {
     /// The still's size, WIDTHxHEIGHT pixels.
     #[arg(long, default_value = "1280x800")]
     size: String,
+    /// Demo mode: full screen, the run's events told as a story with captions, the camera
+    /// moving to where they happen, the verdict at the end (Space pauses, Right skips on).
+    #[arg(long)]
+    demo: bool,
+    /// Write the demo's slides into this folder (a PNG per caption and the closing card, of
+    /// --size) with no window, and exit.
+    #[arg(long, value_name = "DIR")]
+    demo_frames: Option<PathBuf>,
     /// Close the window after this many frames (a smoke test).
     #[arg(long)]
     frames: Option<u32>,
@@ -63,12 +72,20 @@ fn run(args: Args) -> anyhow::Result<()> {
         .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
         .filter(|&(w, h)| (16..=8192).contains(&w) && (16..=8192).contains(&h))
         .ok_or_else(|| anyhow::anyhow!("--size {:?}: expected WIDTHxHEIGHT, 16 to 8192 each", args.size))?;
+    if let Some(dir) = &args.demo_frames {
+        let files = fleet_view::demo_frames(playback, dir, w, h)?;
+        #[expect(clippy::print_stdout, reason = "the slides written are the command's output")]
+        {
+            println!("Wrote {} slides into {}.", files.len(), dir.display());
+        }
+        return Ok(());
+    }
     match args.screenshot {
         Some(path) => fleet_view::still(playback, at_s, w, h)?.save_png(&path),
         None => {
             let devices = playback.layout.site_of.len();
             let frames = if args.bench { Some(args.frames.unwrap_or(600)) } else { args.frames };
-            let opts = fleet_view::WindowOptions { frames, bench: args.bench };
+            let opts = fleet_view::WindowOptions { frames, bench: args.bench, demo: args.demo };
             if let Some(s) = fleet_view::window(playback, at_s, opts)? {
                 #[expect(clippy::print_stdout, reason = "the benchmark's figures are its output")]
                 {

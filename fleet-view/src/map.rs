@@ -18,6 +18,8 @@ pub struct MapLayout {
     pub site_radius: Vec<f32>,
     /// Each site's gateways' positions.
     pub gateways: Vec<Vec<[f32; 2]>>,
+    /// The radius of the cloud of devices around each of a site's gateways, by site.
+    pub gateway_radius: Vec<f32>,
     /// Each device's position, by device index.
     pub devices: Vec<[f32; 2]>,
     /// The smallest and largest corner of everything drawn.
@@ -132,7 +134,7 @@ pub fn layout(l: &FleetLayout) -> MapLayout {
     if n_sites == 0 {
         (lo, hi) = ([-1.0; 2], [1.0; 2]);
     }
-    MapLayout { sites, site_radius, gateways, devices, bounds: (lo, hi) }
+    MapLayout { sites, site_radius, gateways, gateway_radius: cloud, devices, bounds: (lo, hi) }
 }
 
 #[cfg(test)]
@@ -163,6 +165,8 @@ mod tests {
             class_of: vec![0; site_of.len()],
             site_of,
             gateway_of,
+            start_ms: 0,
+            currency: None,
         }
     }
 

@@ -15,6 +15,28 @@ pub const TEXT: Color = Color::srgb(0.945, 0.961, 0.976);
 /// The overlay's and legend's panels.
 pub const PANEL: Color = Color::srgba(0.0, 0.0, 0.0, 0.62);
 
+/// The caption panel of demo mode.
+pub const CAPTION: Color = Color::srgba(0.02, 0.03, 0.06, 0.86);
+/// The card at the end of a demo.
+pub const CARD: Color = Color::srgba(0.02, 0.03, 0.06, 0.94);
+/// An area whose network or power is down: darker than the background.
+pub const OUTAGE: Color = Color::srgb(0.0, 0.0, 0.0);
+/// The timeline's track and its played part.
+pub const TRACK: Color = Color::srgba(1.0, 1.0, 1.0, 0.12);
+/// The timeline's playhead.
+pub const PLAYHEAD: Color = Color::WHITE;
+
+/// The timeline marker of an event kind: outages red, sags and leaks violet, firmware blue.
+pub fn marker(kind: studio::playback::RunEventKind) -> Color {
+    use studio::playback::RunEventKind as K;
+    match kind {
+        K::PowerOutage | K::SiteOutage => Color::srgb_u8(0xef, 0x44, 0x44),
+        K::GatewayOutage => Color::srgb_u8(0xf9, 0x73, 0x16),
+        K::PowerSag | K::CredentialLeak => Color::srgb_u8(0xc0, 0x84, 0xfc),
+        K::FirmwareCampaign | K::FirmwareWave => Color::srgb_u8(0x38, 0xbd, 0xf8),
+    }
+}
+
 /// The state codes that count as down for a site's darkness (buffering, buffer full, powered
 /// off, battery dead, failed, bricked).
 pub const DOWN: [u8; 6] = [2, 3, 4, 7, 8, 9];

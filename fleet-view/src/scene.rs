@@ -1,8 +1,11 @@
-//! The map in Bevy: site discs, gateways, every device as one quad of a single mesh (one draw
-//! call for the whole fleet; a frame's states are written into its vertex colours only when the
-//! hourly sample shown changes), the legend with each state's count, and an overlay with the
-//! simulated time. The systems only draw what `studio` serves ([`FleetData`]); no simulation
-//! runs here.
+//! The map in Bevy: site discs (black while the site's network or power is out), gateways (a
+//! dark patch under one whose network is out), every device as one quad of a single mesh (one
+//! draw call for the whole fleet; a frame's states are written into its vertex colours only when
+//! the hourly sample shown changes), the legend with each state's count, an overlay with the
+//! simulated date and time and the fleet's figures to date, and a timeline with the run's events
+//! marked (click it to jump). The camera moves smoothly to a [`CameraGoal`] (a site, or the
+//! whole fleet) when one is set. The systems only draw what `studio` serves ([`FleetData`]); no
+//! simulation runs here.
 
 use bevy::asset::RenderAssetUsages;
 use bevy::camera::ScalingMode;
@@ -40,6 +43,9 @@ pub struct ViewClock(pub Clock);
 pub struct Drawn {
     /// The sample's hour.
     pub hour: Option<u32>,
+    /// The clock's time and whether it played, as the overlay says.
+    at_s: Option<f64>,
+    playing: bool,
     /// The frame drawn.
     pub frame: Option<studio::contract::FleetFrame>,
 }
@@ -47,20 +53,51 @@ pub struct Drawn {
 #[derive(Resource)]
 struct DeviceMesh(Handle<Mesh>);
 
-/// Whether the camera has framed the fleet (once the view's size is known).
+/// Whether the camera has framed the fleet (once the view's size is known), and where that is.
 #[derive(Resource, Default)]
-struct Fitted(bool);
+struct Fitted(Option<Vec2>);
+
+/// Where the camera should go: a site, or (None) the whole fleet. Setting `changed` starts the
+/// move; `snap` makes it at once (stills).
+#[derive(Resource, Default)]
+pub struct CameraGoal {
+    /// The site to frame.
+    pub site: Option<usize>,
+    /// A new goal was set.
+    pub changed: bool,
+    /// Go there at once rather than in a smooth move.
+    pub snap: bool,
+    /// The move in progress: the camera's centre and projection scale to reach.
+    target: Option<(Vec2, f32)>,
+}
+
+/// The systems that draw the scene (others order themselves around them).
+#[derive(SystemSet, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SceneSet;
 
 /// Where the map goes in the view, as fractions of its width and height from the top left: right
 /// of the legend and below the overlay, which sit at the left.
 const MAP_AREA: ([f32; 2], [f32; 2]) = ([0.30, 0.13], [0.98, 0.98]);
 
-/// A site's disc: darker the more of its devices are down.
+/// A site's disc: darker the more of its devices are down, black while its area is out.
 #[derive(Component)]
 struct SiteDisc {
     site: usize,
     material: Handle<ColorMaterial>,
 }
+
+/// The dark patch under a gateway's devices, shown while that gateway's network is out.
+#[derive(Component)]
+struct GatewayShadow {
+    site: usize,
+    gateway: u32,
+}
+
+/// The timeline's track (click to jump), its played part and its playhead.
+#[derive(Component)]
+struct Track;
+#[derive(Component)]
+struct Played;
 
 #[derive(Component)]
 struct OverlayText;
@@ -76,9 +113,10 @@ impl Plugin for FleetScenePlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Drawn>()
             .init_resource::<Fitted>()
+            .init_resource::<CameraGoal>()
             .insert_resource(ClearColor(palette::BACKGROUND))
             .add_systems(Startup, setup)
-            .add_systems(Update, (fit_camera, redraw));
+            .add_systems(Update, (fit_camera, follow_goal, redraw, timeline).chain().in_set(SceneSet));
     }
 }
 
@@ -125,7 +163,14 @@ fn setup(
             Transform::from_xyz(c[0], c[1], 0.0),
             SiteDisc { site: s, material },
         ));
-        for g in &map.gateways[s] {
+        for (gi, g) in map.gateways[s].iter().enumerate() {
+            commands.spawn((
+                Mesh2d(meshes.add(Circle::new(map.gateway_radius[s]))),
+                MeshMaterial2d(materials.add(palette::OUTAGE)),
+                Transform::from_xyz(g[0], g[1], 0.5),
+                Visibility::Hidden,
+                GatewayShadow { site: s, gateway: gi as u32 },
+            ));
             commands.spawn((
                 Mesh2d(meshes.add(Circle::new(DEVICE_SPACING * 1.6))),
                 MeshMaterial2d(materials.add(palette::GATEWAY)),
@@ -202,6 +247,70 @@ fn setup(
                 });
             }
         });
+    // The timeline: the run from start to end, its events marked where they start.
+    let duration_us = data.playback.duration_s() * 1e6;
+    commands
+        .spawn((
+            Node {
+                position_type: PositionType::Absolute,
+                bottom: px(12),
+                left: percent(MAP_AREA.0[0] * 100.0),
+                right: px(12),
+                height: px(26),
+                ..default()
+            },
+            BackgroundColor(palette::PANEL),
+            Interaction::default(),
+            bevy::ui::RelativeCursorPosition::default(),
+            UiTargetCamera(camera),
+            Track,
+        ))
+        .with_children(|t| {
+            t.spawn((
+                Node { position_type: PositionType::Absolute, height: percent(100), width: percent(0), ..default() },
+                BackgroundColor(palette::TRACK),
+                Played,
+            ));
+            for e in data.playback.events.iter().take(MAX_MARKERS) {
+                let x = (e.start_us as f64 / duration_us).clamp(0.0, 1.0) as f32;
+                let tall = e.is_scheduled();
+                t.spawn((
+                    Node {
+                        position_type: PositionType::Absolute,
+                        left: percent(x * 100.0),
+                        width: px(if tall { 3 } else { 2 }),
+                        top: percent(if tall { 0 } else { 45 }),
+                        bottom: px(0),
+                        ..default()
+                    },
+                    BackgroundColor(palette::marker(e.kind)),
+                ));
+            }
+        });
+}
+
+/// The most events marked on the timeline (the earliest; a five-year run can have thousands).
+const MAX_MARKERS: usize = 2_000;
+
+/// The timeline follows the clock; pressing on it moves the clock there.
+fn timeline(
+    mut clock: ResMut<ViewClock>,
+    track: Query<(&Interaction, &bevy::ui::RelativeCursorPosition), With<Track>>,
+    mut played: Query<&mut Node, With<Played>>,
+) {
+    for (interaction, cursor) in &track {
+        if *interaction == Interaction::Pressed
+            && let Some(n) = cursor.normalized
+        {
+            // Normalized from -0.5 (left) to 0.5 (right).
+            let at = (n.x as f64 + 0.5).clamp(0.0, 1.0) * clock.0.duration_s;
+            clock.0.scrub(at);
+        }
+    }
+    let share = if clock.0.duration_s > 0.0 { clock.0.at_s / clock.0.duration_s } else { 0.0 };
+    for mut node in &mut played {
+        node.width = percent((share * 100.0) as f32);
+    }
 }
 
 /// Puts the fleet's centre at MAP_AREA's centre, once the projection knows the view's size
@@ -211,7 +320,7 @@ fn fit_camera(
     mut fitted: ResMut<Fitted>,
     mut cameras: Query<(&mut Transform, &Projection), With<Camera2d>>,
 ) {
-    if fitted.0 {
+    if fitted.0.is_some() {
         return;
     }
     let Ok((mut at, projection)) = cameras.single_mut() else { return };
@@ -227,7 +336,49 @@ fn fit_camera(
     let dy = (0.5 - (y0 + y1) / 2.0) * h;
     at.translation.x = (lo[0] + hi[0]) / 2.0 - dx;
     at.translation.y = (lo[1] + hi[1]) / 2.0 - dy;
-    fitted.0 = true;
+    fitted.0 = Some(at.translation.truncate());
+}
+
+/// Moves the camera towards its goal: a site filling most of the view's height, or the whole
+/// fleet as first framed. Eases in about a second; the user's pan and zoom win once it arrives.
+fn follow_goal(
+    time: Res<Time>,
+    data: Res<FleetData>,
+    fitted: Res<Fitted>,
+    mut goal: ResMut<CameraGoal>,
+    mut cameras: Query<(&mut Transform, &mut Projection), With<Camera2d>>,
+) {
+    let Some(home) = fitted.0 else { return };
+    let Ok((mut at, mut projection)) = cameras.single_mut() else { return };
+    let Projection::Orthographic(o) = &mut *projection else { return };
+    if goal.changed {
+        goal.changed = false;
+        goal.target = Some(match goal.site.filter(|&s| s < data.map.sites.len()) {
+            Some(s) => {
+                // Seen at scale 1: the whole map's height. A site, its name and the caption take 3 radii.
+                let base_h = (o.area.height() / o.scale).max(1e-6);
+                let scale = (data.map.site_radius[s] * 3.0 / base_h).clamp(0.02, 1.0);
+                let c = data.map.sites[s];
+                (Vec2::new(c[0], c[1] + data.map.site_radius[s] * 0.2), scale)
+            }
+            None => (home, 1.0),
+        });
+    }
+    let Some((to, scale)) = goal.target else { return };
+    let k = if goal.snap { 1.0 } else { (1.0 - (-4.0 * time.delta_secs()).exp()).clamp(0.0, 1.0) };
+    let now = at.translation.truncate().lerp(to, k);
+    at.translation.x = now.x;
+    at.translation.y = now.y;
+    o.scale += (scale - o.scale) * k;
+    if now.distance(to) < 1e-3 * base_len(&data) && (o.scale - scale).abs() < 1e-3 {
+        goal.target = None;
+    }
+}
+
+/// The map's size, world units (for "close enough").
+fn base_len(data: &FleetData) -> f32 {
+    let (lo, hi) = data.map.bounds;
+    (hi[0] - lo[0]).max(hi[1] - lo[1]).max(1.0)
 }
 
 /// Draws the sample the clock is at, when it is not the one drawn.
@@ -240,23 +391,20 @@ fn redraw(
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<ColorMaterial>>,
     discs: Query<&SiteDisc>,
+    mut shadows: Query<(&GatewayShadow, &mut Visibility)>,
     mut overlay: Query<&mut Text, (With<OverlayText>, Without<LegendCount>)>,
     mut legend: Query<(&mut Text, &LegendCount), Without<OverlayText>>,
 ) {
     let hour = data.playback.hour_at(clock.0.at_s);
     let layout = &data.playback.layout;
+    if drawn.hour == Some(hour) && drawn.at_s == Some(clock.0.at_s) && drawn.playing == clock.0.playing {
+        return;
+    }
+    drawn.at_s = Some(clock.0.at_s);
+    drawn.playing = clock.0.playing;
+    let kpis = data.playback.kpis.get(hour as usize - 1);
     for mut t in &mut overlay {
-        let state = if clock.0.playing { "playing" } else { "paused" };
-        **t = format!(
-            "{}  (run {})\n{}   hour {} of {}\n{} at {} simulated h/s",
-            layout.scenario,
-            layout.run,
-            clock.0.label(),
-            hour,
-            layout.hours,
-            state,
-            clock.0.speed_h_per_s
-        );
+        **t = overlay_text(&data.playback, &clock.0, hour, kpis);
     }
     if drawn.hour == Some(hour) {
         return;
@@ -278,13 +426,23 @@ fn redraw(
             totals[code] += n as u64;
         }
     }
+    // Outages of the hour shown (in progress at its sample's time).
+    let dark = data.playback.dark_at(hour as f64 * 3600.0 - 1.0);
     for disc in &discs {
         let counts = &frame.sites[disc.site].counts;
         let all: u32 = counts.iter().sum();
         let down: u32 = palette::DOWN.iter().map(|&c| counts[c as usize]).sum();
         if let Some(mut m) = materials.get_mut(&disc.material) {
-            m.color = palette::site(if all == 0 { 0.0 } else { down as f32 / all as f32 });
+            m.color = if dark.contains(&(disc.site, None)) {
+                palette::OUTAGE
+            } else {
+                palette::site(if all == 0 { 0.0 } else { down as f32 / all as f32 })
+            };
         }
+    }
+    for (shadow, mut visible) in &mut shadows {
+        let out = dark.contains(&(shadow.site, Some(shadow.gateway)));
+        *visible = if out { Visibility::Inherited } else { Visibility::Hidden };
     }
     for (mut t, l) in &mut legend {
         let label = layout.legend.iter().find(|x| x.code == l.0).map_or("", |x| x.label.as_str());
@@ -292,4 +450,41 @@ fn redraw(
     }
     drawn.hour = Some(frame.hour);
     drawn.frame = Some(frame);
+}
+
+/// The overlay's text: the run, the simulated date and time, the playback, the figures to date.
+fn overlay_text(
+    p: &studio::playback::Playback,
+    clock: &Clock,
+    hour: u32,
+    kpis: Option<&studio::contract::FleetKpis>,
+) -> String {
+    use studio::model::text::thousands;
+    let l = &p.layout;
+    let state = if clock.playing { "playing" } else { "paused" };
+    let mut o = format!(
+        "{}  (run {})\n{}  ({}, hour {} of {})   {} at {} h/s",
+        l.scenario,
+        l.run,
+        p.calendar(clock.at_s),
+        clock.label(),
+        hour,
+        l.hours,
+        state,
+        clock.speed_h_per_s
+    );
+    if let Some(k) = kpis {
+        o.push_str(&format!(
+            "\nonline {} of {}   delivered {}   buffered {}   lost {}",
+            thousands(k.online),
+            thousands(l.site_of.len() as u64),
+            thousands(k.delivered),
+            thousands(k.buffered),
+            thousands(k.lost)
+        ));
+        if let (Some(c), Some(cur)) = (k.cost_to_date, &l.currency) {
+            o.push_str(&format!("   cost to date {} {cur}", thousands(c.round().max(0.0) as u64)));
+        }
+    }
+    o
 }

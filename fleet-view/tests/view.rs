@@ -1,7 +1,9 @@
 //! The fleet view without a window: the playback controls in a headless Bevy `App` (play,
-//! pause, speed, scrub, the clock following each frame's time), and a still of a known run at a
+//! pause, speed, scrub, the clock following each frame's time); a still of a known run at a
 //! known time rendered with no window system, its legend drawn and its device colours in the
-//! proportions of the frame's counts.
+//! proportions of the frame's counts; the demo of that run played in a headless `App` (its
+//! captions in order, each at its time, the camera sent to each one's site, the card at the end)
+//! and exported as slides.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -22,7 +24,10 @@ fn the_controls_play_pause_speed_up_and_scrub() {
         .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)))
         .insert_resource(ButtonInput::<KeyCode>::default())
         .insert_resource(ViewClock(Clock::new(48.0 * 3600.0)))
-        .add_systems(Update, (fleet_view::controls::keys, fleet_view::controls::advance).chain());
+        .add_systems(
+            Update,
+            (fleet_view::controls::keys, fleet_view::controls::advance, fleet_view::controls::quit_keys).chain(),
+        );
     let press = |app: &mut App, key: KeyCode| {
         app.world_mut().resource_mut::<ButtonInput<KeyCode>>().press(key);
         app.update();
@@ -56,7 +61,7 @@ fn the_controls_play_pause_speed_up_and_scrub() {
 }
 
 #[test]
-fn a_still_of_the_mine_power_cut_shows_the_frame_it_was_given() {
+fn the_mine_power_cut_as_a_still_and_as_a_demo() {
     let dir = std::env::temp_dir().join(format!("scaleproof-view-still-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -104,4 +109,60 @@ fn a_still_of_the_mine_power_cut_shows_the_frame_it_was_given() {
     // The story at that hour: the north shaft buffering, the south ramp online.
     let buffering = frame.states.iter().filter(|&&s| s == 2).count();
     assert!(buffering > 800, "{buffering} buffering");
+    // The north shaft's disc is black (its cut), the south ramp's is not.
+    let black = pixels(400).filter(|&(x, y)| at(x, y) == [0, 0, 0]).count();
+    assert!(black > 5_000, "{black} black pixels");
+
+    demo_plays_in_order(studio::playback::load(&config, run).unwrap());
+    let slides =
+        fleet_view::demo_frames(studio::playback::load(&config, run).unwrap(), &dir.join("slides"), 640, 400).unwrap();
+    let beats = studio::playback::demo::script(&studio::playback::load(&config, run).unwrap());
+    assert_eq!(slides.len(), beats.len() + 1, "a slide per caption and the card");
+    assert!(slides.last().unwrap().ends_with(format!("{:02}-summary.png", beats.len() + 1)));
+    assert!(slides[2].file_name().unwrap().to_str().unwrap().contains("12d-10-00"), "{slides:?}");
+    for f in &slides {
+        assert!(std::fs::metadata(f).unwrap().len() > 5_000, "{}", f.display());
+    }
+}
+
+/// The demo in a headless `App` at 10 frames a second: every beat shown once, in order, at its
+/// time, with the camera sent to its site; then the card.
+fn demo_plays_in_order(playback: studio::playback::Playback) {
+    use fleet_view::demo::{Demo, DemoPlayer, DemoPlugin, Drive};
+    use fleet_view::scene::CameraGoal;
+    let beats = studio::playback::demo::script(&playback);
+    let card = studio::playback::demo::summary(&playback);
+    let duration_s = playback.duration_s();
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins)
+        .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)))
+        .insert_resource(ButtonInput::<KeyCode>::default())
+        .insert_resource(ViewClock(Clock::new(duration_s)))
+        .insert_resource(CameraGoal::default())
+        .insert_resource(Demo(DemoPlayer::new(beats.clone(), card)))
+        .add_plugins(DemoPlugin(Drive::Play));
+    let mut shown: Vec<(usize, f64, Option<usize>)> = Vec::new();
+    for _ in 0..20_000 {
+        app.update();
+        let w = app.world();
+        let d = &w.resource::<Demo>().0;
+        if d.finished {
+            break;
+        }
+        if let Some(i) = d.shown
+            && shown.last().is_none_or(|l| l.0 != i)
+        {
+            app.update(); // the camera's goal follows the caption
+            let w = app.world();
+            shown.push((i, w.resource::<ViewClock>().0.at_s, w.resource::<CameraGoal>().site));
+        }
+    }
+    assert!(app.world().resource::<Demo>().0.finished, "the story reaches its end");
+    assert_eq!(app.world().resource::<ViewClock>().0.at_s, duration_s);
+    let order: Vec<usize> = shown.iter().map(|s| s.0).collect();
+    assert_eq!(order, (0..beats.len()).collect::<Vec<_>>(), "every caption once, in order");
+    for (i, at_s, site) in shown {
+        assert_eq!(at_s, beats[i].at_s, "{:?} shown at its time", beats[i].caption);
+        assert_eq!(site, beats[i].site.map(usize::from), "{:?}: the camera goes to its site", beats[i].caption);
+    }
 }

@@ -54,6 +54,40 @@ fn a_run_with_playback_serves_the_fleet_at_any_time() {
         }
     }
 
+    // The figures to date: hour by hour, totals that never fall, a cost that grows.
+    assert_eq!(p.kpis.len(), 14 * 24);
+    assert!(p.kpis.windows(2).all(|w| w[1].delivered >= w[0].delivered && w[1].lost >= w[0].lost));
+    let k = during.kpis.as_ref().unwrap();
+    assert_eq!(k.hour, during.hour);
+    let online: u32 = during.sites.iter().map(|s| s.counts[1]).sum();
+    assert_eq!(k.online, online as u64, "the series and the playback count the same devices online");
+    assert!(k.buffered > 0, "the north shaft's readings wait in buffers");
+    let cost = |f: &studio::contract::FleetFrame| f.kpis.as_ref().unwrap().cost_to_date.unwrap();
+    assert!(cost(&late) > cost(&before) && cost(&before) > 0.0);
+    assert_eq!(p.layout.currency.as_deref(), Some("USD"));
+    assert!(p.calendar(0.0).len() == 16, "{}", p.calendar(0.0));
+    // The cut darkens the north shaft, and only while it lasts.
+    assert_eq!(p.dark_at(before.at_s), []);
+    assert!(p.dark_at(during.at_s).contains(&(north, None)), "{:?}", p.dark_at(during.at_s));
+
+    // The demo tells it: the cut, buffers filling until readings are lost, the end, in order.
+    let beats = studio::playback::demo::script(&p);
+    let find = |text: &str| {
+        beats.iter().position(|b| b.caption.contains(text)).unwrap_or_else(|| panic!("{text:?} in {beats:#?}"))
+    };
+    let (cut, full, over) =
+        (find("power cut at the north shaft"), find("north-shaft: buffers full"), find("over after 18 h"));
+    assert!(beats[0].caption.starts_with("0d 00:00  Mine A - production"), "{:?}", beats[0]);
+    assert!(cut < full && full < over, "{beats:#?}");
+    assert_eq!(beats[cut].caption.split("  ").next(), Some("12d 10:00"));
+    assert_eq!(beats[cut].site, Some(north as u16));
+    // 16.6 h of buffer: the first buffers fill in the cut's 17th hour.
+    assert!(beats[full].at_s > beats[cut].at_s + 16.0 * 3600.0 && beats[full].at_s < beats[over].at_s);
+    assert!(beats.windows(2).all(|w| w[0].at_s <= w[1].at_s));
+    let card = studio::playback::demo::summary(&p);
+    assert!(card.title.starts_with("Mine A - production"), "{card:?}");
+    assert!(card.lines.iter().any(|l| l.contains("of readings delivered")), "{card:?}");
+
     let e = studio::playback::load(&config, without.run_id).err().unwrap();
     assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
     assert!(e.to_string().contains("--playback"), "{e}");

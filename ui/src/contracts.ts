@@ -2283,7 +2283,15 @@ gateway_of: Array<number>,
 /**
  * Each device's class (an index of `classes`).
  */
-class_of: Array<number>, };
+class_of: Array<number>,
+/**
+ * The calendar time of hour 0 (`scenario.start`), ms since the Unix epoch, UTC.
+ */
+start_ms: number,
+/**
+ * The currency of `FleetKpis::cost_to_date` (None: the scenario has no cost plan).
+ */
+currency: string | null, };
 
 export type SiteStates = {
 /**
@@ -2311,7 +2319,68 @@ sites: Array<SiteStates>,
 /**
  * Each device's state code, by device index.
  */
-states: Array<number>, };
+states: Array<number>,
+/**
+ * The fleet's figures at the end of that hour (None: the run stored no series).
+ */
+kpis: FleetKpis | null, };
+
+export type FleetKpis = {
+/**
+ * The hour (1-based, as `FleetFrame::hour`).
+ */
+hour: number,
+/**
+ * Devices in service with a usable link at the hour's end.
+ */
+online: number,
+/**
+ * Readings waiting in device buffers at the hour's end.
+ */
+buffered: number,
+/**
+ * Readings delivered to date.
+ */
+delivered: number,
+/**
+ * Readings lost to date: in the network, dropped by full buffers or reboots, stranded in
+ * dead devices.
+ */
+lost: number,
+/**
+ * Cost of ownership to date, undiscounted: the capital spend at the start plus the bill's
+ * mean monthly spend for the months elapsed (a month is 365.25 / 12 days). None without a
+ * cost plan.
+ */
+cost_to_date: number | null, };
+
+export type DemoBeat = {
+/**
+ * When, simulated seconds from the run's start.
+ */
+at_s: number,
+/**
+ * What the caption says, starting with the simulated time (`12d 10:00  ...`).
+ */
+caption: string,
+/**
+ * The site the camera moves to (an index of `FleetLayout::sites`); None: the whole fleet.
+ */
+site: number | null, };
+
+export type DemoSummary = {
+/**
+ * The headline: the scenario and its verdict (`Mine production: NOT ready for production`).
+ */
+title: string,
+/**
+ * Whether the run was judged ready for production (None: the scenario sets no targets).
+ */
+ready: boolean | null,
+/**
+ * What broke and what held, a line each, failures first.
+ */
+lines: Array<string>, };
 
 export type LiveFigures = {
 /**

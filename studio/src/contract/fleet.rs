@@ -47,6 +47,10 @@ pub struct FleetLayout {
     pub gateway_of: Vec<u16>,
     /// Each device's class (an index of `classes`).
     pub class_of: Vec<u16>,
+    /// The calendar time of hour 0 (`scenario.start`), ms since the Unix epoch, UTC.
+    pub start_ms: i64,
+    /// The currency of `FleetKpis::cost_to_date` (None: the scenario has no cost plan).
+    pub currency: Option<String>,
 }
 
 /// A site's devices by state.
@@ -69,4 +73,48 @@ pub struct FleetFrame {
     pub sites: Vec<SiteStates>,
     /// Each device's state code, by device index.
     pub states: Vec<u8>,
+    /// The fleet's figures at the end of that hour (None: the run stored no series).
+    pub kpis: Option<FleetKpis>,
+}
+
+/// The fleet's figures at the end of one simulated hour, counted from the run's start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct FleetKpis {
+    /// The hour (1-based, as `FleetFrame::hour`).
+    pub hour: u32,
+    /// Devices in service with a usable link at the hour's end.
+    pub online: u64,
+    /// Readings waiting in device buffers at the hour's end.
+    pub buffered: u64,
+    /// Readings delivered to date.
+    pub delivered: u64,
+    /// Readings lost to date: in the network, dropped by full buffers or reboots, stranded in
+    /// dead devices.
+    pub lost: u64,
+    /// Cost of ownership to date, undiscounted: the capital spend at the start plus the bill's
+    /// mean monthly spend for the months elapsed (a month is 365.25 / 12 days). None without a
+    /// cost plan.
+    pub cost_to_date: Option<f64>,
+}
+
+/// One moment of a run's story, as the fleet view's demo mode tells it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct DemoBeat {
+    /// When, simulated seconds from the run's start.
+    pub at_s: f64,
+    /// What the caption says, starting with the simulated time (`12d 10:00  ...`).
+    pub caption: String,
+    /// The site the camera moves to (an index of `FleetLayout::sites`); None: the whole fleet.
+    pub site: Option<u16>,
+}
+
+/// The card at the end of a demo: the verdict and what broke.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct DemoSummary {
+    /// The headline: the scenario and its verdict (`Mine production: NOT ready for production`).
+    pub title: String,
+    /// Whether the run was judged ready for production (None: the scenario sets no targets).
+    pub ready: Option<bool>,
+    /// What broke and what held, a line each, failures first.
+    pub lines: Vec<String>,
 }

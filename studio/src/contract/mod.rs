@@ -14,7 +14,7 @@ pub mod summary;
 
 pub use bench::{BenchResult, RunSummaryV1};
 pub use comparison::{Comparison, Difference, Figure, Unit};
-pub use fleet::{FleetFrame, FleetLayout, FleetSite, SiteStates, StateLegend};
+pub use fleet::{DemoBeat, DemoSummary, FleetFrame, FleetKpis, FleetLayout, FleetSite, SiteStates, StateLegend};
 pub use form::{FieldKind, FormField, FormGroup, ScenarioForm};
 pub use pilot::{Fit, FitEstimate, PilotComparison, PilotDistance};
 pub use records::{Problem, RecordingItem, RunListItem, RunStatus, ScenarioItem, SweepKind, SweepListItem};
@@ -132,6 +132,9 @@ pub fn typescript() -> String {
         export::<FleetLayout>(),
         export::<SiteStates>(),
         export::<FleetFrame>(),
+        export::<FleetKpis>(),
+        export::<DemoBeat>(),
+        export::<DemoSummary>(),
         // Long work in progress (sessions).
         export::<crate::LiveFigures>(),
         export::<crate::Progress>(),

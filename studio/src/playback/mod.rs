@@ -1,0 +1,209 @@
+//! A stored run played back: where every device is (its site and gateway, from the scenario as
+//! the run ran it), what state each device is in at any simulated time (the playback data
+//! recorded with the run, `sim_core::engine::playback`), the fleet's figures hour by hour (its
+//! series), its events and its verdict, and the story a demo tells of them ([`demo`]). The fleet
+//! view draws these frames; it runs no simulation of its own.
+
+pub mod demo;
+
+use sim_core::engine::Layout;
+pub use sim_core::engine::{DeviceState, StateChange, Timeline};
+use sim_core::summary::RunSummary;
+
+pub use sim_core::engine::events::{RunEvent, RunEventKind};
+
+use crate::contract::{FleetFrame, FleetKpis, FleetLayout, FleetSite, RunSeries, SiteStates, StateLegend};
+use crate::{Config, Error, Result};
+
+/// A run ready to be played back: its layout, its device states over time, its figures and its
+/// events.
+pub struct Playback {
+    /// Where everything is (constant over the run).
+    pub layout: FleetLayout,
+    /// Every device's state over time.
+    pub timeline: Timeline,
+    /// The fleet's figures at the end of each hour, by epoch (empty: none stored).
+    pub kpis: Vec<FleetKpis>,
+    /// The run's events (outages, scheduled events with their captions, firmware waves,
+    /// leaks), in the engine's order.
+    pub events: Vec<RunEvent>,
+    /// The run's summary (None: a playback built from a timeline alone).
+    pub summary: Option<RunSummary>,
+}
+
+/// A month as the cost to date counts it: 365.25 / 12 days, in seconds.
+const MONTH_S: f64 = 365.25 / 12.0 * 86_400.0;
+
+/// Run `run`'s playback (a replication: the run itself). Not found when the run does not exist
+/// or was not recorded with its playback (`scaleproof run --playback`, or any run the studio
+/// starts).
+pub fn load(config: &Config, run: i64) -> Result<Playback> {
+    let store = crate::records::open_existing(config)?;
+    if store.get_run(run)?.is_none() {
+        return Err(Error::not_found(format!("no run {run}")));
+    }
+    let Some(bytes) = store.playback(run)? else {
+        return Err(Error::not_found(format!(
+            "run {run} has no playback data: run it again with `scaleproof run --playback` (the studio records it always)"
+        )));
+    };
+    let timeline = Timeline::decode(&bytes).map_err(|e| anyhow::anyhow!("run {run}'s playback data: {e}"))?;
+    let loaded = crate::stored_scenario(&store, run)?;
+    let mut p = Playback::new(run, &loaded.scenario, timeline)?;
+    let (series, events) = crate::run::series_and_events(&store, run)?;
+    let summary: Option<RunSummary> = match store.get_run(run)?.and_then(|r| r.row.summary_json) {
+        Some(j) => Some(serde_json::from_str(&j).map_err(|e| anyhow::anyhow!("run {run}'s summary: {e}"))?),
+        None => None,
+    };
+    p.layout.start_ms = series.start_ms;
+    p.layout.currency = summary.as_ref().and_then(|s| s.cost.as_ref()).map(|c| c.currency.clone());
+    p.kpis = kpis(&series, summary.as_ref());
+    p.events = events;
+    p.summary = summary;
+    Ok(p)
+}
+
+/// The fleet's figures at the end of each hour, summed over classes, totals to date.
+fn kpis(series: &RunSeries, summary: Option<&RunSummary>) -> Vec<FleetKpis> {
+    let mut out: Vec<FleetKpis> = Vec::new();
+    let (mut delivered, mut lost) = (0u64, 0u64);
+    for h in &series.hours {
+        delivered += h.delivered;
+        lost += h.lost_network + h.lost_collision + h.dropped_overflow + h.dropped_reboot + h.stranded_dead;
+        let hour = h.hour + 1;
+        if out.last().is_none_or(|k| k.hour != hour) {
+            out.push(FleetKpis { hour, online: 0, buffered: 0, delivered: 0, lost: 0, cost_to_date: None });
+        }
+        let k = out.last_mut().expect("pushed above");
+        k.online += h.online;
+        k.buffered += h.buffered;
+        k.delivered = delivered;
+        k.lost = lost;
+    }
+    if let Some(c) = summary.and_then(|s| s.cost.as_ref()) {
+        for k in &mut out {
+            k.cost_to_date =
+                Some(c.capex.units_f64() + c.opex_per_month.units_f64() * (k.hour as f64 * 3600.0 / MONTH_S));
+        }
+    }
+    out
+}
+
+impl Playback {
+    /// The playback of `timeline`, recorded by a run of `s`.
+    pub fn new(run: i64, s: &sim_core::scenario::Scenario, timeline: Timeline) -> Result<Playback> {
+        let devices: u32 = s.classes.iter().map(|c| c.count).sum();
+        if timeline.devices.len() as u32 != devices {
+            return Err(anyhow::anyhow!(
+                "run {run}'s playback has {} devices, its scenario {devices}",
+                timeline.devices.len()
+            )
+            .into());
+        }
+        let layout = Layout::new(s);
+        let mut site_of = Vec::with_capacity(devices as usize);
+        let mut gateway_of = Vec::with_capacity(devices as usize);
+        let mut class_of = Vec::with_capacity(devices as usize);
+        for (ci, c) in s.classes.iter().enumerate() {
+            for i in 0..c.count {
+                let (site, gateway) = layout.place(s, c, i);
+                site_of.push(site as u16);
+                gateway_of.push((gateway - layout.site_gateway_offset[site]) as u16);
+                class_of.push(ci as u16);
+            }
+        }
+        let fleet = FleetLayout {
+            run,
+            scenario: s.name.clone(),
+            hours: timeline.epochs,
+            sites: s
+                .sites
+                .iter()
+                .map(|x| FleetSite { id: x.id.clone(), position: x.position, gateways: x.gateways })
+                .collect(),
+            classes: s.classes.iter().map(|c| c.name.clone()).collect(),
+            legend: DeviceState::ALL
+                .iter()
+                .map(|st| StateLegend { code: st.code(), key: st.key().into(), label: st.label().into() })
+                .collect(),
+            site_of,
+            gateway_of,
+            class_of,
+            start_ms: 0,
+            currency: None,
+        };
+        Ok(Playback { layout: fleet, timeline, kpis: Vec::new(), events: Vec::new(), summary: None })
+    }
+
+    /// The hourly sample (1-based) shown at simulated time `at_s` seconds: the state at the end
+    /// of that hour.
+    pub fn hour_at(&self, at_s: f64) -> u32 {
+        self.timeline.epoch_at((at_s.max(0.0) * 1e6) as u64) + 1
+    }
+
+    /// The fleet at simulated time `at_s` seconds: each device's state (the last hourly sample
+    /// at or before it) and the counts per site and state.
+    pub fn frame(&self, at_s: f64) -> FleetFrame {
+        let epoch = self.hour_at(at_s) - 1;
+        let states = self.timeline.states_at(epoch);
+        let n_states = DeviceState::ALL.len();
+        let mut counts = vec![vec![0u32; n_states]; self.layout.sites.len()];
+        for (d, &code) in states.iter().enumerate() {
+            counts[self.layout.site_of[d] as usize][code as usize] += 1;
+        }
+        FleetFrame {
+            at_s,
+            hour: epoch + 1,
+            sites: counts
+                .into_iter()
+                .zip(&self.layout.sites)
+                .map(|(counts, site)| SiteStates { site: site.id.clone(), counts })
+                .collect(),
+            states,
+            kpis: self.kpis.get(epoch as usize).cloned(),
+        }
+    }
+
+    /// The run's length, simulated seconds.
+    pub fn duration_s(&self) -> f64 {
+        self.layout.hours as f64 * 3600.0
+    }
+
+    /// The index of the site called `id`.
+    pub fn site_index(&self, id: &str) -> Option<usize> {
+        self.layout.sites.iter().position(|s| s.id == id)
+    }
+
+    /// The outages in progress at `at_s`: each as its site and, for one gateway's, the gateway.
+    /// An area is dark while its network or its mains power is down.
+    pub fn dark_at(&self, at_s: f64) -> Vec<(usize, Option<u32>)> {
+        let at_us = (at_s.max(0.0) * 1e6) as u64;
+        let mut dark: Vec<(usize, Option<u32>)> = self
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(e.kind, RunEventKind::PowerOutage | RunEventKind::SiteOutage | RunEventKind::GatewayOutage)
+                    && e.start_us <= at_us
+                    && e.end_us.is_none_or(|end| at_us < end)
+            })
+            .filter_map(|e| {
+                let site = self.site_index(e.site.as_deref()?)?;
+                let gateway = if e.kind == RunEventKind::GatewayOutage { e.gateway } else { None };
+                Some((site, gateway))
+            })
+            .collect();
+        dark.sort_unstable();
+        dark.dedup();
+        dark
+    }
+
+    /// The calendar date and time of simulated time `at_s` (`2026-03-13 10:00`, UTC), from the
+    /// scenario's start.
+    pub fn calendar(&self, at_s: f64) -> String {
+        let ms = self.layout.start_ms as i128 + (at_s.max(0.0) * 1000.0) as i128;
+        match time::OffsetDateTime::from_unix_timestamp_nanos(ms * 1_000_000) {
+            Ok(t) => format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute()),
+            Err(_) => String::new(),
+        }
+    }
+}
