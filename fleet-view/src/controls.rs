@@ -1,7 +1,8 @@
 //! The interactive view's controls: Space plays or pauses; Left and Right step an hour back or
 //! on (with Shift a day); Up and Down change the speed (1 h/s to 1 day/s); Home and End jump to
-//! the start and end; the mouse wheel zooms, dragging with the left button pans; Escape or Q
-//! quits. The clock moves by each frame's wall-clock time while playing. In demo mode the story
+//! the start and end; the mouse wheel zooms, dragging with the left button pans, a click on a
+//! device or a site shows its details (on the timeline: jumps there); F11 toggles full screen;
+//! Escape or Q quits. The clock moves by each frame's wall-clock time while playing. In demo mode the story
 //! drives the clock ([`crate::demo`]): only the camera, F11 (full screen) and quitting are here.
 
 use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll};
@@ -20,7 +21,7 @@ impl Plugin for ControlsPlugin {
         if !self.demo {
             app.add_systems(Update, (keys, advance).chain().before(crate::scene::SceneSet));
         }
-        app.add_systems(Update, (quit_keys, camera, full_screen));
+        app.add_systems(Update, (quit_keys, camera, full_screen, click));
     }
 }
 
@@ -76,6 +77,37 @@ pub fn keys(keys: Res<ButtonInput<KeyCode>>, mut clock: ResMut<ViewClock>) {
     if keys.just_pressed(KeyCode::End) {
         c.scrub(c.duration_s);
     }
+}
+
+/// A left click that did not drag selects what is under it (a device, a site, or nothing).
+#[expect(clippy::too_many_arguments, reason = "a Bevy system takes what it touches as parameters")]
+fn click(
+    buttons: Res<ButtonInput<MouseButton>>,
+    motion: Res<AccumulatedMouseMotion>,
+    mut dragged_px: Local<f32>,
+    window: Option<Single<&Window>>,
+    cameras: Query<(&Camera, &GlobalTransform), With<Camera2d>>,
+    ui: Query<&Interaction>,
+    data: Res<crate::scene::FleetData>,
+    mut selected: ResMut<crate::scene::Selected>,
+) {
+    if buttons.just_pressed(MouseButton::Left) {
+        *dragged_px = 0.0;
+    }
+    if buttons.pressed(MouseButton::Left) {
+        *dragged_px += motion.delta.length();
+    }
+    if !buttons.just_released(MouseButton::Left) || *dragged_px > 4.0 {
+        return;
+    }
+    // A click on the timeline is the timeline's.
+    if ui.iter().any(|i| *i != Interaction::None) {
+        return;
+    }
+    let Some(cursor) = window.and_then(|w| w.cursor_position()) else { return };
+    let Ok((camera, at)) = cameras.single() else { return };
+    let Ok(p) = camera.viewport_to_world_2d(at, cursor) else { return };
+    selected.0 = data.map.pick([p.x, p.y]);
 }
 
 /// Wheel zoom and left-button drag pan.

@@ -43,9 +43,17 @@ pub struct Still {
 }
 
 /// Renders `playback` at simulated time `at_s` into a `width` x `height` image, with no window
-/// and no window system (Vulkan on whatever adapter there is: lavapipe on a machine with no GPU).
-pub fn still(playback: studio::playback::Playback, at_s: f64, width: u32, height: u32) -> anyhow::Result<Still> {
+/// and no window system (Vulkan on whatever adapter there is: lavapipe on a machine with no GPU);
+/// with `selected`, its details shown as if clicked.
+pub fn still(
+    playback: studio::playback::Playback,
+    at_s: f64,
+    width: u32,
+    height: u32,
+    selected: Option<map::Picked>,
+) -> anyhow::Result<Still> {
     let mut h = Headless::new(playback, at_s, width, height, None)?;
+    h.app.insert_resource(scene::Selected(selected));
     h.capture()
 }
 
@@ -190,6 +198,8 @@ pub struct WindowOptions {
     pub bench: bool,
     /// Demo mode: full screen, the run tells its story (see [`demo`]).
     pub demo: bool,
+    /// Open with this device or site selected (its details shown).
+    pub selected: Option<map::Picked>,
 }
 
 /// Frame times of a benchmark run (the first 30 frames, start-up, left out).
@@ -261,6 +271,7 @@ pub fn window(
     }))
     .insert_resource(FleetData::new(playback))
     .insert_resource(ViewClock(Clock { at_s, ..Clock::new(duration_s) }))
+    .insert_resource(scene::Selected(opts.selected))
     .add_plugins((FleetScenePlugin, controls::ControlsPlugin { demo: opts.demo }));
     if let Some(story) = story {
         app.insert_resource(demo::Demo(story)).add_plugins(demo::DemoPlugin(demo::Drive::Play));

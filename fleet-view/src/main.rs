@@ -29,6 +29,9 @@ struct Args {
     /// --size) with no window, and exit.
     #[arg(long, value_name = "DIR")]
     demo_frames: Option<PathBuf>,
+    /// Show the details of a device (`device:N`, its index) or a site (`site:ID`), as if clicked.
+    #[arg(long, value_name = "device:N|site:ID")]
+    select: Option<String>,
     /// Close the window after this many frames (a smoke test).
     #[arg(long)]
     frames: Option<u32>,
@@ -72,6 +75,24 @@ fn run(args: Args) -> anyhow::Result<()> {
         .and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
         .filter(|&(w, h)| (16..=8192).contains(&w) && (16..=8192).contains(&h))
         .ok_or_else(|| anyhow::anyhow!("--size {:?}: expected WIDTHxHEIGHT, 16 to 8192 each", args.size))?;
+    let selected = match args.select.as_deref() {
+        None => None,
+        Some(sel) => Some(match sel.split_once(':') {
+            Some(("device", n)) => n
+                .parse::<u32>()
+                .ok()
+                .filter(|&d| (d as usize) < playback.layout.site_of.len())
+                .map(fleet_view::map::Picked::Device)
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--select {sel:?}: the run has devices 0 to {}", playback.layout.site_of.len() - 1)
+                })?,
+            Some(("site", id)) => playback.site_index(id).map(fleet_view::map::Picked::Site).ok_or_else(|| {
+                let ids: Vec<&str> = playback.layout.sites.iter().map(|s| s.id.as_str()).collect();
+                anyhow::anyhow!("--select {sel:?}: no such site; the run's sites are {}", ids.join(", "))
+            })?,
+            _ => anyhow::bail!("--select {sel:?}: expected device:N or site:ID"),
+        }),
+    };
     if let Some(dir) = &args.demo_frames {
         let files = fleet_view::demo_frames(playback, dir, w, h)?;
         #[expect(clippy::print_stdout, reason = "the slides written are the command's output")]
@@ -81,11 +102,11 @@ fn run(args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     match args.screenshot {
-        Some(path) => fleet_view::still(playback, at_s, w, h)?.save_png(&path),
+        Some(path) => fleet_view::still(playback, at_s, w, h, selected)?.save_png(&path),
         None => {
             let devices = playback.layout.site_of.len();
             let frames = if args.bench { Some(args.frames.unwrap_or(600)) } else { args.frames };
-            let opts = fleet_view::WindowOptions { frames, bench: args.bench, demo: args.demo };
+            let opts = fleet_view::WindowOptions { frames, bench: args.bench, demo: args.demo, selected };
             if let Some(s) = fleet_view::window(playback, at_s, opts)? {
                 #[expect(clippy::print_stdout, reason = "the benchmark's figures are its output")]
                 {

@@ -26,6 +26,35 @@ pub struct MapLayout {
     pub bounds: ([f32; 2], [f32; 2]),
 }
 
+/// What a click at a point of the map lands on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Picked {
+    /// A device, by index.
+    Device(u32),
+    /// A site (its disc, away from any device), by index.
+    Site(usize),
+}
+
+impl MapLayout {
+    /// What is at world point `at`: the nearest device within half a marker spacing, else the
+    /// site whose disc holds the point.
+    pub fn pick(&self, at: [f32; 2]) -> Option<Picked> {
+        let d2 = |p: &[f32; 2]| (p[0] - at[0]).powi(2) + (p[1] - at[1]).powi(2);
+        let reach = (DEVICE_SPACING * 0.5).powi(2);
+        let nearest = self
+            .devices
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i, d2(p)))
+            .filter(|&(_, d)| d <= reach)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((i, _)) = nearest {
+            return Some(Picked::Device(i as u32));
+        }
+        self.sites.iter().zip(&self.site_radius).position(|(c, r)| d2(c) <= r * r).map(Picked::Site)
+    }
+}
+
 const EARTH_RADIUS_M: f64 = 6_371_000.0;
 const GOLDEN_ANGLE: f32 = 2.399_963_3;
 
@@ -193,6 +222,20 @@ mod tests {
         }
         let (lo, hi) = m.bounds;
         assert!(m.devices.iter().all(|p| (0..2).all(|a| p[a] >= lo[a] - 1e-3 && p[a] <= hi[a] + 1e-3)));
+    }
+
+    #[test]
+    fn a_click_picks_the_device_under_it_else_the_site() {
+        let m = layout(&fleet(&[([0.0, 0.0], 2, 300), ([0.01, 0.0], 1, 50)]));
+        for d in [0usize, 17, 299, 349] {
+            let p = m.devices[d];
+            assert_eq!(m.pick([p[0] + 0.2, p[1] - 0.1]), Some(Picked::Device(d as u32)));
+        }
+        // Between the gateways' clouds of site 0, inside its disc.
+        let c = m.sites[0];
+        let inside = [c[0] + m.site_radius[0] * 0.97, c[1]];
+        assert_eq!(m.pick(inside), Some(Picked::Site(0)));
+        assert_eq!(m.pick([c[0] + m.site_radius[0] * 1.1, c[1] - m.site_radius[0] * 1.1]), None);
     }
 
     #[test]

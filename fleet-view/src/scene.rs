@@ -14,7 +14,7 @@ use bevy::prelude::*;
 use bevy::ui::UiTargetCamera;
 
 use crate::clock::Clock;
-use crate::map::{DEVICE_SPACING, MapLayout};
+use crate::map::{DEVICE_SPACING, MapLayout, Picked};
 use crate::palette;
 
 /// What the view shows: the run's playback and where everything is drawn.
@@ -71,6 +71,17 @@ pub struct CameraGoal {
     target: Option<(Vec2, f32)>,
 }
 
+/// What the user clicked: its details are shown, the device ringed.
+#[derive(Resource, Default)]
+pub struct Selected(pub Option<Picked>);
+
+#[derive(Component)]
+struct DetailsPanel;
+#[derive(Component)]
+struct DetailsText;
+#[derive(Component)]
+struct Highlight;
+
 /// The systems that draw the scene (others order themselves around them).
 #[derive(SystemSet, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SceneSet;
@@ -114,9 +125,10 @@ impl Plugin for FleetScenePlugin {
         app.init_resource::<Drawn>()
             .init_resource::<Fitted>()
             .init_resource::<CameraGoal>()
+            .init_resource::<Selected>()
             .insert_resource(ClearColor(palette::BACKGROUND))
             .add_systems(Startup, setup)
-            .add_systems(Update, (fit_camera, follow_goal, redraw, timeline).chain().in_set(SceneSet));
+            .add_systems(Update, (fit_camera, follow_goal, redraw, timeline, details).chain().in_set(SceneSet));
     }
 }
 
@@ -246,6 +258,32 @@ fn setup(
                     ));
                 });
             }
+        });
+    // A clicked device's ring, and the details of what was clicked.
+    commands.spawn((
+        Mesh2d(meshes.add(Annulus::new(DEVICE_SPACING * 1.4, DEVICE_SPACING * 2.4))),
+        MeshMaterial2d(materials.add(palette::PLAYHEAD)),
+        Transform::from_xyz(0.0, 0.0, 4.0),
+        Visibility::Hidden,
+        Highlight,
+    ));
+    commands
+        .spawn((
+            Node {
+                position_type: PositionType::Absolute,
+                bottom: px(50),
+                right: px(12),
+                max_width: px(420),
+                padding: UiRect::all(px(10)),
+                display: Display::None,
+                ..default()
+            },
+            BackgroundColor(palette::CAPTION),
+            UiTargetCamera(camera),
+            DetailsPanel,
+        ))
+        .with_children(|p| {
+            p.spawn((Text::new(""), TextFont::from_font_size(16.0), TextColor(palette::TEXT), DetailsText));
         });
     // The timeline: the run from start to end, its events marked where they start.
     let duration_us = data.playback.duration_s() * 1e6;
@@ -450,6 +488,98 @@ fn redraw(
     }
     drawn.hour = Some(frame.hour);
     drawn.frame = Some(frame);
+}
+
+/// The details of what was clicked, kept up to date with the clock.
+fn details(
+    data: Res<FleetData>,
+    clock: Res<ViewClock>,
+    selected: Res<Selected>,
+    mut last: Local<Option<(Option<Picked>, u32)>>,
+    mut panel: Query<&mut Node, With<DetailsPanel>>,
+    mut text: Query<&mut Text, With<DetailsText>>,
+    mut ring: Query<(&mut Transform, &mut Visibility), With<Highlight>>,
+) {
+    let hour = data.playback.hour_at(clock.0.at_s);
+    if *last == Some((selected.0, hour)) {
+        return;
+    }
+    *last = Some((selected.0, hour));
+    let shown = selected.0.map(|p| details_text(&data.playback, p, clock.0.at_s));
+    for mut node in &mut panel {
+        node.display = if shown.is_some() { Display::Flex } else { Display::None };
+    }
+    for mut t in &mut text {
+        **t = shown.clone().unwrap_or_default();
+    }
+    for (mut at, mut visible) in &mut ring {
+        match selected.0 {
+            Some(Picked::Device(d)) => {
+                let p = data.map.devices[d as usize];
+                at.translation.x = p[0];
+                at.translation.y = p[1];
+                *visible = Visibility::Inherited;
+            }
+            _ => *visible = Visibility::Hidden,
+        }
+    }
+}
+
+/// A level in tenths as a range of percent: `60-70 %`, `100 %`.
+fn tenths(t: u8) -> String {
+    if t >= 10 { "100 %".into() } else { format!("{}-{} %", t as u32 * 10, t as u32 * 10 + 10) }
+}
+
+/// What the details panel says of `picked` at simulated time `at_s`.
+pub fn details_text(p: &studio::playback::Playback, picked: Picked, at_s: f64) -> String {
+    use studio::model::text::{sim_clock, thousands};
+    let l = &p.layout;
+    let label = |code: u8| l.legend.iter().find(|x| x.code == code).map_or("?", |x| x.label.as_str());
+    match picked {
+        Picked::Device(d) => {
+            let Some(x) = p.device(d, at_s) else { return String::new() };
+            let mut o = format!(
+                "Device {} ({})\n{}, gateway {}\n{} since {}",
+                thousands(d as u64),
+                x.class,
+                x.site,
+                x.gateway + 1,
+                label(x.state),
+                sim_clock(x.since_s)
+            );
+            if let Some(b) = x.buffer_tenths {
+                o.push_str(&format!("\nbuffer {} of {} readings", tenths(b), thousands(x.buffer_capacity as u64)));
+            }
+            // Levels are recorded for runs since playback version 2; without them, say nothing.
+            match (x.battery_tenths, x.buffer_tenths) {
+                (Some(b), _) => o.push_str(&format!("\nbattery {}", tenths(b))),
+                (None, Some(_)) => o.push_str("\nmains powered"),
+                (None, None) => {}
+            }
+            if let Some(e) = x.last_event {
+                o.push_str(&format!("\nlast event: {e}"));
+            }
+            o
+        }
+        Picked::Site(s) => {
+            let f = p.frame(at_s);
+            let site = &l.sites[s];
+            let devices: u32 = f.sites[s].counts.iter().sum();
+            let mut o = format!("Site {}\n{} devices, {} gateways", site.id, thousands(devices as u64), site.gateways);
+            for (code, &n) in f.sites[s].counts.iter().enumerate() {
+                if n > 0 {
+                    o.push_str(&format!("\n{}: {}", label(code as u8), thousands(n as u64)));
+                }
+            }
+            let dark = p.dark_at(f.hour as f64 * 3600.0 - 1.0);
+            if dark.contains(&(s, None)) {
+                o.push_str("\nits network or power is out");
+            } else if let Some(n) = Some(dark.iter().filter(|d| d.0 == s).count()).filter(|&n| n > 0) {
+                o.push_str(&format!("\n{n} of its gateways out"));
+            }
+            o
+        }
+    }
 }
 
 /// The overlay's text: the run, the simulated date and time, the playback, the figures to date.

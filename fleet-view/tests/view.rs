@@ -75,7 +75,7 @@ fn the_mine_power_cut_as_a_still_and_as_a_demo() {
     let playback = studio::playback::load(&config, run).unwrap();
 
     // 12d 15:00: five hours into the north shaft's power cut.
-    let still = fleet_view::still(playback, (12.0 * 24.0 + 15.0) * 3600.0, 1280, 800).unwrap();
+    let still = fleet_view::still(playback, (12.0 * 24.0 + 15.0) * 3600.0, 1280, 800, None).unwrap();
     assert_eq!((still.width, still.height, still.rgb.len()), (1280, 800, 1280 * 800 * 3));
     still.save_png(&dir.join("still.png")).unwrap();
     assert!(std::fs::metadata(dir.join("still.png")).unwrap().len() > 10_000);
@@ -112,6 +112,20 @@ fn the_mine_power_cut_as_a_still_and_as_a_demo() {
     // The north shaft's disc is black (its cut), the south ramp's is not.
     let black = pixels(400).filter(|&(x, y)| at(x, y) == [0, 0, 0]).count();
     assert!(black > 5_000, "{black} black pixels");
+
+    // A click on a north-shaft device, and on the south ramp's disc.
+    let playback = studio::playback::load(&config, run).unwrap();
+    let map = fleet_view::map::layout(&playback.layout);
+    let d = frame.states.iter().position(|&s| s == 2).unwrap();
+    let picked = map.pick(map.devices[d]).unwrap();
+    assert_eq!(picked, fleet_view::map::Picked::Device(d as u32));
+    let text = fleet_view::scene::details_text(&playback, picked, frame.at_s);
+    assert!(text.contains("north-shaft") && text.contains("offline, buffering since 12d 10:00"), "{text}");
+    assert!(text.contains("last event: 12d 10:00  Planned power cut"), "{text}");
+    let south = playback.site_index("south-ramp").unwrap();
+    let edge = [map.sites[south][0] + map.site_radius[south] * 0.98, map.sites[south][1]];
+    let text = fleet_view::scene::details_text(&playback, map.pick(edge).unwrap(), frame.at_s);
+    assert!(text.starts_with("Site south-ramp") && text.contains("online: "), "{text}");
 
     demo_plays_in_order(studio::playback::load(&config, run).unwrap());
     let slides =

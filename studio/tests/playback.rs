@@ -70,6 +70,18 @@ fn a_run_with_playback_serves_the_fleet_at_any_time() {
     assert_eq!(p.dark_at(before.at_s), []);
     assert!(p.dark_at(during.at_s).contains(&(north, None)), "{:?}", p.dark_at(during.at_s));
 
+    // A north-shaft device late in the cut: losing readings since its buffer filled, the buffer
+    // full, the cut its last event.
+    let d =
+        (0..400u32).find(|&d| p.layout.site_of[d as usize] as usize == north && late.states[d as usize] == 3).unwrap();
+    let dev = p.device(d, late.at_s).unwrap();
+    assert_eq!((dev.state, dev.site.as_str(), dev.buffer_tenths), (3, "north-shaft", Some(10)), "{dev:?}");
+    assert!(dev.since_s > (12.0 * 24.0 + 10.0 + 16.0) * 3600.0 && dev.since_s <= late.at_s, "{dev:?}");
+    assert!(dev.last_event.as_deref().unwrap().starts_with("12d 10:00  Planned power cut"), "{dev:?}");
+    let calm = p.device(d, before.at_s).unwrap();
+    assert_eq!((calm.state, calm.buffer_tenths), (1, Some(0)), "{calm:?}");
+    assert!(calm.buffer_capacity > 0 && calm.battery_tenths.is_some() && p.device(400, 0.0).is_none());
+
     // The demo tells it: the cut, buffers filling until readings are lost, the end, in order.
     let beats = studio::playback::demo::script(&p);
     let find = |text: &str| {

@@ -2354,6 +2354,51 @@ lost: number,
  */
 cost_to_date: number | null, };
 
+export type DeviceDetails = {
+/**
+ * Its index (classes in scenario order, devices in order within each).
+ */
+device: number,
+/**
+ * Its class's name.
+ */
+class: string,
+/**
+ * Its site's id.
+ */
+site: string,
+/**
+ * Its gateway within the site, from 0.
+ */
+gateway: number,
+/**
+ * Its state's code (see `FleetLayout::legend`).
+ */
+state: number,
+/**
+ * Since when it has been in that state, simulated seconds from the run's start (the end of
+ * the hour whose sample first saw it).
+ */
+since_s: number,
+/**
+ * Its battery's charge in tenths of capacity, rounded down (None: on mains, or not
+ * recorded).
+ */
+battery_tenths: number | null,
+/**
+ * Its buffer's fill in tenths of capacity, rounded down (None: not recorded).
+ */
+buffer_tenths: number | null,
+/**
+ * The buffer's capacity, readings.
+ */
+buffer_capacity: number,
+/**
+ * The last event at its gateway, its site or fleet-wide, at or before that time, as
+ * `12d 10:00  caption`.
+ */
+last_event: string | null, };
+
 export type DemoBeat = {
 /**
  * When, simulated seconds from the run's start.

@@ -28,7 +28,7 @@ pub(crate) mod work;
 // What other crates use of the submodules (which stay crate-private).
 pub use counts::{Counter, Counts, LIFE_BINS, LatencyStats, life_bin_start_days};
 pub use device::ge_step;
-pub use playback::{DeviceState, StateChange, Timeline};
+pub use playback::{DeviceState, Levels, NO_BATTERY, StateChange, Timeline};
 pub use timeline::Layout;
 pub use trace::{TraceEvent, TraceKind};
 pub use work::{MAX_LIFECYCLE_ACTIONS, Work, estimate};
@@ -212,7 +212,8 @@ struct Chunk {
     frames: Vec<Frame>,
     trace: Vec<trace::TraceEvent>,
     /// The state each device was last reported in (playback only; `u8::MAX`: not yet).
-    shown: Vec<u8>,
+    /// Per device: the state and levels last reported ([`StateChange::key`]).
+    shown: Vec<u32>,
     /// Devices whose state changed this epoch (playback only).
     changes: Vec<StateChange>,
 }
@@ -405,7 +406,7 @@ fn run(
                 energy: vec![0.0; n_classes],
                 frames: Vec::new(),
                 trace: Vec::new(),
-                shown: if playback { vec![u8::MAX; n as usize] } else { Vec::new() },
+                shown: if playback { vec![u32::MAX; n as usize] } else { Vec::new() },
                 changes: Vec::new(),
             };
             if !world.plan.online_us.is_empty() {
@@ -709,9 +710,14 @@ impl Chunk {
                     buffer_full: dev.buffered >= m.capacity,
                 });
                 dev.flags &= !device::REBOOTED;
-                if self.shown[j] != state.code() {
-                    self.shown[j] = state.code();
-                    self.changes.push(StateChange { device: g, state });
+                let battery_tenths = m.battery.as_ref().map_or(playback::NO_BATTERY, |b| {
+                    (dev.battery_mah / b.capacity_mah * 10.0).floor().clamp(0.0, 10.0) as u8
+                });
+                let buffer_tenths = (dev.buffered as u64 * 10 / m.capacity.max(1) as u64).min(10) as u8;
+                let change = StateChange { device: g, state, battery_tenths, buffer_tenths };
+                if self.shown[j] != change.key() {
+                    self.shown[j] = change.key();
+                    self.changes.push(change);
                 }
             }
         }

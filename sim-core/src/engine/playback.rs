@@ -10,9 +10,13 @@
 //! during the hour shows [`DeviceState::Updating`] for that hour, and one that rebooted shows
 //! [`DeviceState::Rebooting`].
 //!
+//! Each sample also reads the device's battery charge and buffer fill in tenths (of the cell's
+//! capacity, of the buffer's), for a device's details in the view.
+//!
 //! [`Timeline`] holds a run's changes per device, run-length encoded (a change is an epoch and
-//! a state), and answers the state of any device at any epoch; [`Timeline::encode`] writes it
-//! as compact bytes (varints) for the run store. The sample of epoch `e` is the state seen at
+//! a state; the levels are a second such series), and answers the state and levels of any
+//! device at any epoch; [`Timeline::encode`] writes it as compact bytes (varints) for the run
+//! store. The sample of epoch `e` is the state seen at
 //! its end, simulated hour `e + 1`; the state at a time is that of the last sample taken at or
 //! before it ([`Timeline::epoch_at`]), the first sample standing for the first hour.
 
@@ -103,13 +107,47 @@ impl DeviceState {
     }
 }
 
-/// A device whose state changed at the end of an epoch.
+/// [`StateChange::battery_tenths`] of a mains-powered device.
+pub const NO_BATTERY: u8 = u8::MAX;
+
+/// A device whose state or levels changed at the end of an epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateChange {
     /// The device's global index (classes in scenario order, devices in order within each).
     pub device: u32,
     /// Its state from this epoch on.
     pub state: DeviceState,
+    /// Its battery's charge in tenths of the cell's capacity, rounded down (0 to 10;
+    /// [`NO_BATTERY`] on mains).
+    pub battery_tenths: u8,
+    /// Its buffer's fill in tenths of its capacity, rounded down (0 to 10).
+    pub buffer_tenths: u8,
+}
+
+impl StateChange {
+    /// A change of state alone (levels 0, no battery).
+    pub fn of(device: u32, state: DeviceState) -> StateChange {
+        StateChange { device, state, battery_tenths: NO_BATTERY, buffer_tenths: 0 }
+    }
+
+    /// State and levels in one number: a device is reported when it changes.
+    pub fn key(&self) -> u32 {
+        self.state.code() as u32 | (self.battery_tenths as u32) << 8 | (self.buffer_tenths as u32) << 16
+    }
+
+    /// Its levels.
+    pub fn levels(&self) -> Levels {
+        Levels { battery_tenths: self.battery_tenths, buffer_tenths: self.buffer_tenths }
+    }
+}
+
+/// A device's battery charge and buffer fill, in tenths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Levels {
+    /// The battery's charge in tenths of capacity (0 to 10; [`NO_BATTERY`] on mains).
+    pub battery_tenths: u8,
+    /// The buffer's fill in tenths of capacity (0 to 10).
+    pub buffer_tenths: u8,
 }
 
 /// What the engine knows of a device at an epoch's end, for [`classify`].
@@ -186,21 +224,51 @@ pub struct Timeline {
     pub epochs: u32,
     /// Per device: `(epoch, state)` by epoch, the first at epoch 0.
     pub devices: Vec<Vec<(u32, DeviceState)>>,
+    /// Per device: `(epoch, levels)` by epoch, when they changed (empty for playback data
+    /// recorded before levels were).
+    pub levels: Vec<Vec<(u32, Levels)>>,
 }
 
 impl Timeline {
     /// An empty timeline of `devices` devices over `epochs` epochs (add changes with
     /// [`Timeline::record`]).
     pub fn new(devices: u32, epochs: u32) -> Timeline {
-        Timeline { epochs, devices: vec![Vec::new(); devices as usize] }
+        Timeline { epochs, devices: vec![Vec::new(); devices as usize], levels: vec![Vec::new(); devices as usize] }
     }
 
-    /// Adds the changes seen at the end of `epoch` (epochs in order).
+    /// Adds the changes seen at the end of `epoch` (epochs in order): to a device's states when
+    /// its state changed, to its levels when they did.
     pub fn record(&mut self, epoch: u32, changes: &[StateChange]) {
         for c in changes {
-            if let Some(d) = self.devices.get_mut(c.device as usize) {
+            if let Some(d) = self.devices.get_mut(c.device as usize)
+                && d.last().is_none_or(|&(_, s)| s != c.state)
+            {
                 d.push((epoch, c.state));
             }
+            if let Some(l) = self.levels.get_mut(c.device as usize)
+                && l.last().is_none_or(|&(_, v)| v != c.levels())
+            {
+                l.push((epoch, c.levels()));
+            }
+        }
+    }
+
+    /// Device `device`'s levels sampled at the end of `epoch` (None: not recorded, or before
+    /// its first sample).
+    pub fn levels_at(&self, device: u32, epoch: u32) -> Option<Levels> {
+        let l = self.levels.get(device as usize)?;
+        match l.partition_point(|&(e, _)| e <= epoch) {
+            0 => None,
+            i => Some(l[i - 1].1),
+        }
+    }
+
+    /// The epoch from which device `device` has been in its state at `epoch`.
+    pub fn since(&self, device: u32, epoch: u32) -> Option<u32> {
+        let changes = self.devices.get(device as usize)?;
+        match changes.partition_point(|&(e, _)| e <= epoch) {
+            0 => None,
+            i => Some(changes[i - 1].0),
         }
     }
 
@@ -225,16 +293,17 @@ impl Timeline {
         (0..self.devices.len() as u32).map(|d| self.state_at(d, epoch).code()).collect()
     }
 
-    /// Changes over all devices.
+    /// Changes over all devices (states and levels).
     pub fn changes(&self) -> usize {
-        self.devices.iter().map(Vec::len).sum()
+        self.devices.iter().map(Vec::len).sum::<usize>() + self.levels.iter().map(Vec::len).sum::<usize>()
     }
 
     /// The timeline as bytes: a version byte, the epoch and device counts, then per device the
-    /// number of changes and each change as (epoch minus the previous change's, state code), all
-    /// integers as LEB128 varints.
+    /// number of state changes and each as (epoch minus the previous change's, state code), then
+    /// per device the number of level changes and each as (epoch delta, battery tenths, buffer
+    /// tenths); integers as LEB128 varints. Version 1 (states only) is still read.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 + self.devices.len() * 4 + self.changes() * 2);
+        let mut out = Vec::with_capacity(8 + self.devices.len() * 8 + self.changes() * 3);
         out.push(ENCODING_VERSION);
         varint(&mut out, self.epochs as u64);
         varint(&mut out, self.devices.len() as u64);
@@ -247,15 +316,26 @@ impl Timeline {
                 last = e;
             }
         }
+        for d in 0..self.devices.len() {
+            let l = self.levels.get(d).map_or(&[][..], Vec::as_slice);
+            varint(&mut out, l.len() as u64);
+            let mut last = 0;
+            for &(e, v) in l {
+                varint(&mut out, (e - last) as u64);
+                out.push(v.battery_tenths);
+                out.push(v.buffer_tenths);
+                last = e;
+            }
+        }
         out
     }
 
     /// Reads what [`Timeline::encode`] wrote; an error says what is wrong with the bytes.
     pub fn decode(bytes: &[u8]) -> Result<Timeline, String> {
         let mut r = Reader { bytes, at: 0 };
-        match r.byte()? {
-            ENCODING_VERSION => {}
-            v => return Err(format!("playback encoding version {v}; this build reads {ENCODING_VERSION}")),
+        let version = r.byte()?;
+        if !(1..=ENCODING_VERSION).contains(&version) {
+            return Err(format!("playback encoding version {version}; this build reads 1 to {ENCODING_VERSION}"));
         }
         let epochs = u32::try_from(r.varint()?).map_err(|_| "too many epochs")?;
         let n = usize::try_from(r.varint()?).map_err(|_| "too many devices")?;
@@ -278,14 +358,33 @@ impl Timeline {
             }
             devices.push(d);
         }
+        let mut levels = vec![Vec::new(); n];
+        if version >= 2 {
+            for l in &mut levels {
+                let k = usize::try_from(r.varint()?).map_err(|_| "too many changes")?;
+                if k > bytes.len() {
+                    return Err(format!("{k} level changes in {} bytes", bytes.len()));
+                }
+                let mut e: u32 = 0;
+                for _ in 0..k {
+                    let delta = u32::try_from(r.varint()?).map_err(|_| "an epoch out of range")?;
+                    e = e.checked_add(delta).filter(|&e| e <= epochs).ok_or("an epoch past the run's end")?;
+                    let (battery_tenths, buffer_tenths) = (r.byte()?, r.byte()?);
+                    if (battery_tenths > 10 && battery_tenths != NO_BATTERY) || buffer_tenths > 10 {
+                        return Err(format!("levels out of range: battery {battery_tenths}, buffer {buffer_tenths}"));
+                    }
+                    l.push((e, Levels { battery_tenths, buffer_tenths }));
+                }
+            }
+        }
         if r.at != bytes.len() {
             return Err(format!("{} bytes left over", bytes.len() - r.at));
         }
-        Ok(Timeline { epochs, devices })
+        Ok(Timeline { epochs, devices, levels })
     }
 }
 
-const ENCODING_VERSION: u8 = 1;
+const ENCODING_VERSION: u8 = 2;
 
 fn varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
@@ -327,7 +426,7 @@ mod tests {
     #[test]
     fn states_are_read_back_as_written_and_looked_up_at_any_epoch() {
         let mut t = Timeline::new(3, 100);
-        let c = |device, state| StateChange { device, state };
+        let c = StateChange::of;
         t.record(0, &[c(0, DeviceState::Online), c(1, DeviceState::NotInstalled), c(2, DeviceState::Online)]);
         t.record(5, &[c(0, DeviceState::Buffering)]);
         t.record(9, &[c(0, DeviceState::BufferFull), c(1, DeviceState::Online)]);
@@ -343,14 +442,41 @@ mod tests {
         assert_eq!(t.state_at(7, 0), DeviceState::NotInstalled, "no such device");
         let h = super::super::EPOCH_US;
         assert_eq!([0, h - 1, h, 2 * h - 1, 6 * h, 1000 * h].map(|x| t.epoch_at(x)), [0, 0, 0, 0, 5, 99]);
-        // Header (3 bytes) + per device a count and 2 bytes a change.
-        assert_eq!(bytes.len(), 3 + 3 + 2 * t.changes());
+        // Header (3 bytes) + per device a count and 2 bytes a state change, then a count and 3
+        // bytes a level change (each device's levels recorded once: they never change here).
+        let states: usize = t.devices.iter().map(Vec::len).sum();
+        assert_eq!((states, t.changes() - states), (8, 3));
+        assert_eq!(bytes.len(), 3 + 3 + 2 * states + 3 + 3 * 3);
+        assert_eq!(t.since(0, 69), Some(9));
+    }
+
+    #[test]
+    fn levels_are_kept_when_they_change_and_old_data_reads_without_them() {
+        let mut t = Timeline::new(1, 10);
+        let c = |state, battery_tenths, buffer_tenths| StateChange { device: 0, state, battery_tenths, buffer_tenths };
+        t.record(0, &[c(DeviceState::Online, 10, 0)]);
+        t.record(2, &[c(DeviceState::Buffering, 10, 3)]);
+        t.record(3, &[c(DeviceState::Buffering, 9, 6)]);
+        t.record(4, &[c(DeviceState::Online, 9, 6)]);
+        assert_eq!(t.devices[0].len(), 3, "the state changed three times");
+        assert_eq!(t.levels[0].len(), 3, "the levels changed three times");
+        assert_eq!(t.levels_at(0, 1), Some(Levels { battery_tenths: 10, buffer_tenths: 0 }));
+        assert_eq!(t.levels_at(0, 9), Some(Levels { battery_tenths: 9, buffer_tenths: 6 }));
+        assert_eq!(Timeline::decode(&t.encode()).unwrap(), t);
+        // Version 1: states only.
+        let v1 = [1, 10, 1, 1, 0, DeviceState::Online.code()];
+        let old = Timeline::decode(&v1).unwrap();
+        assert_eq!((old.state_at(0, 5), old.levels_at(0, 5)), (DeviceState::Online, None));
+        let mut bad = t.encode();
+        let n = bad.len();
+        bad[n - 1] = 11;
+        assert!(Timeline::decode(&bad).unwrap_err().contains("out of range"));
     }
 
     #[test]
     fn damaged_bytes_are_an_error_not_a_panic() {
         let mut t = Timeline::new(2, 10);
-        t.record(0, &[StateChange { device: 0, state: DeviceState::Online }]);
+        t.record(0, &[StateChange::of(0, DeviceState::Online)]);
         let bytes = t.encode();
         for cut in 0..bytes.len() {
             assert!(Timeline::decode(&bytes[..cut]).is_err(), "cut at {cut}");

@@ -97,6 +97,34 @@ pub struct FleetKpis {
     pub cost_to_date: Option<f64>,
 }
 
+/// One device at one simulated time, as the view's details panel shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct DeviceDetails {
+    /// Its index (classes in scenario order, devices in order within each).
+    pub device: u32,
+    /// Its class's name.
+    pub class: String,
+    /// Its site's id.
+    pub site: String,
+    /// Its gateway within the site, from 0.
+    pub gateway: u16,
+    /// Its state's code (see `FleetLayout::legend`).
+    pub state: u8,
+    /// Since when it has been in that state, simulated seconds from the run's start (the end of
+    /// the hour whose sample first saw it).
+    pub since_s: f64,
+    /// Its battery's charge in tenths of capacity, rounded down (None: on mains, or not
+    /// recorded).
+    pub battery_tenths: Option<u8>,
+    /// Its buffer's fill in tenths of capacity, rounded down (None: not recorded).
+    pub buffer_tenths: Option<u8>,
+    /// The buffer's capacity, readings.
+    pub buffer_capacity: u32,
+    /// The last event at its gateway, its site or fleet-wide, at or before that time, as
+    /// `12d 10:00  caption`.
+    pub last_event: Option<String>,
+}
+
 /// One moment of a run's story, as the fleet view's demo mode tells it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct DemoBeat {

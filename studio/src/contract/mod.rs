@@ -14,7 +14,9 @@ pub mod summary;
 
 pub use bench::{BenchResult, RunSummaryV1};
 pub use comparison::{Comparison, Difference, Figure, Unit};
-pub use fleet::{DemoBeat, DemoSummary, FleetFrame, FleetKpis, FleetLayout, FleetSite, SiteStates, StateLegend};
+pub use fleet::{
+    DemoBeat, DemoSummary, DeviceDetails, FleetFrame, FleetKpis, FleetLayout, FleetSite, SiteStates, StateLegend,
+};
 pub use form::{FieldKind, FormField, FormGroup, ScenarioForm};
 pub use pilot::{Fit, FitEstimate, PilotComparison, PilotDistance};
 pub use records::{Problem, RecordingItem, RunListItem, RunStatus, ScenarioItem, SweepKind, SweepListItem};
@@ -133,6 +135,7 @@ pub fn typescript() -> String {
         export::<SiteStates>(),
         export::<FleetFrame>(),
         export::<FleetKpis>(),
+        export::<DeviceDetails>(),
         export::<DemoBeat>(),
         export::<DemoSummary>(),
         // Long work in progress (sessions).

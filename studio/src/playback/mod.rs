@@ -12,7 +12,9 @@ use sim_core::summary::RunSummary;
 
 pub use sim_core::engine::events::{RunEvent, RunEventKind};
 
-use crate::contract::{FleetFrame, FleetKpis, FleetLayout, FleetSite, RunSeries, SiteStates, StateLegend};
+use crate::contract::{
+    DeviceDetails, FleetFrame, FleetKpis, FleetLayout, FleetSite, RunSeries, SiteStates, StateLegend,
+};
 use crate::{Config, Error, Result};
 
 /// A run ready to be played back: its layout, its device states over time, its figures and its
@@ -29,6 +31,8 @@ pub struct Playback {
     pub events: Vec<RunEvent>,
     /// The run's summary (None: a playback built from a timeline alone).
     pub summary: Option<RunSummary>,
+    /// Each class's buffer capacity, readings (by class index).
+    pub buffer_capacity: Vec<u32>,
 }
 
 /// A month as the cost to date counts it: 365.25 / 12 days, in seconds.
@@ -132,7 +136,8 @@ impl Playback {
             start_ms: 0,
             currency: None,
         };
-        Ok(Playback { layout: fleet, timeline, kpis: Vec::new(), events: Vec::new(), summary: None })
+        let buffer_capacity = s.classes.iter().map(|c| c.buffer.capacity).collect();
+        Ok(Playback { layout: fleet, timeline, kpis: Vec::new(), events: Vec::new(), summary: None, buffer_capacity })
     }
 
     /// The hourly sample (1-based) shown at simulated time `at_s` seconds: the state at the end
@@ -162,6 +167,41 @@ impl Playback {
             states,
             kpis: self.kpis.get(epoch as usize).cloned(),
         }
+    }
+
+    /// Device `device` at simulated time `at_s` (None: no such device).
+    pub fn device(&self, device: u32, at_s: f64) -> Option<DeviceDetails> {
+        let d = device as usize;
+        let l = &self.layout;
+        let site = *l.site_of.get(d)? as usize;
+        let gateway = l.gateway_of[d];
+        let epoch = self.hour_at(at_s) - 1;
+        let levels = self.timeline.levels_at(device, epoch);
+        let at_us = (at_s.max(0.0) * 1e6) as u64;
+        let site_id = &l.sites[site].id;
+        let last_event = self
+            .events
+            .iter()
+            .filter(|e| e.start_us <= at_us)
+            .filter(|e| match (&e.site, e.gateway) {
+                (None, _) => true,
+                (Some(s), None) => s == site_id,
+                (Some(s), Some(g)) => s == site_id && g == gateway as u32,
+            })
+            .max_by_key(|e| e.start_us)
+            .map(|e| format!("{}  {}", sim_core::text::sim_clock(e.start_us as f64 / 1e6), e.label()));
+        Some(DeviceDetails {
+            device,
+            class: l.classes[l.class_of[d] as usize].clone(),
+            site: site_id.clone(),
+            gateway,
+            state: self.timeline.state_at(device, epoch).code(),
+            since_s: self.timeline.since(device, epoch).map_or(0.0, |e| (e as f64 + 1.0) * 3600.0),
+            battery_tenths: levels.map(|v| v.battery_tenths).filter(|&b| b != sim_core::engine::NO_BATTERY),
+            buffer_tenths: levels.map(|v| v.buffer_tenths),
+            buffer_capacity: self.buffer_capacity[l.class_of[d] as usize],
+            last_event,
+        })
     }
 
     /// The run's length, simulated seconds.
