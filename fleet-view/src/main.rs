@@ -64,6 +64,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     }
     let id = studio::records::run_ref(&config, &args.run)?;
     let playback = studio::playback::load(&config, id)?;
+    #[expect(clippy::print_stderr, reason = "what the view could not use is said once, at the start")]
+    for note in &playback.notes {
+        eprintln!("note: {note}");
+    }
     let at_s = match &args.at {
         Some(a) => studio::parse_duration(a).map_err(|e| anyhow::anyhow!("--at {a:?}: {e}"))?.as_secs_f64(),
         None if args.screenshot.is_some() => playback.layout.hours as f64 * 3600.0,

@@ -24,6 +24,12 @@ pub struct MapLayout {
     pub devices: Vec<[f32; 2]>,
     /// The smallest and largest corner of everything drawn.
     pub bounds: ([f32; 2], [f32; 2]),
+    /// How a position on the ground maps to the drawing: the sites' mean latitude and longitude,
+    /// degrees, and the world units per metre (0 when there is no distance to scale by: one
+    /// site, or all at one place).
+    pub origin: [f64; 2],
+    /// World units per metre.
+    pub stretch: f64,
 }
 
 /// What a click at a point of the map lands on.
@@ -36,6 +42,14 @@ pub enum Picked {
 }
 
 impl MapLayout {
+    /// Where `[latitude, longitude]` is drawn (None when the drawing has no scale to the ground).
+    pub fn project(&self, position: [f64; 2]) -> Option<[f32; 2]> {
+        (self.stretch > 0.0).then(|| {
+            let [x, y] = ground_m(position, self.origin);
+            [(x * self.stretch) as f32, (y * self.stretch) as f32]
+        })
+    }
+
     /// What is at world point `at`: the nearest device within half a marker spacing, else the
     /// site whose disc holds the point.
     pub fn pick(&self, at: [f32; 2]) -> Option<Picked> {
@@ -70,6 +84,12 @@ fn sunflower_radius(n: u32, s: f32) -> f32 {
     s * (n as f32 + 0.5).sqrt() * 0.55 + s
 }
 
+/// Metres east and north of `origin` (an equirectangular projection).
+fn ground_m(p: [f64; 2], origin: [f64; 2]) -> [f64; 2] {
+    let k = origin[0].to_radians().cos();
+    [(p[1] - origin[1]).to_radians() * k * EARTH_RADIUS_M, (p[0] - origin[0]).to_radians() * EARTH_RADIUS_M]
+}
+
 /// The geometry of `l`.
 pub fn layout(l: &FleetLayout) -> MapLayout {
     let n_sites = l.sites.len();
@@ -96,16 +116,7 @@ pub fn layout(l: &FleetLayout) -> MapLayout {
     // Sites where the scenario puts them, stretched apart when their discs would overlap.
     let lat0 = l.sites.iter().map(|s| s.position[0]).sum::<f64>() / n_sites.max(1) as f64;
     let lon0 = l.sites.iter().map(|s| s.position[1]).sum::<f64>() / n_sites.max(1) as f64;
-    let k = lat0.to_radians().cos();
-    let geo: Vec<[f64; 2]> = l
-        .sites
-        .iter()
-        .map(|s| {
-            let x = (s.position[1] - lon0).to_radians() * k * EARTH_RADIUS_M;
-            let y = (s.position[0] - lat0).to_radians() * EARTH_RADIUS_M;
-            [x, y]
-        })
-        .collect();
+    let geo: Vec<[f64; 2]> = l.sites.iter().map(|s| ground_m(s.position, [lat0, lon0])).collect();
     // The one scale at which the closest pair of discs keeps a gap of a fifth of their radii:
     // geography's bearings and proportions, drawn at the devices' scale.
     let mut stretch = 0.0f64;
@@ -163,7 +174,16 @@ pub fn layout(l: &FleetLayout) -> MapLayout {
     if n_sites == 0 {
         (lo, hi) = ([-1.0; 2], [1.0; 2]);
     }
-    MapLayout { sites, site_radius, gateways, gateway_radius: cloud, devices, bounds: (lo, hi) }
+    MapLayout {
+        sites,
+        site_radius,
+        gateways,
+        gateway_radius: cloud,
+        devices,
+        bounds: (lo, hi),
+        origin: [lat0, lon0],
+        stretch,
+    }
 }
 
 #[cfg(test)]
@@ -222,6 +242,20 @@ mod tests {
         }
         let (lo, hi) = m.bounds;
         assert!(m.devices.iter().all(|p| (0..2).all(|a| p[a] >= lo[a] - 1e-3 && p[a] <= hi[a] + 1e-3)));
+    }
+
+    #[test]
+    fn positions_on_the_ground_project_as_the_sites_do() {
+        let l = fleet(&[([-26.2041, 28.0473], 4, 1000), ([-26.2109, 28.0551], 2, 1000)]);
+        let m = layout(&l);
+        for (s, site) in l.sites.iter().enumerate() {
+            let p = m.project(site.position).unwrap();
+            assert!(dist(p, m.sites[s]) < 1e-2, "{p:?} {:?}", m.sites[s]);
+        }
+        // Halfway on the ground is halfway on the map.
+        let mid = m.project([(-26.2041 - 26.2109) / 2.0, (28.0473 + 28.0551) / 2.0]).unwrap();
+        assert!(dist(mid, [(m.sites[0][0] + m.sites[1][0]) / 2.0, (m.sites[0][1] + m.sites[1][1]) / 2.0]) < 1e-2);
+        assert_eq!(layout(&fleet(&[([1.0, 2.0], 1, 10)])).project([1.0, 2.0]), None, "one site: no scale");
     }
 
     #[test]

@@ -156,6 +156,7 @@ fn setup(
     data: Res<FleetData>,
     mut meshes: ResMut<Assets<Mesh>>,
     mut materials: ResMut<Assets<ColorMaterial>>,
+    mut images: ResMut<Assets<Image>>,
     mut cameras: Query<(Entity, &mut Transform, &mut Projection), With<Camera2d>>,
 ) {
     let map = &data.map;
@@ -167,8 +168,27 @@ fn setup(
         o.scaling_mode =
             ScalingMode::AutoMin { min_width: (hi[0] - lo[0]) / (x1 - x0), min_height: (hi[1] - lo[1]) / (y1 - y0) };
     }
+    let plan = data.playback.background.as_ref().and_then(|b| match load_plan(&b.path) {
+        Ok(image) => Some((b, image)),
+        Err(e) => {
+            warn!("the site plan {}: {e}; the map is drawn without it", b.path.display());
+            None
+        }
+    });
+    let plan_drawn = plan.is_some();
+    if let Some((b, image)) = plan {
+        // Placed by its corners on the ground, else stretched over the drawn map.
+        let corners = b.corners.and_then(|[nw, se]| Some((map.project(nw)?, map.project(se)?)));
+        let (nw, se) = corners.unwrap_or(([lo[0], hi[1]], [hi[0], lo[1]]));
+        let size = Vec2::new(se[0] - nw[0], nw[1] - se[1]);
+        commands.spawn((
+            Sprite { image: images.add(image), custom_size: Some(size), ..default() },
+            Transform::from_xyz((nw[0] + se[0]) / 2.0, (nw[1] + se[1]) / 2.0, -1.0),
+        ));
+    }
+    let alpha_mode = if plan_drawn { bevy::sprite_render::AlphaMode2d::Blend } else { default() };
     for (s, (c, r)) in map.sites.iter().zip(&map.site_radius).enumerate() {
-        let material = materials.add(palette::SITE);
+        let material = materials.add(ColorMaterial { color: palette::SITE, alpha_mode, ..default() });
         commands.spawn((
             Mesh2d(meshes.add(Circle::new(*r))),
             MeshMaterial2d(material.clone()),
@@ -327,6 +347,21 @@ fn setup(
         });
 }
 
+/// A site plan's pixels.
+fn load_plan(path: &std::path::Path) -> anyhow::Result<Image> {
+    use bevy::image::{CompressedImageFormats, ImageSampler, ImageType};
+    let bytes = std::fs::read(path)?;
+    let image = Image::from_buffer(
+        &bytes,
+        ImageType::Extension("png"),
+        CompressedImageFormats::NONE,
+        true,
+        ImageSampler::linear(),
+        bevy::asset::RenderAssetUsages::RENDER_WORLD,
+    )?;
+    Ok(image)
+}
+
 /// The most events marked on the timeline (the earliest; a five-year run can have thousands).
 const MAX_MARKERS: usize = 2_000;
 
@@ -472,9 +507,12 @@ fn redraw(
         let down: u32 = palette::DOWN.iter().map(|&c| counts[c as usize]).sum();
         if let Some(mut m) = materials.get_mut(&disc.material) {
             m.color = if dark.contains(&(disc.site, None)) {
+                // Lights out: the area goes black, the plan under it too.
                 palette::OUTAGE
             } else {
-                palette::site(if all == 0 { 0.0 } else { down as f32 / all as f32 })
+                // Over a site plan, the plan shows through the disc.
+                let alpha = if data.playback.background.is_some() { 0.7 } else { 1.0 };
+                palette::site(if all == 0 { 0.0 } else { down as f32 / all as f32 }).with_alpha(alpha)
             };
         }
     }

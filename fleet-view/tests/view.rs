@@ -109,9 +109,10 @@ fn the_mine_power_cut_as_a_still_and_as_a_demo() {
     // The story at that hour: the north shaft buffering, the south ramp online.
     let buffering = frame.states.iter().filter(|&&s| s == 2).count();
     assert!(buffering > 800, "{buffering} buffering");
-    // The north shaft's disc is black (its cut), the south ramp's is not.
+    // The north shaft's disc is black (its cut, the site plan under it too).
     let black = pixels(400).filter(|&(x, y)| at(x, y) == [0, 0, 0]).count();
     assert!(black > 5_000, "{black} black pixels");
+    assert!(still.frame.states.len() == 2000);
 
     // A click on a north-shaft device, and on the south ramp's disc.
     let playback = studio::playback::load(&config, run).unwrap();

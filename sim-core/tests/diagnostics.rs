@@ -268,3 +268,19 @@ fn a_duration_error_says_what_is_accepted() {
         "{x}"
     );
 }
+
+#[test]
+fn a_site_plan_needs_its_corners_in_order() {
+    let text = std::fs::read_to_string(root().join("scenarios/mine-production.toml")).unwrap();
+    let good = "background_corners = [[-26.2000, 28.0420], [-26.2150, 28.0600]]";
+    assert!(text.contains(good));
+    let line = text.lines().position(|l| l.contains(good)).unwrap() + 1;
+    let swapped = text.replace(good, "background_corners = [[-26.2150, 28.0420], [-26.2000, 28.0600]]");
+    let d = scenario(swapped.as_bytes(), &[]).expect_err("corners swapped");
+    assert_eq!(d.0.len(), 1, "{}", show(&d));
+    assert_eq!((d.0[0].line, d.0[0].path.as_str()), (line, "view.background_corners"), "{}", show(&d));
+    assert!(d.0[0].message.contains("is not north-west of"), "{}", show(&d));
+    let no_file = text.replace("background = \"plans/mine-a-plan.png\"\n", "");
+    let d = scenario(no_file.as_bytes(), &[]).expect_err("no background");
+    assert!(d.0[0].message.contains("missing required field `background`"), "{}", show(&d));
+}

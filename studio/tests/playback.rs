@@ -100,9 +100,34 @@ fn a_run_with_playback_serves_the_fleet_at_any_time() {
     assert!(card.title.starts_with("Mine A - production"), "{card:?}");
     assert!(card.lines.iter().any(|l| l.contains("of readings delivered")), "{card:?}");
 
+    // The mine's site plan, found in assets/ beside scenarios/, with its corners.
+    let plan = p.background.as_ref().unwrap();
+    assert!(plan.path.ends_with("assets/plans/mine-a-plan.png") && plan.corners.is_some(), "{plan:?}");
+    assert!(p.notes.is_empty(), "{:?}", p.notes);
+
     let e = studio::playback::load(&config, without.run_id).err().unwrap();
     assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
     assert!(e.to_string().contains("--playback"), "{e}");
     studio::records::delete_run(&config, with.run_id).unwrap();
     assert_eq!(studio::playback::load(&config, with.run_id).err().unwrap().code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn a_site_plan_that_is_not_there_is_a_note_not_an_error() {
+    let dir = temp_dir("playback-plan");
+    let config = Config::in_dir(&dir);
+    let text = std::fs::read_to_string(root().join("scenarios/mine-pilot.toml")).unwrap()
+        + "\n[view]\nbackground = \"nowhere.png\"\n";
+    // The price book travels with it (looked for beside the file, then in ../pricebooks).
+    std::fs::create_dir_all(dir.join("pricebooks")).unwrap();
+    std::fs::copy(root().join("pricebooks/iot-2026-11.toml"), dir.join("pricebooks/iot-2026-11.toml")).unwrap();
+    let file = dir.join("pilot-with-plan.toml");
+    std::fs::write(&file, text).unwrap();
+    let loaded = load_scenario(&config, &file, &["scenario.duration=1d".to_string()]).unwrap();
+    let s = start_run(RunJob { playback: true, ..RunJob::new(loaded, config.db.clone()) }).unwrap();
+    while s.next_progress().is_some() {}
+    let run = s.wait().unwrap().summaries[0].run_id;
+    let p = studio::playback::load(&config, run).unwrap();
+    assert_eq!(p.background, None);
+    assert!(p.notes[0].contains("\"nowhere.png\"") && p.notes[0].contains("without it"), "{:?}", p.notes);
 }

@@ -61,6 +61,18 @@ pub struct Scenario {
     pub firmware: Option<Firmware>,
     /// Device identity and credentials (`[identity]`).
     pub identity: Option<IdentityPlan>,
+    /// How the fleet view draws it (`[view]`): a site plan behind the map.
+    pub view: Option<ViewPlan>,
+}
+
+/// The fleet view's background: a site plan image, placed by its corners or over the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewPlan {
+    /// The image file (PNG), relative to the scenario's folder, else to `assets/`.
+    pub background: String,
+    /// Its north-west and south-east corners as `[latitude, longitude]`, degrees; None: the
+    /// image is stretched over the drawn map.
+    pub corners: Option<[[f64; 2]; 2]>,
 }
 
 impl Scenario {

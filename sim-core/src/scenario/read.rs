@@ -148,6 +148,7 @@ fn read_tables(cx: &mut Ctx, t: &mut Tbl<'_, '_>, root: &DeTable<'_>) -> Option<
     let provisioning = read_provisioning(cx, t);
     let firmware = read_firmware(cx, t);
     let identity = read_identity(cx, t);
+    let view = read_view(cx, t);
 
     let sites: Option<Vec<Site>> = sites.into_iter().collect();
     let networks: Option<Vec<NetworkProfile>> = networks.into_iter().map(|(_, n)| n).collect();
@@ -172,6 +173,7 @@ fn read_tables(cx: &mut Ctx, t: &mut Tbl<'_, '_>, root: &DeTable<'_>) -> Option<
         provisioning: provisioning?,
         firmware: firmware?,
         identity: identity?,
+        view: view?,
     };
     check_limits(cx, root, &scenario);
     Some(scenario).filter(|_| schema.is_some())
@@ -1132,6 +1134,38 @@ fn read_targets(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Targets> {
 
 const DAY: SimDuration = SimDuration(crate::time::US_PER_DAY);
 const YEAR: SimDuration = SimDuration(crate::time::US_PER_YEAR);
+
+fn read_view(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<ViewPlan>> {
+    let Some(v) = t.sub(cx, "view", false, "") else {
+        return Some(None);
+    };
+    v.read(cx, |cx, v| {
+        let background = v.string(cx, "background", true);
+        let what = "[[latitude, longitude], [latitude, longitude]]: the image's north-west and south-east corners";
+        let corners = v.field(cx, "background_corners", false, what, |x| {
+            let corner = |c: &DeValue<'_>| match c {
+                DeValue::Array(a) if a.len() == 2 => Ok([as_f64(a[0].get_ref())?, as_f64(a[1].get_ref())?]),
+                other => Err(format!("found {}", type_name(other))),
+            };
+            match x {
+                DeValue::Array(a) if a.len() == 2 => {
+                    let (nw, se) = (corner(a[0].get_ref())?, corner(a[1].get_ref())?);
+                    let valid = |p: [f64; 2]| (-90.0..=90.0).contains(&p[0]) && (-180.0..=180.0).contains(&p[1]);
+                    if !valid(nw) || !valid(se) {
+                        return Err("a corner is not a valid position".into());
+                    }
+                    if nw[0] <= se[0] || nw[1] >= se[1] {
+                        return Err(format!("{nw:?} is not north-west of {se:?}"));
+                    }
+                    Ok([nw, se])
+                }
+                other => Err(format!("found {}", type_name(other))),
+            }
+        });
+        Some(ViewPlan { background: background?, corners })
+    })
+    .map(Some)
+}
 
 fn read_provisioning(cx: &mut Ctx, t: &mut Tbl<'_, '_>) -> Option<Option<Provisioning>> {
     let Some(p) = t.sub(cx, "provisioning", false, "") else {

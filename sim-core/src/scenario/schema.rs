@@ -247,6 +247,10 @@ pub fn scenario_schema() -> Value {
                 "max_devices_offline_pct": num("devices offline at the end of the run, percent", 0.0, 100.0),
             }), &[]),
             "operations": { "not": {}, "description": "removed: replaced by [provisioning], [firmware] and [identity]" },
+            "view": obj(json!({
+                "background": text("a site plan (PNG) drawn behind the fleet view's map, relative to this file or to assets/").examples(json!(["mine-a-plan.png"])),
+                "background_corners": { "type": "array", "minItems": 2, "maxItems": 2, "items": { "type": "array", "minItems": 2, "maxItems": 2, "items": { "type": "number" } }, "description": "the image's north-west and south-east corners, [latitude, longitude] in degrees (default: stretched over the map)", "examples": [[[-26.2000, 28.0430], [-26.2150, 28.0590]]] },
+            }), &["background"]),
             "provisioning": obj(json!({
                 "installs_per_week": num("devices installed per week, in order (0: all at the start)", 0.0, 1e9).default(0.0),
                 "onboarding": choice("how devices are onboarded", &["manual", "zero-touch"]),

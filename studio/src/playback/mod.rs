@@ -33,6 +33,19 @@ pub struct Playback {
     pub summary: Option<RunSummary>,
     /// Each class's buffer capacity, readings (by class index).
     pub buffer_capacity: Vec<u32>,
+    /// The site plan drawn behind the map (`[view] background`), when its file was found.
+    pub background: Option<Background>,
+    /// What the view should tell its user and could not use (a site plan not found).
+    pub notes: Vec<String>,
+}
+
+/// A site plan behind the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Background {
+    /// The image file.
+    pub path: std::path::PathBuf,
+    /// Its north-west and south-east corners, `[latitude, longitude]`; None: over the map.
+    pub corners: Option<[[f64; 2]; 2]>,
 }
 
 /// A month as the cost to date counts it: 365.25 / 12 days, in seconds.
@@ -54,6 +67,16 @@ pub fn load(config: &Config, run: i64) -> Result<Playback> {
     let timeline = Timeline::decode(&bytes).map_err(|e| anyhow::anyhow!("run {run}'s playback data: {e}"))?;
     let loaded = crate::stored_scenario(&store, run)?;
     let mut p = Playback::new(run, &loaded.scenario, timeline)?;
+    if let Some(v) = &loaded.scenario.view {
+        match find_background(std::path::Path::new(&loaded.file), &v.background) {
+            Some(path) => p.background = Some(Background { path, corners: v.corners }),
+            None => p.notes.push(format!(
+                "the site plan {:?} ([view] background of {}) was not found beside the scenario or in assets/; \
+                 the map is drawn without it",
+                v.background, loaded.file
+            )),
+        }
+    }
     let (series, events) = crate::run::series_and_events(&store, run)?;
     let summary: Option<RunSummary> = match store.get_run(run)?.and_then(|r| r.row.summary_json) {
         Some(j) => Some(serde_json::from_str(&j).map_err(|e| anyhow::anyhow!("run {run}'s summary: {e}"))?),
@@ -65,6 +88,19 @@ pub fn load(config: &Config, run: i64) -> Result<Playback> {
     p.events = events;
     p.summary = summary;
     Ok(p)
+}
+
+/// Where `[view] background = name` is: beside the scenario file, else in the `assets/` folder
+/// beside the scenario's folder (the project's layout: `scenarios/` and `assets/` side by side),
+/// else in `assets/` of the working directory.
+fn find_background(scenario_file: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
+    let dir = scenario_file.parent().unwrap_or(std::path::Path::new("."));
+    let candidates = [
+        dir.join(name),
+        dir.parent().unwrap_or(std::path::Path::new(".")).join("assets").join(name),
+        std::path::Path::new("assets").join(name),
+    ];
+    candidates.into_iter().find(|p| p.is_file())
 }
 
 /// The fleet's figures at the end of each hour, summed over classes, totals to date.
@@ -137,7 +173,16 @@ impl Playback {
             currency: None,
         };
         let buffer_capacity = s.classes.iter().map(|c| c.buffer.capacity).collect();
-        Ok(Playback { layout: fleet, timeline, kpis: Vec::new(), events: Vec::new(), summary: None, buffer_capacity })
+        Ok(Playback {
+            layout: fleet,
+            timeline,
+            kpis: Vec::new(),
+            events: Vec::new(),
+            summary: None,
+            buffer_capacity,
+            background: None,
+            notes: Vec::new(),
+        })
     }
 
     /// The hourly sample (1-based) shown at simulated time `at_s` seconds: the state at the end
