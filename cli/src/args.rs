@@ -260,6 +260,7 @@ pub(crate) enum Command {
   scaleproof view 12 --screenshot cut.png --at 12d15h --size 1280x800
   scaleproof view last --demo
   scaleproof view last --demo-frames slides/
+  scaleproof view --live scenarios/mine-production.toml --set fleet.vibration.count=2000
 
 In the window: Space plays or pauses, Left/Right step an hour (Shift: a day), Up/Down change
 the speed (1 h/s to 1 day/s), Home/End jump, clicking the timeline jumps there, the wheel
@@ -267,7 +268,15 @@ zooms, dragging pans, F11 toggles full screen, Esc quits. In a demo, Space pause
 and Right moves on to the next caption.")]
     View {
         /// The run (an id, run:ID, or `last`).
-        run: String,
+        #[arg(required_unless_present = "live")]
+        run: Option<String>,
+        /// Run this scenario now and watch it live: the engine runs at the view's pace and the
+        /// run is stored when it ends; closing the window stops it (stored cancelled).
+        #[arg(long, value_name = "SCENARIO.toml", conflicts_with_all = ["run", "screenshot", "demo", "demo_frames", "at"])]
+        live: Option<PathBuf>,
+        /// With --live: override a scenario field, PATH=VALUE (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE", requires = "live")]
+        set: Vec<String>,
         /// Render one frame to this PNG file and exit.
         #[arg(long)]
         screenshot: Option<PathBuf>,

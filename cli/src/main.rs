@@ -178,6 +178,17 @@ fn write_report(
 }
 
 /// Pretty JSON on stdout.
+/// Runs the fleet view's binary to its end.
+fn run_view(mut view: std::process::Command) -> Result<()> {
+    let status = view.status().with_context(|| {
+        format!("cannot start {} (build it: cargo build -p fleet-view)", studio::view::binary().display())
+    })?;
+    if !status.success() {
+        return Err(anyhow::anyhow!("the fleet view failed ({status})").into());
+    }
+    Ok(())
+}
+
 fn print_json(v: &impl serde::Serialize) -> Result<()> {
     outln!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
@@ -302,6 +313,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
                 db: db.clone(),
                 on_epoch: None,
                 playback,
+                live: None,
             })?;
             let outcome = drive(session, |p| bar.set(0, p.fraction))?;
             bar.finish();
@@ -571,9 +583,14 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             };
             write_report(&config.db, target, &out, png.as_deref().map(|d| (d, png_scale)), false)
         }
-        Command::View { run, screenshot, at, size, demo, demo_frames, db } => {
+        Command::View { run, live, set, screenshot, at, size, demo, demo_frames, db } => {
             let config = with_db(config, db)?;
-            let id = studio::records::run_ref(&config, &run)?;
+            if let Some(file) = &live {
+                // Said here, before a window opens: every problem of the file at its line.
+                load(&config, file, &set)?;
+                return run_view(studio::view::live_command(&config.db, file, &set));
+            }
+            let id = studio::records::run_ref(&config, run.as_deref().unwrap_or("last"))?;
             // Said here, before a window opens: the view needs the run's playback data.
             studio::playback::load(&config, id)?;
             if let Some(a) = &at {
@@ -592,12 +609,7 @@ fn dispatch(config: &Config, cli: Cli) -> Result<()> {
             if let Some(d) = &demo_frames {
                 view.arg("--demo-frames").arg(d).arg("--size").arg(&size);
             }
-            let status = view.status().with_context(|| {
-                format!("cannot start {} (build it: cargo build -p fleet-view)", studio::view::binary().display())
-            })?;
-            if !status.success() {
-                return Err(anyhow::anyhow!("the fleet view failed ({status})").into());
-            }
+            run_view(view)?;
             if let Some(f) = &screenshot {
                 say!("Wrote {}.", f.display());
             }

@@ -239,12 +239,53 @@ impl FrameStats {
     }
 }
 
+/// A running engine's hours, as `studio::playback::live` streams them.
+#[derive(Resource)]
+pub struct LiveFeed(pub Mutex<std::sync::mpsc::Receiver<studio::playback::live::LiveHour>>);
+
+/// Hours taken from a live feed ahead of the one shown (the engine runs at most
+/// `studio::playback::live::AHEAD_HOURS` more ahead, waiting for the view).
+const LIVE_LEAD_HOURS: u32 = 2;
+
+/// Takes the live hours the clock is about to show into the playback; the clock cannot pass
+/// the last hour simulated.
+fn take_live_hours(
+    feed: Option<Res<LiveFeed>>,
+    mut data: ResMut<FleetData>,
+    mut clock: ResMut<ViewClock>,
+    mut drawn: ResMut<scene::Drawn>,
+) {
+    let Some(feed) = feed else { return };
+    let rx = feed.0.lock().unwrap_or_else(|e| e.into_inner());
+    let want = data.playback.hour_at(clock.0.at_s) + LIVE_LEAD_HOURS;
+    let mut took = false;
+    while data.playback.simulated_hours < want.min(data.playback.layout.hours) {
+        match rx.try_recv() {
+            Ok(hour) => {
+                data.playback.append(hour);
+                took = true;
+            }
+            Err(_) => break,
+        }
+    }
+    if took {
+        drawn.hour = None;
+    }
+    let frontier_s = data.playback.simulated_hours as f64 * 3600.0;
+    if clock.0.at_s > frontier_s {
+        clock.0.at_s = frontier_s;
+    }
+}
+
 /// Opens the interactive view of `playback` at simulated time `at_s`, paused (Space plays), and
 /// returns when its window closes (or after `opts.frames`); with `opts.bench`, the frame times.
+/// With `live`, the hours of a running engine are taken as the clock reaches them, playing from
+/// the start (closing the window hangs up, which stops the run).
 pub fn window(
     playback: studio::playback::Playback,
     at_s: f64,
     opts: WindowOptions,
+    live: Option<std::sync::mpsc::Receiver<studio::playback::live::LiveHour>>,
 ) -> anyhow::Result<Option<FrameStats>> {
     let duration_s = playback.duration_s();
     let title = format!("Scaleproof fleet view: run {} ({})", playback.layout.run, playback.layout.scenario);
@@ -275,6 +316,11 @@ pub fn window(
     .add_plugins((FleetScenePlugin, controls::ControlsPlugin { demo: opts.demo }));
     if let Some(story) = story {
         app.insert_resource(demo::Demo(story)).add_plugins(demo::DemoPlugin(demo::Drive::Play));
+    }
+    if let Some(rx) = live {
+        app.insert_resource(LiveFeed(Mutex::new(rx)))
+            .add_systems(Update, take_live_hours.after(controls::advance).before(scene::SceneSet));
+        app.world_mut().resource_mut::<ViewClock>().0.playing = true;
     }
     if let Some(n) = opts.frames {
         app.add_systems(Last, move |count: Res<bevy::diagnostic::FrameCount>, mut exit: MessageWriter<AppExit>| {

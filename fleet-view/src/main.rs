@@ -10,7 +10,16 @@ use clap::Parser;
 #[command(name = "scaleproof-view", about = "Play a stored run back on a map of the fleet")]
 struct Args {
     /// The run (an id, run:ID, or `last`); it must have been recorded with playback.
-    run: String,
+    #[arg(required_unless_present = "live")]
+    run: Option<String>,
+    /// Run this scenario now and watch it live: the engine runs at the view's pace (1 simulated
+    /// hour per second to a day per second) and the run is stored when it ends; closing the
+    /// window stops it (stored cancelled).
+    #[arg(long, value_name = "SCENARIO.toml", conflicts_with_all = ["run", "screenshot", "demo", "demo_frames", "bench"])]
+    live: Option<PathBuf>,
+    /// With --live: override a scenario field, PATH=VALUE (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE", requires = "live")]
+    set: Vec<String>,
     /// Render one frame to this PNG file and exit (no window needed).
     #[arg(long)]
     screenshot: Option<PathBuf>,
@@ -62,7 +71,10 @@ fn run(args: Args) -> anyhow::Result<()> {
     if let Some(db) = args.db {
         config.db = db;
     }
-    let id = studio::records::run_ref(&config, &args.run)?;
+    if let Some(file) = &args.live {
+        return live(&config, file, &args.set, args.frames);
+    }
+    let id = studio::records::run_ref(&config, args.run.as_deref().unwrap_or("last"))?;
     let playback = studio::playback::load(&config, id)?;
     #[expect(clippy::print_stderr, reason = "what the view could not use is said once, at the start")]
     for note in &playback.notes {
@@ -111,7 +123,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             let devices = playback.layout.site_of.len();
             let frames = if args.bench { Some(args.frames.unwrap_or(600)) } else { args.frames };
             let opts = fleet_view::WindowOptions { frames, bench: args.bench, demo: args.demo, selected };
-            if let Some(s) = fleet_view::window(playback, at_s, opts)? {
+            if let Some(s) = fleet_view::window(playback, at_s, opts, None)? {
                 #[expect(clippy::print_stdout, reason = "the benchmark's figures are its output")]
                 {
                     println!(
@@ -123,5 +135,27 @@ fn run(args: Args) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// `--live`: runs the scenario with its playback streamed to the window, then says what became
+/// of the run.
+fn live(config: &studio::Config, file: &std::path::Path, set: &[String], frames: Option<u32>) -> anyhow::Result<()> {
+    let loaded = studio::load_scenario(config, file, set)?;
+    let (playback, hours, session) = studio::playback::live::start(loaded, config.db.clone(), None)?;
+    let opts = fleet_view::WindowOptions { frames, ..Default::default() };
+    fleet_view::window(playback, 0.0, opts, Some(hours))?;
+    #[expect(clippy::print_stdout, reason = "what became of the run is the command's output")]
+    match session.wait() {
+        Ok(outcome) => {
+            let id = outcome.summaries[0].run_id;
+            println!("Stored as run {id} in {} (scaleproof show {id}).", config.db.display());
+            Ok(())
+        }
+        Err(e) if e.code() == studio::ErrorCode::Cancelled => {
+            println!("The view closed before the run's end: the run stopped and is stored cancelled.");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
     }
 }

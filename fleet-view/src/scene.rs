@@ -630,10 +630,11 @@ fn overlay_text(
     use studio::model::text::thousands;
     let l = &p.layout;
     let state = if clock.playing { "playing" } else { "paused" };
+    let run =
+        if l.run == 0 { format!("live, simulated to hour {}", p.simulated_hours) } else { format!("run {}", l.run) };
     let mut o = format!(
-        "{}  (run {})\n{}  ({}, hour {} of {})   {} at {} h/s",
+        "{}  ({run})\n{}  ({}, hour {} of {})   {} at {} h/s",
         l.scenario,
-        l.run,
         p.calendar(clock.at_s),
         clock.label(),
         hour,

@@ -59,6 +59,10 @@ pub struct RunRequest<'a> {
     /// Record replication 0's playback data (every device's state hour by hour, for the fleet
     /// view) with the run: the same results, a little more time and store space.
     pub playback: bool,
+    /// Stream replication 0's playback hour by hour to a live view (implies `playback`). A full
+    /// channel holds the engine back until the view takes the next hour; a view that hangs up
+    /// stops the run as a cancel does.
+    pub live: Option<crate::playback::live::LiveSender>,
 }
 
 /// A precision goal for the KPIs that have targets (`sim_core::verdict::precise_enough`).
@@ -185,6 +189,8 @@ struct SeriesWriter<'a> {
     on_epoch: Option<&'a OnEpoch>,
     /// The device states so far, when the run records its playback.
     timeline: Option<sim_core::engine::Timeline>,
+    /// The live view's stream, and the hour being streamed.
+    live: Option<crate::playback::live::LiveStream>,
 }
 
 impl SeriesWriter<'_> {
@@ -225,6 +231,9 @@ impl Observer for SeriesWriter<'_> {
         if let Some(hook) = self.on_epoch {
             hook(self.replication, r);
         }
+        if let Some(live) = &mut self.live {
+            live.epoch(r);
+        }
         self.tracker.epoch(self.replication, r);
     }
 
@@ -232,10 +241,13 @@ impl Observer for SeriesWriter<'_> {
         if let Some(t) = &mut self.timeline {
             t.record(epoch, changes);
         }
+        if let Some(live) = &mut self.live {
+            live.states(changes);
+        }
     }
 
     fn keep_going(&mut self) -> bool {
-        !self.cancel.is_some_and(CancelToken::is_cancelled)
+        !self.cancel.is_some_and(CancelToken::is_cancelled) && !self.live.as_ref().is_some_and(|l| l.hung_up)
     }
 }
 
@@ -394,8 +406,9 @@ fn simulate_one(
         tracker,
         cancel: req.cancel,
         on_epoch: req.on_epoch,
-        timeline: (req.playback && replication == 0)
+        timeline: ((req.playback || req.live.is_some()) && replication == 0)
             .then(|| Timeline::new(s.device_count() as u32, s.duration.0.div_ceil(sim_core::engine::EPOCH_US) as u32)),
+        live: req.live.clone().filter(|_| replication == 0).map(crate::playback::live::LiveStream::new),
     };
     let out = if writer.timeline.is_some() {
         sim_core::engine::simulate_playback(s, rep_seed, &mut writer)

@@ -304,6 +304,7 @@ fn study_runs(req: &SensitivityRequest<'_>) -> Result<SensitivityOutcome> {
             cancel: req.cancel,
             on_epoch: None,
             playback: false,
+            live: None,
         })?;
         done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         messages_before.fetch_add(last_messages.into_inner(), std::sync::atomic::Ordering::Relaxed);

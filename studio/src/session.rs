@@ -304,6 +304,8 @@ pub struct RunJob {
     pub on_epoch: Option<EpochHook>,
     /// Record replication 0's playback data for the fleet view (see [`RunRequest::playback`]).
     pub playback: bool,
+    /// Stream replication 0's playback to a live view (see [`RunRequest::live`]).
+    pub live: Option<crate::playback::live::LiveSender>,
 }
 
 impl RunJob {
@@ -318,6 +320,7 @@ impl RunJob {
             db,
             on_epoch: None,
             playback: false,
+            live: None,
         }
     }
 }
@@ -337,6 +340,7 @@ pub fn start_run(job: RunJob) -> Result<Session<RunOutcome>> {
             cancel: Some(&cx.cancel),
             on_epoch: job.on_epoch.as_deref(),
             playback: job.playback,
+            live: job.live.clone(),
         })
     })
 }

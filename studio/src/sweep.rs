@@ -221,6 +221,7 @@ fn run_points(
             cancel: req.cancel,
             on_epoch: None,
             playback: false,
+            live: None,
         })?;
         messages_before.fetch_add(last_messages.into_inner(), std::sync::atomic::Ordering::Relaxed);
         let run_id = out.summaries[0].run_id;

@@ -27,3 +27,14 @@ pub fn command(db: &Path, run: i64) -> std::process::Command {
     c.arg(run.to_string()).arg("--db").arg(db);
     c
 }
+
+/// The command that runs scenario `file` (with `overrides`, `PATH=VALUE`) live in the view, the
+/// run stored in `db` when it ends.
+pub fn live_command(db: &Path, file: &Path, overrides: &[String]) -> std::process::Command {
+    let mut c = std::process::Command::new(binary());
+    c.arg("--live").arg(file).arg("--db").arg(db);
+    for o in overrides {
+        c.arg("--set").arg(o);
+    }
+    c
+}

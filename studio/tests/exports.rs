@@ -85,6 +85,7 @@ fn run(file: &Path, db: &Path, overrides: &[&str]) -> RunSummary {
         cancel: None,
         on_epoch: None,
         playback: false,
+        live: None,
     })
     .unwrap();
     out.summaries.into_iter().next().unwrap()

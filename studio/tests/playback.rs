@@ -131,3 +131,50 @@ fn a_site_plan_that_is_not_there_is_a_note_not_an_error() {
     assert_eq!(p.background, None);
     assert!(p.notes[0].contains("\"nowhere.png\"") && p.notes[0].contains("without it"), "{:?}", p.notes);
 }
+
+#[test]
+fn a_live_run_streams_at_the_views_pace_the_run_it_stores() {
+    use studio::playback::live::{AHEAD_HOURS, start};
+    let dir = temp_dir("playback-live");
+    let config = Config::in_dir(&dir);
+    let set =
+        ["fleet.vibration.count=300", "scenario.duration=3d", "event.0.at=1d", "event.1.at=2d", "event.2.at=2d 12:00"]
+            .map(String::from);
+    let loaded = load_scenario(&config, &root().join("scenarios/mine-production.toml"), &set).unwrap();
+
+    let (mut live, hours, session) = start(loaded.clone(), config.db.clone(), None).unwrap();
+    assert_eq!((live.simulated_hours, live.layout.hours), (0, 72));
+    assert!(!live.events.is_empty(), "the run's events are known before it runs");
+    // Nobody takes an hour: the engine waits with its channel full.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut last_epoch = 0;
+    while let Some(p) = session.try_progress() {
+        last_epoch = p.epoch;
+    }
+    assert!(!session.is_finished() && last_epoch as usize <= AHEAD_HOURS + 2, "ran ahead to hour {last_epoch}");
+    for h in hours.iter() {
+        live.append(h);
+    }
+    assert_eq!(live.simulated_hours, 72);
+    let run = session.wait().unwrap().summaries[0].run_id;
+    // What was streamed is what was stored, hour by hour.
+    let stored = studio::playback::load(&config, run).unwrap();
+    for hour in [1, 13, 40, 72] {
+        let at = hour as f64 * 3600.0;
+        assert_eq!(live.frame(at).states, stored.frame(at).states, "hour {hour}");
+    }
+    let strip = |k: &studio::contract::FleetKpis| (k.hour, k.online, k.buffered, k.delivered, k.lost);
+    assert_eq!(live.kpis.iter().map(strip).collect::<Vec<_>>(), stored.kpis.iter().map(strip).collect::<Vec<_>>());
+    assert_eq!(live.events, stored.events);
+    assert_eq!((live.layout.start_ms, &live.background), (stored.layout.start_ms, &stored.background));
+    assert!(live.background.is_some() && live.calendar(0.0) == "2026-01-01 00:00", "{}", live.calendar(0.0));
+
+    // A view that closes stops its run, stored cancelled.
+    let (_, hours, session) = start(loaded, config.db.clone(), None).unwrap();
+    for _ in 0..5 {
+        hours.recv().unwrap();
+    }
+    drop(hours);
+    let e = session.wait().err().unwrap();
+    assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
+}

@@ -31,6 +31,7 @@ fn run(db: &Path, overrides: &[&str], replications: u32, precision: Option<Preci
         cancel: None,
         on_epoch: None,
         playback: false,
+        live: None,
     })
     .unwrap()
 }

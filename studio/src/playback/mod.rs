@@ -5,6 +5,7 @@
 //! view draws these frames; it runs no simulation of its own.
 
 pub mod demo;
+pub mod live;
 
 use sim_core::engine::Layout;
 pub use sim_core::engine::{DeviceState, StateChange, Timeline};
@@ -37,6 +38,9 @@ pub struct Playback {
     pub background: Option<Background>,
     /// What the view should tell its user and could not use (a site plan not found).
     pub notes: Vec<String>,
+    /// Hours there is data for: all of them for a stored run, those simulated so far for a
+    /// live one ([`live`]).
+    pub simulated_hours: u32,
 }
 
 /// A site plan behind the map.
@@ -67,22 +71,12 @@ pub fn load(config: &Config, run: i64) -> Result<Playback> {
     let timeline = Timeline::decode(&bytes).map_err(|e| anyhow::anyhow!("run {run}'s playback data: {e}"))?;
     let loaded = crate::stored_scenario(&store, run)?;
     let mut p = Playback::new(run, &loaded.scenario, timeline)?;
-    if let Some(v) = &loaded.scenario.view {
-        match find_background(std::path::Path::new(&loaded.file), &v.background) {
-            Some(path) => p.background = Some(Background { path, corners: v.corners }),
-            None => p.notes.push(format!(
-                "the site plan {:?} ([view] background of {}) was not found beside the scenario or in assets/; \
-                 the map is drawn without it",
-                v.background, loaded.file
-            )),
-        }
-    }
+    p.find_plan(&loaded);
     let (series, events) = crate::run::series_and_events(&store, run)?;
     let summary: Option<RunSummary> = match store.get_run(run)?.and_then(|r| r.row.summary_json) {
         Some(j) => Some(serde_json::from_str(&j).map_err(|e| anyhow::anyhow!("run {run}'s summary: {e}"))?),
         None => None,
     };
-    p.layout.start_ms = series.start_ms;
     p.layout.currency = summary.as_ref().and_then(|s| s.cost.as_ref()).map(|c| c.currency.clone());
     p.kpis = kpis(&series, summary.as_ref());
     p.events = events;
@@ -169,10 +163,11 @@ impl Playback {
             site_of,
             gateway_of,
             class_of,
-            start_ms: 0,
+            start_ms: s.start_ms,
             currency: None,
         };
         let buffer_capacity = s.classes.iter().map(|c| c.buffer.capacity).collect();
+        let hours = timeline.epochs;
         Ok(Playback {
             layout: fleet,
             timeline,
@@ -182,6 +177,7 @@ impl Playback {
             buffer_capacity,
             background: None,
             notes: Vec::new(),
+            simulated_hours: hours,
         })
     }
 
@@ -211,6 +207,20 @@ impl Playback {
                 .collect(),
             states,
             kpis: self.kpis.get(epoch as usize).cloned(),
+        }
+    }
+
+    /// Finds the site plan `loaded`'s scenario names (`[view] background`), or notes that it
+    /// was not found.
+    pub fn find_plan(&mut self, loaded: &crate::LoadedScenario) {
+        let Some(v) = &loaded.scenario.view else { return };
+        match find_background(std::path::Path::new(&loaded.file), &v.background) {
+            Some(path) => self.background = Some(Background { path, corners: v.corners }),
+            None => self.notes.push(format!(
+                "the site plan {:?} ([view] background of {}) was not found beside the scenario or in assets/; \
+                 the map is drawn without it",
+                v.background, loaded.file
+            )),
         }
     }
 
