@@ -139,7 +139,7 @@ impl Headless {
         );
         target.texture_descriptor.usage |= TextureUsages::RENDER_ATTACHMENT;
         let target = app.world_mut().resource_mut::<Assets<Image>>().add(target);
-        app.world_mut().spawn((Camera2d, RenderTarget::from(target.clone())));
+        app.world_mut().spawn((camera(), RenderTarget::from(target.clone())));
         Ok(Headless { app, target })
     }
 
@@ -237,6 +237,13 @@ impl FrameStats {
             max_ms: ms[ms.len() - 1],
         })
     }
+}
+
+/// The view's camera: 2D, no multisampling and no dithering. Device markers are axis-aligned
+/// squares, so 4x MSAA (Bevy's default) buys nothing and costs a software rasterizer most of
+/// a frame; without dithering a state's colour is exactly its palette colour.
+fn camera() -> impl Bundle {
+    (Camera2d, bevy::render::view::Msaa::Off, bevy::core_pipeline::tonemapping::DebandDither::Disabled)
 }
 
 /// A running engine's hours, as `studio::playback::live` streams them.
@@ -344,7 +351,7 @@ pub fn window(
             },
         );
     }
-    app.world_mut().spawn(Camera2d);
+    app.world_mut().spawn(camera());
     match app.run() {
         AppExit::Success => {}
         AppExit::Error(code) => anyhow::bail!("the view exited with code {code}"),
