@@ -191,6 +191,8 @@ struct SeriesWriter<'a> {
     timeline: Option<sim_core::engine::Timeline>,
     /// The live view's stream, and the hour being streamed.
     live: Option<crate::playback::live::LiveStream>,
+    /// Epochs simulated so far.
+    hours: u32,
 }
 
 impl SeriesWriter<'_> {
@@ -234,6 +236,7 @@ impl Observer for SeriesWriter<'_> {
         if let Some(live) = &mut self.live {
             live.epoch(r);
         }
+        self.hours = r.index + 1;
         self.tracker.epoch(self.replication, r);
     }
 
@@ -409,6 +412,7 @@ fn simulate_one(
         timeline: ((req.playback || req.live.is_some()) && replication == 0)
             .then(|| Timeline::new(s.device_count() as u32, s.duration.0.div_ceil(sim_core::engine::EPOCH_US) as u32)),
         live: req.live.clone().filter(|_| replication == 0).map(crate::playback::live::LiveStream::new),
+        hours: 0,
     };
     let out = if writer.timeline.is_some() {
         sim_core::engine::simulate_playback(s, rep_seed, &mut writer)
@@ -421,6 +425,16 @@ fn simulate_one(
         return Err(e);
     }
     if out.stopped {
+        // A stopped run keeps the playback of the hours it simulated too (a live view closed
+        // early can be played back as far as it went).
+        if let Some(mut t) = writer.timeline.take() {
+            t.epochs = writer.hours;
+            let data = t.encode();
+            writer
+                .store
+                .put_playback(id, t.devices.len() as u32, t.epochs, &data)
+                .context("writing the run's playback")?;
+        }
         return Err(Cancelled.into());
     }
     let events: Vec<EventRow> = out.events.iter().map(event_row).collect();

@@ -177,4 +177,10 @@ fn a_live_run_streams_at_the_views_pace_the_run_it_stores() {
     drop(hours);
     let e = session.wait().err().unwrap();
     assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
+    // It plays back as far as it went.
+    let runs = studio::records::runs(&config, 10).unwrap();
+    let cancelled = runs.iter().map(|r| r.id).max().unwrap();
+    let p = studio::playback::load(&config, cancelled).unwrap();
+    assert!((5..=5 + AHEAD_HOURS as u32 + 2).contains(&p.layout.hours), "{} hours", p.layout.hours);
+    assert_eq!(p.frame(3.0 * 3600.0).states, stored.frame(3.0 * 3600.0).states, "the same run, as far as it went");
 }
