@@ -500,7 +500,7 @@ fn redraw(
         }
     }
     // Outages of the hour shown (in progress at its sample's time).
-    let dark = data.playback.dark_at(hour as f64 * 3600.0 - 1.0);
+    let dark = data.playback.dark_in(hour);
     for disc in &discs {
         let counts = &frame.sites[disc.site].counts;
         let all: u32 = counts.iter().sum();
@@ -609,7 +609,7 @@ pub fn details_text(p: &studio::playback::Playback, picked: Picked, at_s: f64) -
                     o.push_str(&format!("\n{}: {}", label(code as u8), thousands(n as u64)));
                 }
             }
-            let dark = p.dark_at(f.hour as f64 * 3600.0 - 1.0);
+            let dark = p.dark_in(f.hour);
             if dark.contains(&(s, None)) {
                 o.push_str("\nits network or power is out");
             } else if let Some(n) = Some(dark.iter().filter(|d| d.0 == s).count()).filter(|&n| n > 0) {

@@ -39,7 +39,7 @@ fn count(t: &Timeline, epoch: u32, state: DeviceState) -> u64 {
 
 impl Recorder {
     fn of(s: &sim_core::scenario::Scenario) -> Recorder {
-        Recorder { timeline: Timeline::new(s.device_count() as u32, 0), reports: Vec::new() }
+        Recorder { timeline: Timeline::of_run(s), reports: Vec::new() }
     }
 }
 

@@ -409,8 +409,7 @@ fn simulate_one(
         tracker,
         cancel: req.cancel,
         on_epoch: req.on_epoch,
-        timeline: ((req.playback || req.live.is_some()) && replication == 0)
-            .then(|| Timeline::new(s.device_count() as u32, s.duration.0.div_ceil(sim_core::engine::EPOCH_US) as u32)),
+        timeline: ((req.playback || req.live.is_some()) && replication == 0).then(|| Timeline::of_run(s)),
         live: req.live.clone().filter(|_| replication == 0).map(crate::playback::live::LiveStream::new),
         hours: 0,
     };

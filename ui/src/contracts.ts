@@ -1160,11 +1160,11 @@ generated: number,
  */
 delivered: number,
 /**
- * Lost in the network (channel, outages).
+ * Lost in the network, every cause (channel, outages, LoRa collisions, duty cycle).
  */
 lost_network: number,
 /**
- * Lost to LoRa collisions.
+ * Lost to LoRa collisions (a part of `lost_network`).
  */
 lost_collision: number,
 /**

@@ -97,6 +97,14 @@ impl Counts {
             + self.get(Counter::LostCollision)
             + self.get(Counter::LostDutyCycle)
     }
+    /// Messages lost for good: in the network, dropped by full buffers or reboots, stranded in
+    /// dead devices (`Messages` less the delivered and the still buffered).
+    pub fn lost(&self) -> u64 {
+        self.lost_network()
+            + self.get(Counter::DroppedOverflow)
+            + self.get(Counter::DroppedReboot)
+            + self.get(Counter::StrandedDead)
+    }
 }
 
 /// Each doubling of latency (in microseconds) is split into 32 equal bins, so a percentile taken

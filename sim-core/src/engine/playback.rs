@@ -236,6 +236,11 @@ impl Timeline {
         Timeline { epochs, devices: vec![Vec::new(); devices as usize], levels: vec![Vec::new(); devices as usize] }
     }
 
+    /// An empty timeline for a run of `s`: its devices over its epochs.
+    pub fn of_run(s: &crate::scenario::Scenario) -> Timeline {
+        Timeline::new(s.device_count() as u32, s.duration.0.div_ceil(super::EPOCH_US) as u32)
+    }
+
     /// Adds the changes seen at the end of `epoch` (epochs in order): to a device's states when
     /// its state changed, to its levels when they did.
     pub fn record(&mut self, epoch: u32, changes: &[StateChange]) {

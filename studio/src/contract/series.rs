@@ -95,9 +95,9 @@ pub struct ClassHour {
     pub generated: u64,
     /// Messages delivered.
     pub delivered: u64,
-    /// Lost in the network (channel, outages).
+    /// Lost in the network, every cause (channel, outages, LoRa collisions, duty cycle).
     pub lost_network: u64,
-    /// Lost to LoRa collisions.
+    /// Lost to LoRa collisions (a part of `lost_network`).
     pub lost_collision: u64,
     /// Dropped by full buffers.
     pub dropped_overflow: u64,
@@ -111,6 +111,14 @@ pub struct ClassHour {
     pub buffered: u64,
     /// Mean charge of the battery devices in service, mAh (None for mains classes).
     pub battery_mean_mah: Option<f64>,
+}
+
+impl ClassHour {
+    /// Messages lost for good in the hour: in the network, dropped by full buffers or reboots,
+    /// stranded in dead devices (as `sim_core::engine::Counts::lost`).
+    pub fn lost(&self) -> u64 {
+        self.lost_network + self.dropped_overflow + self.dropped_reboot + self.stranded_dead
+    }
 }
 
 /// A stored run's hourly series with its timeline of events: what the report, the studio and

@@ -53,11 +53,7 @@ impl LiveStream {
         for c in &r.per_class {
             let n = &c.counts;
             self.delivered += n.get(Counter::Delivered);
-            self.lost += n.lost_network()
-                + n.get(Counter::LostCollision)
-                + n.get(Counter::DroppedOverflow)
-                + n.get(Counter::DroppedReboot)
-                + n.get(Counter::StrandedDead);
+            self.lost += n.lost();
             online += c.online;
             buffered += c.buffered;
         }
@@ -95,8 +91,7 @@ pub fn start(
 ) -> Result<(Playback, Receiver<LiveHour>, Session<RunOutcome>)> {
     let s = &loaded.scenario;
     let seed_used = seed.unwrap_or(s.seed);
-    let epochs = s.duration.0.div_ceil(sim_core::engine::EPOCH_US) as u32;
-    let mut playback = Playback::new(0, s, sim_core::engine::Timeline::new(s.device_count() as u32, epochs))?;
+    let mut playback = Playback::new(0, s, sim_core::engine::Timeline::of_run(s))?;
     playback.events = sim_core::engine::run_events(s, seed_used);
     playback.find_plan(&loaded);
     playback.simulated_hours = 0;

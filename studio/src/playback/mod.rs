@@ -60,9 +60,9 @@ const MONTH_S: f64 = 365.25 / 12.0 * 86_400.0;
 /// starts).
 pub fn load(config: &Config, run: i64) -> Result<Playback> {
     let store = crate::records::open_existing(config)?;
-    if store.get_run(run)?.is_none() {
+    let Some(rec) = store.get_run(run)? else {
         return Err(Error::not_found(format!("no run {run}")));
-    }
+    };
     let Some(bytes) = store.playback(run)? else {
         return Err(Error::not_found(format!(
             "run {run} has no playback data: run it again with `scaleproof run --playback` (the studio records it always)"
@@ -73,7 +73,7 @@ pub fn load(config: &Config, run: i64) -> Result<Playback> {
     let mut p = Playback::new(run, &loaded.scenario, timeline)?;
     p.find_plan(&loaded);
     let (series, events) = crate::run::series_and_events(&store, run)?;
-    let summary: Option<RunSummary> = match store.get_run(run)?.and_then(|r| r.row.summary_json) {
+    let summary: Option<RunSummary> = match rec.row.summary_json {
         Some(j) => Some(serde_json::from_str(&j).map_err(|e| anyhow::anyhow!("run {run}'s summary: {e}"))?),
         None => None,
     };
@@ -103,7 +103,7 @@ fn kpis(series: &RunSeries, summary: Option<&RunSummary>) -> Vec<FleetKpis> {
     let (mut delivered, mut lost) = (0u64, 0u64);
     for h in &series.hours {
         delivered += h.delivered;
-        lost += h.lost_network + h.lost_collision + h.dropped_overflow + h.dropped_reboot + h.stranded_dead;
+        lost += h.lost();
         let hour = h.hour + 1;
         if out.last().is_none_or(|k| k.hour != hour) {
             out.push(FleetKpis { hour, online: 0, buffered: 0, delivered: 0, lost: 0, cost_to_date: None });
@@ -267,6 +267,12 @@ impl Playback {
     /// The index of the site called `id`.
     pub fn site_index(&self, id: &str) -> Option<usize> {
         self.layout.sites.iter().position(|s| s.id == id)
+    }
+
+    /// The outages in progress during hourly sample `hour` (1-based; just before its end, the
+    /// time its states were sampled).
+    pub fn dark_in(&self, hour: u32) -> Vec<(usize, Option<u32>)> {
+        self.dark_at(hour as f64 * 3600.0 - 1.0)
     }
 
     /// The outages in progress at `at_s`: each as its site and, for one gateway's, the gateway.
